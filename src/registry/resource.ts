@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { StatusCause } from '../apimachinery/errors.js';
+import type { KubeObject } from '../apimachinery/object.js';
+
+/**
+ * What one kind contributes to the generic registry: the kube-apiserver `RESTCreateStrategy` /
+ * `RESTUpdateStrategy` pair, reduced to what kplane needs. `registry/store.ts` alone owns the order
+ * in which these run (see `rest.BeforeCreate`):
+ *
+ *   decode with `schema` (shape + defaults) → system metadata → prepareForCreate → validate
+ *   (metadata rules + `validate`) → canonicalize → storage.
+ *
+ * On update: decode → copy system metadata and (main resource) status or (status subresource)
+ * everything but status from the stored object → prepareForUpdate → validate + validateUpdate →
+ * canonicalize → compare with the stored object (no change = no write).
+ *
+ * Contract: `validate` and `validateUpdate` never mutate and report every problem they find, each
+ * with its field path (`spec.ports[0].port`); `prepareFor*` and `canonicalize` may mutate.
+ */
+export interface Strategy<T extends KubeObject = KubeObject> {
+  /** Normalizes a new object before validation (e.g. fills derived fields). */
+  prepareForCreate?(obj: T): void;
+  /** Normalizes an update before validation; `old` is the stored object and must not be changed. */
+  prepareForUpdate?(obj: T, old: T): void;
+  /** Semantic checks beyond the schema's shape. */
+  validate(obj: T): StatusCause[];
+  /** Extra checks on update, typically immutable fields. */
+  validateUpdate?(obj: T, old: T): StatusCause[];
+  /** Last normalization after validation passed (e.g. sorting). */
+  canonicalize?(obj: T): void;
+}
+
+/**
+ * One served resource: identity (for URLs, discovery and messages), its schema and its strategy.
+ * One entry per kind in `registry/kinds/index.ts`; nothing else in the registry or HTTP layer may
+ * branch on the kind.
+ */
+export interface ResourceType<T extends KubeObject = KubeObject> {
+  group: string;
+  version: string;
+  kind: string;
+  /** Lower-case plural used in URLs: `pods`. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Whether a `/status` subresource exists; then the main resource never changes status. */
+  hasStatus: boolean;
+  /**
+   * Shape and defaults: a body whose fields have the wrong JSON type fails here (400 BadRequest).
+   * Applies Kubernetes' defaulting (e.g. Service `type: ClusterIP`) like the apiserver's decoder.
+   */
+  schema: z.ZodType<T>;
+  strategy: Strategy<T>;
+  /**
+   * Name rule: `subdomain` (DNS-1123 subdomain, the default) or `label` (DNS-1123 label; Namespace,
+   * Service). `path` only forbids `/`, `%` and `.`/`..` (Event, Lease).
+   */
+  nameRule?: 'subdomain' | 'label' | 'path';
+  /** Field-selector values beyond `metadata.name` and `metadata.namespace`, e.g. `spec.nodeName`. */
+  selectableFields?(obj: T): Record<string, string>;
+  /** Whether an update without `metadata.resourceVersion` is allowed (kube-apiserver: true for most kinds). */
+  allowUnconditionalUpdate?: boolean;
+}
+
+/** `apiVersion` as written in objects: `v1` or `networking.k8s.io/v1`. */
+export function apiVersionOf(rt: Pick<ResourceType, 'group' | 'version'>): string {
+  return rt.group ? `${rt.group}/${rt.version}` : rt.version;
+}
