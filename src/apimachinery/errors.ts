@@ -104,6 +104,11 @@ export const errors = {
       causes: [{ reason: 'UnsupportedMediaType', message: `unsupported media type ${JSON.stringify(contentType)}`, field: '' }],
     }),
   tooLarge: (limitBytes: number) => new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limitBytes}`),
+  forbidden: (message: string) => new StatusError(403, 'Forbidden', message),
+  namespaceTerminating: (namespace: string) =>
+    new StatusError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+    }),
   unauthorized: () => new StatusError(401, 'Unauthorized', 'Unauthorized'),
   internal: (message: string) => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`),
   unavailable: (message: string) => new StatusError(503, 'ServiceUnavailable', message),

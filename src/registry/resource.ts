@@ -58,11 +58,20 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
    * Service). `path` only forbids `/`, `%` and `.`/`..` (Event, Lease).
    */
   nameRule?: 'subdomain' | 'label' | 'path';
-  /** Field-selector values beyond `metadata.name` and `metadata.namespace`, e.g. `spec.nodeName`. */
-  selectableFields?(obj: T): Record<string, string>;
+  /**
+   * The kind's field selectors beyond `metadata.name` and `metadata.namespace` (upstream's
+   * per-kind `GetAttrs`), e.g. `spec.nodeName`: the supported names and how to read each value.
+   */
+  fieldSelectors?: { readonly [field: string]: FieldReader<T> };
   /** Whether an update without `metadata.resourceVersion` is allowed (kube-apiserver: true for most kinds). */
   allowUnconditionalUpdate?: boolean;
 }
+
+/**
+ * Reads one selectable field. Declared through a method so a `ResourceType<Pod>` is usable where a
+ * `ResourceType` is expected (method parameters are bivariant, like the Strategy's).
+ */
+export type FieldReader<T> = { read(obj: T): string }['read'];
 
 /** `apiVersion` as written in objects: `v1` or `networking.k8s.io/v1`. */
 export function apiVersionOf(rt: Pick<ResourceType, 'group' | 'version'>): string {

@@ -1,0 +1,23 @@
+import { benchApi, type Row } from './api.js';
+
+/**
+ * `npm run bench`: measures on this machine and prints a Markdown table for the README. A script,
+ * not a test: numbers vary with the machine and its neighbours, so nothing here asserts.
+ */
+async function main(): Promise<void> {
+  const started = new Date();
+  const rows: Row[] = await benchApi();
+  const lines = [
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores.`,
+    '',
+    '| what | kplane | baseline | ratio |',
+    '|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.baseline} | ${r.ratio} |`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+  process.exit(1);
+});

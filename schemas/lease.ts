@@ -1,0 +1,23 @@
+/** coordination.k8s.io/v1 Lease: shape only (no defaults). */
+import { z } from 'zod';
+import { Time, kindSchema, metadata, modeled, optInt, optString, typeMeta } from './meta.js';
+
+export const LeaseSpecSchema = modeled({
+  holderIdentity: optString,
+  leaseDurationSeconds: optInt,
+  acquireTime: Time.optional(),
+  renewTime: Time.optional(),
+  leaseTransitions: optInt,
+  strategy: optString,
+  preferredHolder: optString,
+});
+export type LeaseSpec = z.infer<typeof LeaseSpecSchema>;
+
+export const LeaseSchema = kindSchema(
+  modeled({
+    ...typeMeta,
+    metadata,
+    spec: LeaseSpecSchema.optional(),
+  }),
+);
+export type Lease = z.infer<typeof LeaseSchema>;

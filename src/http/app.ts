@@ -1,0 +1,43 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TokenAuthenticator } from '../auth/tokens.js';
+import type { ResourceType } from '../registry/resource.js';
+import type { Registry } from '../registry/store.js';
+import { requireBearerToken } from './auth.js';
+import { maxBodyBytes, registerBodyParsers } from './body.js';
+import { registerErrorHandlers } from './errors.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { healthRoutes } from './routes/health.js';
+import { resourceRoutes } from './routes/resources.js';
+import type { WatchTiming } from './watch-route.js';
+
+export interface AppDeps {
+  registry: Registry;
+  resources: readonly ResourceType[];
+  isReady: () => boolean;
+  /** Bearer-token check; omit for the insecure loopback port and in-process tests. */
+  auth?: TokenAuthenticator;
+  watchTiming?: WatchTiming;
+  /** fastify server options (logger, https). */
+  server?: FastifyServerOptions & { https?: { key: string; cert: string } };
+}
+
+/** Builds the HTTP app without listening, so tests can `inject()` (fastify's Testing guide). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, ...deps.server } as FastifyServerOptions) as unknown as FastifyInstance;
+  await app.register(websocket, { options: { maxPayload: maxBodyBytes, handleProtocols: echoOneProtocol } });
+  registerErrorHandlers(app);
+  registerBodyParsers(app);
+  if (deps.auth) requireBearerToken(app, deps.auth);
+  const byPlural = new Map(deps.resources.map((rt) => [`${rt.group}/${rt.version}/${rt.plural}`, rt]));
+  await app.register(healthRoutes, { isReady: deps.isReady });
+  await app.register(discoveryRoutes, { resources: deps.resources });
+  await app.register(resourceRoutes, { registry: deps.registry, lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`), watchTiming: deps.watchTiming });
+  return app;
+}
+
+/** Echo the first subprotocol that is not the bearer-token carrier (kube-apiserver's websocket handshake). */
+function echoOneProtocol(protocols: Set<string>): string | false {
+  for (const p of protocols) if (!p.startsWith('base64url.bearer.authorization.k8s.io.')) return p;
+  return false;
+}

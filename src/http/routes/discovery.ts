@@ -1,0 +1,136 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errors } from '../../apimachinery/errors.js';
+import type { ResourceType } from '../../registry/resource.js';
+
+const aggregatedType = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const subresourceVerbs = ['get', 'patch', 'update'];
+
+/** The Kubernetes version kplane is wire-compatible with (the gcloud kubectl dispatcher picks its client by the minor). */
+export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-kplane' };
+
+interface GroupVersion {
+  group: string;
+  version: string;
+  resources: ResourceType[];
+}
+
+/**
+ * Discovery, legacy (`/api`, `/api/v1`, `/apis`, `/apis/<g>/<v>`) and aggregated (apidiscovery v2,
+ * chosen by the Accept header and marked by its exact content type: kubectl reads a v2 body sent
+ * as plain JSON as an empty legacy document). Built from the resource table, nothing per kind.
+ */
+export async function discoveryRoutes(app: FastifyInstance, opts: { resources: readonly ResourceType[] }): Promise<void> {
+  const gvs = groupVersions(opts.resources);
+  const core = gvs.filter((gv) => gv.group === '');
+  const named = gvs.filter((gv) => gv.group !== '');
+
+  app.get('/version', async () => ({
+    ...kubernetesVersion,
+    gitCommit: 'kplane',
+    gitTreeState: 'clean',
+    buildDate: '2026-11-25T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'node',
+    platform: `${process.platform}/${process.arch}`,
+  }));
+
+  app.get('/api', async (req, reply) =>
+    wantsAggregated(req)
+      ? reply.type(aggregatedType).send(aggregatedList(core))
+      : { kind: 'APIVersions', versions: core.map((gv) => gv.version), serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] },
+  );
+  app.get('/apis', async (req, reply) =>
+    wantsAggregated(req) ? reply.type(aggregatedType).send(aggregatedList(named)) : { kind: 'APIGroupList', apiVersion: 'v1', groups: groupList(named) },
+  );
+  app.get('/api/:version', async (req) => resourceList(find(gvs, '', (req.params as { version: string }).version)));
+  app.get('/apis/:group', async (req) => {
+    const group = (req.params as { group: string }).group;
+    const g = groupList(named).find((x) => x.name === group);
+    if (!g) throw errors.pathNotFound();
+    return { kind: 'APIGroup', apiVersion: 'v1', ...g };
+  });
+  app.get('/apis/:group/:version', async (req) => {
+    const p = req.params as { group: string; version: string };
+    return resourceList(find(gvs, p.group, p.version));
+  });
+}
+
+function wantsAggregated(req: FastifyRequest): boolean {
+  return /as=APIGroupDiscoveryList/.test(req.headers.accept ?? '');
+}
+
+function groupVersions(resources: readonly ResourceType[]): GroupVersion[] {
+  const byKey = new Map<string, GroupVersion>();
+  for (const rt of resources) {
+    const key = `${rt.group}/${rt.version}`;
+    let gv = byKey.get(key);
+    if (!gv) byKey.set(key, (gv = { group: rt.group, version: rt.version, resources: [] }));
+    gv.resources.push(rt);
+  }
+  return [...byKey.values()];
+}
+
+function find(gvs: GroupVersion[], group: string, version: string): GroupVersion {
+  const gv = gvs.find((x) => x.group === group && x.version === version);
+  if (!gv) throw errors.pathNotFound();
+  return gv;
+}
+
+function groupVersionString(gv: Pick<GroupVersion, 'group' | 'version'>): string {
+  return gv.group ? `${gv.group}/${gv.version}` : gv.version;
+}
+
+function groupList(named: GroupVersion[]) {
+  const names = [...new Set(named.map((gv) => gv.group))];
+  return names.map((name) => {
+    const versions = named.filter((gv) => gv.group === name).map((gv) => ({ groupVersion: groupVersionString(gv), version: gv.version }));
+    return { name, versions, preferredVersion: versions[0] };
+  });
+}
+
+function resourceList(gv: GroupVersion) {
+  const resources = gv.resources.flatMap((rt) => {
+    const main = {
+      name: rt.plural,
+      singularName: rt.singular,
+      namespaced: rt.namespaced,
+      kind: rt.kind,
+      verbs,
+      ...(rt.shortNames?.length ? { shortNames: rt.shortNames } : {}),
+      ...(rt.categories?.length ? { categories: rt.categories } : {}),
+    };
+    const status = { name: `${rt.plural}/status`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: subresourceVerbs };
+    return rt.hasStatus ? [main, status] : [main];
+  });
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersionString(gv), resources };
+}
+
+function aggregatedList(gvs: GroupVersion[]) {
+  const groups = [...new Set(gvs.map((gv) => gv.group))];
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map((group) => ({
+      metadata: { name: group },
+      versions: gvs
+        .filter((gv) => gv.group === group)
+        .map((gv) => ({ version: gv.version, freshness: 'Current', resources: gv.resources.map((rt) => aggregatedResource(rt)) })),
+    })),
+  };
+}
+
+function aggregatedResource(rt: ResourceType) {
+  const responseKind = { group: rt.group, version: rt.version, kind: rt.kind };
+  return {
+    resource: rt.plural,
+    responseKind,
+    scope: rt.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: rt.singular,
+    verbs,
+    ...(rt.shortNames?.length ? { shortNames: rt.shortNames } : {}),
+    ...(rt.categories?.length ? { categories: rt.categories } : {}),
+    ...(rt.hasStatus ? { subresources: [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] } : {}),
+  };
+}

@@ -1,0 +1,179 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { errors } from '../../apimachinery/errors.js';
+import { parseListQuery } from '../../registry/list-options.js';
+import { patchContentTypes, type PatchType } from '../../registry/patching.js';
+import type { DeleteOptions, Registry, Subresource } from '../../registry/store.js';
+import { acceptedMediaTypes, protobufType } from '../body.js';
+import { parseResourcePath, type ResourceLookup, type ResourcePath } from '../path.js';
+import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } from '../watch-route.js';
+
+export interface ResourceRouteDeps {
+  registry: Registry;
+  lookup: ResourceLookup;
+  watchTiming?: WatchTiming;
+}
+
+type Query = Record<string, unknown>;
+
+/**
+ * Every resource URL under `/api` and `/apis` goes through one handler that decodes the path
+ * (kube-apiserver's RequestInfo) and calls the generic registry: no code here knows any kind.
+ * The same URL with `?watch=true` streams events over chunked HTTP or, when upgraded, a WebSocket.
+ */
+export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDeps): Promise<void> {
+  for (const url of ['/api/*', '/apis/*']) {
+    const handler = (req: FastifyRequest, reply: FastifyReply) => handle(deps, req, reply);
+    app.route({ method: 'GET', url, handler, wsHandler: (socket: WebSocket, req: FastifyRequest) => handleWebSocket(deps, socket, req) });
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler });
+  }
+}
+
+async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const target = resolve(deps, req.url);
+  const query = req.query as Query;
+  if (target.name === undefined) return handleCollection(deps, target, req, reply, query);
+  const sub = subresourceOf(target);
+  const { rt, namespace, name } = target;
+  const registry = deps.registry;
+  switch (req.method) {
+    case 'GET':
+      return registry.get(rt, namespace, name);
+    case 'PUT':
+      return registry.update(rt, namespace, name, requireBody(req), sub, writeOptions(query));
+    case 'PATCH':
+      return registry.patch(rt, namespace, name, patchTypeOf(req), req.body, sub, writeOptions(query));
+    case 'DELETE': {
+      if (sub) throw errors.methodNotAllowed();
+      const { object, finished } = await registry.delete(rt, namespace, name, deleteOptions(req.body, query));
+      return reply.code(finished ? 200 : 202).send(object);
+    }
+    default:
+      throw errors.methodNotAllowed();
+  }
+}
+
+async function handleCollection(deps: ResourceRouteDeps, target: ResourcePath, req: FastifyRequest, reply: FastifyReply, query: Query): Promise<unknown> {
+  const { rt, namespace } = target;
+  switch (req.method) {
+    case 'GET': {
+      const q = parseListQuery(query);
+      if (q.watch) return openWatch(deps.registry, target, q, httpTransport(req, reply), deps.watchTiming ?? defaultWatchTiming);
+      await deps.registry.waitForRevision(q.resourceVersionMatch !== 'Exact' ? q.resourceVersion : undefined);
+      return deps.registry.list(rt, namespace, q);
+    }
+    case 'POST': {
+      if (rt.namespaced && !namespace) throw errors.methodNotAllowed('the server does not allow this method on the requested resource: a namespace is required');
+      const created = await deps.registry.create(rt, namespace, requireBody(req), writeOptions(query));
+      return reply.code(201).send(created);
+    }
+    case 'DELETE':
+      return deps.registry.deleteCollection(rt, namespace, parseListQuery(query), deleteOptions(req.body, query));
+    default:
+      throw errors.methodNotAllowed();
+  }
+}
+
+function handleWebSocket(deps: ResourceRouteDeps, socket: WebSocket, req: FastifyRequest): void {
+  const fail = (err: unknown) => {
+    socket.close(1011, String((err as Error).message ?? err).slice(0, 120));
+  };
+  try {
+    const target = resolve(deps, req.url);
+    const q = parseListQuery(req.query as Query);
+    if (target.name !== undefined || !q.watch) throw errors.badRequest('websocket connections are only supported for watch requests');
+    openWatch(deps.registry, target, q, webSocketTransport(socket), deps.watchTiming ?? defaultWatchTiming).catch(fail);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: string } {
+  const path = url.split('?')[0];
+  const target = parseResourcePath(path, deps.lookup);
+  if (!target) throw errors.pathNotFound();
+  if (target.rt.namespaced && target.name !== undefined && target.namespace === undefined) throw errors.pathNotFound();
+  if (target.subresource !== undefined && subresourceOf(target) === undefined) throw errors.pathNotFound();
+  return target;
+}
+
+function subresourceOf(target: ResourcePath): Subresource {
+  if (target.subresource === undefined) return undefined;
+  if (target.subresource === 'status' && target.rt.hasStatus) return 'status';
+  throw errors.pathNotFound();
+}
+
+function requireBody(req: FastifyRequest): unknown {
+  if (req.headers['content-type']?.startsWith(protobufType)) {
+    throw errors.unsupportedMediaType(protobufType, acceptedMediaTypes);
+  }
+  if (req.body === undefined) throw errors.badRequest('the request body is empty');
+  return req.body;
+}
+
+function patchTypeOf(req: FastifyRequest): PatchType {
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim();
+  const type = patchContentTypes[mediaType as keyof typeof patchContentTypes];
+  if (!type) throw errors.unsupportedMediaType(mediaType, Object.keys(patchContentTypes));
+  if (req.body === undefined) throw errors.badRequest('the patch body is empty');
+  return type;
+}
+
+function writeOptions(query: Query): { dryRun: boolean } {
+  return { dryRun: parseDryRun(query.dryRun) };
+}
+
+function parseDryRun(value: unknown): boolean {
+  if (value === undefined || value === '') return false;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.every((v) => v === 'All')) return true;
+  throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(values)}: supported values: "All"`);
+}
+
+function deleteOptions(body: unknown, query: Query): DeleteOptions {
+  const opts = (typeof body === 'object' && body !== null ? body : {}) as { preconditions?: DeleteOptions['preconditions']; dryRun?: unknown };
+  return { preconditions: opts.preconditions, dryRun: parseDryRun(query.dryRun) || parseDryRun(opts.dryRun) };
+}
+
+function httpTransport(req: FastifyRequest, reply: FastifyReply): WatchTransport {
+  return {
+    kind: 'http',
+    start() {
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+      raw.flushHeaders();
+      return {
+        write: (text) => raw.write(text + '\n'),
+        drained: () => new Promise<void>((res) => {
+          raw.once('drain', res);
+          raw.once('close', res);
+        }),
+        heartbeat: () => void raw.write('\n'),
+        end: () => raw.end(),
+        onClientGone: (cb) => req.raw.socket.once('close', cb),
+      };
+    },
+  };
+}
+
+function webSocketTransport(socket: WebSocket): WatchTransport {
+  const highWater = 1 << 20;
+  return {
+    kind: 'websocket',
+    start() {
+      return {
+        write: (text) => {
+          socket.send(text);
+          return socket.bufferedAmount < highWater;
+        },
+        drained: async () => {
+          while (socket.readyState === socket.OPEN && socket.bufferedAmount >= highWater) await new Promise((r) => setTimeout(r, 10));
+        },
+        heartbeat: () => socket.ping(),
+        end: () => socket.close(1000),
+        onClientGone: (cb) => socket.once('close', cb),
+      };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { ConfigError, HelpRequested, parseServeArgs, usage } from './config/config.js';
+import { startServer } from './server.js';
+
+/** The CLI: `kplane serve [flags]`. The only place that exits the process. */
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command !== 'serve') {
+    process.stderr.write(`usage: kplane serve [flags]\n\n${usage}\n`);
+    process.exit(command === undefined || command === '--help' || command === '-h' ? 0 : 2);
+  }
+  let config;
+  try {
+    config = parseServeArgs(rest);
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${err.message}\n`);
+      process.exit(0);
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kplane: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const server = await startServer(config);
+  process.stdout.write(`kplane serving on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
+  if (server.insecureUrl) process.stdout.write(`insecure (no auth, loopback): ${server.insecureUrl}\n`);
+  const shutdown = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`kplane: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

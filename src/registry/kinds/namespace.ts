@@ -1,0 +1,51 @@
+/** core/v1 namespaces (pkg/registry/core/namespace/strategy.go). */
+import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
+import { invalidEach, isQualifiedName } from '../../apimachinery/validation.js';
+import { NAMESPACE_NAME_LABEL, NamespaceSchema, type Namespace } from '../../../schemas/namespace.js';
+import type { ResourceType } from '../resource.js';
+
+/** The finalizer the namespace controller removes once the namespace's content is gone. */
+export const KUBERNETES_FINALIZER = 'kubernetes';
+
+const STANDARD_FINALIZERS = [KUBERNETES_FINALIZER, 'orphan', 'foregroundDeletion'];
+
+/** `spec.finalizers[]`: qualified names, and an unprefixed one must be a standard finalizer. */
+function validateSpecFinalizer(name: string): StatusCause[] {
+  const field = 'spec.finalizers';
+  const causes = invalidEach(field, name, isQualifiedName(name));
+  if (!name.includes('/') && !STANDARD_FINALIZERS.includes(name)) {
+    causes.push(fieldError.invalid(field, name, 'name is neither a standard finalizer name nor is it fully qualified'));
+  }
+  return causes;
+}
+
+export const namespaces: ResourceType<Namespace> = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  plural: 'namespaces',
+  singular: 'namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  hasStatus: true,
+  nameRule: 'label',
+  allowUnconditionalUpdate: true,
+  schema: NamespaceSchema,
+  fieldSelectors: { 'status.phase': (ns) => ns.status.phase },
+  strategy: {
+    prepareForCreate(ns) {
+      ns.status = { phase: 'Active' };
+      const finalizers = ns.spec.finalizers ?? [];
+      if (!finalizers.includes(KUBERNETES_FINALIZER)) ns.spec.finalizers = [...finalizers, KUBERNETES_FINALIZER];
+    },
+    // Upstream changes spec.finalizers only through the namespaces/{name}/finalize subresource.
+    prepareForUpdate(ns, old) {
+      ns.spec.finalizers = old.spec.finalizers;
+    },
+    validate: (ns) => (ns.spec.finalizers ?? []).flatMap(validateSpecFinalizer),
+    // The name label is set again here because a generateName'd namespace had no name at decode time.
+    canonicalize(ns) {
+      ns.metadata.labels = { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name ?? '' };
+    },
+  },
+};

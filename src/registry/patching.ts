@@ -1,0 +1,31 @@
+import { errors } from '../apimachinery/errors.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaFor } from '../apimachinery/patch.js';
+
+/** The PATCH content types kube-apiserver accepts, by the name of their media type. */
+export const patchContentTypes = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+} as const;
+
+export type PatchType = (typeof patchContentTypes)[keyof typeof patchContentTypes];
+
+/** Applies a patch body of the given type to the current object (never mutating it). */
+export function applyPatch(type: PatchType, kind: string, current: unknown, patch: unknown): unknown {
+  switch (type) {
+    case 'json':
+      return applyJsonPatch(current, patch);
+    case 'merge':
+      return applyMergePatch(current, requireObject(patch));
+    case 'strategic':
+      return applyStrategicMergePatch(current, requireObject(patch), patchMetaFor(kind));
+    case 'apply':
+      throw errors.unsupportedMediaType('application/apply-patch+yaml', Object.keys(patchContentTypes).filter((t) => t !== 'application/apply-patch+yaml'));
+  }
+}
+
+function requireObject(patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch body must be a JSON object');
+  return patch;
+}

@@ -1,0 +1,314 @@
+import { errors, StatusError, type StatusCause } from '../apimachinery/errors.js';
+import { jsonEqual } from '../apimachinery/equal.js';
+import { nowTimestamp, type KubeObject } from '../apimachinery/object.js';
+import { validateObjectMeta } from '../apimachinery/validation.js';
+import { KeyExistsError, type Backend, type KeyValue } from '../storage/interface.js';
+import type { CacheHub } from '../watch/hub.js';
+import { decodeObject } from '../watch/hub.js';
+import type { CacheWatcher } from '../watch/watcher.js';
+import { decodeBody } from './decode.js';
+import { listPrefix, objectKey, resourcePrefix } from './keys.js';
+import { encodeContinue, type ListQuery } from './list-options.js';
+import { carryUpdateMeta, encodeForStorage, fillCreateMeta, generateName, keepAllButStatus, keepStatus } from './meta.js';
+import { applyPatch, type PatchType } from './patching.js';
+import { apiVersionOf, type ResourceType } from './resource.js';
+import { compileFilter } from './selection.js';
+
+/** Options every write accepts (query parameters of kube-apiserver writes). */
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface ObjectList {
+  apiVersion: string;
+  kind: string;
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  items: KubeObject[];
+}
+
+export interface RegistryOptions {
+  now?: () => number;
+  /** Most attempts of a guaranteed update that keeps losing compare-and-swap races. */
+  maxUpdateAttempts?: number;
+  watchQueueLength?: number;
+}
+
+/** Subresources the generic store understands; anything else is a 404 for the route layer. */
+export type Subresource = 'status' | undefined;
+
+const namespaces = { group: '', plural: 'namespaces' } as const;
+
+/**
+ * The generic registry (kube-apiserver's genericregistry.Store): one implementation of every verb
+ * for every kind, driven by the kind's `ResourceType`. It alone owns the order in which strategies
+ * run, optimistic concurrency, and no-op write elision. Reads of lists and watches come from the
+ * watch cache; single-object reads and every write go to storage.
+ *
+ * Returned objects from `list` are shared with the cache and must not be mutated.
+ */
+export class Registry {
+  private readonly now: () => number;
+  private readonly maxAttempts: number;
+  private readonly watchQueueLength: number;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly hub: CacheHub,
+    opts: RegistryOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.maxAttempts = opts.maxUpdateAttempts ?? 16;
+    this.watchQueueLength = opts.watchQueueLength ?? 10_000;
+  }
+
+  async get<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string): Promise<T> {
+    const { kv } = await this.backend.get(objectKey(rt, namespace, name));
+    if (!kv) throw errors.notFound(rt, name);
+    return decodeObject(kv) as T;
+  }
+
+  list(rt: ResourceType, namespace: string | undefined, q: ListQuery): ObjectList {
+    const cache = this.hub.cache(resourcePrefix(rt));
+    const filter = compileFilter(rt, q);
+    const revision = q.continue?.revision ?? (q.resourceVersionMatch === 'Exact' ? q.resourceVersion : undefined);
+    const atRevision = revision !== undefined && revision < this.hub.currentRevision ? revision : undefined;
+    const prefix = listPrefix(rt, namespace);
+    let page;
+    try {
+      page = cache.list({
+        prefix,
+        filter,
+        limit: q.limit,
+        afterKey: q.continue ? resourcePrefix(rt) + q.continue.startAfter : undefined,
+        atRevision,
+      });
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 410 && q.continue) {
+        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      }
+      throw err;
+    }
+    const listRevision = atRevision ?? this.hub.currentRevision;
+    const metadata: ObjectList['metadata'] = { resourceVersion: String(listRevision) };
+    if (page.lastKey !== undefined) {
+      metadata.continue = encodeContinue({ revision: listRevision, startAfter: page.lastKey.slice(resourcePrefix(rt).length) });
+      if (!filter) metadata.remainingItemCount = page.remaining;
+    }
+    return { apiVersion: apiVersionOf(rt), kind: `${rt.kind}List`, metadata, items: page.items };
+  }
+
+  /** Waits (briefly) until the cache has reached `revision`, for reads at a revision newer than it has seen. */
+  async waitForRevision(revision: number | undefined): Promise<void> {
+    if (revision !== undefined) await this.hub.waitForRevision(revision);
+  }
+
+  /**
+   * Opens a watch. Without a resourceVersion (or "0") the watcher first gets the current objects as
+   * ADDED; with one, every later event. Throws 410 Expired when that revision is no longer in history.
+   */
+  watch(rt: ResourceType, namespace: string | undefined, q: ListQuery): CacheWatcher {
+    const cache = this.hub.cache(resourcePrefix(rt));
+    const rv = q.resourceVersion || undefined;
+    const afterRevision = q.sendInitialEvents === true ? undefined : q.sendInitialEvents === false ? (rv ?? this.hub.currentRevision) : rv;
+    return cache.watch(
+      { prefix: listPrefix(rt, namespace), filter: compileFilter(rt, q), afterRevision, maxQueue: this.watchQueueLength },
+      this.hub.currentRevision,
+    );
+  }
+
+  get currentRevision(): number {
+    return this.hub.currentRevision;
+  }
+
+  async create<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<T> {
+    const obj = decodeBody(rt, body);
+    this.applyRequestNamespace(rt, obj, namespace);
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
+    this.checkNamespaceAcceptsContent(rt, obj.metadata.namespace);
+    fillCreateMeta(obj.metadata, this.now());
+    rt.strategy.prepareForCreate?.(obj);
+    this.assertValid(rt, obj, rt.strategy.validate(obj));
+    rt.strategy.canonicalize?.(obj);
+    if (opts.dryRun) return obj;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const revision = await this.backend.create(objectKey(rt, obj.metadata.namespace, obj.metadata.name!), encodeForStorage(obj));
+        obj.metadata.resourceVersion = String(revision);
+        return obj;
+      } catch (err) {
+        if (!(err instanceof KeyExistsError)) throw err;
+        if (!generated || attempt >= 4) throw errors.alreadyExists(rt, obj.metadata.name!);
+        obj.metadata.name = generateName(obj.metadata.generateName!);
+      }
+    }
+  }
+
+  /** PUT: replaces the object (or its status), with optimistic concurrency on `metadata.resourceVersion`. */
+  async update<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, body: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
+    const incoming = decodeBody(rt, body);
+    this.applyRequestNamespace(rt, incoming, namespace);
+    if (incoming.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${incoming.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    }
+    const wantedRV = incoming.metadata.resourceVersion;
+    if (!wantedRV && !rt.allowUnconditionalUpdate) {
+      throw errors.invalid(rt.kind, rt.group, name, [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be specified for an update', field: 'metadata.resourceVersion' }]);
+    }
+    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => {
+      if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
+      return decodeBody(rt, incoming);
+    }, sub);
+  }
+
+  /** PATCH: applies the patch to the current object and writes the result like an update (retrying on races). */
+  async patch<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, type: PatchType, patch: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
+    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => {
+      const patched = applyPatch(type, rt.kind, current, patch) as KubeObject;
+      const next = decodeBody(rt, patched);
+      if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
+      if (next.metadata.name !== name) throw errors.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
+      return next;
+    }, sub);
+  }
+
+  /**
+   * DELETE: an object with finalizers only gets a deletionTimestamp (returned with `finished: false`);
+   * otherwise it is removed and its last state returned.
+   */
+  async delete<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: T; finished: boolean }> {
+    const key = objectKey(rt, namespace, name);
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const { kv } = await this.backend.get(key);
+      if (!kv) throw errors.notFound(rt, name);
+      const current = decodeObject(kv) as T;
+      this.checkPreconditions(rt, current, opts.preconditions);
+      if (current.metadata.finalizers?.length) return { object: await this.markDeleting(rt, current, kv, opts), finished: false };
+      if (opts.dryRun) return { object: current, finished: true };
+      const res = await this.backend.delete(key, kv.modRevision);
+      if (res.ok) return { object: current, finished: true };
+      if (!res.kv) throw errors.notFound(rt, name);
+    }
+    throw errors.conflict(rt, name, 'too many concurrent writes, please retry');
+  }
+
+  /** Deletes every object a list with the same query would return; answers with the deleted objects. */
+  async deleteCollection(rt: ResourceType, namespace: string | undefined, q: ListQuery, opts: DeleteOptions = {}): Promise<ObjectList> {
+    const list = this.list(rt, namespace, { ...q, limit: undefined, continue: undefined });
+    const deleted: KubeObject[] = [];
+    for (const item of list.items) {
+      try {
+        deleted.push((await this.delete(rt, item.metadata.namespace, item.metadata.name!, opts)).object);
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404)) throw err;
+      }
+    }
+    return { ...list, metadata: { resourceVersion: String(this.hub.currentRevision) }, items: deleted };
+  }
+
+  private async markDeleting<T extends KubeObject>(rt: ResourceType<T>, current: T, kv: KeyValue, opts: DeleteOptions): Promise<T> {
+    if (current.metadata.deletionTimestamp) return current;
+    const next = structuredClone(current);
+    next.metadata.deletionTimestamp = nowTimestamp(this.now());
+    next.metadata.deletionGracePeriodSeconds = 0;
+    if (opts.dryRun) return next;
+    const res = await this.backend.update(kv.key, encodeForStorage(next), kv.modRevision);
+    if (!res.ok) throw errors.conflict(rt, current.metadata.name!);
+    next.metadata.resourceVersion = String(res.revision);
+    return next;
+  }
+
+  /**
+   * The GuaranteedUpdate loop: read the current object, build the candidate with `tryUpdate`, run
+   * the strategy, skip the write when nothing changed, and compare-and-swap; on a lost race start
+   * over from the new current object (a precondition inside `tryUpdate` turns that into a 409).
+   * An object being deleted whose last finalizer this update removes is deleted instead.
+   */
+  private async guaranteedUpdate<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions,
+    tryUpdate: (current: T) => T,
+    sub: Subresource,
+  ): Promise<T> {
+    const key = objectKey(rt, namespace, name);
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const { kv } = await this.backend.get(key);
+      if (!kv) throw errors.notFound(rt, name);
+      const current = decodeObject(kv) as T;
+      const candidate = tryUpdate(current);
+      const next = this.prepareUpdate(rt, candidate, current, sub);
+      if (jsonEqual(withoutRV(next), withoutRV(current))) return current;
+      if (opts.dryRun) return next;
+      const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length;
+      const res = finalized ? await this.backend.delete(key, kv.modRevision) : await this.backend.update(key, encodeForStorage(next), kv.modRevision);
+      if (res.ok) {
+        next.metadata.resourceVersion = String(res.revision);
+        return next;
+      }
+      if (!res.kv) throw errors.notFound(rt, name);
+    }
+    throw errors.conflict(rt, name, 'too many concurrent writes, please retry');
+  }
+
+  private prepareUpdate<T extends KubeObject>(rt: ResourceType<T>, candidate: T, current: T, sub: Subresource): T {
+    this.applyRequestNamespace(rt, candidate, current.metadata.namespace);
+    let next = candidate;
+    if (sub === 'status') next = keepAllButStatus(candidate, current) as T;
+    else if (rt.hasStatus) keepStatus(next, current);
+    carryUpdateMeta(next, current);
+    if (sub !== 'status') rt.strategy.prepareForUpdate?.(next, current);
+    const causes = [...rt.strategy.validate(next), ...(rt.strategy.validateUpdate?.(next, current) ?? [])];
+    this.assertValid(rt, next, causes);
+    rt.strategy.canonicalize?.(next);
+    return next;
+  }
+
+  private assertValid(rt: ResourceType, obj: KubeObject, strategyCauses: StatusCause[]): void {
+    const causes = [...validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameRule: rt.nameRule ?? 'subdomain' }), ...strategyCauses];
+    if (causes.length) throw errors.invalid(rt.kind, rt.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+  }
+
+  /** The URL's namespace wins; a different one in the body is a 400; cluster-scoped objects have none. */
+  private applyRequestNamespace(rt: ResourceType, obj: KubeObject, namespace: string | undefined): void {
+    if (!rt.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = namespace;
+  }
+
+  /** NamespaceLifecycle admission: content needs an existing namespace that is not being deleted. */
+  private checkNamespaceAcceptsContent(rt: ResourceType, namespace: string | undefined): void {
+    if (!rt.namespaced || !namespace) return;
+    const ns = this.hub.cache(resourcePrefix(namespaces)).get(`${resourcePrefix(namespaces)}${namespace}`);
+    if (!ns) throw errors.notFound(namespaces, namespace);
+    if (ns.metadata.deletionTimestamp) throw errors.namespaceTerminating(namespace);
+  }
+
+  private checkPreconditions(rt: ResourceType, current: KubeObject, pre: DeleteOptions['preconditions']): void {
+    if (pre?.uid && pre.uid !== current.metadata.uid) {
+      throw errors.conflict(rt, current.metadata.name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw errors.conflict(
+        rt,
+        current.metadata.name!,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`,
+      );
+    }
+  }
+}
+
+function withoutRV(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta };
+}

@@ -1,0 +1,139 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LogController, type FastifyInstance } from 'fastify';
+import { ensurePki } from './auth/pki.js';
+import { ensureAdminToken, parseTokenAuthFile, TokenAuthenticator } from './auth/tokens.js';
+import { bootstrapNamespaces } from './bootstrap.js';
+import type { ServerConfig } from './config/config.js';
+import { writeKubeconfig } from './config/kubeconfig.js';
+import { buildApp } from './http/app.js';
+import { registryRoot, resourcePrefix } from './registry/keys.js';
+import { builtinResources } from './registry/kinds/index.js';
+import type { ResourceType } from './registry/resource.js';
+import { Registry } from './registry/store.js';
+import type { Backend } from './storage/interface.js';
+import { openBackend } from './storage/open.js';
+import type { HistoryLimits } from './watch/history.js';
+import { CacheHub } from './watch/hub.js';
+
+/** Per-request log lines would dominate the cost of a request; errors are still logged. */
+const quietRequests = new LogController({ disableRequestLogging: true });
+
+/** A running kplane: its addresses, its parts for in-process use, and how to stop it. */
+export interface RunningServer {
+  /** `https://host:port` of the authenticated API. */
+  url: string;
+  port: number;
+  /** `http://127.0.0.1:port` when `insecurePort` is set. */
+  insecureUrl?: string;
+  kubeconfigPath: string;
+  adminToken: string;
+  caCertPem: string;
+  registry: Registry;
+  resources: readonly ResourceType[];
+  close(): Promise<void>;
+}
+
+/** The control plane's core without any listener: storage, watch cache and registry. */
+export interface Core {
+  backend: Backend;
+  hub: CacheHub;
+  registry: Registry;
+  resources: readonly ResourceType[];
+  close(): Promise<void>;
+}
+
+export interface CoreOptions extends Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'> {
+  /** Watch history bounds (tests shrink them to provoke 410s). */
+  history?: Partial<HistoryLimits>;
+}
+
+/** Opens storage, loads the watch cache and bootstraps the namespaces. */
+export async function startCore(config: CoreOptions): Promise<Core> {
+  if (config.storage === 'etcd') throw new Error('storage "etcd" is not implemented yet; use "level" or "memory"');
+  const backend = openBackend(config.storage, { dataDir: config.dataDir, syncWrites: config.syncWrites });
+  await backend.start();
+  const resources = builtinResources;
+  const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: resources.map((rt) => resourcePrefix(rt)), history: config.history });
+  await hub.start();
+  const registry = new Registry(backend, hub);
+  await bootstrapNamespaces(registry);
+  return {
+    backend,
+    hub,
+    registry,
+    resources,
+    async close() {
+      hub.stop();
+      await backend.close();
+    },
+  };
+}
+
+/**
+ * Starts kplane as `kplane serve` does: core, PKI and admin token (generated at first start and
+ * kept in the data dir), the HTTPS API with bearer-token auth, the optional plain-HTTP loopback
+ * port, and `<dataDir>/kubeconfig.yaml` pointing at the port actually bound.
+ */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  await mkdir(config.dataDir, { recursive: true });
+  const core = await startCore(config);
+  let ready = false;
+  const apps: FastifyInstance[] = [];
+  try {
+    const pki = await ensurePki(config.dataDir, { hosts: [config.host] });
+    const adminToken = await ensureAdminToken(config.dataDir);
+    const fileUsers = config.tokenAuthFile ? parseTokenAuthFile(await readFile(config.tokenAuthFile, 'utf8')) : [];
+    const auth = new TokenAuthenticator(adminToken, fileUsers);
+    const logger = { level: config.logLevel };
+    const common = { registry: core.registry, resources: core.resources, isReady: () => ready };
+    const secure = await buildApp({ ...common, auth, server: { logger, logController: quietRequests, https: { key: pki.keyPem, cert: pki.certPem } } });
+    apps.push(secure);
+    await secure.listen({ host: config.host, port: config.port });
+    const port = boundPort(secure);
+    const url = `https://${urlHost(config.host)}:${port}`;
+    let insecureUrl: string | undefined;
+    if (config.insecurePort !== undefined) {
+      const insecure = await buildApp({ ...common, server: { logger, logController: quietRequests } });
+      apps.push(insecure);
+      await insecure.listen({ host: '127.0.0.1', port: config.insecurePort });
+      insecureUrl = `http://127.0.0.1:${boundPort(insecure)}`;
+    }
+    const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
+    await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: adminToken });
+    ready = true;
+    secure.log.info({ url, insecureUrl, kubeconfig: kubeconfigPath, storage: config.storage }, 'kplane is serving');
+    return {
+      url,
+      port,
+      insecureUrl,
+      kubeconfigPath,
+      adminToken,
+      caCertPem: pki.caCertPem,
+      registry: core.registry,
+      resources: core.resources,
+      async close() {
+        ready = false;
+        core.hub.stop();
+        await Promise.all(apps.map((a) => a.close()));
+        await core.close();
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    await core.close();
+    throw err;
+  }
+}
+
+function boundPort(app: FastifyInstance): number {
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('server is not listening on a TCP port');
+  return addr.port;
+}
+
+/** The address clients should dial: a wildcard listen address is reached on loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
