@@ -1,10 +1,10 @@
 /** core/v1 Event: shape only (the v1 Event has no defaults). */
 import { z } from 'zod';
-import { ObjectReferenceSchema, Time, kindSchema, metadata, modeled, optInt, optString, reqString, typeMeta } from './meta.js';
+import { MicroTime, ObjectReferenceSchema, Time, kindSchema, metadata, modeled, optInt, optString, reqString, typeMeta } from './meta.js';
 
 export const EventSourceSchema = modeled({ component: optString, host: optString });
 
-export const EventSeriesSchema = modeled({ count: optInt, lastObservedTime: Time.optional() });
+export const EventSeriesSchema = modeled({ count: optInt, lastObservedTime: MicroTime.optional() });
 
 export const EventSchema = kindSchema(
   modeled({
@@ -18,7 +18,7 @@ export const EventSchema = kindSchema(
     lastTimestamp: Time.optional(),
     count: optInt,
     type: optString,
-    eventTime: Time.optional(),
+    eventTime: MicroTime.optional(),
     series: EventSeriesSchema.optional(),
     action: optString,
     related: ObjectReferenceSchema.optional(),

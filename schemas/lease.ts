@@ -1,12 +1,12 @@
 /** coordination.k8s.io/v1 Lease: shape only (no defaults). */
 import { z } from 'zod';
-import { Time, kindSchema, metadata, modeled, optInt, optString, typeMeta } from './meta.js';
+import { MicroTime, Time, kindSchema, metadata, modeled, optInt, optString, typeMeta } from './meta.js';
 
 export const LeaseSpecSchema = modeled({
   holderIdentity: optString,
   leaseDurationSeconds: optInt,
-  acquireTime: Time.optional(),
-  renewTime: Time.optional(),
+  acquireTime: MicroTime.optional(),
+  renewTime: MicroTime.optional(),
   leaseTransitions: optInt,
   strategy: optString,
   preferredHolder: optString,

@@ -63,8 +63,28 @@ export const optStrings = z.array(z.string()).optional();
 export const reqString = z.string().default('');
 /** A non-`omitempty` Go integer: absent decodes to 0. */
 export const reqInt = z.number().int().default(0);
-/** RFC 3339 `metav1.Time` / `MicroTime`, kept as written. */
-export const Time = z.string();
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** Re-renders a valid RFC 3339 instant in UTC with `fractionDigits` (0 or 6); anything else is left for validation. */
+function canonicalInstant(value: string, fractionDigits: 0 | 6): string {
+  if (!rfc3339.test(value)) return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return value;
+  const seconds = new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
+  if (fractionDigits === 0) return `${seconds}Z`;
+  const micros = (value.match(/\.(\d+)/)?.[1] ?? '').padEnd(6, '0').slice(0, 6);
+  return `${seconds}.${micros}Z`;
+}
+
+/**
+ * `metav1.Time`: RFC 3339 at second precision in UTC, as kube-apiserver serializes it, so equal
+ * instants compare equal however a client wrote them (client-node sends `.000Z`): a read-then-write
+ * round trip stays a no-op.
+ */
+export const Time = z.string().transform((v) => canonicalInstant(v, 0));
+
+/** `metav1.MicroTime` (Lease renewTime, Event eventTime): microsecond precision in UTC. */
+export const MicroTime = z.string().transform((v) => canonicalInstant(v, 6));
 export const StringMap = z.record(z.string(), z.string());
 
 /** A string Kubernetes defaults when absent or empty, like a port's `protocol: TCP`. */

@@ -6,6 +6,7 @@ import { KeyExistsError, type Backend, type KeyValue } from '../storage/interfac
 import type { CacheHub } from '../watch/hub.js';
 import { decodeObject } from '../watch/hub.js';
 import type { CacheWatcher } from '../watch/watcher.js';
+import { combineTxns, type AdmissionHook } from './admission.js';
 import { decodeBody } from './decode.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import { encodeContinue, type ListQuery } from './list-options.js';
@@ -32,6 +33,8 @@ export interface ObjectList {
 
 export interface RegistryOptions {
   now?: () => number;
+  /** Admission hooks (allocators) run inside create/update/delete of their kind. */
+  admission?: readonly AdmissionHook[];
   /** Most attempts of a guaranteed update that keeps losing compare-and-swap races. */
   maxUpdateAttempts?: number;
   watchQueueLength?: number;
@@ -54,6 +57,7 @@ export class Registry {
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly watchQueueLength: number;
+  private readonly admission: readonly AdmissionHook[];
 
   constructor(
     private readonly backend: Backend,
@@ -63,6 +67,12 @@ export class Registry {
     this.now = opts.now ?? Date.now;
     this.maxAttempts = opts.maxUpdateAttempts ?? 16;
     this.watchQueueLength = opts.watchQueueLength ?? 10_000;
+    this.admission = opts.admission ?? [];
+  }
+
+  /** Adds admission hooks (controllers register theirs at start). */
+  addAdmission(...hooks: AdmissionHook[]): void {
+    (this.admission as AdmissionHook[]).push(...hooks);
   }
 
   async get<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string): Promise<T> {
@@ -131,21 +141,44 @@ export class Registry {
     if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
     this.checkNamespaceAcceptsContent(rt, obj.metadata.namespace);
     fillCreateMeta(obj.metadata, this.now());
-    rt.strategy.prepareForCreate?.(obj);
-    this.assertValid(rt, obj, rt.strategy.validate(obj));
-    rt.strategy.canonicalize?.(obj);
-    if (opts.dryRun) return obj;
+    const txn = combineTxns(await Promise.all(this.hooksFor(rt).map((h) => h.beginCreate?.(obj, { dryRun: !!opts.dryRun }))));
+    try {
+      rt.strategy.prepareForCreate?.(obj);
+      this.assertValid(rt, obj, rt.strategy.validate(obj));
+      rt.strategy.canonicalize?.(obj);
+      if (opts.dryRun) {
+        await txn.revert();
+        return obj;
+      }
+      await this.storeNew(rt, obj, generated);
+    } catch (err) {
+      await txn.revert();
+      throw err;
+    }
+    await txn.commit();
+    return obj;
+  }
+
+  private async storeNew(rt: ResourceType, obj: KubeObject, generated: boolean): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         const revision = await this.backend.create(objectKey(rt, obj.metadata.namespace, obj.metadata.name!), encodeForStorage(obj));
         obj.metadata.resourceVersion = String(revision);
-        return obj;
+        return;
       } catch (err) {
         if (!(err instanceof KeyExistsError)) throw err;
         if (!generated || attempt >= 4) throw errors.alreadyExists(rt, obj.metadata.name!);
         obj.metadata.name = generateName(obj.metadata.generateName!);
       }
     }
+  }
+
+  private hooksFor(rt: ResourceType): readonly AdmissionHook[] {
+    return this.admission.filter((h) => h.kind === rt.kind);
+  }
+
+  private async afterDelete(rt: ResourceType, obj: KubeObject): Promise<void> {
+    for (const h of this.hooksFor(rt)) await h.afterDelete?.(obj);
   }
 
   /** PUT: replaces the object (or its status), with optimistic concurrency on `metadata.resourceVersion`. */
@@ -190,7 +223,10 @@ export class Registry {
       if (current.metadata.finalizers?.length) return { object: await this.markDeleting(rt, current, kv, opts), finished: false };
       if (opts.dryRun) return { object: current, finished: true };
       const res = await this.backend.delete(key, kv.modRevision);
-      if (res.ok) return { object: current, finished: true };
+      if (res.ok) {
+        await this.afterDelete(rt, current);
+        return { object: current, finished: true };
+      }
       if (!res.kv) throw errors.notFound(rt, name);
     }
     throw errors.conflict(rt, name, 'too many concurrent writes, please retry');
@@ -242,18 +278,48 @@ export class Registry {
       if (!kv) throw errors.notFound(rt, name);
       const current = decodeObject(kv) as T;
       const candidate = tryUpdate(current);
-      const next = this.prepareUpdate(rt, candidate, current, sub);
-      if (jsonEqual(withoutRV(next), withoutRV(current))) return current;
-      if (opts.dryRun) return next;
-      const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length;
-      const res = finalized ? await this.backend.delete(key, kv.modRevision) : await this.backend.update(key, encodeForStorage(next), kv.modRevision);
-      if (res.ok) {
-        next.metadata.resourceVersion = String(res.revision);
-        return next;
+      const hooks = sub === 'status' ? [] : this.hooksFor(rt);
+      const txn = combineTxns(await Promise.all(hooks.map((h) => h.beginUpdate?.(candidate, current, { dryRun: !!opts.dryRun }))));
+      let outcome: { done: boolean; object: T };
+      try {
+        outcome = await this.writeUpdate(rt, key, kv, candidate, current, sub, opts);
+      } catch (err) {
+        await txn.revert();
+        throw err;
       }
-      if (!res.kv) throw errors.notFound(rt, name);
+      if (!outcome.done || opts.dryRun) {
+        await txn.revert();
+        if (outcome.done) return outcome.object;
+        continue;
+      }
+      await txn.commit();
+      return outcome.object;
     }
     throw errors.conflict(rt, name, 'too many concurrent writes, please retry');
+  }
+
+  /** One compare-and-swap attempt; `done: false` means another writer won the race. */
+  private async writeUpdate<T extends KubeObject>(
+    rt: ResourceType<T>,
+    key: string,
+    kv: KeyValue,
+    candidate: T,
+    current: T,
+    sub: Subresource,
+    opts: WriteOptions,
+  ): Promise<{ done: boolean; object: T }> {
+    const next = this.prepareUpdate(rt, candidate, current, sub);
+    if (jsonEqual(withoutRV(next), withoutRV(current))) return { done: true, object: current };
+    if (opts.dryRun) return { done: true, object: next };
+    const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length;
+    const res = finalized ? await this.backend.delete(key, kv.modRevision) : await this.backend.update(key, encodeForStorage(next), kv.modRevision);
+    if (!res.ok) {
+      if (!res.kv) throw errors.notFound(rt, current.metadata.name!);
+      return { done: false, object: next };
+    }
+    next.metadata.resourceVersion = String(res.revision);
+    if (finalized) await this.afterDelete(rt, next);
+    return { done: true, object: next };
   }
 
   private prepareUpdate<T extends KubeObject>(rt: ResourceType<T>, candidate: T, current: T, sub: Subresource): T {
