@@ -1,4 +1,5 @@
 import { benchApi, type Row } from './api.js';
+import { benchEndpoints } from './endpoints.js';
 
 /**
  * `npm run bench`: measures on this machine and prints a Markdown table for the README. A script,
@@ -6,7 +7,10 @@ import { benchApi, type Row } from './api.js';
  */
 async function main(): Promise<void> {
   const started = new Date();
-  const rows: Row[] = await benchApi();
+  const only = process.argv[2];
+  const rows: Row[] = [];
+  if (!only || only === 'api') rows.push(...(await benchApi()));
+  if (!only || only === 'endpoints') rows.push(...(await benchEndpoints()));
   const lines = [
     `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores.`,
     '',

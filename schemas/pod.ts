@@ -225,10 +225,25 @@ export const PodConditionSchema = modeled({
 });
 export type PodCondition = z.infer<typeof PodConditionSchema>;
 
+/** core/v1 ContainerState: its timestamps are metav1.Time, canonicalized like every other. */
+const ContainerStateSchema = modeled({
+  waiting: modeled({ reason: optString, message: optString }).optional(),
+  running: modeled({ startedAt: Time.optional() }).optional(),
+  terminated: modeled({
+    exitCode: reqInt,
+    signal: optInt,
+    reason: optString,
+    message: optString,
+    startedAt: Time.optional(),
+    finishedAt: Time.optional(),
+    containerID: optString,
+  }).optional(),
+});
+
 export const ContainerStatusSchema = modeled({
   name: reqString,
-  state: opaque().optional(),
-  lastState: opaque().optional(),
+  state: ContainerStateSchema.optional(),
+  lastState: ContainerStateSchema.optional(),
   ready: z.boolean().default(false),
   restartCount: reqInt,
   image: reqString,

@@ -4,7 +4,9 @@ import { LogController, type FastifyInstance } from 'fastify';
 import { ensurePki } from './auth/pki.js';
 import { ensureAdminToken, parseTokenAuthFile, TokenAuthenticator } from './auth/tokens.js';
 import { bootstrapNamespaces } from './bootstrap.js';
-import type { ServerConfig } from './config/config.js';
+import { defaultConfig, type ServerConfig } from './config/config.js';
+import { selectedControllers, serviceAdmission } from '../controllers/index.js';
+import { hostname } from 'node:os';
 import { writeKubeconfig } from './config/kubeconfig.js';
 import { buildApp } from './http/app.js';
 import { registryRoot, resourcePrefix } from './registry/keys.js';
@@ -15,6 +17,9 @@ import type { Backend } from './storage/interface.js';
 import { openBackend } from './storage/open.js';
 import type { HistoryLimits } from './watch/history.js';
 import { CacheHub } from './watch/hub.js';
+import { kindLookup, LocalClient, localSource } from './runtime/local.js';
+import { Manager } from './runtime/manager.js';
+import { pinoLogger } from './runtime/log.js';
 
 /** Per-request log lines would dominate the cost of a request; errors are still logged. */
 const quietRequests = new LogController({ disableRequestLogging: true });
@@ -31,6 +36,7 @@ export interface RunningServer {
   caCertPem: string;
   registry: Registry;
   resources: readonly ResourceType[];
+  manager: Manager;
   close(): Promise<void>;
 }
 
@@ -43,7 +49,7 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export interface CoreOptions extends Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'> {
+export interface CoreOptions extends Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'>, Partial<Pick<ServerConfig, 'serviceCIDR' | 'nodePortRange'>> {
   /** Watch history bounds (tests shrink them to provoke 410s). */
   history?: Partial<HistoryLimits>;
 }
@@ -56,7 +62,9 @@ export async function startCore(config: CoreOptions): Promise<Core> {
   const resources = builtinResources;
   const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: resources.map((rt) => resourcePrefix(rt)), history: config.history });
   await hub.start();
-  const registry = new Registry(backend, hub);
+  const defaults = defaultConfig();
+  const ranges = { serviceCIDR: config.serviceCIDR ?? defaults.serviceCIDR, nodePortRange: config.nodePortRange ?? defaults.nodePortRange };
+  const registry = new Registry(backend, hub, { admission: serviceAdmission(ranges, backend) });
   await bootstrapNamespaces(registry);
   return {
     backend,
@@ -80,13 +88,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const core = await startCore(config);
   let ready = false;
   const apps: FastifyInstance[] = [];
+  const manager = startControllers(config, core);
   try {
     const pki = await ensurePki(config.dataDir, { hosts: [config.host] });
     const adminToken = await ensureAdminToken(config.dataDir);
     const fileUsers = config.tokenAuthFile ? parseTokenAuthFile(await readFile(config.tokenAuthFile, 'utf8')) : [];
     const auth = new TokenAuthenticator(adminToken, fileUsers);
     const logger = { level: config.logLevel };
-    const common = { registry: core.registry, resources: core.resources, isReady: () => ready };
+    const common = { registry: core.registry, resources: core.resources, isReady: () => ready && manager.hasSynced() };
     const secure = await buildApp({ ...common, auth, server: { logger, logController: quietRequests, https: { key: pki.keyPem, cert: pki.certPem } } });
     apps.push(secure);
     await secure.listen({ host: config.host, port: config.port });
@@ -99,6 +108,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await insecure.listen({ host: '127.0.0.1', port: config.insecurePort });
       insecureUrl = `http://127.0.0.1:${boundPort(insecure)}`;
     }
+    await manager.start();
     const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: adminToken });
     ready = true;
@@ -112,18 +122,36 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       caCertPem: pki.caCertPem,
       registry: core.registry,
       resources: core.resources,
+      manager,
       async close() {
         ready = false;
+        await manager.stop();
         core.hub.stop();
         await Promise.all(apps.map((a) => a.close()));
         await core.close();
       },
     };
   } catch (err) {
+    await manager.stop().catch(() => undefined);
     await Promise.allSettled(apps.map((a) => a.close()));
     await core.close();
     throw err;
   }
+}
+
+/**
+ * The built-in controllers `--controllers` selects, run in process on the watch cache. They take
+ * a Lease so that, when several kplane servers share one store, only one set reconciles.
+ */
+function startControllers(config: ServerConfig, core: Core): Manager {
+  const lookup = kindLookup(core.resources);
+  return new Manager({
+    controllers: selectedControllers(config, core.backend),
+    source: (kind) => localSource(core.registry, lookup(kind)),
+    client: new LocalClient(core.registry, lookup),
+    log: pinoLogger(config.logLevel),
+    leaderElection: { namespace: 'kube-system', name: 'kplane-controller-manager', identity: `${hostname()}_${process.pid}` },
+  });
 }
 
 function boundPort(app: FastifyInstance): number {

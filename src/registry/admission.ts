@@ -28,9 +28,26 @@ export interface AdmissionHook<T extends KubeObject = KubeObject> {
   afterDelete?(obj: T): Promise<void>;
 }
 
+/**
+ * Begins each hook's transaction in turn; if one refuses (throws), the ones already begun are
+ * reverted, newest first, before the error goes on. The result commits or reverts them all.
+ */
+export async function beginAll<T extends KubeObject>(hooks: readonly AdmissionHook<T>[], begin: (h: AdmissionHook<T>) => Promise<Txn | void> | undefined): Promise<Txn> {
+  const begun: Txn[] = [];
+  try {
+    for (const h of hooks) {
+      const txn = await begin(h);
+      if (txn) begun.push(txn);
+    }
+  } catch (err) {
+    await combineTxns(begun).revert();
+    throw err;
+  }
+  return combineTxns(begun);
+}
+
 /** Runs several transactions as one: commit all, or revert all in reverse order. */
-export function combineTxns(txns: readonly (Txn | void)[]): Txn {
-  const list = txns.filter((t): t is Txn => !!t);
+function combineTxns(list: readonly Txn[]): Txn {
   return {
     async commit() {
       for (const t of list) await t.commit();

@@ -28,6 +28,19 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   validateUpdate?(obj: T, old: T): StatusCause[];
   /** Last normalization after validation passed (e.g. sorting). */
   canonicalize?(obj: T): void;
+  /**
+   * Finalizers besides `metadata.finalizers` that hold the object's deletion (Namespace
+   * `spec.finalizers`): while any remain, delete only marks the object, and the update that empties
+   * both lists removes it (upstream `ShouldDeleteNamespaceDuringUpdate`).
+   */
+  pendingFinalizers?(obj: T): readonly string[];
+  /** Changes made when a delete only marks the object (Namespace: `status.phase: Terminating`). */
+  prepareForDeletion?(obj: T): void;
+  /**
+   * On a status-subresource update, copies from `incoming` the fields besides status that the
+   * status writer owns (Namespace: `spec.finalizers`, standing in for upstream's `/finalize`).
+   */
+  prepareForStatusUpdate?(obj: T, incoming: T): void;
 }
 
 /**

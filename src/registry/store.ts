@@ -6,7 +6,7 @@ import { KeyExistsError, type Backend, type KeyValue } from '../storage/interfac
 import type { CacheHub } from '../watch/hub.js';
 import { decodeObject } from '../watch/hub.js';
 import type { CacheWatcher } from '../watch/watcher.js';
-import { combineTxns, type AdmissionHook } from './admission.js';
+import { beginAll, type AdmissionHook } from './admission.js';
 import { decodeBody } from './decode.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import { encodeContinue, type ListQuery } from './list-options.js';
@@ -141,7 +141,7 @@ export class Registry {
     if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
     this.checkNamespaceAcceptsContent(rt, obj.metadata.namespace);
     fillCreateMeta(obj.metadata, this.now());
-    const txn = combineTxns(await Promise.all(this.hooksFor(rt).map((h) => h.beginCreate?.(obj, { dryRun: !!opts.dryRun }))));
+    const txn = await beginAll(this.hooksFor(rt), (h) => h.beginCreate?.(obj, { dryRun: !!opts.dryRun }));
     try {
       rt.strategy.prepareForCreate?.(obj);
       this.assertValid(rt, obj, rt.strategy.validate(obj));
@@ -220,7 +220,9 @@ export class Registry {
       if (!kv) throw errors.notFound(rt, name);
       const current = decodeObject(kv) as T;
       this.checkPreconditions(rt, current, opts.preconditions);
-      if (current.metadata.finalizers?.length) return { object: await this.markDeleting(rt, current, kv, opts), finished: false };
+      if (current.metadata.finalizers?.length || rt.strategy.pendingFinalizers?.(current).length) {
+        return { object: await this.markDeleting(rt, current, kv, opts), finished: false };
+      }
       if (opts.dryRun) return { object: current, finished: true };
       const res = await this.backend.delete(key, kv.modRevision);
       if (res.ok) {
@@ -251,6 +253,7 @@ export class Registry {
     const next = structuredClone(current);
     next.metadata.deletionTimestamp = nowTimestamp(this.now());
     next.metadata.deletionGracePeriodSeconds = 0;
+    rt.strategy.prepareForDeletion?.(next);
     if (opts.dryRun) return next;
     const res = await this.backend.update(kv.key, encodeForStorage(next), kv.modRevision);
     if (!res.ok) throw errors.conflict(rt, current.metadata.name!);
@@ -279,7 +282,7 @@ export class Registry {
       const current = decodeObject(kv) as T;
       const candidate = tryUpdate(current);
       const hooks = sub === 'status' ? [] : this.hooksFor(rt);
-      const txn = combineTxns(await Promise.all(hooks.map((h) => h.beginUpdate?.(candidate, current, { dryRun: !!opts.dryRun }))));
+      const txn = await beginAll(hooks, (h) => h.beginUpdate?.(candidate, current, { dryRun: !!opts.dryRun }));
       let outcome: { done: boolean; object: T };
       try {
         outcome = await this.writeUpdate(rt, key, kv, candidate, current, sub, opts);
@@ -311,7 +314,7 @@ export class Registry {
     const next = this.prepareUpdate(rt, candidate, current, sub);
     if (jsonEqual(withoutRV(next), withoutRV(current))) return { done: true, object: current };
     if (opts.dryRun) return { done: true, object: next };
-    const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length;
+    const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !rt.strategy.pendingFinalizers?.(next).length;
     const res = finalized ? await this.backend.delete(key, kv.modRevision) : await this.backend.update(key, encodeForStorage(next), kv.modRevision);
     if (!res.ok) {
       if (!res.kv) throw errors.notFound(rt, current.metadata.name!);
@@ -325,8 +328,10 @@ export class Registry {
   private prepareUpdate<T extends KubeObject>(rt: ResourceType<T>, candidate: T, current: T, sub: Subresource): T {
     this.applyRequestNamespace(rt, candidate, current.metadata.namespace);
     let next = candidate;
-    if (sub === 'status') next = keepAllButStatus(candidate, current) as T;
-    else if (rt.hasStatus) keepStatus(next, current);
+    if (sub === 'status') {
+      next = keepAllButStatus(candidate, current) as T;
+      rt.strategy.prepareForStatusUpdate?.(next, candidate);
+    } else if (rt.hasStatus) keepStatus(next, current);
     carryUpdateMeta(next, current);
     if (sub !== 'status') rt.strategy.prepareForUpdate?.(next, current);
     const causes = [...rt.strategy.validate(next), ...(rt.strategy.validateUpdate?.(next, current) ?? [])];

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../apimachinery/object.js';
 import type { Clock } from './api.js';
 import { Indexer, type IndexFunc } from './indexer.js';
+import { sleep } from './sleep.js';
 
 export type EventKind = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
@@ -104,7 +105,7 @@ export class Informer {
           continue;
         }
         this.opts.onError?.(err);
-        await this.sleep(backoff, signal);
+        await sleep(this.opts.clock, backoff, signal).catch(() => undefined);
         backoff = Math.min(backoff * 2, maxBackoffMs);
       }
     }
@@ -140,12 +141,5 @@ export class Informer {
       if (old) h.onUpdate?.(old, obj);
       else h.onAdd?.(obj);
     }
-  }
-
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.opts.clock.setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (timer.cancel(), resolve()), { once: true });
-    });
   }
 }

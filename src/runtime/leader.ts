@@ -1,6 +1,7 @@
 import { StatusError } from '../apimachinery/errors.js';
 import type { Lease } from '../../schemas/lease.js';
 import type { Client, Clock } from './api.js';
+import { sleep } from './sleep.js';
 
 export interface LeaderElectionConfig {
   /** The Lease (`coordination.k8s.io/v1`) all candidates compete for. */
@@ -43,14 +44,14 @@ export class LeaderElector {
   /** Resolves once this candidate holds the Lease (retrying every retry period), or rejects when `signal` aborts. */
   async acquire(signal: AbortSignal): Promise<void> {
     while (!(await this.tryAcquireOrRenew())) {
-      await this.sleep(this.retryPeriodMs, signal);
+      await sleep(this.clock, this.retryPeriodMs, signal);
     }
   }
 
   /** Renews until leadership is lost (resolves) or `signal` aborts (releases the Lease, then resolves). */
   async holdUntilLost(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await this.sleep(this.retryPeriodMs, signal).catch(() => undefined);
+      await sleep(this.clock, this.retryPeriodMs, signal).catch(() => undefined);
       if (signal.aborted) break;
       const renewed = await this.tryAcquireOrRenew().catch(() => false);
       if (!renewed && this.clock.now() - this.lastRenewed > this.renewDeadlineMs) return;
@@ -100,14 +101,6 @@ export class LeaderElector {
     } catch {
       // Best effort: the Lease expires on its own.
     }
-  }
-
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new Error('aborted'));
-      const timer = this.clock.setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (timer.cancel(), reject(new Error('aborted'))), { once: true });
-    });
   }
 }
 

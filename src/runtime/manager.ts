@@ -27,6 +27,9 @@ export interface ManagerOptions {
   rateLimiter?: () => RateLimiter;
 }
 
+/** Retries due later than this do not keep `settle()` waiting. */
+const settleHorizonMs = 1000;
+
 export const silentLogger: Logger = { info() {}, error() {}, debug() {} };
 
 /**
@@ -87,13 +90,18 @@ export class Manager {
     while (!this.leading && !this.abort.signal.aborted) await new Promise((r) => setTimeout(r, 10));
   }
 
-  /** Resolves when every controller's queue is idle (nothing queued, processing or delayed soon). */
-  async settle(): Promise<void> {
-    for (let round = 0; round < 1000; round++) {
-      await new Promise((r) => setImmediate(r));
-      if (this.controllers.every((c) => c.queue.isIdle())) {
-        await new Promise((r) => setTimeout(r, 5));
-        if (this.controllers.every((c) => c.queue.isIdle())) return;
+  /**
+   * Resolves when every controller's queue is idle: nothing queued or processing, and no retry due
+   * within a second (periodic resyncs minutes away do not count). Gives up after `timeoutMs`.
+   */
+  async settle(timeoutMs = 30_000): Promise<void> {
+    const idle = () => this.controllers.every((c) => c.queue.isIdle(settleHorizonMs));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2));
+      if (idle()) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (idle()) return;
       }
     }
     throw new Error('controllers did not settle');

@@ -253,9 +253,13 @@ export class WorkQueue {
     return this.waiting.size;
   }
 
-  /** True when nothing is queued, processing, or waiting on a timer. */
-  isIdle(): boolean {
-    return this.queue.length === 0 && this.processing.size === 0 && this.waiting.size === 0;
+  /** True when nothing is queued, processing, or waiting on a timer due within `horizonMs` (default: any timer). */
+  isIdle(horizonMs = Infinity): boolean {
+    if (this.queue.length !== 0 || this.processing.size !== 0) return false;
+    if (horizonMs === Infinity) return this.waiting.size === 0;
+    const limit = this.clock.now() + horizonMs;
+    for (const w of this.waiting.values()) if (w.readyAt <= limit) return false;
+    return true;
   }
 
   isShuttingDown(): boolean {

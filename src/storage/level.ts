@@ -23,6 +23,8 @@ import {
   prefixEnd,
   revisionOfLogKey,
 } from './level-records.js';
+import { GroupCommit } from './group-commit.js';
+import { KeyValueIndex } from './key-value-index.js';
 import { WatchNotifier, type ListenerErrorHandler, type ReplaySink } from './notifier.js';
 
 /** Options for {@link LevelBackend}. */
@@ -46,28 +48,42 @@ const COMPACT_BATCH = 1000;
 /**
  * LevelDB backend (classic-level), laid out like kine's single log table (see level-records.ts).
  *
- * One process owns the directory, so the revision, the compact revision and the set of live keys
- * are kept in memory (loaded by `start()`): a create costs one batch and no read. Every write is
- * one atomic `db.batch()` (log entry + current value + `meta/rev`) taken under a write mutex,
- * because Node interleaves awaits between the compare and the write (kine memory.go `m.mu.Lock()`).
+ * One process owns the directory, so the revision, the compact revision and the current value of
+ * every live key are kept in memory (loaded by `start()`): reads never touch LevelDB, and a write
+ * costs no read. Writes group-commit: each write is decided synchronously at call time against the
+ * latest view (committed state plus accepted writes still queued), takes the next revision and
+ * joins the next batch; one `db.batch()` at a time carries every write that arrived meanwhile (see
+ * group-commit.ts). Reads, `currentRevision()` and watchers see a write only once its batch has
+ * committed, and a write resolves only after that, so an acknowledged write survives a kill -9.
+ *
+ * A failed batch (an I/O error) is fatal: that batch's writes, the queued ones and every later
+ * write or compaction reject with its error. Reads and watches keep serving what was committed.
  */
 export class LevelBackend implements Backend {
   private db: Db | undefined;
   private state: 'new' | 'open' | 'closed' = 'new';
   private closing: Promise<void> | undefined;
+  /** Revision of the last committed write: what reads and `currentRevision()` report. */
   private revision = 0;
+  /** Revision of the last accepted write, committed or still queued. */
+  private latestRevision = 0;
   private compactRevision = 0;
-  private readonly liveKeys = new Set<string>();
-  private writeTail: Promise<unknown> = Promise.resolve();
+  /** The committed value of every live key. */
+  private readonly committed = new KeyValueIndex();
+  /** Accepted but uncommitted writes, the newest per key; over `committed` they form the latest view. */
+  private readonly uncommitted = new Map<string, StorageEvent>();
+  private readonly writes: GroupCommit<StorageEvent>;
   private compactTail: Promise<unknown> = Promise.resolve();
-  /** Set from the moment a batch is handed to LevelDB until its revision is published in memory. */
-  private commitInFlight: Promise<void> | undefined;
   private readonly syncWrites: boolean;
   private readonly notifier: WatchNotifier;
 
   constructor(private readonly opts: LevelBackendOptions) {
     this.syncWrites = opts.syncWrites ?? false;
     this.notifier = new WatchNotifier(opts.onListenerError);
+    this.writes = new GroupCommit(
+      (events) => this.writeBatch(events),
+      (events) => this.publish(events),
+    );
   }
 
   async start(): Promise<void> {
@@ -77,9 +93,11 @@ export class LevelBackend implements Backend {
     await db.open();
     try {
       this.revision = Number((await db.get(REVISION_KEY)) ?? 0);
+      this.latestRevision = this.revision;
       this.compactRevision = Number((await db.get(COMPACT_KEY)) ?? 0);
-      const keys = await db.keys({ gte: CURRENT_PREFIX, lt: prefixEnd(CURRENT_PREFIX) }).all();
-      for (const key of keys) this.liveKeys.add(keyOfCurrentKey(key));
+      for await (const [key, text] of db.iterator({ gte: CURRENT_PREFIX, lt: prefixEnd(CURRENT_PREFIX) })) {
+        this.committed.set(Object.freeze(decodeCurrent(keyOfCurrentKey(key), text)));
+      }
     } catch (err) {
       await db.close();
       throw err;
@@ -94,59 +112,59 @@ export class LevelBackend implements Backend {
   }
 
   async get(key: string): Promise<{ revision: number; kv?: KeyValue }> {
-    return this.readSettled(async (db, revision) => {
-      const kv = await this.readCurrent(db, key);
-      return kv ? { revision, kv } : { revision };
-    });
+    this.openDb();
+    const kv = this.committed.get(key);
+    return kv ? { revision: this.revision, kv } : { revision: this.revision };
   }
 
   async list(prefix: string, opts: { startKey?: string; limit?: number } = {}): Promise<ListResult> {
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
+    this.openDb();
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
-    return this.readSettled(async (db, revision) => {
-      const entries = await db
-        .iterator({ gte: currentKey(from), lt: prefixEnd(currentKey(prefix)), limit: limit === undefined ? -1 : limit + 1 })
-        .all();
-      const more = limit !== undefined && entries.length > limit;
-      const kvs = (more ? entries.slice(0, limit) : entries).map(([k, v]) => decodeCurrent(keyOfCurrentKey(k), v));
-      return { revision, kvs, more };
-    });
+    const kvs: KeyValue[] = [];
+    let more = false;
+    for (const kv of this.committed.from(from)) {
+      if (!kv.key.startsWith(prefix)) break;
+      if (kvs.length === limit) {
+        more = true;
+        break;
+      }
+      kvs.push(kv);
+    }
+    return { revision: this.revision, kvs, more };
   }
 
   async create(key: string, value: string): Promise<number> {
-    return this.exclusive(async (db) => {
-      if (this.liveKeys.has(key)) throw new KeyExistsError(key);
-      const revision = this.revision + 1;
-      const kv = { key, value, createRevision: revision, modRevision: revision };
-      await this.commit(db, { type: 'create', revision, kv });
-      return revision;
-    });
+    this.assertWritable();
+    if (this.latestValue(key)) {
+      await this.writes.drain();
+      throw new KeyExistsError(key);
+    }
+    const revision = this.latestRevision + 1;
+    await this.accept({ type: 'create', revision, kv: freezeKv(key, value, revision, revision) });
+    return revision;
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<{ ok: boolean; revision: number; kv?: KeyValue }> {
-    return this.exclusive(async (db) => {
-      const prevKv = await this.readCurrent(db, key);
-      if (!prevKv) return { ok: false, revision: this.revision };
-      if (prevKv.modRevision !== expectedModRevision) return { ok: false, revision: this.revision, kv: prevKv };
-      const revision = this.revision + 1;
-      const kv = { key, value, createRevision: prevKv.createRevision, modRevision: revision };
-      await this.commit(db, { type: 'update', revision, kv, prevKv });
-      return { ok: true, revision, kv };
-    });
+    this.assertWritable();
+    const prevKv = this.latestValue(key);
+    if (!prevKv || prevKv.modRevision !== expectedModRevision) return this.refuse(prevKv);
+    const revision = this.latestRevision + 1;
+    const kv = freezeKv(key, value, prevKv.createRevision, revision);
+    await this.accept({ type: 'update', revision, kv, prevKv });
+    return { ok: true, revision, kv };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<{ ok: boolean; revision: number; kv?: KeyValue }> {
-    return this.exclusive(async (db) => {
-      const prevKv = await this.readCurrent(db, key);
-      if (!prevKv) return { ok: false, revision: this.revision };
-      if (expectedModRevision !== undefined && prevKv.modRevision !== expectedModRevision) {
-        return { ok: false, revision: this.revision, kv: prevKv };
-      }
-      const revision = this.revision + 1;
-      const kv = { key, value: prevKv.value, createRevision: prevKv.createRevision, modRevision: revision };
-      await this.commit(db, { type: 'delete', revision, kv, prevKv });
-      return { ok: true, revision, kv };
-    });
+    this.assertWritable();
+    const prevKv = this.latestValue(key);
+    if (!prevKv || (expectedModRevision !== undefined && prevKv.modRevision !== expectedModRevision)) {
+      return this.refuse(prevKv);
+    }
+    const revision = this.latestRevision + 1;
+    const kv = freezeKv(key, prevKv.value, prevKv.createRevision, revision);
+    await this.accept({ type: 'delete', revision, kv, prevKv });
+    return { ok: true, revision, kv };
   }
 
   async watch(prefix: string, afterRevision: number, listener: WatchListener, signal: AbortSignal): Promise<void> {
@@ -155,7 +173,7 @@ export class LevelBackend implements Backend {
   }
 
   async compact(revision: number): Promise<number> {
-    this.openDb();
+    this.assertWritable();
     const run = this.compactTail.then(() => this.compactTo(revision));
     this.compactTail = run.catch(() => {});
     return run;
@@ -170,7 +188,8 @@ export class LevelBackend implements Backend {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     if (!wasOpen) return;
-    await this.writeTail;
+    // Accepted writes still commit; after a failed batch there is nothing left to flush.
+    await this.writes.drain().catch(() => {});
     await this.compactTail;
     this.notifier.stopAll();
     await this.db!.close();
@@ -214,53 +233,65 @@ export class LevelBackend implements Backend {
     return target;
   }
 
-  /** Commits one event in a single batch, then publishes it: revision, live keys, watchers. */
-  private async commit(db: Db, event: StorageEvent): Promise<void> {
-    const { key } = event.kv;
-    const ops: WriteOp[] = [
-      { type: 'put', key: logKey(event.revision), value: encodeLogRecord(event) },
-      event.type === 'delete'
-        ? { type: 'del', key: currentKey(key) }
-        : { type: 'put', key: currentKey(key), value: encodeCurrent(event.kv) },
-      { type: 'put', key: REVISION_KEY, value: String(event.revision) },
-    ];
-    let published!: () => void;
-    this.commitInFlight = new Promise((resolve) => (published = resolve));
-    try {
-      await db.batch(ops, { sync: this.syncWrites });
-      this.revision = event.revision;
-      if (event.type === 'delete') this.liveKeys.delete(key);
-      else this.liveKeys.add(key);
-    } finally {
-      this.commitInFlight = undefined;
-      published();
-    }
-    this.notifier.publish(freezeEvent(event));
+  /** The key's value in the latest view: committed state overlaid with uncommitted writes. */
+  private latestValue(key: string): KeyValue | undefined {
+    const pending = this.uncommitted.get(key);
+    if (!pending) return this.committed.get(key);
+    return pending.type === 'delete' ? undefined : pending.kv;
   }
 
-  /** Runs `fn` alone among writes: the read-compare-batch sequence must not interleave. */
-  private exclusive<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-    this.openDb();
-    const run = this.writeTail.then(() => fn(this.openDb()));
-    this.writeTail = run.catch(() => {});
-    return run;
+  /** Takes `event` (at the next revision; its kvs frozen) into the latest view and the next batch. */
+  private accept(event: StorageEvent): Promise<void> {
+    Object.freeze(event);
+    this.latestRevision = event.revision;
+    this.uncommitted.set(event.kv.key, event);
+    return this.writes.submit(event);
   }
 
   /**
-   * Runs `read` once no batch sits between "committed in LevelDB" and "published in memory". `read`
-   * is called in the same tick as the last check and must issue its LevelDB read before awaiting:
-   * the read's implicit snapshot is taken at call time, so it matches `revision` exactly.
+   * Answers a write refused by the latest view (missing key or revision mismatch) once that view
+   * has committed, so the caller never sees a value or revision that reads do not return yet.
    */
-  private async readSettled<T>(read: (db: Db, revision: number) => Promise<T>): Promise<T> {
-    this.openDb();
-    while (this.commitInFlight) await this.commitInFlight;
-    return read(this.openDb(), this.revision);
+  private async refuse(kv: KeyValue | undefined): Promise<{ ok: false; revision: number; kv?: KeyValue }> {
+    const revision = this.latestRevision;
+    await this.writes.drain();
+    return kv ? { ok: false, revision, kv } : { ok: false, revision };
   }
 
-  private async readCurrent(db: Db, key: string): Promise<KeyValue | undefined> {
-    if (!this.liveKeys.has(key)) return undefined;
-    const text = await db.get(currentKey(key));
-    return text === undefined ? undefined : decodeCurrent(key, text);
+  /** One atomic batch for a group: each write's log entry and current value, then `meta/rev`. */
+  private writeBatch(events: readonly StorageEvent[]): Promise<void> {
+    const ops: WriteOp[] = [];
+    for (const event of events) {
+      const { key } = event.kv;
+      ops.push(
+        { type: 'put', key: logKey(event.revision), value: encodeLogRecord(event) },
+        event.type === 'delete'
+          ? { type: 'del', key: currentKey(key) }
+          : { type: 'put', key: currentKey(key), value: encodeCurrent(event.kv) },
+      );
+    }
+    ops.push({ type: 'put', key: REVISION_KEY, value: String(events[events.length - 1].revision) });
+    // The store is closed only after every accepted write committed, so `db` is still open here.
+    return this.db!.batch(ops, { sync: this.syncWrites });
+  }
+
+  /** Applies a committed group in revision order, each write visible to reads before its watchers run. */
+  private publish(events: readonly StorageEvent[]): void {
+    for (const event of events) {
+      const { key } = event.kv;
+      if (event.type === 'delete') this.committed.delete(key);
+      else this.committed.set(event.kv);
+      if (this.uncommitted.get(key) === event) this.uncommitted.delete(key);
+      this.revision = event.revision;
+      this.notifier.publish(event);
+    }
+  }
+
+  /** Throws unless the store is open and no batch has failed. */
+  private assertWritable(): void {
+    this.openDb();
+    const failure = this.writes.failure;
+    if (failure) throw failure.error;
   }
 
   private openDb(): Db {
@@ -271,8 +302,6 @@ export class LevelBackend implements Backend {
   }
 }
 
-function freezeEvent(event: StorageEvent): StorageEvent {
-  Object.freeze(event.kv);
-  if (event.prevKv) Object.freeze(event.prevKv);
-  return Object.freeze(event);
+function freezeKv(key: string, value: string, createRevision: number, modRevision: number): KeyValue {
+  return Object.freeze({ key, value, createRevision, modRevision });
 }

@@ -79,8 +79,45 @@ test('a client-node informer sees add, update and delete', async () => {
 
 test('read-then-write round trips through client-node are no-ops', async () => {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const created = await core.createNamespacedPod({ namespace: 'default', body: pod('roundtrip') });
-  const read = await core.readNamespacedPod({ namespace: 'default', name: 'roundtrip' });
+  await core.createNamespacedPod({ namespace: 'default', body: pod('roundtrip') });
+  // Wait until the scheduler and the simulated kubelet are done with it (Running and Ready, with timestamps).
+  let read = await core.readNamespacedPod({ namespace: 'default', name: 'roundtrip' });
+  for (let i = 0; i < 200 && !read.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    read = await core.readNamespacedPod({ namespace: 'default', name: 'roundtrip' });
+  }
+  assert.ok(read.status?.podIP, 'the pod got an IP');
   const replaced = await core.replaceNamespacedPod({ namespace: 'default', name: 'roundtrip', body: read });
-  assert.equal(replaced.metadata?.resourceVersion, created.metadata?.resourceVersion);
+  assert.equal(replaced.metadata?.resourceVersion, read.metadata?.resourceVersion);
+  const statusReplaced = await core.replaceNamespacedPodStatus({ namespace: 'default', name: 'roundtrip', body: replaced });
+  assert.equal(statusReplaced.metadata?.resourceVersion, read.metadata?.resourceVersion, 'status timestamps round-trip too');
+});
+
+test('the built-in controllers make a cluster: nodes with pod CIDRs, pods with IPs, Services with ClusterIPs, Endpoints that follow', async () => {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const nodes = await core.listNode();
+  assert.deepEqual(nodes.items.map((n) => [n.metadata?.name, n.spec?.podCIDR]), [['vm1', '10.4.0.0/24'], ['vm2', '10.4.1.0/24'], ['vm3', '10.4.2.0/24']]);
+  const dns = await core.readNamespacedService({ namespace: 'kube-system', name: 'kube-dns' });
+  assert.equal(dns.spec?.clusterIP, '10.0.0.10');
+  assert.equal((await core.readNamespacedService({ namespace: 'default', name: 'kubernetes' })).spec?.clusterIP, '10.0.0.1');
+  const svc = await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } } });
+  assert.match(svc.spec?.clusterIP ?? '', /^10\.0\.\d+\.\d+$/, 'the ClusterIP is allocated inside the create request');
+  for (const name of ['web-1', 'web-2']) {
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } });
+  }
+  await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'web-3', labels: { app: 'web' }, annotations: { 'kplane.io/ready': 'false' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } });
+  let ep: k8s.V1Endpoints | undefined;
+  for (let i = 0; i < 200; i++) {
+    ep = await core.readNamespacedEndpoints({ namespace: 'default', name: 'web' }).catch(() => undefined);
+    const ready = ep?.subsets?.[0]?.addresses?.length ?? 0;
+    const notReady = ep?.subsets?.[0]?.notReadyAddresses?.length ?? 0;
+    if (ready === 2 && notReady === 1) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
+  const ipOf = new Map(pods.items.map((p) => [p.metadata?.name, p.status?.podIP]));
+  assert.deepEqual((ep?.subsets?.[0]?.addresses ?? []).map((a) => a.ip).sort(), [ipOf.get('web-1'), ipOf.get('web-2')].sort());
+  assert.deepEqual((ep?.subsets?.[0]?.notReadyAddresses ?? []).map((a) => a.ip), [ipOf.get('web-3')]);
+  assert.deepEqual((ep?.subsets?.[0]?.ports ?? []).map((p) => ({ ...p })), [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  for (const p of pods.items) assert.match(p.status?.podIP ?? '', /^10\.4\.[0-2]\.\d+$/);
 });

@@ -120,6 +120,55 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
         assert.equal((await b.get('/k/a')).kv?.createRevision, 5);
       }));
 
+    test('writes issued together take revisions in call order and each sees the ones before it', () =>
+      withBackend(async (b) => {
+        const key = `${PODS}a`;
+        const [created, updated, stale, deleted, absent, recreated, duplicate] = await Promise.all([
+          b.create(key, 'v1'),
+          b.update(key, 'v2', 1),
+          b.update(key, 'stale', 1),
+          b.delete(key, 2),
+          b.update(key, 'gone', 3),
+          b.create(key, 'again'),
+          b.create(key, 'dup').catch((err: unknown) => err),
+        ]);
+        assert.equal(created, 1);
+        assert.deepEqual(updated, { ok: true, revision: 2, kv: { key, value: 'v2', createRevision: 1, modRevision: 2 } });
+        assert.deepEqual(stale, { ok: false, revision: 2, kv: { key, value: 'v2', createRevision: 1, modRevision: 2 } });
+        assert.deepEqual(deleted, { ok: true, revision: 3, kv: { key, value: 'v2', createRevision: 1, modRevision: 3 } });
+        assert.deepEqual(absent, { ok: false, revision: 3 });
+        assert.equal(recreated, 4);
+        assert.ok(duplicate instanceof KeyExistsError);
+        assert.equal(await b.currentRevision(), 4);
+        assert.deepEqual((await b.get(key)).kv, { key, value: 'again', createRevision: 4, modRevision: 4 });
+      }));
+
+    test('a refused write answers only once what it saw is readable', () =>
+      withBackend(async (b) => {
+        await b.create(`${PODS}a`, 'v1');
+        const pending = b.update(`${PODS}a`, 'v2', 1);
+        const stale = await b.update(`${PODS}a`, 'v3', 1);
+        assert.equal(stale.kv?.modRevision, 2);
+        assert.deepEqual((await b.get(`${PODS}a`)).kv, stale.kv);
+        assert.equal(await b.currentRevision(), stale.revision);
+        await pending;
+      }));
+
+    test('concurrent writes each resolve after watchers saw them', () =>
+      withBackend(async (b) => {
+        const rec = new Recorder();
+        await b.watch(PODS, 0, rec.listener, rec.controller.signal);
+        const seenAtResolve = await Promise.all(
+          range(1, 40).map(async (i) => {
+            const revision = await b.create(`${PODS}p${i}`, 'v');
+            return rec.revisions().includes(revision) && revision === i;
+          }),
+        );
+        assert.ok(seenAtResolve.every(Boolean));
+        assert.deepEqual(rec.revisions(), range(1, 40));
+        rec.controller.abort();
+      }));
+
     test('list by prefix: no sibling leakage, ascending order, revision', () =>
       withBackend(async (b) => {
         const keys = ['/registry/pods/ns/b', '/registry/podsx/ns/a', '/registry/pods/ns/a', '/registry/pod', '/registry/pods/a/z'];

@@ -43,6 +43,13 @@ export const namespaces: ResourceType<Namespace> = {
       ns.spec.finalizers = old.spec.finalizers;
     },
     validate: (ns) => (ns.spec.finalizers ?? []).flatMap(validateSpecFinalizer),
+    pendingFinalizers: (ns) => ns.spec.finalizers ?? [],
+    prepareForDeletion(ns) {
+      ns.status = { ...ns.status, phase: 'Terminating' };
+    },
+    prepareForStatusUpdate(ns, incoming) {
+      ns.spec = { ...ns.spec, finalizers: incoming.spec.finalizers };
+    },
     // The name label is set again here because a generateName'd namespace had no name at decode time.
     canonicalize(ns) {
       ns.metadata.labels = { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name ?? '' };

@@ -277,6 +277,8 @@ function withMutableFieldsFrom(next: PodSpec, prev: PodSpec): PodSpec {
     tolerations: prev.tolerations,
     schedulingGates: prev.schedulingGates,
     terminationGracePeriodSeconds: grace,
+    // Stand-in for pods/binding: an unscheduled pod may be given a node, once (never changed or unset).
+    nodeName: prev.nodeName ? next.nodeName : undefined,
   };
 }
 

@@ -1,0 +1,52 @@
+/**
+ * The built-in controllers, by the name `--controllers` uses (kube-controller-manager style:
+ * `*` for all, `-name` to leave one out), and the admission hooks that always run inside Service
+ * writes (ClusterIP and NodePort allocation, as kube-apiserver does them).
+ */
+import { isControllerEnabled, type ServerConfig } from '../src/config/config.js';
+import type { AdmissionHook } from '../src/registry/admission.js';
+import type { Reconciler } from '../src/runtime/api.js';
+import type { Backend } from '../src/storage/interface.js';
+import { bootstrapController } from './bootstrap/bootstrap.js';
+import { clusterIPAdmission } from './clusterip/admit.js';
+import { clusterIPRepairController } from './clusterip/repair.js';
+import { endpointsController } from './endpoints/endpoints.js';
+import { endpointSliceController } from './endpointslices/endpointslices.js';
+import { kubeletController } from './kubelet/kubelet.js';
+import { namespaceController } from './namespace/namespace.js';
+import { nodeIpamController } from './nodes/node-ipam.js';
+import { nodesController } from './nodes/nodes.js';
+import { nodePortAdmission } from './nodeport/admit.js';
+import { nodePortRepairController } from './nodeport/repair.js';
+import { schedulerController } from './scheduler/scheduler.js';
+
+export type ControllerConfig = Pick<ServerConfig, 'controllers' | 'nodes' | 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nodePortRange' | 'externalIPPool'>;
+
+/** Every built-in controller, in start order, built from the server configuration. */
+export function builtinControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
+  return [
+    bootstrapController({ serviceCIDR: config.serviceCIDR, vpcCIDR: config.vpcCIDR }),
+    nodesController({ nodes: config.nodes, vpcCIDR: config.vpcCIDR, externalIPPool: config.externalIPPool }),
+    nodeIpamController({ clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR }),
+    schedulerController(),
+    kubeletController(),
+    endpointsController,
+    endpointSliceController,
+    namespaceController(),
+    clusterIPRepairController({ backend, serviceCIDR: config.serviceCIDR }),
+    nodePortRepairController({ backend, nodePortRange: config.nodePortRange }),
+  ];
+}
+
+/** The built-in controllers `--controllers` selects. */
+export function selectedControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
+  return builtinControllers(config, backend).filter((r) => isControllerEnabled(config.controllers, r.name));
+}
+
+/** The allocators that run inside Service create/update/delete requests. */
+export function serviceAdmission(config: Pick<ServerConfig, 'serviceCIDR' | 'nodePortRange'>, backend: Backend): AdmissionHook[] {
+  return [
+    clusterIPAdmission({ backend, serviceCIDR: config.serviceCIDR }),
+    nodePortAdmission({ backend, nodePortRange: config.nodePortRange }),
+  ];
+}
