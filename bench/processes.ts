@@ -36,11 +36,15 @@ export async function spawnUntil(args: string[], ready: RegExp): Promise<Spawned
   };
 }
 
-/** Starts `kplane serve` with a scratch data dir and an insecure loopback port; resolves its http URL. */
+/**
+ * Starts `kplane serve` with a scratch data dir and an insecure loopback port; resolves its http
+ * URL. Controllers are off (`--controllers none`) so the API path is measured alone: with them on,
+ * every pod create also triggers the scheduler's and the kubelet's writes.
+ */
 export async function spawnKplane(flags: string[] = []): Promise<Spawned> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kplane-bench-'));
   return spawnUntil(
-    ['dist/src/main.js', 'serve', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--dns-port', '-1', '--log-level', 'warn', ...flags],
+    ['dist/src/main.js', 'serve', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--dns-port', '-1', '--log-level', 'warn', '--controllers', 'none', ...flags],
     /insecure \(no auth, loopback\): (\S+)/,
   );
 }

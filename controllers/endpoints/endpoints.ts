@@ -7,17 +7,12 @@ import type { Endpoints } from '../../schemas/endpoints.js';
 import type { Pod } from '../../schemas/pod.js';
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { defineController, keyOf, watchKind, type Listers, type ObjectKey, type ReconcileContext } from '../../src/runtime/api.js';
+import { endpointsPodIndex, serviceSelectorIndex } from '../../src/runtime/manager.js';
 import { OVER_CAPACITY_ANNOTATION, TRIGGER_TIME_ANNOTATION, desiredEndpoints, hasManagedEndpoints, sameEndpoints, serviceSelectsPod } from './desired.js';
 
 /** Whether `err` is the 403 refusing new objects in a terminating namespace (retrying cannot help). */
 export function isNamespaceTerminating(err: unknown): boolean {
   return err instanceof StatusError && err.code === 403 && (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
-
-function listsPod(ep: Endpoints, pod: Pod): boolean {
-  return (ep.subsets ?? []).some((s) =>
-    [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])].some((a) => a.targetRef?.kind === 'Pod' && a.targetRef.name === pod.metadata.name),
-  );
 }
 
 /**
@@ -29,8 +24,10 @@ function listsPod(ep: Endpoints, pod: Pod): boolean {
 export function servicesForPod(pod: Pod, listers: Pick<Listers, 'Service' | 'Endpoints'>): ObjectKey[] {
   const namespace = pod.metadata.namespace;
   const keys = new Map<string, ObjectKey>();
-  for (const svc of listers.Service.list({ namespace })) if (serviceSelectsPod(svc, pod)) keys.set(svc.metadata.name!, keyOf(svc));
-  for (const ep of listers.Endpoints.list({ namespace })) if (listsPod(ep, pod)) keys.set(ep.metadata.name!, keyOf(ep));
+  for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
+    for (const svc of listers.Service.byIndex(serviceSelectorIndex, `${namespace}/${k}=${v}`)) if (serviceSelectsPod(svc, pod)) keys.set(svc.metadata.name!, keyOf(svc));
+  }
+  for (const ep of listers.Endpoints.byIndex(endpointsPodIndex, `${namespace}/${pod.metadata.name}`)) keys.set(ep.metadata.name!, keyOf(ep));
   return [...keys.values()];
 }
 
@@ -78,6 +75,7 @@ export function serviceOfEndpoints(ep: Endpoints, listers: Pick<Listers, 'Servic
 /** Service → Endpoints, requeued by its Service, by Pods (`servicesForPod`) and by its Endpoints. */
 export const endpointsController = defineController({
   name: 'endpoints',
+  workers: 4,
   for: 'Service',
   watches: [
     watchKind('Pod', (pod, { listers }) => servicesForPod(pod, listers)),

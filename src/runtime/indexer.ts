@@ -7,6 +7,9 @@ export type IndexFunc = (obj: KubeObject) => readonly string[];
 /** The namespace index every informer has (client-go `NamespaceIndex`). */
 export const namespaceIndex = 'namespace';
 
+/** Every informer also indexes objects by each `key=value` label pair, for selector lookups. */
+export const labelIndex = 'labels';
+
 /**
  * The informer's local store: objects by `namespace/name` plus named indexes kept in step
  * (client-go's thread-safe store + Indexer). Objects are shared with the watch cache and must not
@@ -17,7 +20,11 @@ export class Indexer<T extends KubeObject = KubeObject> implements Lister<T> {
   private readonly indexes = new Map<string, { fn: IndexFunc; byValue: Map<string, Set<string>> }>();
 
   constructor(indexFuncs: Readonly<Record<string, IndexFunc>> = {}) {
-    const all: Record<string, IndexFunc> = { [namespaceIndex]: (o) => (o.metadata.namespace ? [o.metadata.namespace] : []), ...indexFuncs };
+    const all: Record<string, IndexFunc> = {
+      [namespaceIndex]: (o) => (o.metadata.namespace ? [o.metadata.namespace] : []),
+      [labelIndex]: (o) => Object.entries(o.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`),
+      ...indexFuncs,
+    };
     for (const [name, fn] of Object.entries(all)) this.indexes.set(name, { fn, byValue: new Map() });
   }
 
@@ -53,11 +60,28 @@ export class Indexer<T extends KubeObject = KubeObject> implements Lister<T> {
     return this.items.get(keyString(key));
   }
 
+  /**
+   * Objects of a namespace (or all) whose labels include every pair of `labels`. With labels, the
+   * candidates come from the label index (the rarest pair), so a Service's pods are found without
+   * scanning every pod.
+   */
   list(opts: { namespace?: string; labels?: Readonly<Record<string, string>> } = {}): readonly T[] {
-    const source = opts.namespace === undefined ? [...this.items.values()] : this.byIndex(namespaceIndex, opts.namespace);
-    if (!opts.labels) return source;
-    const wanted = Object.entries(opts.labels);
-    return source.filter((o) => wanted.every(([k, v]) => o.metadata.labels?.[k] === v));
+    const wanted = Object.entries(opts.labels ?? {});
+    const inNamespace = (o: T) => opts.namespace === undefined || o.metadata.namespace === opts.namespace;
+    if (wanted.length === 0) return opts.namespace === undefined ? [...this.items.values()] : this.byIndex(namespaceIndex, opts.namespace);
+    const pairs = this.indexes.get(labelIndex)!.byValue;
+    let rarest: Set<string> | undefined;
+    for (const [k, v] of wanted) {
+      const keys = pairs.get(`${k}=${v}`);
+      if (!keys) return [];
+      if (!rarest || keys.size < rarest.size) rarest = keys;
+    }
+    const out: T[] = [];
+    for (const key of rarest!) {
+      const o = this.items.get(key)!;
+      if (inNamespace(o) && wanted.every(([k, v]) => o.metadata.labels?.[k] === v)) out.push(o);
+    }
+    return out;
   }
 
   byIndex(name: string, value: string): readonly T[] {

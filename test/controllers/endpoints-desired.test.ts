@@ -8,6 +8,7 @@ import { jsonEqual } from '../../src/apimachinery/equal.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
 import { endpoints } from '../../src/registry/kinds/endpoints.js';
 import type { Client, Kind, Lister, Listers, ObjectKey, ReconcileContext } from '../../src/runtime/api.js';
+import { endpointsPodIndex, podsListedIn, selectorPairs, serviceSelectorIndex } from '../../src/runtime/manager.js';
 import {
   OVER_CAPACITY_ANNOTATION,
   TRIGGER_TIME_ANNOTATION,
@@ -323,7 +324,14 @@ function fakeCluster(initial: KubeObject[] = []) {
     get: (key) => cache.get(kind)!.find((o) => same(o, key)),
     list: (opts = {}) =>
       cache.get(kind)!.filter((o) => (!opts.namespace || o.metadata.namespace === opts.namespace) && Object.entries(opts.labels ?? {}).every(([k, v]) => o.metadata.labels?.[k] === v)),
-    byIndex: (name, value) => (name === 'namespace' ? cache.get(kind)!.filter((o) => o.metadata.namespace === value) : []),
+    byIndex: (name, value) =>
+      name === 'namespace'
+        ? cache.get(kind)!.filter((o) => o.metadata.namespace === value)
+        : name === endpointsPodIndex
+          ? cache.get(kind)!.filter((o) => podsListedIn(o).includes(value))
+          : name === serviceSelectorIndex
+            ? cache.get(kind)!.filter((o) => selectorPairs(o).includes(value))
+            : [],
   });
   const listers = Object.fromEntries(KINDS.map((k) => [k, lister(k)])) as unknown as Listers;
   const write = (verb: string, kind: Kind, name: string) => {
