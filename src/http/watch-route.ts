@@ -51,7 +51,7 @@ export async function openWatch(registry: Registry, target: ResourcePath, q: Lis
   if (q.sendInitialEvents) {
     const revision = registry.currentRevision;
     const object = bookmark(revision, { 'k8s.io/initial-events-end': 'true' });
-    watcher.enqueue({ type: 'BOOKMARK', revision, object: object as never, json: JSON.stringify(object) });
+    watcher.enqueue({ type: 'BOOKMARK', revision, object: object as never, json: () => JSON.stringify(object) });
   }
   const timeoutMs = q.timeoutSeconds !== undefined ? q.timeoutSeconds * 1000 : timing.minServerTimeoutMs * (1 + Math.random());
   await pumpWatch(watcher, transport.start(), {

@@ -26,7 +26,7 @@ export interface PumpOptions {
 
 /** The wire form of one event: `{"type":…,"object":…}`, reusing the object's cached JSON. */
 export function encodeEvent(out: WatchOutput): string {
-  return `{"type":"${out.type}","object":${out.json}}`;
+  return `{"type":"${out.type}","object":${out.json()}}`;
 }
 
 /**
@@ -52,7 +52,7 @@ export async function pumpWatch(watcher: CacheWatcher, sink: EventSink, opts: Pu
     timers.push(
       setInterval(() => {
         const revision = watcher.revision;
-        watcher.enqueue({ type: 'BOOKMARK', revision, object: {} as never, json: JSON.stringify(opts.bookmark(revision)) });
+        watcher.enqueue({ type: 'BOOKMARK', revision, object: {} as never, json: () => JSON.stringify(opts.bookmark(revision)) });
       }, opts.bookmarkIntervalMs),
     );
   }

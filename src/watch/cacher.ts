@@ -124,7 +124,7 @@ export class ResourceCache {
       for (const event of backlog) watcher.offer(event);
     } else {
       for (const obj of this.list({ prefix, filter: userFilter }).items) {
-        watcher.enqueue({ type: 'ADDED', revision: Number(obj.metadata.resourceVersion), object: obj, json: JSON.stringify(obj) });
+        watcher.enqueue({ type: 'ADDED', revision: Number(obj.metadata.resourceVersion), object: obj, json: () => JSON.stringify(obj) });
       }
     }
     this.watchers.add(watcher);

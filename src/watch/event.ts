@@ -43,10 +43,13 @@ export class CacheEvent {
   }
 }
 
-/** What a watcher emits: the event type as that watcher sees it, and the object's JSON. */
+/**
+ * What a watcher emits: the event type as that watcher sees it, the object, and its JSON on demand
+ * (in-process informers never need it; HTTP watchers share the event's cached serialization).
+ */
 export interface WatchOutput {
   type: WatchEventType | 'BOOKMARK';
   revision: number;
   object: KubeObject;
-  json: string;
+  json: () => string;
 }

@@ -120,6 +120,6 @@ test('events are serialized once and shared by every watcher', async () => {
   put(cache, 'ADDED', 1, 'default', 'a');
   const [a] = await drain(w1);
   const [b] = await drain(w2);
-  assert.equal(a.json, b.json);
-  assert.equal(JSON.parse(a.json).metadata.name, 'a');
+  assert.equal(a.json(), b.json());
+  assert.equal(JSON.parse(a.json()).metadata.name, 'a');
 });
