@@ -8,6 +8,7 @@ import { maxBodyBytes, registerBodyParsers } from './body.js';
 import { registerErrorHandlers } from './errors.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes } from './routes/health.js';
+import { openapiRoutes } from './routes/openapi.js';
 import { resourceRoutes } from './routes/resources.js';
 import type { WatchTiming } from './watch-route.js';
 
@@ -32,6 +33,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const byPlural = new Map(deps.resources.map((rt) => [`${rt.group}/${rt.version}/${rt.plural}`, rt]));
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(discoveryRoutes, { resources: deps.resources });
+  await app.register(openapiRoutes, { resources: deps.resources });
   await app.register(resourceRoutes, { registry: deps.registry, lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`), watchTiming: deps.watchTiming });
   return app;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { StatusCause } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
+import type { TableConvertor } from './kinds/tables.js';
 
 /**
  * What one kind contributes to the generic registry: the kube-apiserver `RESTCreateStrategy` /
@@ -78,6 +79,8 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   fieldSelectors?: { readonly [field: string]: FieldReader<T> };
   /** Whether an update without `metadata.resourceVersion` is allowed (kube-apiserver: true for most kinds). */
   allowUnconditionalUpdate?: boolean;
+  /** kubectl's columns for `as=Table` responses; without one, the default Name and Created At columns. */
+  table?: TableConvertor<T>;
 }
 
 /**

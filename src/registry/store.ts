@@ -7,7 +7,7 @@ import type { CacheHub } from '../watch/hub.js';
 import { decodeObject } from '../watch/hub.js';
 import type { CacheWatcher } from '../watch/watcher.js';
 import { beginAll, type AdmissionHook } from './admission.js';
-import { decodeBody } from './decode.js';
+import { decodeBody, type DecodeOptions } from './decode.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import { encodeContinue, type ListQuery } from './list-options.js';
 import { carryUpdateMeta, encodeForStorage, fillCreateMeta, generateName, keepAllButStatus, keepStatus } from './meta.js';
@@ -15,8 +15,8 @@ import { applyPatch, type PatchType } from './patching.js';
 import { apiVersionOf, type ResourceType } from './resource.js';
 import { compileFilter } from './selection.js';
 
-/** Options every write accepts (query parameters of kube-apiserver writes). */
-export interface WriteOptions {
+/** Options every write accepts (query parameters of kube-apiserver writes; `warn` collects its warnings). */
+export interface WriteOptions extends Pick<DecodeOptions, 'fieldValidation' | 'warn'> {
   dryRun?: boolean;
 }
 
@@ -135,7 +135,7 @@ export class Registry {
   }
 
   async create<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<T> {
-    const obj = decodeBody(rt, body);
+    const obj = decodeBody(rt, body, opts);
     this.applyRequestNamespace(rt, obj, namespace);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     if (generated) obj.metadata.name = generateName(obj.metadata.generateName!);
@@ -183,7 +183,7 @@ export class Registry {
 
   /** PUT: replaces the object (or its status), with optimistic concurrency on `metadata.resourceVersion`. */
   async update<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, body: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
-    const incoming = decodeBody(rt, body);
+    const incoming = decodeBody(rt, body, opts);
     this.applyRequestNamespace(rt, incoming, namespace);
     if (incoming.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${incoming.metadata.name ?? ''}) does not match the name on the URL (${name})`);
@@ -202,7 +202,7 @@ export class Registry {
   async patch<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, type: PatchType, patch: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
     return this.guaranteedUpdate(rt, namespace, name, opts, (current) => {
       const patched = applyPatch(type, rt.kind, current, patch) as KubeObject;
-      const next = decodeBody(rt, patched);
+      const next = decodeBody(rt, patched, { ...opts, invalidPatch: type === 'strategic' ? patch : patched });
       if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
       if (next.metadata.name !== name) throw errors.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
       return next;

@@ -56,8 +56,12 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { resources: r
   });
 }
 
+/**
+ * Aggregated discovery only for clients that accept its v2 form: kubectl 1.27–1.29 ask for
+ * `v=v2beta1` (which we do not serve) and must get the legacy documents instead.
+ */
 function wantsAggregated(req: FastifyRequest): boolean {
-  return /as=APIGroupDiscoveryList/.test(req.headers.accept ?? '');
+  return (req.headers.accept ?? '').split(',').some((t) => /as=APIGroupDiscoveryList/.test(t) && /(^|;)\s*v=v2\s*(;|$)/.test(t));
 }
 
 function groupVersions(resources: readonly ResourceType[]): GroupVersion[] {

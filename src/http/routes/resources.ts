@@ -3,9 +3,12 @@ import type { WebSocket } from 'ws';
 import { errors } from '../../apimachinery/errors.js';
 import { parseListQuery } from '../../registry/list-options.js';
 import { patchContentTypes, type PatchType } from '../../registry/patching.js';
-import type { DeleteOptions, Registry, Subresource } from '../../registry/store.js';
+import type { ResourceType } from '../../registry/resource.js';
+import { parseFieldValidation } from '../../registry/decode.js';
+import type { DeleteOptions, Registry, Subresource, WriteOptions } from '../../registry/store.js';
 import { acceptedMediaTypes, protobufType } from '../body.js';
 import { parseResourcePath, type ResourceLookup, type ResourcePath } from '../path.js';
+import { listToTable, objectToTable, tableRequest, tableWatchTransport, type TableRequest } from '../table.js';
 import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } from '../watch-route.js';
 
 export interface ResourceRouteDeps {
@@ -20,6 +23,7 @@ type Query = Record<string, unknown>;
  * Every resource URL under `/api` and `/apis` goes through one handler that decodes the path
  * (kube-apiserver's RequestInfo) and calls the generic registry: no code here knows any kind.
  * The same URL with `?watch=true` streams events over chunked HTTP or, when upgraded, a WebSocket.
+ * Reads (get, list, watch) answer with Tables when the Accept header asks for them (`kubectl get`).
  */
 export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDeps): Promise<void> {
   for (const url of ['/api/*', '/apis/*']) {
@@ -37,12 +41,15 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
   const { rt, namespace, name } = target;
   const registry = deps.registry;
   switch (req.method) {
-    case 'GET':
-      return registry.get(rt, namespace, name);
+    case 'GET': {
+      const table = tableRequestOf(req);
+      const obj = await registry.get(rt, namespace, name);
+      return table ? objectToTable(rt, obj, table, Date.now()) : obj;
+    }
     case 'PUT':
-      return registry.update(rt, namespace, name, requireBody(req), sub, writeOptions(query));
+      return registry.update(rt, namespace, name, requireBody(req), sub, writeOptions(query, reply));
     case 'PATCH':
-      return registry.patch(rt, namespace, name, patchTypeOf(req), req.body, sub, writeOptions(query));
+      return registry.patch(rt, namespace, name, patchTypeOf(req), req.body, sub, writeOptions(query, reply));
     case 'DELETE': {
       if (sub) throw errors.methodNotAllowed();
       const { object, finished } = await registry.delete(rt, namespace, name, deleteOptions(req.body, query));
@@ -58,13 +65,15 @@ async function handleCollection(deps: ResourceRouteDeps, target: ResourcePath, r
   switch (req.method) {
     case 'GET': {
       const q = parseListQuery(query);
-      if (q.watch) return openWatch(deps.registry, target, q, httpTransport(req, reply), deps.watchTiming ?? defaultWatchTiming);
+      const table = tableRequestOf(req);
+      if (q.watch) return openWatch(deps.registry, target, q, asTables(httpTransport(req, reply), rt, table), deps.watchTiming ?? defaultWatchTiming);
       await deps.registry.waitForRevision(q.resourceVersionMatch !== 'Exact' ? q.resourceVersion : undefined);
-      return deps.registry.list(rt, namespace, q);
+      const list = deps.registry.list(rt, namespace, q);
+      return table ? listToTable(rt, list, table, Date.now()) : list;
     }
     case 'POST': {
       if (rt.namespaced && !namespace) throw errors.methodNotAllowed('the server does not allow this method on the requested resource: a namespace is required');
-      const created = await deps.registry.create(rt, namespace, requireBody(req), writeOptions(query));
+      const created = await deps.registry.create(rt, namespace, requireBody(req), writeOptions(query, reply));
       return reply.code(201).send(created);
     }
     case 'DELETE':
@@ -82,7 +91,8 @@ function handleWebSocket(deps: ResourceRouteDeps, socket: WebSocket, req: Fastif
     const target = resolve(deps, req.url);
     const q = parseListQuery(req.query as Query);
     if (target.name !== undefined || !q.watch) throw errors.badRequest('websocket connections are only supported for watch requests');
-    openWatch(deps.registry, target, q, webSocketTransport(socket), deps.watchTiming ?? defaultWatchTiming).catch(fail);
+    const transport = asTables(webSocketTransport(socket), target.rt, tableRequestOf(req));
+    openWatch(deps.registry, target, q, transport, deps.watchTiming ?? defaultWatchTiming).catch(fail);
   } catch (err) {
     fail(err);
   }
@@ -103,6 +113,16 @@ function subresourceOf(target: ResourcePath): Subresource {
   throw errors.pathNotFound();
 }
 
+/** The Table the Accept header asks for, if any (406 / 400 on what cannot be served). */
+function tableRequestOf(req: FastifyRequest): TableRequest | undefined {
+  return tableRequest(req.headers.accept, req.query as Query);
+}
+
+/** Watch events as one-row Tables when the request asked for Tables. */
+function asTables(transport: WatchTransport, rt: ResourceType, table: TableRequest | undefined): WatchTransport {
+  return table ? tableWatchTransport(transport, rt, table) : transport;
+}
+
 function requireBody(req: FastifyRequest): unknown {
   if (req.headers['content-type']?.startsWith(protobufType)) {
     throw errors.unsupportedMediaType(protobufType, acceptedMediaTypes);
@@ -119,8 +139,16 @@ function patchTypeOf(req: FastifyRequest): PatchType {
   return type;
 }
 
-function writeOptions(query: Query): { dryRun: boolean } {
-  return { dryRun: parseDryRun(query.dryRun) };
+function writeOptions(query: Query, reply: FastifyReply): WriteOptions {
+  return { dryRun: parseDryRun(query.dryRun), fieldValidation: parseFieldValidation(query.fieldValidation, reply.request.method), warn: (text) => addWarning(reply, text) };
+}
+
+/** Adds a `Warning: 299 - "<text>"` header once per distinct text (kube-apiserver's warning recorder). */
+function addWarning(reply: FastifyReply, text: string): void {
+  // Quoted as RFC 7234 says; UTF-8 bytes go out as they are, as Go writes them.
+  const value = `299 - "${Buffer.from(text.replace(/["\\]/g, '\\$&')).toString('latin1')}"`;
+  const existing = ([] as unknown[]).concat(reply.getHeader('warning') ?? []).map(String);
+  if (!existing.includes(value)) reply.header('warning', [...existing, value]);
 }
 
 function parseDryRun(value: unknown): boolean {

@@ -4,6 +4,7 @@ import { validateDNS1123Label, validateEndpointIP, validateIP, validatePortNumbe
 import { EndpointsSchema, type EndpointAddress, type EndpointPort, type EndpointSubset, type Endpoints } from '../../../schemas/endpoints.js';
 import type { ResourceType } from '../resource.js';
 import { validateAppProtocol, validateNodeNameRef, validateProtocol } from './common.js';
+import { endpointsTable } from './tables.js';
 
 function validateAddress(address: EndpointAddress, path: string): StatusCause[] {
   const invalidIP = validateIP(address.ip, `${path}.ip`);
@@ -96,6 +97,7 @@ export const endpoints: ResourceType<Endpoints> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: EndpointsSchema,
+  table: endpointsTable,
   strategy: {
     validate: (ep) => (ep.subsets ?? []).flatMap((s, i) => validateSubset(s, `subsets[${i}]`)),
     canonicalize(ep) {

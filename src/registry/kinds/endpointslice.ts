@@ -5,6 +5,7 @@ import { isValidIPv4, tooMany, validateDNS1123Label, validateEndpointIP, validat
 import { EndpointSliceSchema, type Endpoint, type EndpointSlice, type EndpointSlicePort } from '../../../schemas/endpointslice.js';
 import type { ResourceType } from '../resource.js';
 import { validateAppProtocol, validateNodeNameRef, validateProtocol } from './common.js';
+import { endpointSliceTable } from './tables.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const MAX_ENDPOINTS = 1000;
@@ -66,6 +67,7 @@ export const endpointSlices: ResourceType<EndpointSlice> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: EndpointSliceSchema,
+  table: endpointSliceTable,
   strategy: {
     validate: validateEndpointSlice,
     validateUpdate: (slice, old) => validateImmutable(slice.addressType, old.addressType, 'addressType'),

@@ -6,6 +6,7 @@ import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
 import { invalidEach, isDNS1123Subdomain, validateQualifiedName } from '../../apimachinery/validation.js';
 import { EventSchema, type Event } from '../../../schemas/event.js';
 import type { ResourceType } from '../resource.js';
+import { eventTable } from './tables.js';
 
 /** Length limits of the newer event fields. */
 const LIMITS = { reportingInstance: 128, action: 128, reason: 128, message: 1024 } as const;
@@ -52,6 +53,7 @@ export const events: ResourceType<Event> = {
   nameRule: 'path',
   allowUnconditionalUpdate: true,
   schema: EventSchema,
+  table: eventTable,
   fieldSelectors: {
     'involvedObject.kind': (ev) => ev.involvedObject.kind ?? '',
     'involvedObject.namespace': (ev) => ev.involvedObject.namespace ?? '',

@@ -12,6 +12,7 @@ import {
 import { IngressSchema, type HTTPIngressPath, type Ingress, type IngressBackend, type IngressRule, type IngressSpec } from '../../../schemas/ingress.js';
 import type { ResourceType } from '../resource.js';
 import { validateLoadBalancerIngress, validateTypedReference } from './common.js';
+import { ingressTable } from './tables.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -100,6 +101,7 @@ export const ingresses: ResourceType<Ingress> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: IngressSchema,
+  table: ingressTable,
   strategy: {
     prepareForCreate(ing) {
       ing.status = { loadBalancer: {} };

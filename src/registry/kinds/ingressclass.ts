@@ -4,6 +4,7 @@ import { invalidEach, isDNS1123Label, isDNS1123Subdomain, regexError, validateIm
 import { IngressClassSchema, type IngressClass, type IngressClassSpec } from '../../../schemas/ingressclass.js';
 import type { ResourceType } from '../resource.js';
 import { validateTypedReference } from './common.js';
+import { ingressClassTable } from './tables.js';
 
 const MAX_CONTROLLER_LENGTH = 250;
 const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
@@ -51,6 +52,7 @@ export const ingressClasses: ResourceType<IngressClass> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: IngressClassSchema,
+  table: ingressClassTable,
   strategy: {
     validate: validateIngressClass,
     validateUpdate: (ic, old) => validateImmutable(ic.spec.controller, old.spec.controller, 'spec.controller'),

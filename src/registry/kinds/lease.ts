@@ -3,6 +3,7 @@ import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
 import { validateQualifiedName } from '../../apimachinery/validation.js';
 import { LeaseSchema, type Lease, type LeaseSpec } from '../../../schemas/lease.js';
 import type { ResourceType } from '../resource.js';
+import { leaseTable } from './tables.js';
 
 const LEASE_STRATEGIES = ['OldestEmulationVersion'];
 
@@ -39,5 +40,6 @@ export const leases: ResourceType<Lease> = {
   // Leases are locks: a write must name the version it read.
   allowUnconditionalUpdate: false,
   schema: LeaseSchema,
+  table: leaseTable,
   strategy: { validate: (lease) => validateLeaseSpec(lease.spec) },
 };

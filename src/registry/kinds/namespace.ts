@@ -3,6 +3,7 @@ import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
 import { invalidEach, isQualifiedName } from '../../apimachinery/validation.js';
 import { NAMESPACE_NAME_LABEL, NamespaceSchema, type Namespace } from '../../../schemas/namespace.js';
 import type { ResourceType } from '../resource.js';
+import { namespaceTable } from './tables.js';
 
 /** The finalizer the namespace controller removes once the namespace's content is gone. */
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -31,6 +32,7 @@ export const namespaces: ResourceType<Namespace> = {
   nameRule: 'label',
   allowUnconditionalUpdate: true,
   schema: NamespaceSchema,
+  table: namespaceTable,
   fieldSelectors: { 'status.phase': (ns) => ns.status.phase },
   strategy: {
     prepareForCreate(ns) {

@@ -4,6 +4,7 @@ import { INVALID_CIDR_MESSAGE, invalidEach, isQualifiedName, isValidCIDR, isVali
 import { NodeSchema, type Node, type Taint } from '../../../schemas/node.js';
 import type { ResourceType } from '../resource.js';
 import { formatBool, validateTaintEffect } from './common.js';
+import { nodeTable } from './tables.js';
 
 /** Taints: key a qualified name, value a label value, effect required and known, (key, effect) unique. */
 function validateTaints(taints: Taint[] | undefined): StatusCause[] {
@@ -52,6 +53,7 @@ export const nodes: ResourceType<Node> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: NodeSchema,
+  table: nodeTable,
   fieldSelectors: { 'spec.unschedulable': (node) => formatBool(node.spec.unschedulable) },
   strategy: {
     validate: (node) => [...validateTaints(node.spec.taints), ...validatePodCIDRs(node.spec.podCIDRs)],

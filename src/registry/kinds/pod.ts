@@ -19,6 +19,7 @@ import { quantityValue, type Quantity } from '../../../schemas/meta.js';
 import { PodSchema, type Container, type Pod, type PodSpec, type Toleration } from '../../../schemas/pod.js';
 import type { ResourceType } from '../resource.js';
 import { formatBool, validateNodeNameRef, validatePortNumOrName, validateProtocol, validateTaintEffect } from './common.js';
+import { podTable } from './tables.js';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -314,6 +315,7 @@ export const pods: ResourceType<Pod> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: PodSchema,
+  table: podTable,
   fieldSelectors: {
     'spec.nodeName': (pod) => pod.spec.nodeName ?? '',
     'spec.restartPolicy': (pod) => pod.spec.restartPolicy,

@@ -20,6 +20,7 @@ import {
 import { ServiceSchema, externallyAccessible, type Service, type ServicePort, type ServiceSpec } from '../../../schemas/service.js';
 import type { ResourceType } from '../resource.js';
 import { validateAppProtocol, validateLoadBalancerIngress, validatePortNumOrName, validateProtocol } from './common.js';
+import { serviceTable } from './tables.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const SESSION_AFFINITIES = ['ClientIP', 'None'];
@@ -266,6 +267,7 @@ export const services: ResourceType<Service> = {
   nameRule: 'label',
   allowUnconditionalUpdate: true,
   schema: ServiceSchema,
+  table: serviceTable,
   fieldSelectors: { 'spec.type': (svc) => svc.spec.type, 'spec.clusterIP': (svc) => svc.spec.clusterIP ?? '' },
   strategy: {
     prepareForCreate(svc) {
