@@ -1,4 +1,5 @@
 import { benchApi, type Row } from './api.js';
+import { benchDns } from './dns.js';
 import { benchEndpoints } from './endpoints.js';
 
 /**
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   if (!only || only === 'api') rows.push(...(await benchApi()));
   if (!only || only === 'endpoints') rows.push(...(await benchEndpoints()));
+  if (!only || only === 'dns') rows.push(...(await benchDns()));
   const lines = [
     `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores.`,
     '',

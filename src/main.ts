@@ -26,6 +26,7 @@ async function main(argv: string[]): Promise<void> {
   const server = await startServer(config);
   process.stdout.write(`kplane serving on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
   if (server.insecureUrl) process.stdout.write(`insecure (no auth, loopback): ${server.insecureUrl}\n`);
+  if (server.dnsPort !== undefined) process.stdout.write(`dns: ${config.host}:${server.dnsPort}\n`);
   const shutdown = () => {
     server.close().then(
       () => process.exit(0),

@@ -20,6 +20,7 @@ import { CacheHub } from './watch/hub.js';
 import { kindLookup, LocalClient, localSource } from './runtime/local.js';
 import { Manager } from './runtime/manager.js';
 import { pinoLogger } from './runtime/log.js';
+import { dnsSourceFromManager, startDnsServer, type RunningDnsServer } from './dns/server.js';
 
 /** Per-request log lines would dominate the cost of a request; errors are still logged. */
 const quietRequests = new LogController({ disableRequestLogging: true });
@@ -37,6 +38,8 @@ export interface RunningServer {
   registry: Registry;
   resources: readonly ResourceType[];
   manager: Manager;
+  /** The cluster DNS port (UDP and TCP on `host`), unless `dnsPort` is -1. */
+  dnsPort?: number;
   close(): Promise<void>;
 }
 
@@ -89,6 +92,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let ready = false;
   const apps: FastifyInstance[] = [];
   const manager = startControllers(config, core);
+  let dns: RunningDnsServer | undefined;
   try {
     const pki = await ensurePki(config.dataDir, { hosts: [config.host] });
     const adminToken = await ensureAdminToken(config.dataDir);
@@ -109,10 +113,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       insecureUrl = `http://127.0.0.1:${boundPort(insecure)}`;
     }
     await manager.start();
+    if (config.dnsPort !== -1) dns = await startClusterDns(config, manager);
     const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: adminToken });
     ready = true;
-    secure.log.info({ url, insecureUrl, kubeconfig: kubeconfigPath, storage: config.storage }, 'kplane is serving');
+    secure.log.info({ url, insecureUrl, kubeconfig: kubeconfigPath, storage: config.storage, dnsPort: dns?.port }, 'kplane is serving');
     return {
       url,
       port,
@@ -123,8 +128,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       registry: core.registry,
       resources: core.resources,
       manager,
+      dnsPort: dns?.port,
       async close() {
         ready = false;
+        await dns?.close();
         await manager.stop();
         core.hub.stop();
         await Promise.all(apps.map((a) => a.close()));
@@ -132,6 +139,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       },
     };
   } catch (err) {
+    await dns?.close().catch(() => undefined);
     await manager.stop().catch(() => undefined);
     await Promise.allSettled(apps.map((a) => a.close()));
     await core.close();
@@ -151,6 +159,19 @@ function startControllers(config: ServerConfig, core: Core): Manager {
     client: new LocalClient(core.registry, lookup),
     log: pinoLogger(config.logLevel),
     leaderElection: { namespace: 'kube-system', name: 'kplane-controller-manager', identity: `${hostname()}_${process.pid}` },
+  });
+}
+
+/** CoreDNS's `kubernetes` plugin, in process: answers from the manager's informer caches. */
+function startClusterDns(config: ServerConfig, manager: Manager): Promise<RunningDnsServer> {
+  const log = pinoLogger(config.logLevel);
+  return startDnsServer({
+    host: config.host,
+    port: config.dnsPort,
+    zone: config.clusterDomain,
+    ttl: config.dnsTTL,
+    source: dnsSourceFromManager(manager),
+    onError: (err) => log.error('cluster DNS error', { err: String(err) }),
   });
 }
 

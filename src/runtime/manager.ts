@@ -90,6 +90,11 @@ export class Manager {
     return this.synced;
   }
 
+  /** The shared informer of a kind, for components that react to events beside the controllers (cluster DNS). */
+  informer(kind: Kind): Informer {
+    return this.informers.get(kind)!;
+  }
+
   /** True while this manager's controllers run (always, without leader election). */
   isLeader(): boolean {
     return this.leading;
