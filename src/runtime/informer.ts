@@ -76,8 +76,12 @@ export class Informer {
   async waitForSync(signal?: AbortSignal): Promise<void> {
     if (this.synced) return;
     await new Promise<void>((resolve, reject) => {
-      this.syncWaiters.push(resolve);
-      signal?.addEventListener('abort', () => reject(new Error(`${this.kind} informer stopped before it synced`)), { once: true });
+      const onAbort = () => reject(new Error(`${this.kind} informer stopped before it synced`));
+      this.syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
