@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-/** The real kubectl (the gcloud dispatcher); this test fails rather than skips without it. */
-const KUBECTL = '/usr/bin/kubectl';
 
 let server: ServerProcess;
 let dir: Awaited<ReturnType<typeof scratchDir>>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(...args: string[]): Promise<Run> {
-  const flags = ['--kubeconfig', server.kubeconfigPath, '--cache-dir', join(dir.path, 'kube-cache')];
-  return new Promise((resolve) => {
-    execFile(KUBECTL, [...flags, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const kubectl = (...args: string[]) => runKubectl({ kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, 'kube-cache') }, ...args);
 
 async function kubectlOk(...args: string[]): Promise<string> {
   const run = await kubectl(...args);
@@ -65,7 +49,7 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promi
 const AGE = /^\d+[smhdy]/;
 
 before(async () => {
-  await access(KUBECTL, constants.X_OK);
+  await access(kubectlPath, constants.X_OK);
   dir = await scratchDir();
   server = await startServerProcess(dir.path);
   await kubectlOk('run', 'web', '--image=nginx', '--labels=app=web');

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-const kubectlPath = '/usr/bin/kubectl';
 const storeManifest = '/work/shared/examples/store.yaml';
 
 let server: ServerProcess;
@@ -26,22 +25,7 @@ after(async () => {
   await cacheDir?.remove();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs kubectl against the server with its own discovery/OpenAPI cache; never throws on a non-zero exit. */
-function kubectl(...args: string[]): Promise<Run> {
-  const all = ['--kubeconfig', server.kubeconfigPath, '--cache-dir', cacheDir.path, ...args];
-  return new Promise((resolve) => {
-    execFile(kubectlPath, all, { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const kubectl = (...args: string[]) => runKubectl({ kubeconfig: server.kubeconfigPath, cacheDir: cacheDir.path }, ...args);
 
 async function manifest(name: string, text: string): Promise<string> {
   const path = join(dir.path, name);

@@ -7,6 +7,7 @@ import type { ResourceType } from '../../registry/resource.js';
 import { parseFieldValidation } from '../../registry/decode.js';
 import type { DeleteOptions, Registry, Subresource, WriteOptions } from '../../registry/store.js';
 import { acceptedMediaTypes, protobufType } from '../body.js';
+import { decodeKubernetesProtobuf, ProtobufDecodeError, UnsupportedProtobufKind } from '../../protobuf/decode.js';
 import { parseResourcePath, type ResourceLookup, type ResourcePath } from '../path.js';
 import { listToTable, objectToTable, tableRequest, tableWatchTransport, type TableRequest } from '../table.js';
 import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } from '../watch-route.js';
@@ -124,11 +125,24 @@ function asTables(transport: WatchTransport, rt: ResourceType, table: TableReque
 }
 
 function requireBody(req: FastifyRequest): unknown {
-  if (req.headers['content-type']?.startsWith(protobufType)) {
-    throw errors.unsupportedMediaType(protobufType, acceptedMediaTypes);
-  }
   if (req.body === undefined) throw errors.badRequest('the request body is empty');
+  if (req.headers['content-type']?.startsWith(protobufType)) return fromProtobuf(req.body as Buffer);
   return req.body;
+}
+
+/**
+ * kubectl ≥ 1.32 sends `create namespace|service|ingress` as Kubernetes protobuf: decoded to the
+ * JSON the same object would have; other kinds are a 415, a malformed body a 400.
+ */
+function fromProtobuf(body: Buffer): unknown {
+  try {
+    const { apiVersion, kind, object } = decodeKubernetesProtobuf(body);
+    return { ...object, apiVersion, kind };
+  } catch (err) {
+    if (err instanceof UnsupportedProtobufKind) throw errors.unsupportedMediaType(protobufType, acceptedMediaTypes);
+    if (err instanceof ProtobufDecodeError) throw errors.badRequest(`error decoding protobuf body: ${err.message}`);
+    throw err;
+  }
 }
 
 function patchTypeOf(req: FastifyRequest): PatchType {

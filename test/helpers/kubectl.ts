@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** The real kubectl: the gcloud dispatcher, which picks the client matching the server's minor (1.32). Tests fail, never skip, without it. */
+export const kubectlPath = '/usr/bin/kubectl';
+
+/** A specific client version of the gcloud SDK (`1.27` … `1.33`). */
+export const kubectlVersion = (minor: number) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+
+export interface KubectlRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl with a kubeconfig and its own discovery/OpenAPI cache dir; never throws on a non-zero exit. */
+export function runKubectl(opts: { kubeconfig: string; cacheDir: string; binary?: string }, ...args: string[]): Promise<KubectlRun> {
+  const binary = opts.binary ?? kubectlPath;
+  assert.ok(existsSync(binary), `${binary} is required for this test`);
+  const all = ['--kubeconfig', opts.kubeconfig, '--cache-dir', opts.cacheDir, ...args];
+  return new Promise((resolve) => {
+    execFile(binary, all, { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
