@@ -111,8 +111,10 @@ class HeldBatches {
   }
 }
 
+/** Polls `condition` (real LevelDB I/O runs in between) for up to 5 s; a loaded CI machine can be slow. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  const deadline = Date.now() + 5000;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
   assert.ok(condition(), 'condition never became true');
 }
 
