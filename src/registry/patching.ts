@@ -1,7 +1,7 @@
 import { errors } from '../apimachinery/errors.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaFor } from '../apimachinery/patch.js';
 
-/** The PATCH content types kube-apiserver accepts, by the name of their media type. */
+/** The PATCH content types kube-apiserver accepts, by the name of their media type (`apply` is served by Registry.apply). */
 export const patchContentTypes = {
   'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
@@ -12,7 +12,7 @@ export const patchContentTypes = {
 export type PatchType = (typeof patchContentTypes)[keyof typeof patchContentTypes];
 
 /** Applies a patch body of the given type to the current object (never mutating it). */
-export function applyPatch(type: PatchType, kind: string, current: unknown, patch: unknown): unknown {
+export function applyPatch(type: Exclude<PatchType, 'apply'>, kind: string, current: unknown, patch: unknown): unknown {
   switch (type) {
     case 'json':
       return applyJsonPatch(current, patch);
@@ -20,8 +20,6 @@ export function applyPatch(type: PatchType, kind: string, current: unknown, patc
       return applyMergePatch(current, requireObject(patch));
     case 'strategic':
       return applyStrategicMergePatch(current, requireObject(patch), patchMetaFor(kind));
-    case 'apply':
-      throw errors.unsupportedMediaType('application/apply-patch+yaml', Object.keys(patchContentTypes).filter((t) => t !== 'application/apply-patch+yaml'));
   }
 }
 

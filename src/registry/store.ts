@@ -12,6 +12,8 @@ import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import { encodeContinue, type ListQuery } from './list-options.js';
 import { carryUpdateMeta, encodeForStorage, fillCreateMeta, generateName, keepAllButStatus, keepStatus } from './meta.js';
 import { applyPatch, type PatchType } from './patching.js';
+import { applyConfiguration } from './apply/apply.js';
+import { patchMetaFor } from '../apimachinery/patch.js';
 import { apiVersionOf, type ResourceType } from './resource.js';
 import { compileFilter } from './selection.js';
 
@@ -199,7 +201,7 @@ export class Registry {
   }
 
   /** PATCH: applies the patch to the current object and writes the result like an update (retrying on races). */
-  async patch<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, type: PatchType, patch: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
+  async patch<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, type: Exclude<PatchType, 'apply'>, patch: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
     return this.guaranteedUpdate(rt, namespace, name, opts, (current) => {
       const patched = applyPatch(type, rt.kind, current, patch) as KubeObject;
       const next = decodeBody(rt, patched, { ...opts, invalidPatch: type === 'strategic' ? patch : patched });
@@ -207,6 +209,36 @@ export class Registry {
       if (next.metadata.name !== name) throw errors.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
       return next;
     }, sub);
+  }
+
+  /**
+   * Server-side apply (PATCH `application/apply-patch+yaml`): creates the object when it is
+   * missing, otherwise merges the manager's applied configuration with field ownership and
+   * conflict detection (see apply/apply.ts). Returns whether it created the object.
+   */
+  async apply<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions & { fieldManager?: string; force?: boolean },
+  ): Promise<{ object: T; created: boolean }> {
+    if (!opts.fieldManager) throw errors.badRequest('PATCH apply: fieldManager is required for apply requests');
+    const applied = appliedConfiguration(rt, body, name);
+    const applyOpts = { manager: opts.fieldManager, force: !!opts.force, apiVersion: apiVersionOf(rt), meta: patchMetaFor(rt.kind) };
+    const { kv } = await this.backend.get(objectKey(rt, namespace, name));
+    if (!kv) {
+      const fresh = applyConfiguration(undefined, applied, { ...applyOpts, now: nowTimestamp(this.now()) });
+      try {
+        return { object: await this.create(rt, namespace, fresh, opts), created: true };
+      } catch (err) {
+        if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+      }
+    }
+    const object = await this.guaranteedUpdate(rt, namespace, name, opts, (current) =>
+      decodeBody(rt, applyConfiguration(current, applied, { ...applyOpts, now: nowTimestamp(this.now()) }), opts),
+    undefined);
+    return { object, created: false };
   }
 
   /**
@@ -377,6 +409,20 @@ export class Registry {
       );
     }
   }
+}
+
+/** An apply body: a JSON object of the URL's kind whose name, if given, is the URL's. */
+function appliedConfiguration(rt: ResourceType, body: unknown, name: string): KubeObject {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the apply body must be an object');
+  const applied = body as KubeObject;
+  if (applied.apiVersion !== apiVersionOf(rt) || applied.kind !== rt.kind) {
+    throw errors.badRequest(`apply: the body's apiVersion and kind (${String(applied.apiVersion)}, ${String(applied.kind)}) must be ${apiVersionOf(rt)}, ${rt.kind}`);
+  }
+  const metadata = typeof applied.metadata === 'object' && applied.metadata !== null ? applied.metadata : {};
+  if (metadata.name !== undefined && metadata.name !== name) {
+    throw errors.badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
+  }
+  return { ...applied, metadata: { ...metadata, name } };
 }
 
 function withoutRV(obj: KubeObject): KubeObject {

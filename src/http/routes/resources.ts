@@ -49,8 +49,15 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
     }
     case 'PUT':
       return registry.update(rt, namespace, name, requireBody(req), sub, writeOptions(query, reply));
-    case 'PATCH':
-      return registry.patch(rt, namespace, name, patchTypeOf(req), req.body, sub, writeOptions(query, reply));
+    case 'PATCH': {
+      const type = patchTypeOf(req);
+      if (type !== 'apply') return registry.patch(rt, namespace, name, type, req.body, sub, writeOptions(query, reply));
+      if (sub) throw errors.methodNotAllowed('server-side apply of a subresource is not supported');
+      const force = query.force === 'true';
+      const fieldManager = typeof query.fieldManager === 'string' ? query.fieldManager : undefined;
+      const { object, created } = await registry.apply(rt, namespace, name, req.body, { ...writeOptions(query, reply), fieldManager, force });
+      return reply.code(created ? 201 : 200).send(object);
+    }
     case 'DELETE': {
       if (sub) throw errors.methodNotAllowed();
       const { object, finished } = await registry.delete(rt, namespace, name, deleteOptions(req.body, query));
