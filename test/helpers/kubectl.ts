@@ -2,11 +2,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** The real kubectl: the gcloud dispatcher, which picks the client matching the server's minor (1.32). Tests fail, never skip, without it. */
-export const kubectlPath = '/usr/bin/kubectl';
+/**
+ * The real kubectl: `$KUBECTL` when `.ci/run` had to fetch one, else the gcloud dispatcher, which
+ * picks the client matching the server's minor (1.32). Tests fail, never skip, without it.
+ */
+export const kubectlPath = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
-/** A specific client version of the gcloud SDK (`1.27` … `1.33`). */
-export const kubectlVersion = (minor: number) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+/** A specific client version of the gcloud SDK (`1.27` … `1.33`); where the SDK is absent, the one kubectl there is. */
+export function kubectlVersion(minor: number): string {
+  const versioned = `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+  return existsSync(versioned) ? versioned : kubectlPath;
+}
 
 export interface KubectlRun {
   code: number;
