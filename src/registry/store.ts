@@ -12,7 +12,7 @@ import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import { encodeContinue, type ListQuery } from './list-options.js';
 import { carryUpdateMeta, encodeForStorage, fillCreateMeta, generateName, keepAllButStatus, keepStatus } from './meta.js';
 import { applyPatch, type PatchType } from './patching.js';
-import { applyConfiguration } from './apply/apply.js';
+import { applyConfiguration, recordUpdate } from './apply/apply.js';
 import { patchMetaFor } from '../apimachinery/patch.js';
 import { apiVersionOf, type ResourceType } from './resource.js';
 import { compileFilter } from './selection.js';
@@ -20,6 +20,8 @@ import { compileFilter } from './selection.js';
 /** Options every write accepts (query parameters of kube-apiserver writes; `warn` collects its warnings). */
 export interface WriteOptions extends Pick<DecodeOptions, 'fieldValidation' | 'warn'> {
   dryRun?: boolean;
+  /** Who writes (`?fieldManager=`): recorded as an `Update` entry of `metadata.managedFields`. */
+  fieldManager?: string;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -148,6 +150,7 @@ export class Registry {
       rt.strategy.prepareForCreate?.(obj);
       this.assertValid(rt, obj, rt.strategy.validate(obj));
       rt.strategy.canonicalize?.(obj);
+      if (opts.fieldManager) recordUpdate(obj, undefined, this.managerOptions(rt, opts.fieldManager));
       if (opts.dryRun) {
         await txn.revert();
         return obj;
@@ -173,6 +176,10 @@ export class Registry {
         obj.metadata.name = generateName(obj.metadata.generateName!);
       }
     }
+  }
+
+  private managerOptions(rt: ResourceType, manager: string) {
+    return { manager, apiVersion: apiVersionOf(rt), now: nowTimestamp(this.now()), meta: patchMetaFor(rt.kind) };
   }
 
   private hooksFor(rt: ResourceType): readonly AdmissionHook[] {
@@ -225,18 +232,19 @@ export class Registry {
   ): Promise<{ object: T; created: boolean }> {
     if (!opts.fieldManager) throw errors.badRequest('PATCH apply: fieldManager is required for apply requests');
     const applied = appliedConfiguration(rt, body, name);
+    const write = { ...opts, fieldManager: undefined };
     const applyOpts = { manager: opts.fieldManager, force: !!opts.force, apiVersion: apiVersionOf(rt), meta: patchMetaFor(rt.kind) };
     const { kv } = await this.backend.get(objectKey(rt, namespace, name));
     if (!kv) {
       const fresh = applyConfiguration(undefined, applied, { ...applyOpts, now: nowTimestamp(this.now()) });
       try {
-        return { object: await this.create(rt, namespace, fresh, opts), created: true };
+        return { object: await this.create(rt, namespace, fresh, write), created: true };
       } catch (err) {
         if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
       }
     }
-    const object = await this.guaranteedUpdate(rt, namespace, name, opts, (current) =>
-      decodeBody(rt, applyConfiguration(current, applied, { ...applyOpts, now: nowTimestamp(this.now()) }), opts),
+    const object = await this.guaranteedUpdate(rt, namespace, name, write, (current) =>
+      decodeBody(rt, applyConfiguration(current, applied, { ...applyOpts, now: nowTimestamp(this.now()) }), write),
     undefined);
     return { object, created: false };
   }
@@ -344,6 +352,7 @@ export class Registry {
     opts: WriteOptions,
   ): Promise<{ done: boolean; object: T }> {
     const next = this.prepareUpdate(rt, candidate, current, sub);
+    if (opts.fieldManager) recordUpdate(next, current, { ...this.managerOptions(rt, opts.fieldManager), subresource: sub });
     if (jsonEqual(withoutRV(next), withoutRV(current))) return { done: true, object: current };
     if (opts.dryRun) return { done: true, object: next };
     const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !rt.strategy.pendingFinalizers?.(next).length;

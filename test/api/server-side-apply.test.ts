@@ -69,3 +69,33 @@ test('apply needs a fieldManager and an object of the URL kind', async () => {
   });
   assert.equal(yaml.statusCode, 201, 'YAML apply bodies work too');
 });
+
+test('plain writes with a fieldManager own what they change: a later apply that disagrees conflicts with them', async () => {
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/namespaces/default/services?fieldManager=kubectl-create',
+    payload: JSON.stringify(svc('ssa-u', { selector: { app: 'u' }, ports: [{ port: 80 }] })),
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(created.statusCode, 201);
+  assert.deepEqual(created.json().metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['kubectl-create', 'Update']]);
+  const patched = await t.app.inject({
+    method: 'PATCH',
+    url: url('ssa-u', 'fieldManager=kubectl-edit'),
+    payload: JSON.stringify({ spec: { selector: { app: 'edited' } } }),
+    headers: { 'content-type': 'application/merge-patch+json' },
+  });
+  const managers = patched.json().metadata.managedFields;
+  assert.ok(managers.find((m: { manager: string }) => m.manager === 'kubectl-edit').fieldsV1['f:spec']['f:selector']['f:app']);
+  assert.equal(managers.find((m: { manager: string }) => m.manager === 'kubectl-create').fieldsV1['f:spec']['f:selector'], undefined);
+  const conflict = await apply('ssa-u', 'alice', svc('ssa-u', { selector: { app: 'u' } }));
+  assert.equal(conflict.status, 409);
+  assert.match(conflict.body.message, /conflict with "kubectl-edit" using v1: \.spec\.selector\.app/);
+  const noop = await t.app.inject({
+    method: 'PATCH',
+    url: url('ssa-u', 'fieldManager=kubectl-edit'),
+    payload: JSON.stringify({ spec: { selector: { app: 'edited' } } }),
+    headers: { 'content-type': 'application/merge-patch+json' },
+  });
+  assert.equal(noop.json().metadata.resourceVersion, patched.json().metadata.resourceVersion, 'a write that changes nothing stays a no-op');
+});

@@ -54,8 +54,7 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
       if (type !== 'apply') return registry.patch(rt, namespace, name, type, req.body, sub, writeOptions(query, reply));
       if (sub) throw errors.methodNotAllowed('server-side apply of a subresource is not supported');
       const force = query.force === 'true';
-      const fieldManager = typeof query.fieldManager === 'string' ? query.fieldManager : undefined;
-      const { object, created } = await registry.apply(rt, namespace, name, req.body, { ...writeOptions(query, reply), fieldManager, force });
+      const { object, created } = await registry.apply(rt, namespace, name, req.body, { ...writeOptions(query, reply), force });
       return reply.code(created ? 201 : 200).send(object);
     }
     case 'DELETE': {
@@ -161,7 +160,12 @@ function patchTypeOf(req: FastifyRequest): PatchType {
 }
 
 function writeOptions(query: Query, reply: FastifyReply): WriteOptions {
-  return { dryRun: parseDryRun(query.dryRun), fieldValidation: parseFieldValidation(query.fieldValidation, reply.request.method), warn: (text) => addWarning(reply, text) };
+  return {
+    dryRun: parseDryRun(query.dryRun),
+    fieldValidation: parseFieldValidation(query.fieldValidation, reply.request.method),
+    warn: (text) => addWarning(reply, text),
+    fieldManager: typeof query.fieldManager === 'string' && query.fieldManager ? query.fieldManager : undefined,
+  };
 }
 
 /** Adds a `Warning: 299 - "<text>"` header once per distinct text (kube-apiserver's warning recorder). */

@@ -91,3 +91,32 @@ function conflictError(conflicts: { manager: Owner; path: FieldPath }[]): Status
   const text = causes.map((c) => `${c.message}: ${c.field}`).join('\n- ');
   return new StatusError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${n === 1 ? text : `\n- ${text}`}`, { causes });
 }
+
+/**
+ * Records a plain write (create, update, patch) in `metadata.managedFields`, as kube-apiserver
+ * does for every write with a field manager: the manager's `Update` entry takes over every field
+ * whose value the write set or changed (other managers lose those fields, no conflict), so a
+ * later apply by someone else that disagrees reports a conflict with this manager. A write that
+ * changes no field leaves the entries, and so the object, untouched.
+ */
+export function recordUpdate(next: KubeObject, current: KubeObject | undefined, opts: Omit<ApplyOptions, 'force'> & { subresource?: string }): void {
+  const changed = fieldPaths(next, opts.meta).filter((p) => p[p.length - 1] !== '.' && (!current || !jsonEqual(valueAt(current, p), valueAt(next, p))));
+  if (changed.length === 0) return;
+  const keys = new Set(changed.map(pathKey));
+  const owners = (current?.metadata.managedFields as ManagedFieldsEntry[] | undefined ?? []).map(toOwner);
+  const isMine = (o: Owner) => o.entry.manager === opts.manager && o.entry.operation === 'Update' && o.entry.subresource === opts.subresource;
+  const mine = owners.find(isMine);
+  for (const o of owners) if (o !== mine) for (const k of keys) o.paths.delete(k);
+  const paths = new Map(mine?.paths ?? []);
+  for (const p of changed) paths.set(pathKey(p), p);
+  const entry: ManagedFieldsEntry = {
+    manager: opts.manager,
+    operation: 'Update',
+    apiVersion: opts.apiVersion,
+    time: opts.now,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1([...paths.values()]),
+    ...(opts.subresource ? { subresource: opts.subresource } : {}),
+  };
+  next.metadata.managedFields = [...owners.filter((o) => o !== mine && o.paths.size > 0).map(fromOwner), entry];
+}
