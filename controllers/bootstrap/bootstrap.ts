@@ -19,7 +19,7 @@
  */
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { defineController, keyString, watchKind, type Kind, type KindMap, type ObjectKey, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
-import { addressAt, formatIPv4, parseCIDR } from '../common/ipv4.js';
+import { addressAt, formatIPv4, parseCIDR } from '../../src/net/ipv4.js';
 
 /** The server configuration bootstrap needs. */
 export interface BootstrapOptions {

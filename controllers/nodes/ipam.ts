@@ -3,7 +3,7 @@
  * The cluster CIDR is cut into `2^(nodeMask - clusterMask)` node ranges, one bit each; allocation
  * is round robin from `nextCandidate`, so a released range is reused only after the others.
  */
-import { cidrContains, cidrsOverlap, formatCIDR, lastAddress, parseCIDR, type Cidr } from '../common/ipv4.js';
+import { cidrContains, cidrsOverlap, formatCIDR, lastAddress, parseCIDR, type Cidr } from '../../src/net/ipv4.js';
 
 /** Upstream `ErrCIDRRangeNoCIDRsRemaining`, word for word. */
 export const NO_CIDRS_REMAINING = 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range';

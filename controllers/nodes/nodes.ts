@@ -14,7 +14,7 @@ import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { nowTimestamp } from '../../src/apimachinery/object.js';
 import { defineController, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
 import type { Node } from '../../schemas/node.js';
-import { addressAt, cidrSize, formatIPv4, parseCIDR, type Cidr } from '../common/ipv4.js';
+import { addressAt, cidrSize, formatIPv4, parseCIDR, type Cidr } from '../../src/net/ipv4.js';
 import { completeNodeStatus, newSimulatedNode, type VmAddresses } from './node-status.js';
 
 /** The server configuration the nodes controller needs (ServerConfig's `nodes`, `vpcCIDR`, `externalIPPool`). */

@@ -3,19 +3,9 @@
  * an IPv4 CIDR whose network and broadcast addresses are never handed out, so bitmap item k is
  * the address `network + 1 + k`.
  */
-import { isValidIPv4 } from '../apimachinery/validation.js';
+import { formatIPv4, tryParseIPv4 } from '../net/ipv4.js';
 import type { Backend } from '../storage/interface.js';
 import { RangeStore, SERVICE_IPS_KEY, type AllocationRange } from './stored-range.js';
-
-/** Dotted quad → 32-bit unsigned number; undefined when `ip` is not an IPv4 address. */
-export function parseIPv4(ip: string): number | undefined {
-  if (!isValidIPv4(ip)) return undefined;
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-export function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 0xff).join('.');
-}
 
 /**
  * KEP-3070's static band for a CIDR of `cidrSize` addresses: `min(max(16, size/16), 256)`, and none
@@ -48,7 +38,7 @@ export class ServiceIPRange implements AllocationRange<string> {
   /** Parses `a.b.c.d/n` with n >= 12 (host bits are masked off, as Go's ParseCIDR does); throws on anything else. */
   static parse(cidr: string): ServiceIPRange {
     const [ip, prefixText, ...rest] = cidr.split('/');
-    const address = parseIPv4(ip ?? '');
+    const address = tryParseIPv4(ip ?? '');
     const prefix = Number(prefixText);
     if (address === undefined || rest.length > 0 || !/^\d{1,2}$/.test(prefixText ?? '') || prefix > 32) {
       throw new Error(`invalid service CIDR "${cidr}": expected an IPv4 CIDR like 10.0.0.0/16`);
@@ -61,13 +51,13 @@ export class ServiceIPRange implements AllocationRange<string> {
 
   /** Whether `ip` lies inside the CIDR at all (network and broadcast included). */
   contains(ip: string): boolean {
-    const n = parseIPv4(ip);
+    const n = tryParseIPv4(ip);
     return n !== undefined && n - this.network >= 0 && n - this.network < 2 ** (32 - this.prefix);
   }
 
   /** The bitmap item of an allocatable `ip`; undefined for anything else. */
   indexOf(ip: string): number | undefined {
-    const n = parseIPv4(ip);
+    const n = tryParseIPv4(ip);
     if (n === undefined) return undefined;
     const index = n - this.network - 1;
     return index >= 0 && index < this.size ? index : undefined;

@@ -6,6 +6,7 @@
  * the `validate*` functions turn them into `StatusCause`s at a field path.
  */
 import { isIPv6 } from 'node:net';
+import { isIPv4 } from '../net/ipv4.js';
 import { fieldError, type StatusCause } from './errors.js';
 import type { ObjectMeta, OwnerReference } from './object.js';
 
@@ -182,11 +183,9 @@ export function isValidPortName(port: string): string[] {
   return errs;
 }
 
-const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /** Dotted-quad IPv4 without leading zeros, as Go's `net.ParseIP` accepts it. */
 export function isValidIPv4(s: string): boolean {
-  return ipv4Re.test(s);
+  return isIPv4(s);
 }
 
 /** An IPv4 or IPv6 address. */

@@ -1,7 +1,8 @@
 /**
- * Tiny IPv4 helpers shared by the allocators: addresses as unsigned 32-bit numbers, CIDRs as
- * (network, prefix). Written here because no IP library is installed; IPv6 is out of scope.
+ * IPv4 arithmetic shared by the allocators, controllers and DNS: addresses as unsigned 32-bit
+ * numbers, CIDRs as (network, prefix). Parsing and validation are ipaddr.js's; IPv6 is out of scope.
  */
+import ipaddr from 'ipaddr.js';
 
 /** An IPv4 network: `network` has no host bits set. */
 export interface Cidr {
@@ -9,26 +10,20 @@ export interface Cidr {
   prefix: number;
 }
 
-const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** Whether `text` is a dotted-quad IPv4 address (no leading zeros, as Go's `net.ParseIP`). */
+export function isIPv4(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text);
+}
 
 /** Parses dotted-quad text to an unsigned 32-bit number; throws on anything else (leading zeros included). */
 export function parseIPv4(text: string): number {
-  const match = DOTTED.exec(text);
-  const octets = match ? match.slice(1, 5) : [];
-  if (!match || octets.some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) {
-    throw new Error(`invalid IPv4 address "${text}"`);
-  }
-  return octets.reduce((acc, o) => acc * 256 + Number(o), 0);
+  if (!isIPv4(text)) throw new Error(`invalid IPv4 address "${text}"`);
+  return ipaddr.IPv4.parse(text).toByteArray().reduce((acc, o) => acc * 256 + o, 0);
 }
 
-/** Whether `text` is a dotted-quad IPv4 address. */
-export function isIPv4(text: string): boolean {
-  try {
-    parseIPv4(text);
-    return true;
-  } catch {
-    return false;
-  }
+/** `parseIPv4`, or undefined instead of an error. */
+export function tryParseIPv4(text: string): number | undefined {
+  return isIPv4(text) ? parseIPv4(text) : undefined;
 }
 
 /** Formats an unsigned 32-bit number as dotted-quad text. */

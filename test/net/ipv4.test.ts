@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressAt, cidrContains, cidrSize, cidrsOverlap, formatCIDR, formatIPv4, isIPv4, lastAddress, parseCIDR, parseIPv4 } from '../../controllers/common/ipv4.js';
+import { addressAt, cidrContains, cidrSize, cidrsOverlap, formatCIDR, formatIPv4, isIPv4, lastAddress, parseCIDR, parseIPv4 } from '../../src/net/ipv4.js';
 
 const addresses: { text: string; valid: boolean; n?: number }[] = [
   { text: '0.0.0.0', valid: true, n: 0 },
