@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
+import { kubectlPath, runKubectl, storeManifest } from '../helpers/kubectl.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-const storeManifest = '/work/shared/examples/store.yaml';
 
 let server: ServerProcess;
 let dir: Awaited<ReturnType<typeof scratchDir>>;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The real kubectl: `$KUBECTL` when `.ci/run` had to fetch one, else the gcloud dispatcher, which
@@ -32,3 +33,6 @@ export function runKubectl(opts: { kubeconfig: string; cacheDir: string; binary?
     });
   });
 }
+
+/** The talk's store app, from the shared folder beside the checkout (`../shared`, as in CI). */
+export const storeManifest = fileURLToPath(new URL('../../../shared/examples/store.yaml', import.meta.url));
