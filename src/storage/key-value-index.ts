@@ -1,4 +1,4 @@
-import type { KeyValue } from './interface.js';
+import type { KeyValue, ListResult } from './interface.js';
 
 /**
  * The current value of every live key, with the keys in ascending order for range reads.
@@ -71,4 +71,17 @@ function lowerBound(keys: readonly string[], key: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The Backend `list` contract over an index: keys under `prefix` from `startKey` on, at most `limit` (0 or less: all). */
+export function listRange(index: KeyValueIndex, revision: number, prefix: string, opts: { startKey?: string; limit?: number } = {}): ListResult {
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
+  const kvs: KeyValue[] = [];
+  for (const kv of index.from(from)) {
+    if (!kv.key.startsWith(prefix)) break;
+    if (kvs.length === limit) return { revision, kvs, more: true };
+    kvs.push(kv);
+  }
+  return { revision, kvs, more: false };
 }

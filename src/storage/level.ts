@@ -24,7 +24,7 @@ import {
   revisionOfLogKey,
 } from './level-records.js';
 import { GroupCommit } from './group-commit.js';
-import { KeyValueIndex } from './key-value-index.js';
+import { KeyValueIndex, listRange } from './key-value-index.js';
 import { WatchNotifier, type ListenerErrorHandler, type ReplaySink } from './notifier.js';
 
 /** Options for {@link LevelBackend}. */
@@ -119,19 +119,7 @@ export class LevelBackend implements Backend {
 
   async list(prefix: string, opts: { startKey?: string; limit?: number } = {}): Promise<ListResult> {
     this.openDb();
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
-    const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
-    const kvs: KeyValue[] = [];
-    let more = false;
-    for (const kv of this.committed.from(from)) {
-      if (!kv.key.startsWith(prefix)) break;
-      if (kvs.length === limit) {
-        more = true;
-        break;
-      }
-      kvs.push(kv);
-    }
-    return { revision: this.revision, kvs, more };
+    return listRange(this.committed, this.revision, prefix, opts);
   }
 
   async create(key: string, value: string): Promise<number> {

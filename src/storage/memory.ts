@@ -7,6 +7,7 @@ import {
   type StorageEvent,
   type WatchListener,
 } from './interface.js';
+import { KeyValueIndex, listRange } from './key-value-index.js';
 import { WatchNotifier, type ListenerErrorHandler, type ReplaySink } from './notifier.js';
 
 /** Options for {@link MemoryBackend}. */
@@ -17,14 +18,14 @@ export interface MemoryBackendOptions {
 
 /**
  * In-memory backend, the analog of kine's memory driver (pkg/drivers/memory/memory.go): a dense
- * event log, a map of current values and one global revision. Everything runs synchronously inside
+ * event log, an ordered index of current values (shared with the LevelDB backend) and one global
+ * revision. Everything runs synchronously inside
  * each call, so no write lock is needed. Nothing survives the process.
  */
 export class MemoryBackend implements Backend {
   /** Dense: `log[i].revision === compactRevision + 1 + i`. */
   private log: StorageEvent[] = [];
-  private readonly current = new Map<string, KeyValue>();
-  private readonly keys = new SortedKeys();
+  private readonly current = new KeyValueIndex();
   private revision = 0;
   private compactRevision = 0;
   private state: 'new' | 'open' | 'closed' = 'new';
@@ -52,24 +53,12 @@ export class MemoryBackend implements Backend {
 
   async list(prefix: string, opts: { startKey?: string; limit?: number } = {}): Promise<ListResult> {
     this.assertOpen();
-    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
-    const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
-    const kvs: KeyValue[] = [];
-    let more = false;
-    for (const key of this.keys.from(from)) {
-      if (!key.startsWith(prefix)) break;
-      if (kvs.length === limit) {
-        more = true;
-        break;
-      }
-      kvs.push(this.current.get(key)!);
-    }
-    return { revision: this.revision, kvs, more };
+    return listRange(this.current, this.revision, prefix, opts);
   }
 
   async create(key: string, value: string): Promise<number> {
     this.assertOpen();
-    if (this.current.has(key)) throw new KeyExistsError(key);
+    if (this.current.get(key)) throw new KeyExistsError(key);
     const revision = this.revision + 1;
     this.append({ type: 'create', revision, kv: freezeKv(key, value, revision, revision) });
     return revision;
@@ -130,13 +119,8 @@ export class MemoryBackend implements Backend {
     this.log.push(event);
     this.revision = event.revision;
     const { key } = event.kv;
-    if (event.type === 'delete') {
-      this.current.delete(key);
-      this.keys.remove(key);
-    } else {
-      if (event.type === 'create') this.keys.add(key);
-      this.current.set(key, event.kv);
-    }
+    if (event.type === 'delete') this.current.delete(key);
+    else this.current.set(event.kv);
     this.notifier.publish(event);
   }
 
@@ -151,34 +135,4 @@ function freezeKv(key: string, value: string, createRevision: number, modRevisio
 
 function closedError(): Error {
   return new Error('storage backend is closed');
-}
-
-/** Keys in ascending order, so `list` walks a range instead of sorting the whole map. */
-class SortedKeys {
-  private readonly keys: string[] = [];
-
-  add(key: string): void {
-    this.keys.splice(this.lowerBound(key), 0, key);
-  }
-
-  remove(key: string): void {
-    const i = this.lowerBound(key);
-    if (this.keys[i] === key) this.keys.splice(i, 1);
-  }
-
-  /** Keys >= `start`, in order. */
-  *from(start: string): Generator<string> {
-    for (let i = this.lowerBound(start); i < this.keys.length; i++) yield this.keys[i];
-  }
-
-  private lowerBound(key: string): number {
-    let lo = 0;
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.keys[mid] < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 }
