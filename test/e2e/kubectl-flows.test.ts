@@ -8,6 +8,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kubectlPath, kubectlVersion, runKubectl, storeManifest, type KubectlRun } from '../helpers/kubectl.js';
+import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
 
@@ -84,18 +85,6 @@ function kubectlFor(client: Client) {
   return { run, ok, json, piped, background };
 }
 
-/** Retries `check` until it passes (controllers and the simulated kubelet converge within about a second). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 /** store.yaml moved into namespace `ns`, optionally with the Service port changed. */
 async function storeManifestIn(ns: string, servicePort = 80): Promise<string> {

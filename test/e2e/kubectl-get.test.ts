@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
+import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
 
@@ -33,18 +34,6 @@ async function getTable(...args: string[]): Promise<{ columns: string[]; rows: R
   return { columns: out.split('\n')[0].trim().split(/\s{2,}/), rows: parseTable(out) };
 }
 
-/** Retries `check` until it passes (controllers converge within about a second). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 
 const AGE = /^\d+[smhdy]/;
 
