@@ -1,0 +1,53 @@
+/** The structured iptables rules the kube-proxy compiler produces and an evaluator walks. */
+
+/** A rule's match extension, in the order iptables-save prints it. */
+export type Match =
+  | { kind: 'comment'; text: string }
+  /** `-m tcp|udp|sctp [--dport N]`. */
+  | { kind: 'l4'; protocol: string; dport?: number }
+  | { kind: 'conntrack'; ctstate: string[] }
+  | { kind: 'mark'; value: number; mask: number; negate?: boolean }
+  | { kind: 'addrtype'; srcType?: 'LOCAL'; dstType?: 'LOCAL' }
+  /** Matches when `(random32 & 0x7FFFFFFF) < threshold` (see probability.ts). */
+  | { kind: 'statistic'; threshold: number };
+
+/** What a matching rule does. `MARK` sets `(mark & ~mask) ^ value`, i.e. iptables' `--set-xmark value/mask`. */
+export type Target =
+  | { kind: 'jump'; chain: string }
+  | { kind: 'ACCEPT' | 'DROP' | 'RETURN' | 'REJECT' }
+  | { kind: 'MARK'; value: number; mask: number }
+  | { kind: 'MASQUERADE'; randomFully: boolean }
+  | { kind: 'DNAT'; toDestination: string };
+
+/** One rule: base matches (`-s`, `-d` as CIDRs, `-p`), extension matches, then the target. */
+export interface Rule {
+  source?: { cidr: string; negate?: boolean };
+  destination?: string;
+  protocol?: string;
+  matches: Match[];
+  target: Target;
+}
+
+/** A chain and its rules in evaluation order. */
+export interface Chain {
+  name: string;
+  rules: Rule[];
+}
+
+/** The compiled tables; built-in chains come first (hook order), then kube-proxy's chains sorted by name. */
+export interface CompiledRules {
+  nat: Chain[];
+  filter: Chain[];
+}
+
+/** Built-in chains of each table, in hook order (they come first in a table's listing). */
+export const BUILTIN_CHAINS: Record<keyof CompiledRules, string[]> = {
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+/** The text of the rule's `-m comment`, if any. */
+export function ruleComment(rule: Rule): string | undefined {
+  for (const m of rule.matches) if (m.kind === 'comment') return m.text;
+  return undefined;
+}

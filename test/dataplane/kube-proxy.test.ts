@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ServiceSchema, type Service } from '../../schemas/service.js';
+import { EndpointSliceSchema, type EndpointSlice } from '../../schemas/endpointslice.js';
+import { endpointChainHash, serviceChainHash, servicePortName } from '../../src/dataplane/kube-proxy/names.js';
+import { formatSavedProbability, kernelThreshold, selectionProbabilities } from '../../src/dataplane/kube-proxy/probability.js';
+import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
+import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
+import { ruleComment, type CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
+
+const nameCases = [
+  { name: 'spec service hash', got: () => serviceChainHash(servicePortName('ns1', 'svc1', 'p80'), 'tcp'), want: 'XPGD46QRK7WJZT7O' },
+  { name: 'spec endpoint hash', got: () => endpointChainHash(servicePortName('ns1', 'svc1', 'p80'), 'tcp', '10.180.0.1', 80), want: 'SXIVWICOYRO3J4NJ' },
+  { name: 'fixture service hash', got: () => serviceChainHash('default/store-be:http', 'TCP'), want: 'MKWJAYKO35F7WYOU' },
+  { name: 'named port spn', got: () => servicePortName('default', 'store-be', 'http'), want: 'default/store-be:http' },
+  { name: 'unnamed port spn', got: () => servicePortName('default', 'store-be', ''), want: 'default/store-be' },
+];
+for (const tc of nameCases) test(`names: ${tc.name}`, () => assert.equal(tc.got(), tc.want));
+
+const probabilityCases = [
+  { p: 1 / 3, want: '0.33333333349' },
+  { p: 1 / 2, want: '0.50000000000' },
+  { p: 1 / 5, want: '0.20000000019' },
+];
+for (const tc of probabilityCases) {
+  test(`probability: ${tc.p} saves as ${tc.want}`, () => assert.equal(formatSavedProbability(kernelThreshold(tc.p)), tc.want));
+}
+test('probability: ladder for n endpoints is 1/n … 1/2', () => {
+  assert.deepEqual(selectionProbabilities(4), [1 / 4, 1 / 3, 1 / 2]);
+  assert.deepEqual(selectionProbabilities(1), []);
+});
+
+function service(spec: Record<string, unknown> = {}, status?: Record<string, unknown>): Service {
+  return ServiceSchema.parse({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'store-be', namespace: 'default' },
+    spec: { clusterIP: '10.9.3.76', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }], ...spec },
+    status,
+  });
+}
+
+type Ep = { ip: string; node: string; ready?: boolean; serving?: boolean; terminating?: boolean };
+function slice(eps: Ep[]): EndpointSlice {
+  return EndpointSliceSchema.parse({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'store-be-abc', namespace: 'default', labels: { 'kubernetes.io/service-name': 'store-be' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+    endpoints: eps.map((e) => ({
+      addresses: [e.ip],
+      nodeName: e.node,
+      conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
+    })),
+  });
+}
+
+const storeBe: Ep[] = [
+  { ip: '10.11.0.9', node: 'vm1' },
+  { ip: '10.11.5.3', node: 'vm2' },
+  { ip: '10.11.8.67', node: 'vm3' },
+];
+
+function compile(svc: Service, eps: Ep[], nodeName = 'vm1'): CompiledRules {
+  return compileNode({ nodeName, clusterCIDR: '10.11.0.0/16', services: [svc], endpointSlices: [slice(eps)] });
+}
+
+const lines = (compiled: CompiledRules): string[] => renderIptablesSave(compiled).split('\n');
+
+test('golden: §6.7(a) store-be ClusterIP on vm1 (nat)', () => {
+  const golden = readFileSync(new URL('./golden/store-be-clusterip.iptables', import.meta.url), 'utf8');
+  assert.equal(renderIptablesSave(compile(service(), storeBe), ['nat']), golden);
+});
+
+test('filter holds only the hooks and KUBE-FORWARD when every service has endpoints', () => {
+  const filter = renderIptablesSave(compile(service(), storeBe), ['filter']).split('\n');
+  assert.ok(filter.includes('-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD'));
+  assert.ok(filter.includes('-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP'));
+  assert.ok(filter.includes('-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT'));
+  assert.ok(filter.includes('-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES'));
+  assert.equal(filter.filter((l) => l.startsWith('-A KUBE-SERVICES') || l.startsWith('-A KUBE-EXTERNAL-SERVICES')).length, 0);
+});
+
+test('no usable endpoint: filter REJECT, no service chains in nat', () => {
+  const out = lines(compile(service(), storeBe.map((e) => ({ ...e, ready: false }))));
+  assert.ok(out.includes('-A KUBE-SERVICES -d 10.9.3.76/32 -p tcp -m comment --comment "default/store-be:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable'));
+  assert.equal(out.filter((l) => /KUBE-(SVC|SEP)-/.test(l)).length, 0);
+});
+
+test('endpoints are ordered by the "ip:port" string, ready ones only', () => {
+  const compiled = compile(service(), [{ ip: '10.11.0.9', node: 'vm1' }, { ip: '10.11.0.10', node: 'vm1' }, { ip: '10.11.0.2', node: 'vm1', ready: false }]);
+  const svc = compiled.nat.find((c) => c.name === 'KUBE-SVC-MKWJAYKO35F7WYOU')!;
+  assert.deepEqual(svc.rules.slice(1).map(ruleComment), ['default/store-be:http -> 10.11.0.10:80', 'default/store-be:http -> 10.11.0.9:80']);
+  assert.deepEqual(svc.rules[1].matches[1], { kind: 'statistic', threshold: kernelThreshold(1 / 2) });
+});
+
+test('no ready endpoint falls back to serving terminating ones', () => {
+  const compiled = compile(service(), [{ ip: '10.11.0.9', node: 'vm1', ready: false, serving: true, terminating: true }, { ip: '10.11.5.3', node: 'vm2', ready: false }]);
+  const svc = compiled.nat.find((c) => c.name === 'KUBE-SVC-MKWJAYKO35F7WYOU')!;
+  assert.deepEqual(svc.rules.slice(1).map(ruleComment), ['default/store-be:http -> 10.11.0.9:80']);
+});
+
+const lbLocal = () =>
+  service(
+    { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: 32012, ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 31380 }] },
+    { loadBalancer: { ingress: [{ ip: '86.75.30.9' }] } },
+  );
+
+test('§6.7(b): LoadBalancer eTP=Local on a node with a local endpoint adds the spec lines', () => {
+  const out = lines(compile(lbLocal(), storeBe, 'vm1'));
+  const expected = [
+    '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http health check node port" -m tcp --dport 32012 -j ACCEPT',
+    ':KUBE-EXT-MKWJAYKO35F7WYOU - [0:0]',
+    ':KUBE-SVL-MKWJAYKO35F7WYOU - [0:0]',
+    '-A KUBE-SERVICES -d 86.75.30.9/32 -p tcp -m comment --comment "default/store-be:http loadbalancer IP" -m tcp --dport 80 -j KUBE-EXT-MKWJAYKO35F7WYOU',
+    '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http" -m tcp --dport 31380 -j KUBE-EXT-MKWJAYKO35F7WYOU',
+    '-A KUBE-EXT-MKWJAYKO35F7WYOU -s 10.11.0.0/16 -m comment --comment "pod traffic for default/store-be:http external destinations" -j KUBE-SVC-MKWJAYKO35F7WYOU',
+    '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "masquerade LOCAL traffic for default/store-be:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ',
+    '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "route LOCAL traffic for default/store-be:http external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-MKWJAYKO35F7WYOU',
+    '-A KUBE-EXT-MKWJAYKO35F7WYOU -j KUBE-SVL-MKWJAYKO35F7WYOU',
+    '-A KUBE-SVL-MKWJAYKO35F7WYOU -m comment --comment "default/store-be:http -> 10.11.0.9:80" -j KUBE-SEP-KQPJSLOGUEFRLVDM',
+  ];
+  for (const line of expected) assert.ok(out.includes(line), line);
+  assert.equal(out.filter((l) => l.startsWith('-A KUBE-EXT-')).length, 4);
+});
+
+test('§6.7(b): LoadBalancer eTP=Local on a node without a local endpoint drops in filter', () => {
+  const out = lines(compile(lbLocal(), storeBe, 'vm4'));
+  assert.ok(out.includes('-A KUBE-EXTERNAL-SERVICES -d 86.75.30.9/32 -p tcp -m comment --comment "default/store-be:http has no local endpoints" -m tcp --dport 80 -j DROP'));
+  assert.ok(out.includes('-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/store-be:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 31380 -j DROP'));
+  assert.ok(out.some((l) => l.startsWith('-A KUBE-SERVICES -d 86.75.30.9/32')));
+  assert.equal(out.filter((l) => l.includes('KUBE-SVL-')).length, 0);
+  assert.equal(out.filter((l) => l.startsWith('-A KUBE-EXT-')).length, 3);
+});
+
+test('NodePort eTP=Cluster: KUBE-EXT masquerades then jumps to KUBE-SVC', () => {
+  const out = lines(compile(service({ type: 'NodePort', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 31380 }] }), storeBe));
+  const ext = out.filter((l) => l.startsWith('-A KUBE-EXT-MKWJAYKO35F7WYOU'));
+  assert.deepEqual(ext, [
+    '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "masquerade traffic for default/store-be:http external destinations" -j KUBE-MARK-MASQ',
+    '-A KUBE-EXT-MKWJAYKO35F7WYOU -j KUBE-SVC-MKWJAYKO35F7WYOU',
+  ]);
+  assert.ok(out.includes('-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http" -m tcp --dport 31380 -j KUBE-EXT-MKWJAYKO35F7WYOU'));
+});
+
+test('internalTrafficPolicy=Local without a local endpoint: filter DROP for the ClusterIP', () => {
+  const out = lines(compile(service({ internalTrafficPolicy: 'Local' }), storeBe.slice(1), 'vm1'));
+  assert.ok(out.includes('-A KUBE-SERVICES -d 10.9.3.76/32 -p tcp -m comment --comment "default/store-be:http has no local endpoints" -m tcp --dport 80 -j DROP'));
+  assert.equal(out.filter((l) => /KUBE-(SVC|SVL|SEP)-/.test(l)).length, 0);
+});
+
+test('internalTrafficPolicy=Local with a local endpoint: ClusterIP jumps to KUBE-SVL', () => {
+  const out = lines(compile(service({ internalTrafficPolicy: 'Local' }), storeBe, 'vm1'));
+  assert.ok(out.includes('-A KUBE-SERVICES -d 10.9.3.76/32 -p tcp -m comment --comment "default/store-be:http cluster IP" -m tcp --dport 80 -j KUBE-SVL-MKWJAYKO35F7WYOU'));
+  assert.ok(out.includes('-A KUBE-SVL-MKWJAYKO35F7WYOU -m comment --comment "default/store-be:http -> 10.11.0.9:80" -j KUBE-SEP-KQPJSLOGUEFRLVDM'));
+  assert.equal(out.filter((l) => l.includes('KUBE-SVC-')).length, 0);
+});
+
+test('headless and ExternalName services get no rules', () => {
+  for (const spec of [{ clusterIP: 'None' }, { type: 'ExternalName', externalName: 'example.com', clusterIP: '' }]) {
+    const out = lines(compile(service(spec), storeBe));
+    assert.equal(out.filter((l) => l.includes('store-be')).length, 0);
+  }
+});
