@@ -8,7 +8,9 @@ import type { KubeObject } from '../apimachinery/object.js';
 import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION, column, type TableCell, type TableColumnDefinition, type TableConvertor } from '../registry/kinds/tables.js';
 import { apiVersionOf, type ResourceType } from '../registry/resource.js';
 import type { ObjectList } from '../registry/store.js';
+import type { WatchOutput } from '../watch/event.js';
 import type { WatchTransport } from './watch-route.js';
+import { encodeEvent } from './watch-stream.js';
 
 /** The `meta.k8s.io` versions a Table is served in; the response uses the one asked for. */
 export type TableVersion = 'v1' | 'v1beta1';
@@ -161,25 +163,14 @@ const OBJECT_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED']);
  * sent with the first event only. ERROR (a Status) and BOOKMARK events pass unchanged.
  */
 export function tableWatchTransport(transport: WatchTransport, rt: ResourceType, req: TableRequest, now: () => number = Date.now): WatchTransport {
+  let headersSent = false;
   return {
-    kind: transport.kind,
-    start() {
-      const sink = transport.start();
-      let headersSent = false;
-      const convert = (text: string): string => {
-        const event = JSON.parse(text) as { type: string; object: KubeObject };
-        if (!OBJECT_EVENTS.has(event.type)) return text;
-        const object = objectToTable(rt, event.object, req, now(), headersSent);
-        headersSent = true;
-        return JSON.stringify({ type: event.type, object });
-      };
-      return {
-        write: (text) => sink.write(convert(text)),
-        drained: () => sink.drained(),
-        heartbeat: () => sink.heartbeat(),
-        end: () => sink.end(),
-        onClientGone: (cb) => sink.onClientGone(cb),
-      };
+    ...transport,
+    encode(out: WatchOutput): string {
+      if (!OBJECT_EVENTS.has(out.type)) return encodeEvent(out);
+      const object = objectToTable(rt, out.object, req, now(), headersSent);
+      headersSent = true;
+      return JSON.stringify({ type: out.type, object });
     },
   };
 }

@@ -3,12 +3,16 @@ import type { ListQuery } from '../registry/list-options.js';
 import { apiVersionOf } from '../registry/resource.js';
 import type { Registry } from '../registry/store.js';
 import type { ResourcePath } from './path.js';
-import { pumpWatch, type EventSink } from './watch-stream.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import type { WatchOutput } from '../watch/event.js';
+import { bookmarkOutput, pumpWatch, type EventSink } from './watch-stream.js';
 
 /** A transport that becomes an EventSink once the stream is admitted (headers flushed). */
 export interface WatchTransport {
   kind: 'http' | 'websocket';
   start(): EventSink;
+  /** How events are written (default: the event with the object's cached JSON). */
+  encode?: (out: WatchOutput) => string;
 }
 
 /** Server-side timing of watch streams. */
@@ -43,7 +47,7 @@ export async function openWatch(registry: Registry, target: ResourcePath, q: Lis
     sink.end();
     return;
   }
-  const bookmark = (revision: number, annotations?: Record<string, string>) => ({
+  const bookmark = (revision: number, annotations?: Record<string, string>): KubeObject => ({
     kind: rt.kind,
     apiVersion: apiVersionOf(rt),
     metadata: { resourceVersion: String(revision), ...(annotations ? { annotations } : {}) },
@@ -51,7 +55,7 @@ export async function openWatch(registry: Registry, target: ResourcePath, q: Lis
   if (q.sendInitialEvents) {
     const revision = registry.currentRevision;
     const object = bookmark(revision, { 'k8s.io/initial-events-end': 'true' });
-    watcher.enqueue({ type: 'BOOKMARK', revision, object: object as never, json: () => JSON.stringify(object) });
+    watcher.enqueue(bookmarkOutput(object, revision));
   }
   const timeoutMs = q.timeoutSeconds !== undefined ? q.timeoutSeconds * 1000 : timing.minServerTimeoutMs * (1 + Math.random());
   await pumpWatch(watcher, transport.start(), {
@@ -59,6 +63,7 @@ export async function openWatch(registry: Registry, target: ResourcePath, q: Lis
     bookmarkIntervalMs: q.allowWatchBookmarks ? timing.bookmarkIntervalMs : 0,
     heartbeatMs: timing.heartbeatMs,
     bookmark,
+    encode: transport.encode,
   });
 }
 

@@ -1,3 +1,4 @@
+import type { KubeObject } from '../apimachinery/object.js';
 import type { WatchOutput } from '../watch/event.js';
 import type { CacheWatcher } from '../watch/watcher.js';
 
@@ -21,7 +22,14 @@ export interface PumpOptions {
   /** Idle keep-alive interval (client-node aborts watches silent for 30 s). */
   heartbeatMs: number;
   /** Builds a BOOKMARK object for the watched kind at a revision. */
-  bookmark(revision: number): object;
+  bookmark(revision: number): KubeObject;
+  /** Wire form of one event (default `encodeEvent`); Table watches convert the object here. */
+  encode?: (out: WatchOutput) => string;
+}
+
+/** A BOOKMARK as a watcher output, queued in order with the live events. */
+export function bookmarkOutput(object: KubeObject, revision: number): WatchOutput {
+  return { type: 'BOOKMARK', revision, object, json: () => JSON.stringify(object) };
 }
 
 /** The wire form of one event: `{"type":…,"object":…}`, reusing the object's cached JSON. */
@@ -35,6 +43,7 @@ export function encodeEvent(out: WatchOutput): string {
  * watcher's bounded queue overflows and closes it (it resumes from its last resourceVersion).
  */
 export async function pumpWatch(watcher: CacheWatcher, sink: EventSink, opts: PumpOptions): Promise<void> {
+  const encode = opts.encode ?? encodeEvent;
   let lastWrite = Date.now();
   const timers: NodeJS.Timeout[] = [];
   const stop = () => watcher.close();
@@ -52,14 +61,14 @@ export async function pumpWatch(watcher: CacheWatcher, sink: EventSink, opts: Pu
     timers.push(
       setInterval(() => {
         const revision = watcher.revision;
-        watcher.enqueue({ type: 'BOOKMARK', revision, object: {} as never, json: () => JSON.stringify(opts.bookmark(revision)) });
+        watcher.enqueue(bookmarkOutput(opts.bookmark(revision), revision));
       }, opts.bookmarkIntervalMs),
     );
   }
   try {
     for (let out = await watcher.next(); out; out = await watcher.next()) {
       lastWrite = Date.now();
-      if (!sink.write(encodeEvent(out))) await sink.drained();
+      if (!sink.write(encode(out))) await sink.drained();
     }
   } finally {
     for (const t of timers) clearTimeout(t);

@@ -77,8 +77,9 @@ test('a watch transport turns object events into one-row Tables, columns on the 
   const transport = tableWatchTransport({ kind: 'http', start: () => sink }, leases, { version: 'v1', includeObject: 'Metadata' }, () => Date.parse('2024-05-01T10:00:05Z'));
   const out = transport.start();
   const lease = (rv: string) => ({ kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: { name: 'l1', namespace: 'n', resourceVersion: rv, creationTimestamp: '2024-05-01T10:00:00Z' }, spec: { holderIdentity: 'me' } });
-  out.write(JSON.stringify({ type: 'ADDED', object: lease('5') }));
-  out.write(JSON.stringify({ type: 'MODIFIED', object: lease('6') }));
+  const event = (type: 'ADDED' | 'MODIFIED', object: ReturnType<typeof lease>) => ({ type, revision: Number(object.metadata.resourceVersion), object, json: () => JSON.stringify(object) });
+  out.write(transport.encode!(event('ADDED', lease('5'))));
+  out.write(transport.encode!(event('MODIFIED', lease('6'))));
   const error = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410 } });
   out.write(error);
   const [added, modified] = written.slice(0, 2).map((t) => JSON.parse(t));
