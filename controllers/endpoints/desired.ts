@@ -5,7 +5,7 @@
  * The Pod helpers (`shouldPodBeInEndpoints`, `findPort`, …) are upstream's
  * staging/src/k8s.io/endpointslice/util and pkg/api/v1/pod, shared with the EndpointSlice controller.
  */
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../../src/net/ipv4.js';
 import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints } from '../../schemas/endpoints.js';
 import type { Pod } from '../../schemas/pod.js';
 import type { Service, ServicePort } from '../../schemas/service.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadAll } from 'js-yaml';
 import { z } from 'zod';
+import { formatCIDR, parseCIDR, parseIPv4, type Cidr } from '../net/ipv4.js';
 
 /** A configuration problem with a message meant for the person who typed the flag or wrote the file. */
 export class ConfigError extends Error {
@@ -51,26 +52,15 @@ function splitList(value: string): string[] {
     .filter((item) => item !== '');
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-/** Why `value` is not a canonical IPv4 CIDR, or undefined when it is one. */
+/** Why `value` is not a canonical IPv4 CIDR (leading zeros refused: some parsers read them as octal), or undefined when it is one. */
 function cidrProblem(value: string): string | undefined {
-  const match = IPV4_CIDR.exec(value);
-  const octetTexts = match ? match.slice(1, 5) : [];
-  const octets = octetTexts.map(Number);
-  const prefix = Number(match?.[5]);
-  // Leading zeros are rejected because some parsers read them as octal.
-  const malformed = octetTexts.some((text) => text.length > 1 && text.startsWith('0'));
-  if (!match || malformed || octets.some((octet) => octet > 255) || prefix > 32) {
+  let parsed: Cidr;
+  try {
+    parsed = parseCIDR(value);
+  } catch {
     return `"${value}" is not an IPv4 CIDR like 10.0.0.0/16`;
   }
-  const address = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const hostMask = prefix === 32 ? 0 : 0xffffffff >>> prefix;
-  if ((address & hostMask) !== 0) {
-    const network = (address & ~hostMask) >>> 0;
-    const dotted = [24, 16, 8, 0].map((shift) => (network >>> shift) & 0xff).join('.');
-    return `"${value}" has host bits set (did you mean ${dotted}/${prefix}?)`;
-  }
+  if (parseIPv4(value.split('/')[0]) !== parsed.network) return `"${value}" has host bits set (did you mean ${formatCIDR(parsed)}?)`;
   return undefined;
 }
 

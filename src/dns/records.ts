@@ -21,7 +21,7 @@
  *   authority (the cluster zone's, or `in-addr.arpa`'s for reverse names); any other name ⇒ REFUSED.
  * IPv4 only (the spec keeps dual-stack out of scope): IPv6 addresses are ignored.
  */
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from '../net/ipv4.js';
 import type { Answer, SrvAnswer, StringAnswer } from 'dns-packet';
 import type { Endpoints } from '../../schemas/endpoints.js';
 import type { Namespace } from '../../schemas/namespace.js';
