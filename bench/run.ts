@@ -1,6 +1,7 @@
 import { benchApi, type Row } from './api.js';
 import { benchDns } from './dns.js';
 import { benchEndpoints } from './endpoints.js';
+import { benchRules } from './rules.js';
 
 /**
  * `npm run bench`: measures on this machine and prints a Markdown table for the README. A script,
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   if (!only || only === 'api') rows.push(...(await benchApi()));
   if (!only || only === 'endpoints') rows.push(...(await benchEndpoints()));
   if (!only || only === 'dns') rows.push(...(await benchDns()));
+  if (!only || only === 'rules') rows.push(...(await benchRules()));
   const lines = [
     `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores.`,
     '',

@@ -12,22 +12,29 @@ import { clusterIPAdmission } from './clusterip/admit.js';
 import { clusterIPRepairController } from './clusterip/repair.js';
 import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslices/endpointslices.js';
+import { gkeFirewallController } from './firewalls/gke-firewalls.js';
 import { kubeletController } from './kubelet/kubelet.js';
 import { namespaceController } from './namespace/namespace.js';
 import { nodeIpamController } from './nodes/node-ipam.js';
 import { nodesController } from './nodes/nodes.js';
 import { nodePortAdmission } from './nodeport/admit.js';
 import { nodePortRepairController } from './nodeport/repair.js';
+import { routeController } from './routes/routes.js';
 import { schedulerController } from './scheduler/scheduler.js';
 
-export type ControllerConfig = Pick<ServerConfig, 'controllers' | 'nodes' | 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nodePortRange' | 'externalIPPool'>;
+export type ControllerConfig = Pick<
+  ServerConfig,
+  'controllers' | 'nodes' | 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nodePortRange' | 'externalIPPool' | 'clusterName'
+>;
 
 /** Every built-in controller, in start order, built from the server configuration. */
 export function builtinControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
   return [
     bootstrapController({ serviceCIDR: config.serviceCIDR, vpcCIDR: config.vpcCIDR }),
+    gkeFirewallController({ clusterName: config.clusterName, clusterCIDR: config.clusterCIDR, vpcCIDR: config.vpcCIDR }),
     nodesController({ nodes: config.nodes, vpcCIDR: config.vpcCIDR, externalIPPool: config.externalIPPool }),
     nodeIpamController({ clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR }),
+    routeController({ clusterName: config.clusterName }),
     schedulerController(),
     kubeletController(),
     endpointsController,

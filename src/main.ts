@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 import { ConfigError, HelpRequested, parseServeArgs, usage } from './config/config.js';
 import { startServer } from './server.js';
+import { runTraceCommand } from './cli/trace.js';
 
-/** The CLI: `kplane serve [flags]`. The only place that exits the process. */
+const commands = `usage: kplane serve [flags]
+       kplane trace --from <source> --to <destination> [flags]   (kplane trace --help)`;
+
+/** The CLI: `kplane serve [flags]`, `kplane trace …`. The only place that exits the process. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'trace') process.exit(await runTraceCommand(rest));
   if (command !== 'serve') {
-    process.stderr.write(`usage: kplane serve [flags]\n\n${usage}\n`);
+    process.stderr.write(`${commands}\n\n${usage}\n`);
     process.exit(command === undefined || command === '--help' || command === '-h' ? 0 : 2);
   }
   let config;

@@ -8,10 +8,11 @@ import { defaultConfig, type ServerConfig } from './config/config.js';
 import { selectedControllers, serviceAdmission } from '../controllers/index.js';
 import { hostname } from 'node:os';
 import { writeKubeconfig } from './config/kubeconfig.js';
+import { startDataplane, type Dataplane } from './dataplane/dataplane.js';
 import { buildApp } from './http/app.js';
 import { registryRoot, resourcePrefix } from './registry/keys.js';
 import { builtinResources } from './registry/kinds/index.js';
-import type { ResourceType } from './registry/resource.js';
+import { isStored, type ResourceType } from './registry/resource.js';
 import { Registry } from './registry/store.js';
 import type { Backend } from './storage/interface.js';
 import { openBackend } from './storage/open.js';
@@ -38,6 +39,8 @@ export interface RunningServer {
   registry: Registry;
   resources: readonly ResourceType[];
   manager: Manager;
+  /** The simulated dataplane (kube-proxy rules, tracer state) the network.kplane.io API answers from. */
+  dataplane: Dataplane;
   /** The cluster DNS port (UDP and TCP on `host`), unless `dnsPort` is -1. */
   dnsPort?: number;
   close(): Promise<void>;
@@ -63,7 +66,7 @@ export async function startCore(config: CoreOptions): Promise<Core> {
   const backend = openBackend(config.storage, { dataDir: config.dataDir, syncWrites: config.syncWrites });
   await backend.start();
   const resources = builtinResources;
-  const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: resources.map((rt) => resourcePrefix(rt)), history: config.history });
+  const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: resources.filter(isStored).map((rt) => resourcePrefix(rt)), history: config.history });
   await hub.start();
   const defaults = defaultConfig();
   const ranges = { serviceCIDR: config.serviceCIDR ?? defaults.serviceCIDR, nodePortRange: config.nodePortRange ?? defaults.nodePortRange };
@@ -92,6 +95,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let ready = false;
   const apps: FastifyInstance[] = [];
   const manager = startControllers(config, core);
+  const dataplane = startDataplane(manager, core.registry, config);
   let dns: RunningDnsServer | undefined;
   try {
     const pki = await ensurePki(config.dataDir, { hosts: [config.host] });
@@ -99,7 +103,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const fileUsers = config.tokenAuthFile ? parseTokenAuthFile(await readFile(config.tokenAuthFile, 'utf8')) : [];
     const auth = new TokenAuthenticator(adminToken, fileUsers);
     const logger = { level: config.logLevel };
-    const common = { registry: core.registry, resources: core.resources, isReady: () => ready && manager.hasSynced() };
+    const common = { registry: core.registry, resources: core.resources, dataplane: dataplane.api, isReady: () => ready && manager.hasSynced() };
     const secure = await buildApp({ ...common, auth, server: { logger, logController: quietRequests, https: { key: pki.keyPem, cert: pki.certPem } } });
     apps.push(secure);
     await secure.listen({ host: config.host, port: config.port });
@@ -128,11 +132,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       registry: core.registry,
       resources: core.resources,
       manager,
+      dataplane,
       dnsPort: dns?.port,
       async close() {
         ready = false;
         await dns?.close();
         await manager.stop();
+        dataplane.close();
         core.hub.stop();
         await Promise.all(apps.map((a) => a.close()));
         await core.close();
@@ -141,6 +147,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   } catch (err) {
     await dns?.close().catch(() => undefined);
     await manager.stop().catch(() => undefined);
+    dataplane.close();
     await Promise.allSettled(apps.map((a) => a.close()));
     await core.close();
     throw err;

@@ -90,14 +90,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDns
       opts.onError?.(err);
     }
   };
-  const unsubscribe = opts.source.onChange(apply);
-  const snapshot: ZoneChange[] = [
-    ...opts.source.namespaces().map((object) => ({ kind: 'Namespace' as const, object, deleted: false })),
-    ...opts.source.services().map((object) => ({ kind: 'Service' as const, object, deleted: false })),
-    ...opts.source.endpoints().map((object) => ({ kind: 'Endpoints' as const, object, deleted: false })),
-    ...opts.source.pods().map((object) => ({ kind: 'Pod' as const, object, deleted: false })),
-  ];
-  for (const change of snapshot) apply(change);
+  const unsubscribe = followZone(opts.source, apply);
   try {
     const { udp, tcp, connections, port } = await listenBoth(opts, responder);
     return {
@@ -112,6 +105,22 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDns
     unsubscribe();
     throw err;
   }
+}
+
+/**
+ * Feeds `apply` the source's current objects, then every later change; returns the function that
+ * stops the feed. Subscribes first so no change between the snapshot and the subscription is lost.
+ */
+export function followZone(source: DnsSource, apply: (change: ZoneChange) => void): () => void {
+  const unsubscribe = source.onChange(apply);
+  const snapshot: ZoneChange[] = [
+    ...source.namespaces().map((object) => ({ kind: 'Namespace' as const, object, deleted: false })),
+    ...source.services().map((object) => ({ kind: 'Service' as const, object, deleted: false })),
+    ...source.endpoints().map((object) => ({ kind: 'Endpoints' as const, object, deleted: false })),
+    ...source.pods().map((object) => ({ kind: 'Pod' as const, object, deleted: false })),
+  ];
+  for (const change of snapshot) apply(change);
+  return unsubscribe;
 }
 
 /**

@@ -1,11 +1,12 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TokenAuthenticator } from '../auth/tokens.js';
-import type { ResourceType } from '../registry/resource.js';
+import { isStored, type ResourceType } from '../registry/resource.js';
 import type { Registry } from '../registry/store.js';
 import { requireBearerToken } from './auth.js';
 import { maxBodyBytes, registerBodyParsers } from './body.js';
 import { registerErrorHandlers } from './errors.js';
+import { dataplaneRoutes, type DataplaneApi } from './routes/dataplane.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   registry: Registry;
   resources: readonly ResourceType[];
   isReady: () => boolean;
+  /** The live dataplane behind network.kplane.io (NodeDataplane, PacketTrace); without it those paths are 404. */
+  dataplane?: DataplaneApi;
   /** Bearer-token check; omit for the insecure loopback port and in-process tests. */
   auth?: TokenAuthenticator;
   watchTiming?: WatchTiming;
@@ -30,10 +33,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandlers(app);
   registerBodyParsers(app);
   if (deps.auth) requireBearerToken(app, deps.auth);
-  const byPlural = new Map(deps.resources.map((rt) => [`${rt.group}/${rt.version}/${rt.plural}`, rt]));
+  const byPlural = new Map(deps.resources.filter(isStored).map((rt) => [`${rt.group}/${rt.version}/${rt.plural}`, rt]));
   await app.register(healthRoutes, { isReady: deps.isReady });
   await app.register(discoveryRoutes, { resources: deps.resources });
   await app.register(openapiRoutes, { resources: deps.resources });
+  if (deps.dataplane) await app.register(dataplaneRoutes, { api: deps.dataplane });
   await app.register(resourceRoutes, { registry: deps.registry, lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`), watchTiming: deps.watchTiming });
   return app;
 }

@@ -76,3 +76,8 @@ export function cidrContains(cidr: Cidr, ip: number): boolean {
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return cidrContains(a, b.network) || cidrContains(b, a.network);
 }
+
+/** The first host address of a range (a subnet's gateway, `cbr0`'s address in a pod CIDR). */
+export function firstHost(cidr: string): string {
+  return formatIPv4(addressAt(parseCIDR(cidr), 1));
+}

@@ -67,6 +67,23 @@ export const descriptions: Record<string, TypeDescription> = {
     spec: 'The desired state of the IngressClass.',
   }),
   ['io.k8s.api.coordination.v1.Lease']: kindDescription('A lease concept: leader election and node heartbeats.', { spec: 'The specification of the Lease.' }),
+  ['io.k8s.api.compute.v1alpha1.Route']: kindDescription('A VPC route of the simulated cloud: packets for destRange go to the node nextHopInstance. The route controller keeps one per node, for its pod CIDR.', {
+    spec: 'The destination range, next-hop node, priority and description of the route.',
+  }),
+  ['io.k8s.api.compute.v1alpha1.Firewall']: kindDescription('A VPC firewall rule of the simulated cloud: ingress to a node is denied unless a rule allows it.', {
+    spec: 'The source ranges, allowed protocols and ports, target nodes and priority of the rule.',
+  }),
+  ['io.k8s.api.compute.v1alpha1.ForwardingRule']: kindDescription("A load balancer frontend of the simulated cloud: an IP address, protocol and ports, forwarded to nodes or through a URL map.", {
+    spec: 'The address, protocol, ports and target of the rule.',
+    status: "The health of the rule's backend nodes.",
+  }),
+  ['io.k8s.api.network.v1alpha1.NodeDataplane']: kindDescription("A node's simulated dataplane, derived from the API: its interfaces, routes, iptables rule counts and conntrack entries. Read-only.", {
+    status: "The node's interfaces, routes, rules and tracked connections.",
+  }),
+  ['io.k8s.api.network.v1alpha1.PacketTrace']: kindDescription('A question about one packet: create it and the response carries, in status, every hop it takes through the simulated network, the reply path and the backends it could reach. Not stored.', {
+    spec: 'Where the packet starts, where it goes, its protocol and source port.',
+    status: 'The outcome, the hops forward and back, the backends and their probabilities.',
+  }),
   [`${core}.PodSpec`]: {
     description: 'A description of a pod.',
     fields: {

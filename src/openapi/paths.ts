@@ -127,7 +127,18 @@ export function resourcePaths(rt: ResourceType, kindRef: string, listRef: string
       get: operation(rt, `${rt.kind}ForAllNamespaces`, { verb: 'list', action: 'list', kind: rt.kind, parameters: listParams, answers: { '200': list } }),
     };
   }
-  return paths;
+  return rt.custom ? onlyServedVerbs(paths, rt.custom.verbs) : paths;
+}
+
+/** Drops the operations a custom kind does not serve (an operation's verb is its `x-kubernetes-action`, `post` being create). */
+function onlyServedVerbs(paths: Record<string, PathItem>, verbs: readonly string[]): Record<string, PathItem> {
+  const served = new Set(verbs.map((v) => (v === 'create' ? 'post' : v === 'update' ? 'put' : v)));
+  const out: Record<string, PathItem> = {};
+  for (const [path, item] of Object.entries(paths)) {
+    const kept = Object.fromEntries(Object.entries(item).filter(([key, op]) => key === 'parameters' || served.has(String((op as Record<string, unknown>)['x-kubernetes-action']))));
+    if (Object.keys(kept).length > 1) out[path] = kept as PathItem;
+  }
+  return out;
 }
 
 function objectItem(rt: ResourceType, id: string, parameters: OpenApiSchema[], obj: OpenApiSchema, patchBody: Record<string, unknown>, deletable: boolean): PathItem {

@@ -81,6 +81,17 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   allowUnconditionalUpdate?: boolean;
   /** kubectl's columns for `as=Table` responses; without one, the default Name and Created At columns. */
   table?: TableConvertor<T>;
+  /**
+   * A kind that is not kept in storage but answered by its own routes (PacketTrace is computed per
+   * request, NodeDataplane derived from the dataplane): the verbs those routes serve, for discovery
+   * and OpenAPI. The registry and the generic routes never serve such a kind.
+   */
+  custom?: { verbs: readonly string[]; subresources?: readonly { name: string; verbs: readonly string[] }[] };
+}
+
+/** Whether the registry stores and serves this kind (everything but {@link ResourceType.custom} kinds). */
+export function isStored(rt: ResourceType): boolean {
+  return rt.custom === undefined;
 }
 
 /**

@@ -26,12 +26,15 @@ import type { KubeObject } from '../apimachinery/object.js';
 import type { Endpoints } from '../../schemas/endpoints.js';
 import type { EndpointSlice } from '../../schemas/endpointslice.js';
 import type { Event } from '../../schemas/event.js';
+import type { Firewall } from '../../schemas/firewall.js';
+import type { ForwardingRule } from '../../schemas/forwardingrule.js';
 import type { Ingress } from '../../schemas/ingress.js';
 import type { IngressClass } from '../../schemas/ingressclass.js';
 import type { Lease } from '../../schemas/lease.js';
 import type { Namespace } from '../../schemas/namespace.js';
 import type { Node } from '../../schemas/node.js';
 import type { Pod } from '../../schemas/pod.js';
+import type { Route } from '../../schemas/route.js';
 import type { Service } from '../../schemas/service.js';
 
 /** The kinds a controller can watch and write, by kind name. */
@@ -46,6 +49,9 @@ export interface KindMap {
   Ingress: Ingress;
   IngressClass: IngressClass;
   Lease: Lease;
+  Route: Route;
+  Firewall: Firewall;
+  ForwardingRule: ForwardingRule;
 }
 
 export type Kind = keyof KindMap;

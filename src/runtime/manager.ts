@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../apimachinery/object.js';
 import type { Client, Clock, Kind, Listers, Logger, Reconciler } from './api.js';
 import { realClock } from './clock.js';
@@ -31,7 +32,7 @@ export function podsListedIn(o: KubeObject): string[] {
 }
 
 /** Every kind a controller can read through `ctx.listers`. */
-export const allKinds: readonly Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease'];
+export const allKinds: readonly Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease', 'Route', 'Firewall', 'ForwardingRule'];
 
 /** Indexes every informer of a kind gets besides `namespace`. */
 const defaultIndexes: Partial<Record<Kind, Record<string, IndexFunc>>> = {
@@ -52,6 +53,13 @@ export interface ManagerOptions {
   rateLimiter?: () => RateLimiter;
 }
 
+/** One waiter per informer listens on the manager's signal; Node warns past 10 listeners by default. */
+function abortWithRoomFor(listeners: number): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(listeners, controller.signal);
+  return controller;
+}
+
 /** Retries due later than this do not keep `settle()` waiting. */
 const settleHorizonMs = 1000;
 
@@ -66,9 +74,10 @@ export class Manager {
   readonly listers: Listers;
   private readonly informers = new Map<Kind, Informer>();
   private readonly controllers: Controller[];
-  private readonly clock: Clock;
+  /** The controllers' time source (the dataplane's conntrack and `recent` lists expire by it too). */
+  readonly clock: Clock;
   private readonly log: Logger;
-  private readonly abort = new AbortController();
+  private readonly abort = abortWithRoomFor(allKinds.length + 1);
   private leading = false;
   private synced = false;
   private leadership?: Promise<void>;

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { ServiceSchema, type Service } from '../../schemas/service.js';
-import { EndpointSliceSchema, type EndpointSlice } from '../../schemas/endpointslice.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Service } from '../../schemas/service.js';
 import { endpointChainHash, serviceChainHash, servicePortName } from '../../src/dataplane/kube-proxy/names.js';
 import { formatSavedProbability, kernelThreshold, selectionProbabilities } from '../../src/dataplane/kube-proxy/probability.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
 import { ruleComment, type CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
+import { sampleService, sampleSlice, type SampleEndpoint } from '../../src/dataplane/kube-proxy/sample-cluster.js';
 
 const nameCases = [
   { name: 'spec service hash', got: () => serviceChainHash(servicePortName('ns1', 'svc1', 'p80'), 'tcp'), want: 'XPGD46QRK7WJZT7O' },
@@ -32,30 +32,11 @@ test('probability: ladder for n endpoints is 1/n … 1/2', () => {
 });
 
 function service(spec: Record<string, unknown> = {}, status?: Record<string, unknown>): Service {
-  return ServiceSchema.parse({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'store-be', namespace: 'default' },
-    spec: { clusterIP: '10.9.3.76', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }], ...spec },
-    status,
-  });
+  return sampleService('default', 'store-be', { clusterIP: '10.9.3.76', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }], ...spec }, status);
 }
 
-type Ep = { ip: string; node: string; ready?: boolean; serving?: boolean; terminating?: boolean };
-function slice(eps: Ep[]): EndpointSlice {
-  return EndpointSliceSchema.parse({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'store-be-abc', namespace: 'default', labels: { 'kubernetes.io/service-name': 'store-be' } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
-    endpoints: eps.map((e) => ({
-      addresses: [e.ip],
-      nodeName: e.node,
-      conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
-    })),
-  });
-}
+type Ep = SampleEndpoint;
+const slice = (eps: Ep[]) => sampleSlice('default', 'store-be', [{ name: 'http', port: 80 }], eps);
 
 const storeBe: Ep[] = [
   { ip: '10.11.0.9', node: 'vm1' },
@@ -64,14 +45,25 @@ const storeBe: Ep[] = [
 ];
 
 function compile(svc: Service, eps: Ep[], nodeName = 'vm1'): CompiledRules {
-  return compileNode({ nodeName, clusterCIDR: '10.11.0.0/16', services: [svc], endpointSlices: [slice(eps)] });
+  return compileNode({ nodeName, clusterCIDR: '10.11.0.0/16', nonMasqueradeCIDRs: ['10.0.0.0/8'], services: [svc], endpointSlices: [slice(eps)] });
 }
 
 const lines = (compiled: CompiledRules): string[] => renderIptablesSave(compiled).split('\n');
 
-test('golden: §6.7(a) store-be ClusterIP on vm1 (nat)', () => {
-  const golden = readFileSync(new URL('./golden/store-be-clusterip.iptables', import.meta.url), 'utf8');
-  assert.equal(renderIptablesSave(compile(service(), storeBe), ['nat']), golden);
+/** Compares with `test/dataplane/golden/<name>`; `UPDATE_GOLDEN=1` rewrites the file instead. */
+function assertGolden(name: string, actual: string): void {
+  const url = new URL(`./golden/${name}`, import.meta.url);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(url, actual);
+  assert.equal(actual, readFileSync(url, 'utf8'));
+}
+
+/** ip-masq-agent's lines: a separate daemon in reality, so §6.7's kube-proxy listings leave them out. */
+const withoutMasqAgent = (text: string): string => text.split('\n').filter((l) => !l.includes('IP-MASQ-AGENT')).join('\n');
+
+test('golden: §6.7(a) store-be ClusterIP on vm1 (nat) is the spec listing plus ip-masq-agent', () => {
+  const nat = renderIptablesSave(compile(service(), storeBe), ['nat']);
+  assertGolden('store-be-clusterip.iptables', withoutMasqAgent(nat));
+  assert.equal(nat.split('\n').length - withoutMasqAgent(nat).split('\n').length, 5);
 });
 
 test('filter holds only the hooks and KUBE-FORWARD when every service has endpoints', () => {
@@ -108,31 +100,46 @@ const lbLocal = () =>
     { loadBalancer: { ingress: [{ ip: '86.75.30.9' }] } },
   );
 
-test('§6.7(b): LoadBalancer eTP=Local on a node with a local endpoint adds the spec lines', () => {
-  const out = lines(compile(lbLocal(), storeBe, 'vm1'));
-  const expected = [
-    '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http health check node port" -m tcp --dport 32012 -j ACCEPT',
-    ':KUBE-EXT-MKWJAYKO35F7WYOU - [0:0]',
-    ':KUBE-SVL-MKWJAYKO35F7WYOU - [0:0]',
-    '-A KUBE-SERVICES -d 86.75.30.9/32 -p tcp -m comment --comment "default/store-be:http loadbalancer IP" -m tcp --dport 80 -j KUBE-EXT-MKWJAYKO35F7WYOU',
-    '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http" -m tcp --dport 31380 -j KUBE-EXT-MKWJAYKO35F7WYOU',
-    '-A KUBE-EXT-MKWJAYKO35F7WYOU -s 10.11.0.0/16 -m comment --comment "pod traffic for default/store-be:http external destinations" -j KUBE-SVC-MKWJAYKO35F7WYOU',
-    '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "masquerade LOCAL traffic for default/store-be:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ',
-    '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "route LOCAL traffic for default/store-be:http external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-MKWJAYKO35F7WYOU',
-    '-A KUBE-EXT-MKWJAYKO35F7WYOU -j KUBE-SVL-MKWJAYKO35F7WYOU',
-    '-A KUBE-SVL-MKWJAYKO35F7WYOU -m comment --comment "default/store-be:http -> 10.11.0.9:80" -j KUBE-SEP-KQPJSLOGUEFRLVDM',
-  ];
-  for (const line of expected) assert.ok(out.includes(line), line);
-  assert.equal(out.filter((l) => l.startsWith('-A KUBE-EXT-')).length, 4);
+/** §6.7(b) as the spec lists it: the lines the LoadBalancer eTP=Local variant adds to (a) on VM1. */
+const specAddedOnVm1 = [
+  '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http health check node port" -m tcp --dport 32012 -j ACCEPT',
+  ':KUBE-EXT-MKWJAYKO35F7WYOU - [0:0]',
+  ':KUBE-SVL-MKWJAYKO35F7WYOU - [0:0]',
+  '-A KUBE-SERVICES -d 86.75.30.9/32 -p tcp -m comment --comment "default/store-be:http loadbalancer IP" -m tcp --dport 80 -j KUBE-EXT-MKWJAYKO35F7WYOU',
+  '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http" -m tcp --dport 31380 -j KUBE-EXT-MKWJAYKO35F7WYOU',
+  '-A KUBE-EXT-MKWJAYKO35F7WYOU -s 10.11.0.0/16 -m comment --comment "pod traffic for default/store-be:http external destinations" -j KUBE-SVC-MKWJAYKO35F7WYOU',
+  '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "masquerade LOCAL traffic for default/store-be:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ',
+  '-A KUBE-EXT-MKWJAYKO35F7WYOU -m comment --comment "route LOCAL traffic for default/store-be:http external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-MKWJAYKO35F7WYOU',
+  '-A KUBE-EXT-MKWJAYKO35F7WYOU -j KUBE-SVL-MKWJAYKO35F7WYOU',
+  '-A KUBE-SVL-MKWJAYKO35F7WYOU -m comment --comment "default/store-be:http -> 10.11.0.9:80" -j KUBE-SEP-KQPJSLOGUEFRLVDM',
+];
+
+const chainOf = (line: string): string => line.split(' ')[1];
+
+test('golden §6.7(b): LoadBalancer eTP=Local on vm1 adds exactly the spec lines to (a)', () => {
+  const text = renderIptablesSave(compile(lbLocal(), storeBe, 'vm1'));
+  assertGolden('store-be-lb-local-vm1.iptables', text);
+  const before = new Set(lines(compile(service(), storeBe, 'vm1')));
+  const after = text.split('\n');
+  assert.deepEqual(after.filter((l) => !before.has(l)).sort(), [...specAddedOnVm1].sort());
+  assert.deepEqual([...before].filter((l) => !after.includes(l)), []);
+  // Within a chain the rules keep the spec's order.
+  for (const chain of new Set(specAddedOnVm1.filter((l) => l.startsWith('-A')).map(chainOf))) {
+    const spec = specAddedOnVm1.filter((l) => l.startsWith(`-A ${chain} `));
+    assert.deepEqual(after.filter((l) => spec.includes(l)), spec);
+  }
 });
 
-test('§6.7(b): LoadBalancer eTP=Local on a node without a local endpoint drops in filter', () => {
-  const out = lines(compile(lbLocal(), storeBe, 'vm4'));
+test('golden §6.7(b): on a node without a local endpoint (vm4) external traffic is dropped in filter', () => {
+  const text = renderIptablesSave(compile(lbLocal(), storeBe, 'vm4'));
+  assertGolden('store-be-lb-local-vm4-no-local-endpoint.iptables', text);
+  const out = text.split('\n');
   assert.ok(out.includes('-A KUBE-EXTERNAL-SERVICES -d 86.75.30.9/32 -p tcp -m comment --comment "default/store-be:http has no local endpoints" -m tcp --dport 80 -j DROP'));
   assert.ok(out.includes('-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/store-be:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 31380 -j DROP'));
-  assert.ok(out.some((l) => l.startsWith('-A KUBE-SERVICES -d 86.75.30.9/32')));
+  assert.ok(out.includes(specAddedOnVm1[3]), 'the LB IP still jumps to KUBE-EXT');
+  assert.ok(out.includes(specAddedOnVm1[4]), 'the NodePort still jumps to KUBE-EXT');
   assert.equal(out.filter((l) => l.includes('KUBE-SVL-')).length, 0);
-  assert.equal(out.filter((l) => l.startsWith('-A KUBE-EXT-')).length, 3);
+  assert.deepEqual(out.filter((l) => l.startsWith('-A KUBE-EXT-')), specAddedOnVm1.slice(5, 8));
 });
 
 test('NodePort eTP=Cluster: KUBE-EXT masquerades then jumps to KUBE-SVC', () => {

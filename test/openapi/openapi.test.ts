@@ -50,6 +50,16 @@ describe('group-version documents', () => {
       assert.ok(schema.description, 'the kind is described');
     });
 
+    if (rt.custom) {
+      test(`${rt.kind}: only the served verbs have operations`, () => {
+        const ops = Object.values(documentOf(rt).paths)
+          .flatMap((item) => Object.entries(item).filter(([key]) => key !== 'parameters'))
+          .filter(([, op]) => (op as Record<string, { kind?: string }>)['x-kubernetes-group-version-kind']?.kind === rt.kind)
+          .map(([, op]) => (op as Record<string, string>)['x-kubernetes-action']);
+        assert.deepEqual(new Set(ops), new Set(rt.custom!.verbs.map((v) => (v === 'create' ? 'post' : v))));
+      });
+      continue;
+    }
     test(`${rt.kind}: PATCH declares fieldValidation and dryRun with the GVK extension`, () => {
       const patch = documentOf(rt).paths[objectPath(rt)]?.patch as Record<string, unknown>;
       assert.ok(patch, `no PATCH on ${objectPath(rt)}`);

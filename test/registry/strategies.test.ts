@@ -528,8 +528,13 @@ const identity: [kind: string, plural: string, group: string, namespaced: boolea
   ['Ingress', 'ingresses', 'networking.k8s.io', true, ['ing'], true, 'subdomain', true],
   ['IngressClass', 'ingressclasses', 'networking.k8s.io', false, undefined, false, 'subdomain', true],
   ['Lease', 'leases', 'coordination.k8s.io', true, undefined, false, 'subdomain', false],
+  ['Route', 'routes', 'compute.kplane.io', false, undefined, false, 'subdomain', true],
+  ['Firewall', 'firewalls', 'compute.kplane.io', false, undefined, false, 'subdomain', true],
+  ['ForwardingRule', 'forwardingrules', 'compute.kplane.io', false, undefined, true, 'subdomain', true],
+  ['NodeDataplane', 'nodedataplanes', 'network.kplane.io', false, ['ndp'], false, 'subdomain', false],
+  ['PacketTrace', 'packettraces', 'network.kplane.io', false, ['trace'], false, 'subdomain', false],
 ];
-test('builtinResources lists the ten kinds with their upstream identity', () => {
+test('builtinResources lists the fifteen kinds with their upstream identity', () => {
   const got = builtinResources.map((rt: ResourceType<KubeObject>) => [rt.kind, rt.plural, rt.group, rt.namespaced, rt.shortNames, rt.hasStatus, rt.nameRule, rt.allowUnconditionalUpdate]);
   assert.deepEqual(got, identity);
   assert.deepEqual(builtinResources.filter((rt) => rt.categories?.includes('all')).map((rt) => rt.plural), ['pods', 'services']);

@@ -4,10 +4,23 @@ import { BUILTIN_CHAINS, type Chain, type CompiledRules, type Match, type Rule, 
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/** iptables-save's order for `-m recent`: action, its options, then the list name, mask and side. */
+function renderRecent(m: Extract<Match, { kind: 'recent' }>): string {
+  const options = m.action === 'rcheck' ? [m.seconds !== undefined && `--seconds ${m.seconds}`, m.reap && '--reap'] : [];
+  return ['-m recent', `--${m.action}`, ...options, `--name ${m.name}`, '--mask 255.255.255.255', '--rsource'].filter(Boolean).join(' ');
+}
+
+const SAFE_UNQUOTED = /^[A-Za-z0-9_-]+$/;
+
+/** iptables' `xtables_save_string`: bare when only `[A-Za-z0-9_-]`, else double-quoted with `"`, `\` and `'` escaped. */
+function saveString(text: string): string {
+  return SAFE_UNQUOTED.test(text) ? text : `"${text.replace(/["\\']/g, (c) => `\\${c}`)}"`;
+}
+
 function renderMatch(m: Match): string {
   switch (m.kind) {
     case 'comment':
-      return `-m comment --comment "${m.text}"`;
+      return `-m comment --comment ${saveString(m.text)}`;
     case 'l4':
       return m.dport === undefined ? `-m ${m.protocol}` : `-m ${m.protocol} --dport ${m.dport}`;
     case 'conntrack':
@@ -15,14 +28,20 @@ function renderMatch(m: Match): string {
     case 'mark':
       return `-m mark ${m.negate ? '! ' : ''}--mark ${hex(m.value)}/${hex(m.mask)}`;
     case 'addrtype':
-      return ['-m addrtype', m.srcType && `--src-type ${m.srcType}`, m.dstType && `--dst-type ${m.dstType}`].filter(Boolean).join(' ');
+      return ['-m addrtype', m.srcType && `--src-type ${m.srcType}`, m.dstType && `${m.invertDst ? '! ' : ''}--dst-type ${m.dstType}`]
+        .filter(Boolean)
+        .join(' ');
+    case 'recent':
+      return renderRecent(m);
     case 'statistic':
       return `-m statistic --mode random --probability ${formatSavedProbability(m.threshold)}`;
   }
 }
 
-function renderTarget(t: Target): string {
+function renderTarget(t: Target): string | undefined {
   switch (t.kind) {
+    case 'none':
+      return undefined;
     case 'jump':
       return `-j ${t.chain}`;
     case 'REJECT':
@@ -40,13 +59,14 @@ function renderTarget(t: Target): string {
 
 /** One rule as an `iptables-save` line. */
 export function renderRule(chain: string, rule: Rule): string {
-  const parts = [`-A ${chain}`];
-  if (rule.source) parts.push(`${rule.source.negate ? '! ' : ''}-s ${rule.source.cidr}`);
-  if (rule.destination) parts.push(`-d ${rule.destination}`);
-  if (rule.protocol) parts.push(`-p ${rule.protocol}`);
-  for (const m of rule.matches) parts.push(renderMatch(m));
-  parts.push(renderTarget(rule.target));
-  return parts.join(' ');
+  let line = `-A ${chain}`;
+  // iptables stores `-s 0.0.0.0/0` as "any source" and iptables-save leaves it out.
+  if (rule.source && (rule.source.negate || !rule.source.cidr.endsWith('/0'))) line += ` ${rule.source.negate ? '! ' : ''}-s ${rule.source.cidr}`;
+  if (rule.destination) line += ` -d ${rule.destination}`;
+  if (rule.protocol) line += ` -p ${rule.protocol}`;
+  for (const m of rule.matches) line += ` ${renderMatch(m)}`;
+  const target = renderTarget(rule.target);
+  return target === undefined ? line : `${line} ${target}`;
 }
 
 function renderTable(name: keyof CompiledRules, chains: Chain[]): string[] {

@@ -7,12 +7,23 @@ export type Match =
   | { kind: 'l4'; protocol: string; dport?: number }
   | { kind: 'conntrack'; ctstate: string[] }
   | { kind: 'mark'; value: number; mask: number; negate?: boolean }
-  | { kind: 'addrtype'; srcType?: 'LOCAL'; dstType?: 'LOCAL' }
+  /** `-m addrtype [--src-type LOCAL] [! --dst-type LOCAL]`: whether the address is one of the node's own. */
+  | { kind: 'addrtype'; srcType?: 'LOCAL'; dstType?: 'LOCAL'; invertDst?: boolean }
+  /**
+   * `-m recent` keyed by source address (`--rsource`): `set` records the source in list `name` and
+   * always matches; `rcheck` matches when the source was recorded within `seconds`, and `reap`
+   * forgets older entries (session affinity, networking.md §6.4).
+   */
+  | { kind: 'recent'; name: string; action: 'set' | 'rcheck'; seconds?: number; reap?: boolean }
   /** Matches when `(random32 & 0x7FFFFFFF) < threshold` (see probability.ts). */
   | { kind: 'statistic'; threshold: number };
 
-/** What a matching rule does. `MARK` sets `(mark & ~mask) ^ value`, i.e. iptables' `--set-xmark value/mask`. */
+/**
+ * What a matching rule does. `MARK` sets `(mark & ~mask) ^ value`, i.e. iptables' `--set-xmark value/mask`.
+ * `none` is a rule without `-j`: it only counts the packet, which goes on to the next rule.
+ */
 export type Target =
+  | { kind: 'none' }
   | { kind: 'jump'; chain: string }
   | { kind: 'ACCEPT' | 'DROP' | 'RETURN' | 'REJECT' }
   | { kind: 'MARK'; value: number; mask: number }

@@ -100,12 +100,12 @@ function resourceList(gv: GroupVersion) {
       singularName: rt.singular,
       namespaced: rt.namespaced,
       kind: rt.kind,
-      verbs,
+      verbs: rt.custom?.verbs ?? verbs,
       ...(rt.shortNames?.length ? { shortNames: rt.shortNames } : {}),
       ...(rt.categories?.length ? { categories: rt.categories } : {}),
     };
-    const status = { name: `${rt.plural}/status`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: subresourceVerbs };
-    return rt.hasStatus ? [main, status] : [main];
+    const subresources = [...(rt.hasStatus ? [{ name: 'status', verbs: subresourceVerbs }] : []), ...(rt.custom?.subresources ?? [])];
+    return [main, ...subresources.map((sub) => ({ name: `${rt.plural}/${sub.name}`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: sub.verbs }))];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersionString(gv), resources };
 }
@@ -127,14 +127,18 @@ function aggregatedList(gvs: GroupVersion[]) {
 
 function aggregatedResource(rt: ResourceType) {
   const responseKind = { group: rt.group, version: rt.version, kind: rt.kind };
+  const subresources = [
+    ...(rt.hasStatus ? [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] : []),
+    ...(rt.custom?.subresources ?? []).map((sub) => ({ subresource: sub.name, responseKind, verbs: sub.verbs })),
+  ];
   return {
     resource: rt.plural,
     responseKind,
     scope: rt.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: rt.singular,
-    verbs,
+    verbs: rt.custom?.verbs ?? verbs,
     ...(rt.shortNames?.length ? { shortNames: rt.shortNames } : {}),
     ...(rt.categories?.length ? { categories: rt.categories } : {}),
-    ...(rt.hasStatus ? { subresources: [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] } : {}),
+    ...(subresources.length ? { subresources } : {}),
   };
 }

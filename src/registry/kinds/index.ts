@@ -3,12 +3,16 @@ import type { ResourceType } from '../resource.js';
 import { endpoints } from './endpoints.js';
 import { endpointSlices } from './endpointslice.js';
 import { events } from './event.js';
+import { firewalls } from './firewall.js';
+import { forwardingRules } from './forwardingrule.js';
 import { ingresses } from './ingress.js';
 import { ingressClasses } from './ingressclass.js';
 import { leases } from './lease.js';
 import { namespaces } from './namespace.js';
+import { nodeDataplanes, packetTraces } from './network.js';
 import { nodes } from './node.js';
 import { pods } from './pod.js';
+import { routes } from './route.js';
 import { services } from './service.js';
 
 export const builtinResources: readonly ResourceType[] = [
@@ -22,4 +26,9 @@ export const builtinResources: readonly ResourceType[] = [
   ingresses,
   ingressClasses,
   leases,
+  routes,
+  firewalls,
+  forwardingRules,
+  nodeDataplanes,
+  packetTraces,
 ];

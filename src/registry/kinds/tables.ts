@@ -8,12 +8,15 @@ import type { KubeObject } from '../../apimachinery/object.js';
 import type { EndpointSlice } from '../../../schemas/endpointslice.js';
 import type { Endpoints } from '../../../schemas/endpoints.js';
 import type { Event } from '../../../schemas/event.js';
+import type { Firewall } from '../../../schemas/firewall.js';
+import type { ForwardingRule } from '../../../schemas/forwardingrule.js';
 import type { Ingress, IngressStatus } from '../../../schemas/ingress.js';
 import type { IngressClass } from '../../../schemas/ingressclass.js';
 import type { Lease } from '../../../schemas/lease.js';
 import type { Namespace } from '../../../schemas/namespace.js';
 import type { Node } from '../../../schemas/node.js';
 import type { Pod, PodStatus } from '../../../schemas/pod.js';
+import type { Route } from '../../../schemas/route.js';
 import type { Service } from '../../../schemas/service.js';
 
 /** One cell: a JSON scalar. */
@@ -518,4 +521,70 @@ export const eventTable: TableConvertor<Event> = {
       event.metadata.name ?? '',
     ];
   },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Simulated cloud (compute.kplane.io): gcloud's column names, so the output reads like `gcloud compute … list`
+
+const priorityColumn = column('Priority', 'Lower values take precedence.', { type: 'integer' });
+
+export const routeTable: TableConvertor<Route> = {
+  columns: [
+    nameColumn(),
+    column('Dest_Range', 'The destination range of the packets this route applies to.'),
+    column('Next_Hop', 'The node that receives the packets.'),
+    priorityColumn,
+    ageColumn,
+  ],
+  cells: (route, nowMs) => [route.metadata.name ?? '', route.spec.destRange, route.spec.nextHopInstance, route.spec.priority, age(route, nowMs)],
+};
+
+/** ALLOW as gcloud prints it: `tcp:80,tcp:30000-32767,icmp`, a protocol alone when it has no ports. */
+function firewallAllow(fw: Firewall): string {
+  return (fw.spec.allowed ?? []).flatMap((a) => (a.ports?.length ? a.ports.map((p) => `${a.protocol}:${p}`) : [a.protocol])).join(',');
+}
+
+export const firewallTable: TableConvertor<Firewall> = {
+  columns: [
+    nameColumn(),
+    column('Src_Ranges', 'The source ranges the rule admits.'),
+    column('Allow', 'The protocols and ports the rule admits.'),
+    column('Targets', 'The nodes the rule applies to.'),
+    priorityColumn,
+    ageColumn,
+  ],
+  cells: (fw, nowMs) => [
+    fw.metadata.name ?? '',
+    (fw.spec.sourceRanges ?? []).join(','),
+    firewallAllow(fw),
+    fw.spec.targetNodes?.length ? joinWithMore(fw.spec.targetNodes) : '<all>',
+    fw.spec.priority,
+    age(fw, nowMs),
+  ],
+};
+
+/** TARGET: `nodes:vm1,vm2` for a network LB, `urlMap` for an HTTP(S) LB. */
+function forwardingRuleTarget(fr: ForwardingRule): string {
+  const { nodes, urlMap } = fr.spec.target;
+  if (nodes !== undefined) return `nodes:${joinWithMore(nodes) || '<none>'}`;
+  return urlMap !== undefined ? 'urlMap' : '<none>';
+}
+
+export const forwardingRuleTable: TableConvertor<ForwardingRule> = {
+  columns: [
+    nameColumn(),
+    column('IP', 'The address the load balancer serves.'),
+    column('Protocol', 'The protocol the rule forwards.'),
+    column('Ports', 'The ports the rule forwards.'),
+    column('Target', 'Where matching packets go: backend nodes, or a URL map.'),
+    ageColumn,
+  ],
+  cells: (fr, nowMs) => [
+    fr.metadata.name ?? '',
+    fr.spec.ipAddress,
+    fr.spec.protocol,
+    fr.spec.ports?.length ? fr.spec.ports.join(',') : '<all>',
+    forwardingRuleTarget(fr),
+    age(fr, nowMs),
+  ],
 };

@@ -1,0 +1,57 @@
+/**
+ * The simulated dataplane of a running control plane: kube-proxy's rules and the dataplane state
+ * fed by the controllers' informers, and the network.kplane.io API answered from them.
+ */
+import { startKubeProxy } from '../../controllers/kube-proxy/kube-proxy.js';
+import type { ServerConfig } from '../config/config.js';
+import type { DataplaneApi } from '../http/routes/dataplane.js';
+import type { Manager } from '../runtime/manager.js';
+import type { Registry } from '../registry/store.js';
+import { runTrace } from '../tracer/trace.js';
+import type { CompiledRules } from './kube-proxy/rules.js';
+import { nodeDataplane } from './node-dataplane.js';
+import { DataplaneState } from './state.js';
+
+export type DataplaneConfig = Pick<ServerConfig, 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nonMasqueradeCIDRs' | 'clusterDomain' | 'dnsTTL'>;
+
+export interface DataplaneOptions {
+  /** Milliseconds for conntrack and `recent` expiry; default the manager's clock. */
+  now?: () => number;
+  /** Fault injection for tests (see `DataplaneState`). */
+  mutateRules?: (node: string, rules: CompiledRules) => CompiledRules;
+}
+
+/** A running dataplane and its API. */
+export interface Dataplane {
+  state: DataplaneState;
+  api: DataplaneApi;
+  close(): void;
+}
+
+/** Yields once so watch events already in the cache reach the informers' handlers. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Builds the dataplane on `manager`'s informers (call before `manager.start()` or after: handlers replay the cache). */
+export function startDataplane(manager: Manager, registry: Registry, config: DataplaneConfig, opts: DataplaneOptions = {}): Dataplane {
+  const kubeProxy = startKubeProxy(manager, { clusterCIDR: config.clusterCIDR, nonMasqueradeCIDRs: config.nonMasqueradeCIDRs });
+  const state = new DataplaneState(manager, {
+    config: { vpcCIDR: config.vpcCIDR, clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR, clusterDomain: config.clusterDomain },
+    dnsTTL: config.dnsTTL,
+    kubeProxy,
+    now: opts.now,
+    mutateRules: opts.mutateRules,
+  });
+  const known = (name: string) => state.node(name) !== undefined;
+  const api: DataplaneApi = {
+    async catchUp() {
+      await registry.waitForRevision(registry.currentRevision);
+      await nextTurn();
+    },
+    nodeDataplane: (name) => (known(name) ? nodeDataplane(state, kubeProxy, name) : undefined),
+    nodeDataplanes: () => state.nodes().flatMap((n) => nodeDataplane(state, kubeProxy, n.name) ?? []),
+    iptables: (name) => (known(name) ? kubeProxy.render(name) : undefined),
+    trace: (spec) => runTrace(state, spec),
+    resourceVersion: () => String(registry.currentRevision),
+  };
+  return { state, api, close: () => state.close() };
+}

@@ -1,0 +1,205 @@
+/**
+ * The simulated dataplane, derived from the API objects the controllers' informers hold: each
+ * node's interfaces (eth0, cbr0, a veth per pod), its kube-proxy rules (kept incrementally by the
+ * kube-proxy component), the VPC's routes, firewalls and load balancers, and the state packets
+ * leave behind (conntrack, `recent` lists). The tracer reads it through {@link ClusterView}.
+ */
+import type { Manager } from '../runtime/manager.js';
+import type { Node } from '../../schemas/node.js';
+import type { Pod } from '../../schemas/pod.js';
+import type { ForwardingRule } from '../../schemas/forwardingrule.js';
+import { firstHost } from '../net/ipv4.js';
+import { ZoneIndex, type LookupResult } from '../dns/records.js';
+import { dnsSourceFromManager, followZone } from '../dns/server.js';
+import { parsePortRanges } from './vpc/firewall.js';
+import type { CompiledRules } from './kube-proxy/rules.js';
+import { Conntrack } from '../tracer/conntrack.js';
+import { hash32 } from '../tracer/choices.js';
+import type { ClusterView, LoadBalancerView, NetworkConfig, NodeView, PodView } from '../tracer/view.js';
+
+/** A node's compiled kube-proxy rules (the kube-proxy component keeps them up to date). */
+export interface NodeRules {
+  rules(node: string): CompiledRules;
+}
+
+/** Annotation turning GCP's anti-spoofing back on for a VM (GKE creates every node with `canIpForward: true`). */
+export const CAN_IP_FORWARD_ANNOTATION = 'compute.kplane.io/can-ip-forward';
+
+export interface DataplaneOptions {
+  config: NetworkConfig;
+  /** CoreDNS's TTL, for the records the tracer resolves. */
+  dnsTTL?: number;
+  kubeProxy: NodeRules;
+  /** Milliseconds; default the manager's clock. */
+  now?: () => number;
+  /**
+   * Rewrites a node's rules before the tracer sees them: fault injection for tests and
+   * demonstrations (drop the MASQUERADE rule, flip a probability). Never set in production.
+   */
+  mutateRules?: (node: string, rules: CompiledRules) => CompiledRules;
+}
+
+/** `veth` + 8 hex digits, like the CNI bridge plugin's host-side names. */
+export function vethName(namespace: string, name: string): string {
+  return `veth${hash32(`${namespace}/${name}`).toString(16).padStart(8, '0')}`;
+}
+
+function nodeView(node: Node): NodeView | undefined {
+  const addresses = node.status?.addresses ?? [];
+  const internalIP = addresses.find((a) => a.type === 'InternalIP')?.address;
+  if (!internalIP) return undefined;
+  const podCIDR = node.spec?.podCIDR || undefined;
+  return {
+    name: node.metadata.name!,
+    internalIP,
+    externalIP: addresses.find((a) => a.type === 'ExternalIP')?.address,
+    podCIDR,
+    cbr0IP: podCIDR ? firstHost(podCIDR) : undefined,
+    canIpForward: node.metadata.annotations?.[CAN_IP_FORWARD_ANNOTATION] !== 'false',
+  };
+}
+
+/** Pods with their own address in the pod network (host-network pods share the node's). */
+function podView(pod: Pod): PodView | undefined {
+  const ip = pod.status?.podIP;
+  const node = pod.spec?.nodeName;
+  if (!ip || !node || pod.spec?.hostNetwork) return undefined;
+  const { namespace = 'default', name = '' } = pod.metadata;
+  return { namespace, name, node, ip, veth: vethName(namespace, name) };
+}
+
+function loadBalancerView(fr: ForwardingRule): LoadBalancerView | undefined {
+  const nodes = fr.spec.target?.nodes;
+  if (!nodes || !fr.spec.ipAddress) return undefined;
+  let ports;
+  try {
+    ports = fr.spec.ports?.length ? parsePortRanges(fr.spec.ports) : [];
+  } catch {
+    return undefined;
+  }
+  return {
+    name: fr.metadata.name!,
+    ip: fr.spec.ipAddress,
+    protocol: fr.spec.protocol ?? 'TCP',
+    ports,
+    nodes,
+    healthy: (fr.status?.backends ?? []).filter((b) => b.healthy).map((b) => b.node),
+  };
+}
+
+/** The dataplane of one cluster, live from a Manager's informers. */
+export class DataplaneState implements ClusterView {
+  readonly config: NetworkConfig;
+  private readonly conntracks = new Map<string, Conntrack>();
+  private readonly recentLists = new Map<string, Map<string, Map<string, number>>>();
+  private readonly zone: ZoneIndex;
+  private readonly stopZone: () => void;
+
+  constructor(
+    private readonly manager: Manager,
+    private readonly opts: DataplaneOptions,
+  ) {
+    this.config = opts.config;
+    this.zone = new ZoneIndex({ zone: opts.config.clusterDomain, ttl: opts.dnsTTL ?? 5 });
+    this.stopZone = followZone(dnsSourceFromManager(manager), (change) => this.zone.apply(change));
+    manager.informer('Node').addHandler({ onDelete: (node) => this.forgetNode(node.metadata.name!) });
+  }
+
+  /** Stops following DNS changes. */
+  close(): void {
+    this.stopZone();
+  }
+
+  now(): number {
+    return this.opts.now ? this.opts.now() : this.manager.clock.now();
+  }
+
+  node(name: string): NodeView | undefined {
+    const node = this.manager.listers.Node.get({ name });
+    return node && nodeView(node);
+  }
+
+  nodes(): readonly NodeView[] {
+    return this.manager.listers.Node.list().flatMap((n) => nodeView(n) ?? []);
+  }
+
+  nodeByInternalIP(ip: string): NodeView | undefined {
+    return this.nodes().find((n) => n.internalIP === ip);
+  }
+
+  nodeByExternalIP(ip: string): NodeView | undefined {
+    return this.nodes().find((n) => n.externalIP === ip);
+  }
+
+  /** The Node object behind a node view. */
+  nodeObject(name: string): Node | undefined {
+    return this.manager.listers.Node.get({ name });
+  }
+
+  pod(namespace: string, name: string): PodView | undefined {
+    const pod = this.manager.listers.Pod.get({ namespace, name });
+    return pod && podView(pod);
+  }
+
+  podOnNode(node: string, ip: string): PodView | undefined {
+    for (const pod of this.manager.listers.Pod.byIndex('spec.nodeName', node)) {
+      const view = podView(pod);
+      if (view?.ip === ip) return view;
+    }
+    return undefined;
+  }
+
+  /** Every pod with an address, for NodeDataplane's veth list. */
+  podsOnNode(node: string): PodView[] {
+    return this.manager.listers.Pod.byIndex('spec.nodeName', node).flatMap((p) => podView(p) ?? []);
+  }
+
+  routes() {
+    return this.manager.listers.Route.list();
+  }
+
+  firewalls() {
+    return this.manager.listers.Firewall.list();
+  }
+
+  loadBalancers(): readonly LoadBalancerView[] {
+    return this.manager.listers.ForwardingRule.list().flatMap((fr) => loadBalancerView(fr) ?? []);
+  }
+
+  service(namespace: string, name: string) {
+    return this.manager.listers.Service.get({ namespace, name });
+  }
+
+  rules(node: string): CompiledRules {
+    const rules = this.opts.kubeProxy.rules(node);
+    return this.opts.mutateRules ? this.opts.mutateRules(node, rules) : rules;
+  }
+
+  conntrack(node: string): Conntrack {
+    let table = this.conntracks.get(node);
+    if (!table) this.conntracks.set(node, (table = new Conntrack()));
+    return table;
+  }
+
+  recent(node: string): Map<string, Map<string, number>> {
+    let lists = this.recentLists.get(node);
+    if (!lists) this.recentLists.set(node, (lists = new Map()));
+    return lists;
+  }
+
+  recordRecent(node: string, name: string, ip: string, nowSeconds: number): void {
+    const lists = this.recent(node);
+    let list = lists.get(name);
+    if (!list) lists.set(name, (list = new Map()));
+    list.set(ip, nowSeconds);
+  }
+
+  dnsLookup(name: string, type: string): LookupResult {
+    return this.zone.lookup(name, type);
+  }
+
+  private forgetNode(name: string): void {
+    this.conntracks.delete(name);
+    this.recentLists.delete(name);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Answers a PacketTrace (api-contract §4): enumerates every path the flow could take to get the
+ * backends' exact shares, then walks the flow's own path (choices made from its 5-tuple, leaving
+ * conntrack entries behind) and the reply back through conntrack's reversals.
+ */
+import type { Packet } from '../dataplane/netfilter/packet.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../../schemas/packettrace.js';
+import { enumerateBranches, flowChooser, type Chooser } from './choices.js';
+import { reversed, tupleKey } from './conntrack.js';
+import { nodePass } from './node-pass.js';
+import { resolveTrace, type DnsResolution, type ResolvedTrace, type Sender } from './resolve.js';
+import { addHop, deliver, describePacket, podNetns, type DropReason, type Endpoint, type Hop, type WalkContext, type WalkEnd } from './walk.js';
+import { onInternet } from './vpc.js';
+import { cidrContains, parseCIDR, parseIPv4 } from '../net/ipv4.js';
+import type { ClusterView } from './view.js';
+
+/** Sends `packet` from `sender` and follows it to its end. */
+function walkFrom(ctx: WalkContext, sender: Sender | Endpoint, packet: Packet): WalkEnd {
+  if (sender.kind === 'pod') {
+    const { pod } = sender;
+    addHop(ctx, { action: 'Emit', node: pod.node, netns: podNetns(pod), device: 'eth0', packet });
+    if (packet.dst === pod.ip) return deliver(ctx, { node: pod.node, netns: podNetns(pod), device: 'lo', packet }, { kind: 'pod', pod }, packet);
+    const node = ctx.view.node(pod.node)!;
+    addHop(ctx, { action: 'Veth', node: pod.node, netns: 'root', device: pod.veth, packet });
+    const podCIDRDst = !!node.podCIDR && cidrContains(parseCIDR(node.podCIDR), parseIPv4(packet.dst));
+    return nodePass(ctx, node, packet, { kind: 'veth', podCIDRDst });
+  }
+  if (sender.kind === 'node') {
+    addHop(ctx, { action: 'Emit', node: sender.node.name, netns: 'root', packet });
+    return nodePass(ctx, sender.node, packet, { kind: 'local' });
+  }
+  addHop(ctx, { action: 'Emit', device: 'internet', packet });
+  return onInternet(ctx, packet);
+}
+
+function context(view: ClusterView, chooser: Chooser, direction: WalkContext['direction'], commit: boolean, nowMs: number): WalkContext {
+  return { view, chooser, direction, commit, nowMs, hops: [] };
+}
+
+function endpointRef(at: Endpoint, packet: Packet): { pod?: string; node?: string; ip: string; port: number } {
+  if (at.kind === 'pod') return { pod: `${at.pod.namespace}/${at.pod.name}`, node: at.pod.node, ip: packet.dst, port: packet.dstPort };
+  if (at.kind === 'node') return { node: at.node.name, ip: packet.dst, port: packet.dstPort };
+  return { ip: packet.dst, port: packet.dstPort };
+}
+
+const round = (p: number): number => Math.round(p * 1e9) / 1e9;
+
+/** Every endpoint the flow can reach and the share of new flows each gets, without touching any state. */
+function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): NonNullable<PacketTraceStatus['backends']> {
+  const branches = enumerateBranches((chooser) => walkFrom(context(view, chooser, 'forward', false, nowMs), resolved.sender, resolved.packet));
+  const byKey = new Map<string, NonNullable<PacketTraceStatus['backends']>[number]>();
+  for (const { result, probability } of branches) {
+    if (!result.delivered) continue;
+    const ref = endpointRef(result.at, result.packet);
+    const key = `${ref.pod ?? ref.node ?? ''}|${ref.ip}:${ref.port}`;
+    const seen = byKey.get(key);
+    if (seen) seen.probability += probability;
+    else byKey.set(key, { ...ref, probability });
+  }
+  return [...byKey.values()].map((b) => ({ ...b, probability: round(b.probability) })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+}
+
+const sameEndpoint = (a: Endpoint, b: Sender): boolean =>
+  (a.kind === 'pod' && b.kind === 'pod' && a.pod.namespace === b.pod.namespace && a.pod.name === b.pod.name) ||
+  (a.kind === 'node' && b.kind === 'node' && a.node.name === b.node.name) ||
+  (a.kind === 'internet' && b.kind === 'internet' && a.ip === b.ip);
+
+/** Whether the reply reached the sender's socket as the answer it expects; why not otherwise. */
+function replyProblem(sent: Packet, sender: Sender, reply: WalkEnd): string | undefined {
+  if (!reply.delivered) return undefined;
+  const expected = reversed(sent);
+  if (!sameEndpoint(reply.at, sender)) return `the reply went to ${reply.at.kind === 'internet' ? reply.at.ip : reply.at.kind === 'pod' ? `pod ${reply.at.pod.namespace}/${reply.at.pod.name}` : reply.at.node.name}, not back to the sender`;
+  if (tupleKey(reply.packet) !== tupleKey(expected)) {
+    return `the reply arrives as ${describePacket(reply.packet)}, but the sender's socket expects ${describePacket(expected)}: it is not part of the connection and gets reset`;
+  }
+  return undefined;
+}
+
+function dnsStatus(view: ClusterView, dns: DnsResolution | undefined): PacketTraceStatus['dns'] {
+  if (!dns) return undefined;
+  const kubeDns = view.service('kube-system', 'kube-dns')?.spec.clusterIP;
+  return { ...(kubeDns ? { server: `${kubeDns}:53` } : {}), queries: dns.queries };
+}
+
+/** Port the resolver's query leaves from (any fixed ephemeral port: only reachability matters). */
+const RESOLVER_PORT = 53000;
+
+/** Whether a pod's query to kube-dns's VIP reaches a CoreDNS pod; the drop when it does not. */
+function dnsQueryProblem(view: ClusterView, sender: Sender, nowMs: number): { reason: DropReason; message: string } | undefined {
+  const server = view.service('kube-system', 'kube-dns')?.spec.clusterIP;
+  if (sender.kind !== 'pod' || !server) return undefined;
+  const query: Packet = { protocol: 'UDP', src: sender.pod.ip, srcPort: RESOLVER_PORT, dst: server, dstPort: 53 };
+  const end = walkFrom(context(view, flowChooser(tupleKey(query)), 'forward', false, nowMs), sender, query);
+  return end.delivered ? undefined : { reason: end.reason, message: end.message };
+}
+
+function stripPacket(hops: Hop[]): PacketTraceStatus['hops'] {
+  return hops.map((h) => ({ ...h, packet: { ...h.packet } }));
+}
+
+const FIELD_ORDER = ['outcome', 'dropReason', 'message', 'deliveredTo', 'observedSource', 'hops', 'reply', 'backends', 'dns'] as const;
+
+/** The status with its fields in the contract's order (api-contract §4), absent ones left out. */
+function ordered(status: PacketTraceStatus): PacketTraceStatus {
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_ORDER) if (status[key] !== undefined) out[key] = status[key];
+  return out as PacketTraceStatus;
+}
+
+/** Answers one trace. Throws a 422 StatusError when the spec names things that do not exist. */
+export function runTrace(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
+  return ordered(answer(view, spec));
+}
+
+function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
+  const resolved = resolveTrace(view, spec);
+  const nowMs = view.now();
+  const dns = dnsStatus(view, resolved.dns);
+  if (resolved.dns) {
+    const query = dnsQueryProblem(view, resolved.sender, nowMs);
+    if (query) return { outcome: 'Dropped', dropReason: query.reason, message: `the DNS query for ${spec.to.host} is dropped: ${query.message}`, hops: [], dns };
+    if (!resolved.dns.address) return { outcome: 'Dropped', dropReason: 'NXDOMAIN', message: `${spec.to.host} does not resolve: ${resolved.dns.failure}`, hops: [], dns };
+  }
+  const shares = backends(view, resolved, nowMs);
+  const flow = tupleKey(resolved.packet);
+  const forward = context(view, flowChooser(flow), 'forward', true, nowMs);
+  const end = walkFrom(forward, resolved.sender, resolved.packet);
+  const status: PacketTraceStatus = { hops: stripPacket(forward.hops), backends: shares, ...(dns ? { dns } : {}) };
+  if (!end.delivered) return { outcome: 'Dropped', dropReason: end.reason, message: end.message, ...status };
+
+  const deliveredTo = endpointRef(end.at, end.packet);
+  const observedSource = { ip: end.packet.src, port: end.packet.srcPort };
+  const replyCtx = context(view, flowChooser(`reply|${flow}`), 'reply', true, nowMs);
+  const replyEnd = walkFrom(replyCtx, end.at, reversed(end.packet));
+  const reply = { hops: stripPacket(replyCtx.hops), ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}) };
+  const arrived = `${describePacket(resolved.packet)} reached ${where(deliveredTo)} as ${describePacket(end.packet)}`;
+  if (!replyEnd.delivered) {
+    return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
+  }
+  const problem = replyProblem(resolved.packet, resolved.sender, replyEnd);
+  if (problem) {
+    return { outcome: 'Dropped', dropReason: 'InvalidConntrack', message: `${arrived}, but ${problem}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply } };
+  }
+  return { outcome: 'Delivered', message: `${arrived}; the reply comes back from ${reply.observedSource!.ip}:${reply.observedSource!.port}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Delivered', ...reply } };
+}
+
+function where(ref: { pod?: string; node?: string; ip: string; port: number }): string {
+  if (ref.pod) return `pod ${ref.pod} on ${ref.node}`;
+  if (ref.node) return `node ${ref.node}`;
+  return `${ref.ip}:${ref.port} on the internet`;
+}

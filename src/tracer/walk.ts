@@ -1,0 +1,100 @@
+/**
+ * One packet's walk through the simulated network: the hops it takes, where it ends (delivered or
+ * dropped) and, on the real run, the conntrack entries and `recent` hits it leaves behind. The
+ * walk's parts: `node-pass.ts` (a VM's netfilter hooks and routing), `vpc.ts` (routes, firewall,
+ * 1:1 NAT, load balancers), and the entry points below.
+ */
+import type { Packet } from '../dataplane/netfilter/packet.js';
+import type { Chooser } from './choices.js';
+import type { ClusterView, NodeView, PodView } from './view.js';
+
+/** The contract's hop actions (api-contract §4). */
+export type HopAction =
+  | 'Emit'
+  | 'Veth'
+  | 'Bridge'
+  | 'Route'
+  | 'DNAT'
+  | 'SNAT'
+  | 'UnDNAT'
+  | 'UnSNAT'
+  | 'NAT1to1'
+  | 'LoadBalance'
+  | 'Firewall'
+  | 'Proxy'
+  | 'Deliver'
+  | 'Drop';
+
+/** The contract's drop reasons (api-contract §4). */
+export type DropReason =
+  | 'NoEndpoints'
+  | 'NoLocalEndpoints'
+  | 'FirewallDenied'
+  | 'AntiSpoofing'
+  | 'NATUnmappedSource'
+  | 'NoExternalAddress'
+  | 'NoRoute'
+  | 'NoHealthyBackends'
+  | 'NoIngressRule'
+  | 'NXDOMAIN'
+  | 'ConnectionRefused'
+  | 'InvalidConntrack';
+
+/** One hop: where the packet is, what happened to it there, and the rule that did it. */
+export interface Hop {
+  action: HopAction;
+  node?: string;
+  netns?: string;
+  device?: string;
+  /** The packet as it leaves this hop, after its action. */
+  packet: Packet;
+  rule?: string;
+  /** The rules that led to `rule` (jumps, marks), in evaluation order. */
+  via?: string[];
+  description?: string;
+}
+
+/** Where a packet ended up. */
+export type Endpoint =
+  | { kind: 'pod'; pod: PodView }
+  | { kind: 'node'; node: NodeView }
+  | { kind: 'internet'; ip: string };
+
+/** How a walk ended. */
+export type WalkEnd =
+  | { delivered: true; at: Endpoint; packet: Packet }
+  | { delivered: false; reason: DropReason; message: string };
+
+/** The walk's inputs and its accumulating hops. */
+export interface WalkContext {
+  view: ClusterView;
+  chooser: Chooser;
+  /** Replies may pass the stateful VPC firewall as part of an admitted connection. */
+  direction: 'forward' | 'reply';
+  /** The real run writes conntrack entries and `recent` hits; enumeration runs do not. */
+  commit: boolean;
+  nowMs: number;
+  hops: Hop[];
+}
+
+export function podNetns(pod: PodView): string {
+  return `pod:${pod.namespace}/${pod.name}`;
+}
+
+export function addHop(ctx: WalkContext, hop: Hop): void {
+  ctx.hops.push({ ...hop, packet: { ...hop.packet } });
+}
+
+/** Ends the walk with a Drop hop. */
+export function drop(ctx: WalkContext, where: Omit<Hop, 'action'>, reason: DropReason, message: string): WalkEnd {
+  addHop(ctx, { action: 'Drop', ...where, description: message });
+  return { delivered: false, reason, message };
+}
+
+/** Ends the walk with a Deliver hop. */
+export function deliver(ctx: WalkContext, where: Omit<Hop, 'action'>, at: Endpoint, packet: Packet): WalkEnd {
+  addHop(ctx, { action: 'Deliver', ...where, packet });
+  return { delivered: true, at, packet };
+}
+
+export const describePacket = (p: Packet): string => `${p.protocol} ${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort}`;

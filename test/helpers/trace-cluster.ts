@@ -1,0 +1,206 @@
+/**
+ * A whole in-process cluster for dataplane tests: storage, the built-in controllers (the harness
+ * plays scheduler and kubelet, so pods get exactly the fixture's nodes and addresses), the
+ * dataplane, and the HTTP app to POST traces to. Fixtures are YAML documents (see
+ * `test/tracer/golden/README.md`).
+ */
+import type { FastifyInstance } from 'fastify';
+import { resolveConfig, type ServerConfig, type ServerConfigInput } from '../../src/config/config.js';
+import { selectedControllers } from '../../controllers/index.js';
+import { startDataplane, type Dataplane } from '../../src/dataplane/dataplane.js';
+import type { CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
+import { buildApp } from '../../src/http/app.js';
+import { kindLookup, LocalClient, localSource } from '../../src/runtime/local.js';
+import { Manager, silentLogger } from '../../src/runtime/manager.js';
+import type { Kind } from '../../src/runtime/api.js';
+import { startCore } from '../../src/server.js';
+import { CAN_IP_FORWARD_ANNOTATION } from '../../src/dataplane/state.js';
+
+/** A VM of the fixture. */
+export interface FixtureNode {
+  name: string;
+  internalIP: string;
+  externalIP?: string;
+  podCIDR: string;
+  canIpForward?: boolean;
+}
+
+/** A pod the harness schedules and starts: it gets exactly this node and address. */
+export interface FixturePod {
+  namespace?: string;
+  name: string;
+  node: string;
+  ip: string;
+  labels?: Record<string, string>;
+  ready?: boolean;
+  ports?: { name?: string; containerPort: number; protocol?: string }[];
+}
+
+export interface ClusterFixture {
+  config?: ServerConfigInput;
+  nodes: FixtureNode[];
+  pods?: FixturePod[];
+  /** Any other manifests (Services, Firewalls, ForwardingRules…), created in order. */
+  objects?: Record<string, unknown>[];
+  /** Objects deleted once everything settled: `{kind: Route, name: …}` (controllers then run again). */
+  remove?: { kind: Kind; namespace?: string; name: string }[];
+  /** Rule faults injected into the nodes' compiled rules (the compiler itself stays correct). */
+  faults?: RuleFault[];
+}
+
+/** Drops, on `node` (or every node), the rules of `chain` whose target jumps to or is `target`. */
+export interface RuleFault {
+  node?: string;
+  chain: string;
+  target: string;
+}
+
+export interface TraceCluster {
+  app: FastifyInstance;
+  manager: Manager;
+  dataplane: Dataplane;
+  client: LocalClient;
+  config: ServerConfig;
+  /** Moves the dataplane's clock (conntrack, session affinity) forward. */
+  advance(seconds: number): void;
+  /** POSTs a PacketTrace and returns the response body. */
+  trace(spec: Record<string, unknown>): Promise<{ status: Record<string, unknown> } & Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Everything but what the harness plays; a fixture's `config.controllers` (e.g. `-routes`) is appended. */
+const HARNESS_CONTROLLERS = '-kubelet,-scheduler,*';
+/** A fixed instant, so traces' timestamps and expiries are the same on every run. */
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+
+function applyFaults(faults: readonly RuleFault[]) {
+  return (node: string, rules: CompiledRules): CompiledRules => {
+    const mine = faults.filter((f) => !f.node || f.node === node);
+    if (mine.length === 0) return rules;
+    const drop = (chain: string, target: { kind: string; chain?: string }) =>
+      mine.some((f) => f.chain === chain && (target.kind === f.target || target.chain === f.target));
+    const strip = (chains: CompiledRules['nat']) => chains.map((c) => ({ name: c.name, rules: c.rules.filter((r) => !drop(c.name, r.target as { kind: string; chain?: string })) }));
+    return { nat: strip(rules.nat), filter: strip(rules.filter) };
+  };
+}
+
+/** Faulted rules are derived per call; memoized per source object so the evaluator's index cache still works. */
+function memoizedFaults(faults: readonly RuleFault[]) {
+  const apply = applyFaults(faults);
+  const cache = new WeakMap<CompiledRules, CompiledRules>();
+  return (node: string, rules: CompiledRules): CompiledRules => {
+    let out = cache.get(rules);
+    if (!out) cache.set(rules, (out = apply(node, rules)));
+    return out;
+  };
+}
+
+/** Retries `write` on 409 Conflict: controllers write the same objects while the harness sets them up. */
+async function retryOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409 || attempt > 20) throw err;
+    }
+  }
+}
+
+async function createNodes(client: LocalClient, nodes: readonly FixtureNode[]): Promise<void> {
+  for (const n of nodes) {
+    const annotations = n.canIpForward === false ? { [CAN_IP_FORWARD_ANNOTATION]: 'false' } : undefined;
+    await client.create('Node', { metadata: { name: n.name, annotations }, spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] } });
+    const addresses = [{ type: 'InternalIP', address: n.internalIP }, ...(n.externalIP ? [{ type: 'ExternalIP', address: n.externalIP }] : []), { type: 'Hostname', address: n.name }];
+    await retryOnConflict(async () => {
+      const node = await client.get('Node', { name: n.name });
+      await client.updateStatus('Node', { ...node, status: { ...node.status, addresses } });
+    });
+  }
+}
+
+/** Schedules and "runs" a pod: nodeName, then a kubelet's status with the fixture's address. */
+async function startPod(client: LocalClient, p: FixturePod): Promise<void> {
+  await retryOnConflict(() => schedulePod(client, p));
+}
+
+async function schedulePod(client: LocalClient, p: FixturePod): Promise<void> {
+  const namespace = p.namespace ?? 'default';
+  let pod = await client.get('Pod', { namespace, name: p.name }).catch(() => undefined);
+  if (!pod) {
+    const ports = p.ports?.map((port) => ({ protocol: 'TCP', ...port }));
+    pod = await client.create('Pod', { metadata: { namespace, name: p.name, labels: p.labels }, spec: { nodeName: p.node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', ports }] } });
+  } else if (!pod.spec.nodeName) {
+    pod = await client.update('Pod', { ...pod, spec: { ...pod.spec, nodeName: p.node } });
+  }
+  const now = new Date(EPOCH_MS).toISOString().replace(/\.\d+Z$/, 'Z');
+  const ready = p.ready ?? true;
+  await client.updateStatus('Pod', {
+    ...pod,
+    status: {
+      phase: 'Running',
+      podIP: p.ip,
+      podIPs: [{ ip: p.ip }],
+      hostIP: undefined,
+      startTime: now,
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        { type: 'Initialized', status: 'True', lastTransitionTime: now },
+        { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now },
+        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
+      ],
+    },
+  });
+}
+
+async function createObject(client: LocalClient, manifest: Record<string, unknown>): Promise<void> {
+  const kind = manifest.kind as Kind;
+  const created = await client.create(kind, manifest as never);
+  const status = (manifest as { status?: unknown }).status;
+  if (status !== undefined) await client.updateStatus(kind, { ...(created as object), status } as never);
+}
+
+/** Starts the fixture's cluster and waits until every controller has settled. */
+export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceCluster> {
+  const extra = fixture.config?.controllers;
+  const config = resolveConfig({ storage: 'memory', nodes: 0, ...fixture.config, controllers: extra ? `${HARNESS_CONTROLLERS},${extra}` : HARNESS_CONTROLLERS });
+  const core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false, serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange });
+  const lookup = kindLookup(core.resources);
+  const client = new LocalClient(core.registry, lookup);
+  const manager = new Manager({ controllers: selectedControllers(config, core.backend), source: (kind) => localSource(core.registry, lookup(kind)), client, log: silentLogger });
+  let offsetMs = 0;
+  const dataplane = startDataplane(manager, core.registry, config, { now: () => EPOCH_MS + offsetMs, mutateRules: fixture.faults?.length ? memoizedFaults(fixture.faults) : undefined });
+  await manager.start();
+  const app = await buildApp({ registry: core.registry, resources: core.resources, dataplane: dataplane.api, isReady: () => true });
+  const close = async () => {
+    await manager.stop();
+    dataplane.close();
+    await app.close();
+    core.hub.stop();
+    await core.close();
+  };
+  try {
+    await createNodes(client, fixture.nodes);
+    await manager.settle();
+    for (const object of fixture.objects ?? []) await createObject(client, object);
+    for (const pod of fixture.pods ?? []) await startPod(client, pod);
+    await manager.settle();
+    for (const r of fixture.remove ?? []) await client.delete(r.kind, { namespace: r.namespace, name: r.name });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    app,
+    manager,
+    dataplane,
+    client,
+    config,
+    advance: (seconds) => void (offsetMs += seconds * 1000),
+    async trace(spec) {
+      const res = await app.inject({ method: 'POST', url: '/apis/network.kplane.io/v1alpha1/packettraces', payload: { apiVersion: 'network.kplane.io/v1alpha1', kind: 'PacketTrace', spec } });
+      if (res.statusCode !== 201) throw new Error(`trace failed with ${res.statusCode}: ${res.body}`);
+      return res.json();
+    },
+    close,
+  };
+}
