@@ -2,6 +2,7 @@ import { benchApi, type Row } from './api.js';
 import { benchDns } from './dns.js';
 import { benchEndpoints } from './endpoints.js';
 import { benchRules } from './rules.js';
+import { benchTraces } from './traces.js';
 
 /**
  * `npm run bench`: measures on this machine and prints a Markdown table for the README. A script,
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   if (!only || only === 'endpoints') rows.push(...(await benchEndpoints()));
   if (!only || only === 'dns') rows.push(...(await benchDns()));
   if (!only || only === 'rules') rows.push(...(await benchRules()));
+  if (!only || only === 'traces') rows.push(...(await benchTraces()));
   const lines = [
     `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${process.platform}/${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores.`,
     '',

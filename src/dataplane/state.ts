@@ -15,7 +15,8 @@ import { parsePortRanges } from './vpc/firewall.js';
 import type { CompiledRules } from './kube-proxy/rules.js';
 import { Conntrack } from '../tracer/conntrack.js';
 import { hash32 } from '../tracer/choices.js';
-import type { ClusterView, LoadBalancerView, NetworkConfig, NodeView, PodView } from '../tracer/view.js';
+import type { ClusterView, HttpLoadBalancerView, LoadBalancerView, NetworkConfig, NodeView, PodView } from '../tracer/view.js';
+import type { UrlMap } from './ingress/url-map.js';
 
 /** A node's compiled kube-proxy rules (the kube-proxy component keeps them up to date). */
 export interface NodeRules {
@@ -68,23 +69,30 @@ function podView(pod: Pod): PodView | undefined {
   return { namespace, name, node, ip, veth: vethName(namespace, name) };
 }
 
-function loadBalancerView(fr: ForwardingRule): LoadBalancerView | undefined {
-  const nodes = fr.spec.target?.nodes;
-  if (!nodes || !fr.spec.ipAddress) return undefined;
-  let ports;
+function portsOf(fr: ForwardingRule): { first: number; last: number }[] | undefined {
   try {
-    ports = fr.spec.ports?.length ? parsePortRanges(fr.spec.ports) : [];
+    return fr.spec.ports?.length ? parsePortRanges(fr.spec.ports) : [];
   } catch {
     return undefined;
   }
-  return {
-    name: fr.metadata.name!,
-    ip: fr.spec.ipAddress,
-    protocol: fr.spec.protocol ?? 'TCP',
-    ports,
-    nodes,
-    healthy: (fr.status?.backends ?? []).filter((b) => b.healthy).map((b) => b.node),
-  };
+}
+
+const healthyBackends = (fr: ForwardingRule): string[] => (fr.status?.backends ?? []).filter((b) => b.healthy).map((b) => b.node);
+
+function loadBalancerView(fr: ForwardingRule): LoadBalancerView | undefined {
+  const nodes = fr.spec.target?.nodes;
+  const ports = portsOf(fr);
+  if (!nodes || !fr.spec.ipAddress || !ports) return undefined;
+  return { name: fr.metadata.name!, ip: fr.spec.ipAddress, protocol: fr.spec.protocol ?? 'TCP', ports, nodes, healthy: healthyBackends(fr) };
+}
+
+/** The ingress controller's URL map is opaque to the API: take it only when it has the shape `buildUrlMap` gives. */
+function httpLoadBalancerView(fr: ForwardingRule): HttpLoadBalancerView | undefined {
+  const urlMap = fr.spec.target?.urlMap as (Partial<UrlMap> & { nodes?: unknown }) | undefined;
+  const ports = portsOf(fr);
+  if (!urlMap || !Array.isArray(urlMap.rules) || !fr.spec.ipAddress || !ports) return undefined;
+  const nodes = Array.isArray(urlMap.nodes) ? urlMap.nodes.filter((n): n is string => typeof n === 'string') : (fr.status?.backends ?? []).map((b) => b.node);
+  return { name: fr.metadata.name!, ip: fr.spec.ipAddress, ports, urlMap: urlMap as UrlMap, nodes, healthy: healthyBackends(fr) };
 }
 
 /** The dataplane of one cluster, live from a Manager's informers. */
@@ -94,6 +102,8 @@ export class DataplaneState implements ClusterView {
   private readonly recentLists = new Map<string, Map<string, Map<string, number>>>();
   private readonly zone: ZoneIndex;
   private readonly stopZone: () => void;
+  /** The load balancers' views, rebuilt after a ForwardingRule changes (every packet asks for them). */
+  private frontends?: { network: LoadBalancerView[]; http: HttpLoadBalancerView[] };
 
   constructor(
     private readonly manager: Manager,
@@ -103,6 +113,8 @@ export class DataplaneState implements ClusterView {
     this.zone = new ZoneIndex({ zone: opts.config.clusterDomain, ttl: opts.dnsTTL ?? 5 });
     this.stopZone = followZone(dnsSourceFromManager(manager), (change) => this.zone.apply(change));
     manager.informer('Node').addHandler({ onDelete: (node) => this.forgetNode(node.metadata.name!) });
+    const forget = () => (this.frontends = undefined);
+    manager.informer('ForwardingRule').addHandler({ onAdd: forget, onUpdate: forget, onDelete: forget });
   }
 
   /** Stops following DNS changes. */
@@ -163,7 +175,17 @@ export class DataplaneState implements ClusterView {
   }
 
   loadBalancers(): readonly LoadBalancerView[] {
-    return this.manager.listers.ForwardingRule.list().flatMap((fr) => loadBalancerView(fr) ?? []);
+    return this.frontendViews().network;
+  }
+
+  httpLoadBalancers(): readonly HttpLoadBalancerView[] {
+    return this.frontendViews().http;
+  }
+
+  private frontendViews(): { network: LoadBalancerView[]; http: HttpLoadBalancerView[] } {
+    const rules = this.manager.listers.ForwardingRule.list();
+    this.frontends ??= { network: rules.flatMap((fr) => loadBalancerView(fr) ?? []), http: rules.flatMap((fr) => httpLoadBalancerView(fr) ?? []) };
+    return this.frontends;
   }
 
   service(namespace: string, name: string) {

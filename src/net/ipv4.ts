@@ -15,15 +15,24 @@ export function isIPv4(text: string): boolean {
   return ipaddr.IPv4.isValidFourPartDecimal(text);
 }
 
+/** Parsed addresses: the tracer parses the same few thousand addresses for every packet. */
+const parsedAddresses = new Map<string, number>();
+const MAX_MEMOIZED = 65_536;
+
 /** Parses dotted-quad text to an unsigned 32-bit number; throws on anything else (leading zeros included). */
 export function parseIPv4(text: string): number {
+  const known = parsedAddresses.get(text);
+  if (known !== undefined) return known;
   if (!isIPv4(text)) throw new Error(`invalid IPv4 address "${text}"`);
-  return ipaddr.IPv4.parse(text).toByteArray().reduce((acc, o) => acc * 256 + o, 0);
+  const value = ipaddr.IPv4.parse(text).toByteArray().reduce((acc, o) => acc * 256 + o, 0);
+  if (parsedAddresses.size >= MAX_MEMOIZED) parsedAddresses.clear();
+  parsedAddresses.set(text, value);
+  return value;
 }
 
 /** `parseIPv4`, or undefined instead of an error. */
 export function tryParseIPv4(text: string): number | undefined {
-  return isIPv4(text) ? parseIPv4(text) : undefined;
+  return parsedAddresses.get(text) ?? (isIPv4(text) ? parseIPv4(text) : undefined);
 }
 
 /** Formats an unsigned 32-bit number as dotted-quad text. */

@@ -4,6 +4,7 @@
  * or `eth0`), MASQUERADE choosing the output interface's address, and the un-NAT of replies.
  */
 import { evaluateChain, type HookContext, type HookResult, type RuleRef, type Table } from '../dataplane/netfilter/evaluate.js';
+import { findChain } from '../dataplane/netfilter/chain-index.js';
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, firstHost, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ConntrackEntry } from './conntrack.js';
@@ -36,7 +37,7 @@ function routeFor(ctx: WalkContext, node: NodeView, dst: string): RouteChoice {
 /** Runs one table's hook chain if the node's rules have it. */
 function runHook(ctx: WalkContext, node: NodeView, table: Table, chain: string, packet: Packet, hook: Omit<HookContext, 'isLocal' | 'recent' | 'nowSeconds' | 'decide'>): HookResult | undefined {
   const rules = ctx.view.rules(node.name);
-  if (!rules[table].some((c) => c.name === chain)) return undefined;
+  if (!findChain(rules, table, chain)) return undefined;
   const result = evaluateChain(rules, table, chain, packet, {
     ...hook,
     isLocal: (ip) => isLocalAddress(ctx, node, ip),

@@ -9,6 +9,8 @@ import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, isIPv4, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { PacketTraceSpec, TraceDestination } from '../../schemas/packettrace.js';
 import type { ClusterView, NodeView, PodView } from './view.js';
+import type { HttpRequest } from './proxy.js';
+import { hostMatches } from '../dataplane/ingress/match.js';
 
 /** Who sends the packet. */
 export type Sender = { kind: 'pod'; pod: PodView } | { kind: 'node'; node: NodeView } | { kind: 'internet'; ip: string };
@@ -35,6 +37,8 @@ export interface DnsResolution {
 export interface ResolvedTrace {
   sender: Sender;
   packet: Packet;
+  /** The HTTP request of a `to.url` trace. */
+  http?: HttpRequest;
   dns?: DnsResolution;
   /** The Service the destination names, for messages. */
   service?: string;
@@ -95,6 +99,28 @@ interface Target {
   protocol?: Packet['protocol'];
   service?: string;
   dns?: DnsResolution;
+  http?: HttpRequest;
+}
+
+/**
+ * `http://<ip or host>[:port]/path`: an IP is used as is; a name is the host of an Ingress rule,
+ * reached at its load balancer's address (what a public DNS record would point at).
+ */
+function urlTarget(view: ClusterView, url: string, causes: StatusCause[]): Target | undefined {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    causes.push(fieldError.invalid('spec.to.url', url, 'must be an http:// or https:// URL'));
+    return undefined;
+  }
+  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+  const http = { host: parsed.hostname, path: `${parsed.pathname}${parsed.search}` };
+  if (isIPv4(parsed.hostname)) return { ip: parsed.hostname, port, protocol: 'TCP', http };
+  const lb = view.httpLoadBalancers().find((l) => l.urlMap.rules.some((r) => hostMatches(r.host, parsed.hostname)));
+  if (!lb) {
+    causes.push(fieldError.invalid('spec.to.url', url, `no Ingress has a rule for the host ${parsed.hostname}; use the Ingress's IP address`));
+    return undefined;
+  }
+  return { ip: lb.ip, port, protocol: 'TCP', http };
 }
 
 function serviceTarget(view: ClusterView, to: TraceDestination, causes: StatusCause[]): Target | undefined {
@@ -191,10 +217,7 @@ function resolveTarget(view: ClusterView, spec: PacketTraceSpec, sender: Sender 
   }
   if (to.service !== undefined) return serviceTarget(view, to, causes);
   if (to.host !== undefined) return hostTarget(view, to, sender, spec.protocol ?? 'TCP', causes);
-  if (to.url !== undefined) {
-    causes.push(fieldError.invalid('spec.to.url', to.url, 'HTTP traces through an Ingress are not supported yet'));
-    return undefined;
-  }
+  if (to.url !== undefined) return urlTarget(view, to.url, causes);
   if (!isIPv4(to.ip!)) {
     causes.push(fieldError.invalid('spec.to.ip', to.ip, 'must be an IPv4 address'));
     return undefined;
@@ -225,5 +248,5 @@ export function resolveTrace(view: ClusterView, spec: PacketTraceSpec): Resolved
   if (!Number.isInteger(sourcePort) || sourcePort < 1 || sourcePort > 65535) causes.push(fieldError.invalid('spec.sourcePort', spec.sourcePort, 'must be between 1 and 65535'));
   if (causes.length > 0 || !sender || !target) throw invalid(causes);
   const packet: Packet = { protocol: protocol ?? target.protocol ?? 'TCP', src: senderAddress(sender, target.ip), srcPort: sourcePort, dst: target.ip, dstPort: target.port };
-  return { sender, packet, dns: target.dns, service: target.service };
+  return { sender, packet, dns: target.dns, service: target.service, http: target.http };
 }

@@ -11,6 +11,7 @@ import { nodePass } from './node-pass.js';
 import { resolveTrace, type DnsResolution, type ResolvedTrace, type Sender } from './resolve.js';
 import { addHop, deliver, describePacket, podNetns, type DropReason, type Endpoint, type Hop, type WalkContext, type WalkEnd } from './walk.js';
 import { onInternet } from './vpc.js';
+import { proxyReply, type HttpRequest } from './proxy.js';
 import { cidrContains, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ClusterView } from './view.js';
 
@@ -33,8 +34,8 @@ function walkFrom(ctx: WalkContext, sender: Sender | Endpoint, packet: Packet): 
   return onInternet(ctx, packet);
 }
 
-function context(view: ClusterView, chooser: Chooser, direction: WalkContext['direction'], commit: boolean, nowMs: number): WalkContext {
-  return { view, chooser, direction, commit, nowMs, hops: [] };
+function context(view: ClusterView, chooser: Chooser, direction: WalkContext['direction'], commit: boolean, nowMs: number, http?: HttpRequest): WalkContext {
+  return { view, chooser, direction, commit, nowMs, hops: [], http };
 }
 
 function endpointRef(at: Endpoint, packet: Packet): { pod?: string; node?: string; ip: string; port: number } {
@@ -47,7 +48,7 @@ const round = (p: number): number => Math.round(p * 1e9) / 1e9;
 
 /** Every endpoint the flow can reach and the share of new flows each gets, without touching any state. */
 function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): NonNullable<PacketTraceStatus['backends']> {
-  const branches = enumerateBranches((chooser) => walkFrom(context(view, chooser, 'forward', false, nowMs), resolved.sender, resolved.packet));
+  const branches = enumerateBranches((chooser) => walkFrom(context(view, chooser, 'forward', false, nowMs, resolved.http), resolved.sender, resolved.packet));
   const byKey = new Map<string, NonNullable<PacketTraceStatus['backends']>[number]>();
   for (const { result, probability } of branches) {
     if (!result.delivered) continue;
@@ -123,7 +124,7 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   }
   const shares = backends(view, resolved, nowMs);
   const flow = tupleKey(resolved.packet);
-  const forward = context(view, flowChooser(flow), 'forward', true, nowMs);
+  const forward = context(view, flowChooser(flow), 'forward', true, nowMs, resolved.http);
   const end = walkFrom(forward, resolved.sender, resolved.packet);
   const status: PacketTraceStatus = { hops: stripPacket(forward.hops), backends: shares, ...(dns ? { dns } : {}) };
   if (!end.delivered) return { outcome: 'Dropped', dropReason: end.reason, message: end.message, ...status };
@@ -131,7 +132,8 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   const deliveredTo = endpointRef(end.at, end.packet);
   const observedSource = { ip: end.packet.src, port: end.packet.srcPort };
   const replyCtx = context(view, flowChooser(`reply|${flow}`), 'reply', true, nowMs);
-  const replyEnd = walkFrom(replyCtx, end.at, reversed(end.packet));
+  const backendReply = walkFrom(replyCtx, end.at, reversed(end.packet));
+  const replyEnd = (forward.proxied && proxyReply(replyCtx, forward.proxied, backendReply, onInternet)) || backendReply;
   const reply = { hops: stripPacket(replyCtx.hops), ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}) };
   const arrived = `${describePacket(resolved.packet)} reached ${where(deliveredTo)} as ${describePacket(end.packet)}`;
   if (!replyEnd.delivered) {

@@ -11,6 +11,7 @@ import type { Service } from '../../schemas/service.js';
 import type { LookupResult } from '../dns/records.js';
 import type { Firewall } from '../../schemas/firewall.js';
 import type { Route } from '../../schemas/route.js';
+import type { UrlMap } from '../dataplane/ingress/url-map.js';
 
 /** One VM as the dataplane sees it. */
 export interface NodeView {
@@ -46,6 +47,16 @@ export interface LoadBalancerView {
   healthy: string[];
 }
 
+/** An HTTP(S) load balancer (GCLB) made for an Ingress: the forwarding rule and its URL map. */
+export interface HttpLoadBalancerView {
+  name: string;
+  ip: string;
+  ports: { first: number; last: number }[];
+  urlMap: UrlMap;
+  nodes: string[];
+  healthy: string[];
+}
+
 /** Network settings the dataplane follows (api-contract §1). */
 export interface NetworkConfig {
   vpcCIDR: string;
@@ -67,6 +78,7 @@ export interface ClusterView {
   routes(): readonly Route[];
   firewalls(): readonly Firewall[];
   loadBalancers(): readonly LoadBalancerView[];
+  httpLoadBalancers(): readonly HttpLoadBalancerView[];
   service(namespace: string, name: string): Service | undefined;
   /** The node's kube-proxy and masquerade rules, as its `iptables-save` shows them. */
   rules(node: string): CompiledRules;

@@ -9,6 +9,7 @@ import { admittingFirewall } from '../dataplane/vpc/firewall.js';
 import { cidrContains, parseCIDR, parseIPv4, tryParseIPv4 } from '../net/ipv4.js';
 import { nodePass, isLocalAddress } from './node-pass.js';
 import { addHop, deliver, drop, type WalkContext, type WalkEnd } from './walk.js';
+import { isFrontEnd, throughProxy } from './proxy.js';
 import type { LoadBalancerView, NodeView } from './view.js';
 
 /** Ranges the internet gateway never carries (GCP's PRIVATE_TRAFFIC_TO_INTERNET). */
@@ -51,6 +52,10 @@ export function leaveVm(ctx: WalkContext, node: NodeView, packet: Packet): WalkE
   if (next.kind === 'none') return drop(ctx, { packet }, 'NoRoute', next.message);
   addHop(ctx, { action: 'Route', packet, rule: next.rule });
   if (next.kind === 'vm') return arriveAtVm(ctx, next.node, packet);
+  if (isFrontEnd(packet.dst)) {
+    // Google Front Ends sit inside Google's network: their traffic never crosses the 1:1 NAT.
+    return deliver(ctx, { device: 'google-front-end', packet }, { kind: 'internet', ip: packet.dst }, packet);
+  }
   if (PRIVATE_RANGES.some((r) => cidrContains(r, parseIPv4(packet.dst)))) {
     return drop(ctx, { packet }, 'NoRoute', `no VPC route covers ${packet.dst}; the default route leads to the internet gateway, which does not carry private addresses`);
   }
@@ -76,6 +81,8 @@ function toInternet(ctx: WalkContext, node: NodeView, packet: Packet): WalkEnd {
 
 /** A packet on the internet: it comes back into the VPC if it is for one of its external addresses. */
 export function onInternet(ctx: WalkContext, packet: Packet): WalkEnd {
+  const proxy = ctx.view.httpLoadBalancers().find((l) => l.ip === packet.dst && portIn(l, packet.dstPort));
+  if (proxy && packet.protocol === 'TCP') return throughProxy(ctx, proxy, packet, (c, name, p) => arriveAtVm(c, c.view.node(name)!, p));
   const lbs = ctx.view.loadBalancers().filter((l) => l.ip === packet.dst);
   if (lbs.length > 0) return throughLoadBalancer(ctx, lbs, packet);
   const node = ctx.view.nodeByExternalIP(packet.dst);
@@ -87,7 +94,7 @@ export function onInternet(ctx: WalkContext, packet: Packet): WalkEnd {
   return deliver(ctx, { device: 'internet', packet }, { kind: 'internet', ip: packet.dst }, packet);
 }
 
-const portIn = (lb: LoadBalancerView, port: number): boolean => lb.ports.length === 0 || lb.ports.some((r) => port >= r.first && port <= r.last);
+const portIn = (lb: Pick<LoadBalancerView, 'ports'>, port: number): boolean => lb.ports.length === 0 || lb.ports.some((r) => port >= r.first && port <= r.last);
 
 /** A network load balancer: passthrough to a healthy VM picked by a hash of the 5-tuple (fail-open when none is healthy). */
 function throughLoadBalancer(ctx: WalkContext, lbs: readonly LoadBalancerView[], packet: Packet): WalkEnd {

@@ -7,6 +7,7 @@
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import type { Chooser } from './choices.js';
 import type { ClusterView, NodeView, PodView } from './view.js';
+import type { HttpRequest, ProxiedConnection } from './proxy.js';
 
 /** The contract's hop actions (api-contract §4). */
 export type HopAction =
@@ -75,6 +76,10 @@ export interface WalkContext {
   commit: boolean;
   nowMs: number;
   hops: Hop[];
+  /** The HTTP request, for traces to a URL (a proxy routes by it). */
+  http?: HttpRequest;
+  /** Set by a proxy on the forward path: the reply must come back through it. */
+  proxied?: ProxiedConnection;
 }
 
 export function podNetns(pod: PodView): string {

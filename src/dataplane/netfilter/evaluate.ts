@@ -91,9 +91,18 @@ interface Traversal extends MatchSubject {
 
 type ChainExit = 'return' | 'stop';
 
+/** Rendered texts per rule object: compiled rules are immutable and shared, and rendering dominates a walk. */
+const renderedTexts = new WeakMap<Rule, string>();
+
+function ruleText(chain: string, rule: Rule): string {
+  let text = renderedTexts.get(rule);
+  if (text === undefined) renderedTexts.set(rule, (text = renderRule(chain, rule)));
+  return text;
+}
+
 function ruleRef(t: Traversal, chain: Chain, index: number): RuleRef {
   const rule = chain.rules[index];
-  return { table: t.table, chain: chain.name, index, rule, text: renderRule(chain.name, rule) };
+  return { table: t.table, chain: chain.name, index, rule, text: ruleText(chain.name, rule) };
 }
 
 /** The rule's statistic matches, decided in order; the first that does not match fails the rule. */
