@@ -2,14 +2,17 @@
 import { ConfigError, HelpRequested, parseServeArgs, usage } from './config/config.js';
 import { startServer } from './server.js';
 import { runTraceCommand } from './cli/trace.js';
+import { runRealizeCommand } from './dataplane/realize/cli.js';
 
 const commands = `usage: kplane serve [flags]
-       kplane trace --from <source> --to <destination> [flags]   (kplane trace --help)`;
+       kplane trace --from <source> --to <destination> [flags]   (kplane trace --help)
+       kplane dataplane realize [flags]                          (kplane dataplane realize --help)`;
 
 /** The CLI: `kplane serve [flags]`, `kplane trace …`. The only place that exits the process. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'trace') process.exit(await runTraceCommand(rest));
+  if (command === 'dataplane' && rest[0] === 'realize') process.exit(await runRealizeCommand(rest.slice(1)));
   if (command !== 'serve') {
     process.stderr.write(`${commands}\n\n${usage}\n`);
     process.exit(command === undefined || command === '--help' || command === '-h' ? 0 : 2);

@@ -42,10 +42,15 @@ export interface ClusterFixture {
   pods?: FixturePod[];
   /** Any other manifests (Services, Firewalls, ForwardingRules…), created in order. */
   objects?: Record<string, unknown>[];
-  /** Objects deleted once everything settled: `{kind: Route, name: …}` (controllers then run again). */
-  remove?: { kind: Kind; namespace?: string; name: string }[];
+  /** Objects deleted once everything settled, by name or by name prefix (cloud objects are named after uids). */
+  remove?: { kind: Kind; namespace?: string; name?: string; namePrefix?: string }[];
   /** Rule faults injected into the nodes' compiled rules (the compiler itself stays correct). */
   faults?: RuleFault[];
+  /**
+   * Controllers that stop reconciling once the cluster is set up, so that `remove` can show a
+   * state their self-healing would otherwise undo at once (e.g. `service-lb` with its firewall gone).
+   */
+  pauseAfterSetup?: string[];
 }
 
 /** Drops, on `node` (or every node), the rules of `chain` whose target jumps to or is `target`. */
@@ -159,6 +164,13 @@ async function createObject(client: LocalClient, manifest: Record<string, unknow
   if (status !== undefined) await client.updateStatus(kind, { ...(created as object), status } as never);
 }
 
+async function removeObjects(client: LocalClient, r: NonNullable<ClusterFixture['remove']>[number]): Promise<void> {
+  const objects = await client.list(r.kind, { namespace: r.namespace });
+  const doomed = objects.filter((o) => o.metadata.name === r.name || (r.namePrefix !== undefined && o.metadata.name!.startsWith(r.namePrefix)));
+  if (doomed.length === 0) throw new Error(`fixture removes ${r.kind} ${r.name ?? `${r.namePrefix}*`}, which does not exist`);
+  for (const o of doomed) await client.delete(r.kind, { namespace: o.metadata.namespace, name: o.metadata.name! });
+}
+
 /** Starts the fixture's cluster and waits until every controller has settled. */
 export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceCluster> {
   const extra = fixture.config?.controllers;
@@ -166,7 +178,12 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
   const core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false, serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange });
   const lookup = kindLookup(core.resources);
   const client = new LocalClient(core.registry, lookup);
-  const manager = new Manager({ controllers: selectedControllers(config, core.backend), source: (kind) => localSource(core.registry, lookup(kind)), client, log: silentLogger });
+  let paused = false;
+  const pausable = new Set(fixture.pauseAfterSetup ?? []);
+  const controllers = selectedControllers(config, core.backend).map((r) =>
+    pausable.has(r.name) ? { ...r, reconcile: (ctx: Parameters<typeof r.reconcile>[0], key: Parameters<typeof r.reconcile>[1]) => (paused ? Promise.resolve() : r.reconcile(ctx, key)) } : r,
+  );
+  const manager = new Manager({ controllers, source: (kind) => localSource(core.registry, lookup(kind)), client, log: silentLogger });
   let offsetMs = 0;
   const dataplane = startDataplane(manager, core.registry, config, { now: () => EPOCH_MS + offsetMs, mutateRules: fixture.faults?.length ? memoizedFaults(fixture.faults) : undefined });
   await manager.start();
@@ -184,7 +201,8 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
     for (const object of fixture.objects ?? []) await createObject(client, object);
     for (const pod of fixture.pods ?? []) await startPod(client, pod);
     await manager.settle();
-    for (const r of fixture.remove ?? []) await client.delete(r.kind, { namespace: r.namespace, name: r.name });
+    paused = true;
+    for (const r of fixture.remove ?? []) await removeObjects(client, r);
   } catch (err) {
     await close();
     throw err;
