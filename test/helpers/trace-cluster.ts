@@ -46,6 +46,8 @@ export interface ClusterFixture {
   remove?: { kind: Kind; namespace?: string; name?: string; namePrefix?: string }[];
   /** Rule faults injected into the nodes' compiled rules (the compiler itself stays correct). */
   faults?: RuleFault[];
+  /** Status merge patches applied once everything settled (after `remove`), e.g. a load balancer's backend health. */
+  patchStatus?: { kind: Kind; namespace?: string; name?: string; namePrefix?: string; status: Record<string, unknown> }[];
   /**
    * Controllers that stop reconciling once the cluster is set up, so that `remove` can show a
    * state their self-healing would otherwise undo at once (e.g. `service-lb` with its firewall gone).
@@ -164,11 +166,21 @@ async function createObject(client: LocalClient, manifest: Record<string, unknow
   if (status !== undefined) await client.updateStatus(kind, { ...(created as object), status } as never);
 }
 
-async function removeObjects(client: LocalClient, r: NonNullable<ClusterFixture['remove']>[number]): Promise<void> {
-  const objects = await client.list(r.kind, { namespace: r.namespace });
-  const doomed = objects.filter((o) => o.metadata.name === r.name || (r.namePrefix !== undefined && o.metadata.name!.startsWith(r.namePrefix)));
-  if (doomed.length === 0) throw new Error(`fixture removes ${r.kind} ${r.name ?? `${r.namePrefix}*`}, which does not exist`);
-  for (const o of doomed) await client.delete(r.kind, { namespace: o.metadata.namespace, name: o.metadata.name! });
+type ObjectSelector = { kind: Kind; namespace?: string; name?: string; namePrefix?: string };
+
+async function selectObjects(client: LocalClient, s: ObjectSelector) {
+  const objects = await client.list(s.kind, { namespace: s.namespace });
+  const chosen = objects.filter((o) => o.metadata.name === s.name || (s.namePrefix !== undefined && o.metadata.name!.startsWith(s.namePrefix)));
+  if (chosen.length === 0) throw new Error(`fixture names ${s.kind} ${s.name ?? `${s.namePrefix}*`}, which does not exist`);
+  return chosen;
+}
+
+async function removeObjects(client: LocalClient, r: ObjectSelector): Promise<void> {
+  for (const o of await selectObjects(client, r)) await client.delete(r.kind, { namespace: o.metadata.namespace, name: o.metadata.name! });
+}
+
+async function patchObjectsStatus(client: LocalClient, p: NonNullable<ClusterFixture['patchStatus']>[number]): Promise<void> {
+  for (const o of await selectObjects(client, p)) await client.patch(p.kind, { namespace: o.metadata.namespace, name: o.metadata.name! }, { status: p.status }, { subresource: 'status' });
 }
 
 /** Starts the fixture's cluster and waits until every controller has settled. */
@@ -203,6 +215,7 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
     await manager.settle();
     paused = true;
     for (const r of fixture.remove ?? []) await removeObjects(client, r);
+    for (const p of fixture.patchStatus ?? []) await patchObjectsStatus(client, p);
   } catch (err) {
     await close();
     throw err;
