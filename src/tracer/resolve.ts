@@ -17,7 +17,6 @@ export type Sender = { kind: 'pod'; pod: PodView } | { kind: 'node'; node: NodeV
 
 /** One resolver query and its answer. */
 export interface DnsQuery {
-  [field: string]: unknown;
   name: string;
   type: string;
   rcode: string;

@@ -80,7 +80,7 @@ function replyProblem(sent: Packet, sender: Sender, reply: WalkEnd): string | un
 function dnsStatus(view: ClusterView, dns: DnsResolution | undefined): PacketTraceStatus['dns'] {
   if (!dns) return undefined;
   const kubeDns = view.service('kube-system', 'kube-dns')?.spec.clusterIP;
-  return { ...(kubeDns ? { server: `${kubeDns}:53` } : {}), queries: dns.queries };
+  return { ...(kubeDns ? { server: `${kubeDns}:53` } : {}), queries: dns.queries.map((q) => ({ ...q })) };
 }
 
 /** Port the resolver's query leaves from (any fixed ephemeral port: only reachability matters). */

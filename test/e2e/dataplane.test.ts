@@ -10,20 +10,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { load } from 'js-yaml';
-import { runKubectl, storeManifest } from '../helpers/kubectl.js';
+import { kubectlOk as kubectlOkIn, storeManifest } from '../helpers/kubectl.js';
 import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
 let server: ServerProcess;
 let dir: Awaited<ReturnType<typeof scratchDir>>;
 
-const kubectl = (...args: string[]) => runKubectl({ kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, 'kube-cache') }, ...args);
-
-async function kubectlOk(...args: string[]): Promise<string> {
-  const run = await kubectl(...args);
-  assert.equal(run.code, 0, `kubectl ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout;
-}
+const kubectlOptions = () => ({ kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, 'kube-cache') });
+const kubectlOk = (...args: string[]) => kubectlOkIn(kubectlOptions(), ...args);
 
 async function kplaneTrace(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { kubectlPath, runKubectl } from '../helpers/kubectl.js';
+import { kubectlOk as kubectlOkIn, kubectlPath, runKubectl } from '../helpers/kubectl.js';
 import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
@@ -10,13 +10,9 @@ import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/p
 let server: ServerProcess;
 let dir: Awaited<ReturnType<typeof scratchDir>>;
 
-const kubectl = (...args: string[]) => runKubectl({ kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, 'kube-cache') }, ...args);
-
-async function kubectlOk(...args: string[]): Promise<string> {
-  const run = await kubectl(...args);
-  assert.equal(run.code, 0, `kubectl ${args.join(' ')} failed: ${run.stderr}`);
-  return run.stdout;
-}
+const kubectlOptions = () => ({ kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, 'kube-cache') });
+const kubectl = (...args: string[]) => runKubectl(kubectlOptions(), ...args);
+const kubectlOk = (...args: string[]) => kubectlOkIn(kubectlOptions(), ...args);
 
 /** kubectl's human-readable table as one record per row, keyed by header (columns are 3+ spaces apart). */
 function parseTable(text: string): Record<string, string>[] {

@@ -34,5 +34,12 @@ export function runKubectl(opts: { kubeconfig: string; cacheDir: string; binary?
   });
 }
 
+/** Runs kubectl as `runKubectl` does and asserts it succeeded; resolves with its stdout. */
+export async function kubectlOk(opts: { kubeconfig: string; cacheDir: string; binary?: string }, ...args: string[]): Promise<string> {
+  const run = await runKubectl(opts, ...args);
+  assert.equal(run.code, 0, `kubectl ${args.join(' ')} failed: ${run.stderr}`);
+  return run.stdout;
+}
+
 /** The talk's store app, from the shared folder beside the checkout (`../shared`, as in CI). */
 export const storeManifest = fileURLToPath(new URL('../../../shared/examples/store.yaml', import.meta.url));
