@@ -21,14 +21,18 @@ import { nodePortAdmission } from './nodeport/admit.js';
 import { nodePortRepairController } from './nodeport/repair.js';
 import { routeController } from './routes/routes.js';
 import { schedulerController } from './scheduler/scheduler.js';
+import { LoadBalancerIPPool } from './cloud/ip-pool.js';
+import { ingressController } from './ingress-gce/ingress-gce.js';
 
 export type ControllerConfig = Pick<
   ServerConfig,
-  'controllers' | 'nodes' | 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nodePortRange' | 'externalIPPool' | 'clusterName'
+  'controllers' | 'nodes' | 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nodePortRange' | 'externalIPPool' | 'clusterName' | 'loadBalancerIPPool'
 >;
 
 /** Every built-in controller, in start order, built from the server configuration. */
 export function builtinControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
+  // One pool for the network-LB and Ingress controllers, so they never hand out one address twice.
+  const ipPool = new LoadBalancerIPPool(config.loadBalancerIPPool);
   return [
     bootstrapController({ serviceCIDR: config.serviceCIDR, vpcCIDR: config.vpcCIDR }),
     gkeFirewallController({ clusterName: config.clusterName, clusterCIDR: config.clusterCIDR, vpcCIDR: config.vpcCIDR }),
@@ -42,6 +46,7 @@ export function builtinControllers(config: ControllerConfig, backend: Backend): 
     namespaceController(),
     clusterIPRepairController({ backend, serviceCIDR: config.serviceCIDR }),
     nodePortRepairController({ backend, nodePortRange: config.nodePortRange }),
+    ingressController({ ipPool }),
   ];
 }
 

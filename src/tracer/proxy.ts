@@ -46,7 +46,8 @@ export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet:
   const route = routeRequest(lb.urlMap, request.host, request.path);
   const map = (lb.urlMap as { name?: string }).name ?? lb.name;
   if (!route.backend) {
-    return drop(ctx, { packet }, 'NoIngressRule', `${route.reason} The Ingress has no default backend and kplane deploys none, so the request gets no answer.`);
+    const message = `${request.host}${request.path} matches no rule of the URL map ${map}, and the Ingress has no default backend (kplane deploys none): the request gets no answer`;
+    return drop(ctx, { packet, rule: `url map ${map}` }, 'NoIngressRule', message);
   }
   addHop(ctx, { action: 'Proxy', packet, rule: `url map ${map}: ${request.host}${request.path}`, description: route.reason });
   const nodePort = route.backend.nodePort;
@@ -54,7 +55,7 @@ export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet:
   const healthy = lb.nodes.filter((n) => lb.healthy.includes(n));
   const pool = healthy.length > 0 ? healthy : lb.nodes;
   if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', `the instance group behind ${map} has no VM`);
-  const node = ctx.view.node(pool[ctx.chooser.choose(`gclb|${lb.name}|${nodePort}`, pool.map(() => 1 / pool.length))]);
+  const node = ctx.view.node(pool[ctx.chooser.choose(`gclb|${lb.ip}|${nodePort}`, pool.map(() => 1 / pool.length))]);
   if (!node) return drop(ctx, { packet }, 'NoHealthyBackends', `the instance group names a VM that does not exist`);
   const socket = frontEndSocket(packet);
   const backend: Packet = { protocol: 'TCP', src: socket.ip, srcPort: socket.port, dst: node.internalIP, dstPort: nodePort };

@@ -103,7 +103,7 @@ function throughLoadBalancer(ctx: WalkContext, lbs: readonly LoadBalancerView[],
   const healthy = lb.nodes.filter((n) => lb.healthy.includes(n));
   const pool = healthy.length > 0 ? healthy : lb.nodes;
   if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', `forwarding rule ${lb.name} has no backend VM`);
-  const pick = ctx.chooser.choose(`lb|${lb.name}`, pool.map(() => 1 / pool.length));
+  const pick = ctx.chooser.choose(`lb|${lb.ip}|${lb.protocol}`, pool.map(() => 1 / pool.length));
   const node = ctx.view.node(pool[pick]);
   const failOpen = healthy.length === 0 ? ' (no VM passes the health check, so the load balancer fails open to all of them)' : '';
   addHop(ctx, {

@@ -57,11 +57,15 @@ function fixtureOf(input: GoldenInput): ClusterFixture {
   return merge(base, input.cluster) as ClusterFixture;
 }
 
-/** Node UIDs are random: routes named after them are shown with the node's name instead. */
+/**
+ * Cloud objects are named after random UIDs: routes after the node's (shown with the node's name),
+ * network LBs after the Service's (`a` + 31 hex digits), Ingress objects after the cluster's
+ * (`--` + 16 hex digits).
+ */
 function normalize(text: string, uids: Map<string, string>): string {
   let out = text;
   for (const [uid, node] of uids) out = out.replaceAll(uid, `<uid:${node}>`);
-  return out;
+  return out.replace(/\ba[0-9a-f]{31}\b/g, 'a<service-uid>').replace(/--[0-9a-f]{16}\b/g, '--<cluster-uid>');
 }
 
 const inputs = readdirSync(dir).filter((f) => f.endsWith('.input.yaml'));
