@@ -23,6 +23,7 @@ import { routeController } from './routes/routes.js';
 import { schedulerController } from './scheduler/scheduler.js';
 import { LoadBalancerIPPool } from './cloud/ip-pool.js';
 import { ingressController } from './ingress-gce/ingress-gce.js';
+import { cloudLoadBalancerController } from './cloud-lb/cloud-lb.js';
 
 export type ControllerConfig = Pick<
   ServerConfig,
@@ -46,6 +47,7 @@ export function builtinControllers(config: ControllerConfig, backend: Backend): 
     namespaceController(),
     clusterIPRepairController({ backend, serviceCIDR: config.serviceCIDR }),
     nodePortRepairController({ backend, nodePortRange: config.nodePortRange }),
+    cloudLoadBalancerController({ clusterName: config.clusterName, ipPool }),
     ingressController({ ipPool }),
   ];
 }

@@ -261,7 +261,9 @@ export class Registry {
       const current = decodeObject(kv) as T;
       this.checkPreconditions(rt, current, opts.preconditions);
       if (current.metadata.finalizers?.length || rt.strategy.pendingFinalizers?.(current).length) {
-        return { object: await this.markDeleting(rt, current, kv, opts), finished: false };
+        const marked = await this.markDeleting(rt, current, kv, opts);
+        if (marked) return { object: marked, finished: false };
+        continue;
       }
       if (opts.dryRun) return { object: current, finished: true };
       const res = await this.backend.delete(key, kv.modRevision);
@@ -288,7 +290,8 @@ export class Registry {
     return { ...list, metadata: { resourceVersion: String(this.hub.currentRevision) }, items: deleted };
   }
 
-  private async markDeleting<T extends KubeObject>(rt: ResourceType<T>, current: T, kv: KeyValue, opts: DeleteOptions): Promise<T> {
+  /** Sets the deletion timestamp; undefined when another writer won the race (the caller starts over). */
+  private async markDeleting<T extends KubeObject>(rt: ResourceType<T>, current: T, kv: KeyValue, opts: DeleteOptions): Promise<T | undefined> {
     if (current.metadata.deletionTimestamp) return current;
     const next = structuredClone(current);
     next.metadata.deletionTimestamp = nowTimestamp(this.now());
@@ -296,7 +299,10 @@ export class Registry {
     rt.strategy.prepareForDeletion?.(next);
     if (opts.dryRun) return next;
     const res = await this.backend.update(kv.key, encodeForStorage(next), kv.modRevision);
-    if (!res.ok) throw errors.conflict(rt, current.metadata.name!);
+    if (!res.ok) {
+      if (!res.kv) throw errors.notFound(rt, current.metadata.name!);
+      return undefined;
+    }
     next.metadata.resourceVersion = String(res.revision);
     return next;
   }

@@ -93,7 +93,7 @@ export function nodePass(ctx: WalkContext, node: NodeView, packet: Packet, ingre
   const filter = runHook(ctx, node, 'filter', filterChain, pass.packet, { ctstate, mark: pass.mark });
   if (filter && filter.verdict !== 'ACCEPT') {
     const { reason, message } = filterDropReason(filter);
-    return drop(ctx, { ...where, device: route.out === 'eth0' ? 'eth0' : 'cbr0', packet: pass.packet, rule: filter.decisive?.text, via: via(filter) }, reason, message);
+    return drop(ctx, { ...where, device: route.out === 'cbr0' ? 'cbr0' : 'eth0', packet: pass.packet, rule: filter.decisive?.text, via: via(filter) }, reason, message);
   }
   if (route.out === 'local') {
     // Replies to this node's own connections are un-DNATed on LOCAL_IN, just before the socket.

@@ -136,14 +136,23 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   const replyEnd = (forward.proxied && proxyReply(replyCtx, forward.proxied, backendReply, onInternet)) || backendReply;
   const reply = { hops: stripPacket(replyCtx.hops), ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}) };
   const arrived = `${describePacket(resolved.packet)} reached ${where(deliveredTo)} as ${describePacket(end.packet)}`;
+  const asymmetry = bypassedNatNote(forward.hops, replyCtx.hops);
   if (!replyEnd.delivered) {
-    return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
+    return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}${asymmetry}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
   }
   const problem = replyProblem(resolved.packet, resolved.sender, replyEnd);
   if (problem) {
-    return { outcome: 'Dropped', dropReason: 'InvalidConntrack', message: `${arrived}, but ${problem}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply } };
+    return { outcome: 'Dropped', dropReason: 'InvalidConntrack', message: `${arrived}, but ${problem}${asymmetry}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply } };
   }
   return { outcome: 'Delivered', message: `${arrived}; the reply comes back from ${reply.observedSource!.ip}:${reply.observedSource!.port}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Delivered', ...reply } };
+}
+
+/** When a node NATed the forward packet but the reply never passed it, its conntrack entry cannot undo the NAT. */
+function bypassedNatNote(forward: readonly Hop[], reply: readonly Hop[]): string {
+  const natNodes = new Set(forward.filter((h) => (h.action === 'DNAT' || h.action === 'SNAT') && h.node).map((h) => h.node!));
+  const replyNodes = new Set(reply.map((h) => h.node).filter(Boolean));
+  const bypassed = [...natNodes].filter((n) => !replyNodes.has(n));
+  return bypassed.length ? ` (asymmetric return: the reply bypasses ${bypassed.join(', ')}, which holds the connection's NAT entry)` : '';
 }
 
 function where(ref: { pod?: string; node?: string; ip: string; port: number }): string {
