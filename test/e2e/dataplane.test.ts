@@ -82,3 +82,30 @@ test('kplane trace prints the hops as a table', async () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /spec\.from\.pod/);
 });
+
+test('a LoadBalancer Service made with kubectl gets an EXTERNAL-IP and is traced from the internet under both policies', async () => {
+  await kubectlOk('-n', 'store', 'expose', 'pod', 'be-prod', '--name=store-lb', '--type=LoadBalancer', '--port=80', '--selector=app=store,role=be');
+  const externalIP = await eventually(async () => {
+    const row = (await kubectlOk('-n', 'store', 'get', 'svc', 'store-lb', '--no-headers')).trim().split(/\s+/);
+    assert.match(row[3], /^203\.0\.113\.\d+$/, `EXTERNAL-IP column: ${row.join(' ')}`);
+    return row[3];
+  });
+  const trace = async () => {
+    const run = await kplaneTrace('--from', 'ip/192.0.2.7', '--to', `ip/${externalIP}:80`, '-o', 'json');
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    return JSON.parse(run.stdout).status as { observedSource: { ip: string }; reply: { observedSource: { ip: string } }; backends: { pod: string; probability: number }[] };
+  };
+  const cluster = await trace();
+  assert.notEqual(cluster.observedSource.ip, '192.0.2.7', 'externalTrafficPolicy Cluster masquerades the client');
+  assert.equal(cluster.reply.observedSource.ip, externalIP);
+  assert.deepEqual(cluster.backends.map((b) => [b.pod, b.probability]).sort(), [['store/be-prod', 0.5], ['store/be-test', 0.5]]);
+
+  await kubectlOk('-n', 'store', 'patch', 'svc', 'store-lb', '-p', '{"spec":{"externalTrafficPolicy":"Local"}}');
+  const local = await eventually(async () => {
+    const status = await trace();
+    assert.equal(status.observedSource.ip, '192.0.2.7', 'externalTrafficPolicy Local keeps the client address');
+    return status;
+  });
+  assert.equal(local.reply.observedSource.ip, externalIP);
+  assert.deepEqual(local.backends.map((b) => b.pod).sort(), ['store/be-prod', 'store/be-test']);
+});
