@@ -91,6 +91,9 @@ export function onInternet(ctx: WalkContext, packet: Packet): WalkEnd {
     addHop(ctx, { action: 'NAT1to1', packet: translated, rule: `1:1 NAT ${node.name}: ${node.externalIP} → ${node.internalIP}` });
     return arriveAtVm(ctx, node, translated);
   }
+  if (PRIVATE_RANGES.some((r) => cidrContains(r, parseIPv4(packet.dst)))) {
+    return drop(ctx, { device: 'internet', packet }, 'NoRoute', `${packet.dst} is a private address: the internet does not route it, and the VPC only receives packets for its public addresses`);
+  }
   return deliver(ctx, { device: 'internet', packet }, { kind: 'internet', ip: packet.dst }, packet);
 }
 

@@ -80,9 +80,9 @@ const lineCases: { name: string; netns: () => string; lines: string[] }[] = [
     lines: ['rule add to 10.240.0.0/16 lookup 10 pref 100', 'route add blackhole 10.240.0.0/16 table 10'],
   },
   {
-    name: 'vpc: Route objects via their VM, metric = priority; default to the internet',
+    name: 'vpc: Route objects via their VM, metric = priority; default through the internet-side address',
     netns: () => ns.vpc,
-    lines: ['route add 10.11.5.0/24 metric 1000 via 10.240.0.3 dev node1 onlink', 'route add default dev inet0'],
+    lines: ['route add 10.11.5.0/24 metric 1000 via 10.240.0.3 dev node1 onlink', 'route add default via 192.0.0.9 dev inet0 onlink'],
   },
   {
     name: 'vpc: a load balancer from the internet is an ECMP route over its VMs',

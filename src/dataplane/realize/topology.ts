@@ -55,8 +55,9 @@ export interface RealizePlan {
   warnings: string[];
 }
 
-/** The address on the VPC's side of the internet link (RFC 7600's IPv4 dummy address). */
+/** The addresses on the VPC's and the internet's side of their link (RFC 7600's IPv4 dummy address and the next one). */
 const VPC_INTERNET_LINK_IP = '192.0.0.8';
+const INTERNET_LINK_IP = '192.0.0.9';
 /** Routing tables of the subnet and of the load balancers (their rules come before `main`). */
 const SUBNET_TABLE = 10;
 const LOAD_BALANCER_TABLE = 20;
@@ -171,7 +172,9 @@ function vpcBatch(input: RealizeInput, ns: RealizedNamespaces, warnings: string[
     `rule add iif ${inet} lookup ${LOAD_BALANCER_TABLE} pref 200`,
     ...loadBalancerRoutes(input, warnings),
     ...vpcRoutes(input, warnings),
-    `route add default dev ${inet}`,
+    // Through a gateway, not on-link: the VPC's own public addresses (a VM's external IP reached by
+    // one of its pods) must go out to the internet and come back, and nothing on the link answers ARP for them.
+    `route add default via ${INTERNET_LINK_IP} dev ${inet} onlink`,
   );
   return lines;
 }
@@ -216,6 +219,7 @@ function podBatch(input: RealizeInput, pod: RealizePod): string[] {
 function internetBatch(input: RealizeInput): string[] {
   return [
     'link set lo up',
+    `addr add ${INTERNET_LINK_IP}/32 dev ${ifaceNames.eth0}`,
     ...input.internetHosts.map((h) => `addr add ${h}/32 dev ${ifaceNames.eth0}`),
     `link set ${ifaceNames.eth0} up`,
     ...publicAddresses(input).map((ip) => `route add ${ip}/32 via ${VPC_INTERNET_LINK_IP} dev ${ifaceNames.eth0} onlink`),
@@ -261,11 +265,15 @@ export function planRealize(input: RealizeInput, prefix: string, options: Realiz
   const agents = agentsOf(input, ns, ports);
   const rpFilterOff = ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'];
   const routerSettings = [...rpFilterOff, 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0'];
+  // A retransmitted SYN must keep its flow hash, or the VPC's multipath route (the network LB)
+  // would send it to another VM, unlike GCP, which keeps a flow on its VM.
+  const keepFlowHash = 'net.core.txrehash=0';
   const setup: Command[] = [
     { argv: ['ip', '-batch', '-'], stdin: all.map((name) => `netns add ${name}`).join('\n') + '\n' },
     sysctl(ns.vpc, [...routerSettings, 'net.ipv4.fib_multipath_hash_policy=1']),
-    sysctl(ns.internet, routerSettings),
-    ...input.nodes.map((n) => sysctl(ns.nodes[n.name], [...rpFilterOff, 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1'])),
+    sysctl(ns.internet, [...routerSettings, keepFlowHash]),
+    ...input.nodes.map((n) => sysctl(ns.nodes[n.name], [...rpFilterOff, 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1', keepFlowHash])),
+    ...input.pods.map((p) => sysctl(ns.pods[podKey(p)], [keepFlowHash])),
     batch(ns.vpc, vpcBatch(input, ns, warnings)),
     ...input.nodes.map((n) => batch(ns.nodes[n.name], nodeBatch(input, n.name, ns))),
     ...input.pods.map((p) => batch(ns.pods[podKey(p)], podBatch(input, p))),
