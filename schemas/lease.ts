@@ -1,6 +1,6 @@
 /** coordination.k8s.io/v1 Lease: shape only (no defaults). */
 import { z } from 'zod';
-import { MicroTime, Time, kindSchema, metadata, modeled, optInt, optString, typeMeta } from './meta.js';
+import { MicroTime, kindSchema, metadata, modeled, optInt, optString, typeMeta } from './meta.js';
 
 export const LeaseSpecSchema = modeled({
   holderIdentity: optString,

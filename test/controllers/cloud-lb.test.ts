@@ -3,17 +3,13 @@ import { after, test } from 'node:test';
 import { cloudLoadBalancerController } from '../../controllers/cloud-lb/cloud-lb.js';
 import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
 import { endpointSliceController } from '../../controllers/endpointslices/endpointslices.js';
-import { StatusError } from '../../src/apimachinery/errors.js';
 import { lbFirewallName, loadBalancerName, serviceHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
-import type { Kind, KindMap } from '../../src/runtime/api.js';
-import { kindLookup, localSource } from '../../src/runtime/local.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
 import type { Firewall } from '../../schemas/firewall.js';
 import type { ForwardingRule } from '../../schemas/forwardingrule.js';
 import type { Service } from '../../schemas/service.js';
-import { eventually } from '../helpers/eventually.js';
+import { converge, findObject as find, startControllerOn as startControllerOnEnv } from '../helpers/controller-env.js';
 
 /** The talk's LB IP (S82) is the pool's first address. */
 const POOL = '86.75.30.8/29';
@@ -39,25 +35,9 @@ async function startEnv(): Promise<TestEnv> {
 
 /** A fresh controller instance (its own, empty pool) on `env`'s store: a restart, or a second replica. */
 async function startControllerOn(env: TestEnv): Promise<Manager> {
-  const lookup = kindLookup(builtinResources);
-  const manager = new Manager({ controllers: [lbController()], source: (kind) => localSource(env.registry, lookup(kind)), client: env.client });
-  await manager.start();
+  const manager = await startControllerOnEnv(env, lbController());
   cleanups.push(() => manager.stop());
   return manager;
-}
-
-async function converge<T>(settle: () => Promise<void>, check: () => Promise<T>): Promise<T> {
-  await settle();
-  return eventually(check, 5000, 10);
-}
-
-async function find<K extends Kind>(env: TestEnv, kind: K, key: { namespace?: string; name: string }): Promise<KindMap[K] | undefined> {
-  try {
-    return await env.client.get(kind, key);
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) return undefined;
-    throw err;
-  }
 }
 
 function readyNode(name: string, ready = true) {

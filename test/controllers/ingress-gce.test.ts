@@ -3,18 +3,14 @@ import { after, test } from 'node:test';
 import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
 import { clusterUIDFrom, type StoredUrlMap } from '../../controllers/ingress-gce/desired.js';
 import { ingressController } from '../../controllers/ingress-gce/ingress-gce.js';
-import { StatusError } from '../../src/apimachinery/errors.js';
 import { ingressForwardingRuleName, l7FirewallName } from '../../src/dataplane/gce-names.js';
 import { routeRequest } from '../../src/dataplane/ingress/url-map.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
-import type { Kind, KindMap } from '../../src/runtime/api.js';
-import { kindLookup, localSource } from '../../src/runtime/local.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
 import type { Firewall } from '../../schemas/firewall.js';
 import type { ForwardingRule } from '../../schemas/forwardingrule.js';
 import type { Ingress } from '../../schemas/ingress.js';
-import { eventually } from '../helpers/eventually.js';
+import { converge, findObject as find, startControllerOn as startControllerOnEnv } from '../helpers/controller-env.js';
 
 /** The fixture's Ingress IP (networking §0) is the pool's first address. */
 const POOL = '86.73.50.8/29';
@@ -33,35 +29,15 @@ async function startEnv(pool = new LoadBalancerIPPool(POOL)): Promise<TestEnv> {
   return env;
 }
 
-/** Runs a fresh controller instance (its own pool) against `env`'s store: a restart, or a second replica. */
+/** A fresh controller instance (its own, empty pool) on `env`'s store: a restart, or a second replica. */
 async function startControllerOn(env: TestEnv): Promise<Manager> {
-  const lookup = kindLookup(builtinResources);
-  const manager = new Manager({
-    controllers: [ingressController({ ipPool: new LoadBalancerIPPool(POOL) })],
-    source: (kind) => localSource(env.registry, lookup(kind)),
-    client: env.client,
-  });
-  await manager.start();
+  const manager = await startControllerOnEnv(env, ingressController({ ipPool: new LoadBalancerIPPool(POOL) }));
   cleanups.push(() => manager.stop());
   return manager;
 }
 
-async function converge<T>(settle: () => Promise<void>, check: () => Promise<T>): Promise<T> {
-  await settle();
-  return eventually(check, 5000, 10);
-}
-
 async function clusterUID(env: TestEnv): Promise<string> {
   return clusterUIDFrom(await env.client.get('Namespace', { name: 'kube-system' }))!;
-}
-
-async function find<K extends Kind>(env: TestEnv, kind: K, key: { namespace?: string; name: string }): Promise<KindMap[K] | undefined> {
-  try {
-    return await env.client.get(kind, key);
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) return undefined;
-    throw err;
-  }
 }
 
 async function ruleOf(env: TestEnv, name: string, namespace = 'default'): Promise<ForwardingRule | undefined> {
