@@ -11,20 +11,13 @@ import { ensurePki, type Pki } from '../../src/auth/pki.js';
 describe('ensurePki', () => {
   let dataDir: string;
   let pki: Pki;
-  let firstStartMs: number;
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kplane-pki-'));
-    const started = performance.now();
     pki = await ensurePki(dataDir, { hosts: ['10.1.2.3', 'kplane.example.com'] });
-    firstStartMs = performance.now() - started;
   });
   after(async () => {
     await rm(dataDir, { recursive: true, force: true });
-  });
-
-  test('first start takes well under a second', () => {
-    assert.ok(firstStartMs < 1000, `${firstStartMs} ms`);
   });
 
   test('the CA is a self-signed 10-year CA named kplane-ca', () => {
