@@ -31,6 +31,10 @@ export const NodeDataplaneStatusSchema = modeled({
   interfaces: z.array(InterfaceSchema).optional(),
   routes: z.array(z.string()).optional(),
   rules: modeled({ nat: optInt, filter: optInt, chains: optInt }).optional(),
+  /** The nat table's rules as `iptables-save` prints them (the first 2000; `/iptables` has every table whole). */
+  natRules: z.array(z.string()).optional(),
+  /** How many nat rules `natRules` leaves out. */
+  natRulesOmitted: optInt,
   conntrack: z.array(ConntrackEntrySchema).optional(),
 });
 export type NodeDataplaneStatus = z.infer<typeof NodeDataplaneStatusSchema>;

@@ -37,6 +37,9 @@ test('NodeDataplane lists one object per node with interfaces, routes, rule coun
   assert.deepEqual(peers, ['pod:default/db-1', 'pod:default/store-be-1', 'pod:kube-system/coredns-5d78c9869d-bk7xq']);
   assert.deepEqual(vm1.routes, ['default via 10.240.0.1 dev eth0', '10.11.0.0/24 dev cbr0 proto kernel scope link src 10.11.0.1']);
   assert.ok(vm1.rules.nat > 10 && vm1.rules.filter > 5);
+  assert.equal(vm1.natRules.length, vm1.rules.nat);
+  assert.ok(vm1.natRules.includes('-A KUBE-SVC-MKWJAYKO35F7WYOU -m comment --comment "default/store-be:http -> 10.11.8.67:80" -j KUBE-SEP-A4KFNYTNFYTOGI3Y'), vm1.natRules.join('\n'));
+  assert.match(vm1.interfaces[2].peer, /^pod:\S+ eth0 10\.11\.0\.\d+\/24 default via 10\.11\.0\.1$/);
 });
 
 test('NodeDataplane shows the conntrack entries traces leave', async () => {
