@@ -74,7 +74,7 @@ export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet:
  * Ingress address, out on the internet again. Undefined when `end` is not the proxy's reply.
  */
 export function proxyReply(ctx: WalkContext, proxied: ProxiedConnection, end: WalkEnd, onInternet: (ctx: WalkContext, packet: Packet) => WalkEnd): WalkEnd | undefined {
-  if (!end.delivered || end.at.kind !== 'internet' || tupleKey(end.packet) !== tupleKey(reversed(proxied.backend))) return undefined;
+  if (!end.delivered || end.at.kind !== 'google' || tupleKey(end.packet) !== tupleKey(reversed(proxied.backend))) return undefined;
   const answer = reversed(proxied.client);
   addHop(ctx, { action: 'Proxy', packet: answer, description: 'the load balancer answers the client on its own connection, from the Ingress address' });
   return onInternet(ctx, answer);

@@ -10,7 +10,7 @@ import { reversed, tupleKey } from './conntrack.js';
 import { nodePass } from './node-pass.js';
 import { resolveTrace, type DnsResolution, type ResolvedTrace, type Sender } from './resolve.js';
 import { addHop, deliver, describePacket, podNetns, type DropReason, type Endpoint, type Hop, type WalkContext, type WalkEnd } from './walk.js';
-import { onInternet } from './vpc.js';
+import { fromGoogleNetwork, onInternet } from './vpc.js';
 import { proxyReply, type HttpRequest } from './proxy.js';
 import { cidrContains, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ClusterView } from './view.js';
@@ -29,6 +29,10 @@ function walkFrom(ctx: WalkContext, sender: Sender | Endpoint, packet: Packet): 
   if (sender.kind === 'node') {
     addHop(ctx, { action: 'Emit', node: sender.node.name, netns: 'root', packet });
     return nodePass(ctx, sender.node, packet, { kind: 'local' });
+  }
+  if (sender.kind === 'google') {
+    addHop(ctx, { action: 'Emit', device: sender.what === 'control plane' ? 'control-plane' : 'google-front-end', packet });
+    return fromGoogleNetwork(ctx, packet);
   }
   addHop(ctx, { action: 'Emit', device: 'internet', packet });
   return onInternet(ctx, packet);
@@ -61,6 +65,12 @@ function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): No
   return [...byKey.values()].map((b) => ({ ...b, probability: round(b.probability) })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.port ?? 0) - (b.port ?? 0)));
 }
 
+function endpointName(at: Endpoint): string {
+  if (at.kind === 'pod') return `pod ${at.pod.namespace}/${at.pod.name}`;
+  if (at.kind === 'node') return at.node.name;
+  return at.kind === 'google' ? `the ${at.what} at ${at.ip}` : at.ip;
+}
+
 const sameEndpoint = (a: Endpoint, b: Sender): boolean =>
   (a.kind === 'pod' && b.kind === 'pod' && a.pod.namespace === b.pod.namespace && a.pod.name === b.pod.name) ||
   (a.kind === 'node' && b.kind === 'node' && a.node.name === b.node.name) ||
@@ -70,7 +80,7 @@ const sameEndpoint = (a: Endpoint, b: Sender): boolean =>
 function replyProblem(sent: Packet, sender: Sender, reply: WalkEnd): string | undefined {
   if (!reply.delivered) return undefined;
   const expected = reversed(sent);
-  if (!sameEndpoint(reply.at, sender)) return `the reply went to ${reply.at.kind === 'internet' ? reply.at.ip : reply.at.kind === 'pod' ? `pod ${reply.at.pod.namespace}/${reply.at.pod.name}` : reply.at.node.name}, not back to the sender`;
+  if (!sameEndpoint(reply.at, sender)) return `the reply went to ${endpointName(reply.at)}, not back to the sender`;
   if (tupleKey(reply.packet) !== tupleKey(expected)) {
     return `the reply arrives as ${describePacket(reply.packet)}, but the sender's socket expects ${describePacket(expected)}: it is not part of the connection and gets reset`;
   }
@@ -135,7 +145,7 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   const backendReply = walkFrom(replyCtx, end.at, reversed(end.packet));
   const replyEnd = (forward.proxied && proxyReply(replyCtx, forward.proxied, backendReply, onInternet)) || backendReply;
   const reply = { hops: stripPacket(replyCtx.hops), ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}) };
-  const arrived = `${describePacket(resolved.packet)} reached ${where(deliveredTo)} as ${describePacket(end.packet)}`;
+  const arrived = `${describePacket(resolved.packet)} reached ${where(end.at, deliveredTo)} as ${describePacket(end.packet)}`;
   const asymmetry = bypassedNatNote(forward.hops, replyCtx.hops);
   if (!replyEnd.delivered) {
     return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}${asymmetry}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
@@ -155,8 +165,8 @@ function bypassedNatNote(forward: readonly Hop[], reply: readonly Hop[]): string
   return bypassed.length ? ` (asymmetric return: the reply bypasses ${bypassed.join(', ')}, which holds the connection's NAT entry)` : '';
 }
 
-function where(ref: { pod?: string; node?: string; ip: string; port: number }): string {
+function where(at: Endpoint, ref: { pod?: string; node?: string; ip: string; port: number }): string {
   if (ref.pod) return `pod ${ref.pod} on ${ref.node}`;
   if (ref.node) return `node ${ref.node}`;
-  return `${ref.ip}:${ref.port} on the internet`;
+  return at.kind === 'google' ? `the ${at.what} at ${ref.ip}:${ref.port}` : `${ref.ip}:${ref.port} on the internet`;
 }

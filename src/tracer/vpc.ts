@@ -6,7 +6,7 @@
  */
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { admittingFirewall } from '../dataplane/vpc/firewall.js';
-import { cidrContains, parseCIDR, parseIPv4, tryParseIPv4 } from '../net/ipv4.js';
+import { cidrContains, firstHost, parseCIDR, parseIPv4, tryParseIPv4 } from '../net/ipv4.js';
 import { nodePass, isLocalAddress } from './node-pass.js';
 import { addHop, deliver, drop, type WalkContext, type WalkEnd } from './walk.js';
 import { isFrontEnd, throughProxy } from './proxy.js';
@@ -22,12 +22,18 @@ const inRange = (cidr: string, ip: string): boolean => {
 
 const prefixLength = (cidr: string): number => Number(cidr.split('/')[1]);
 
-type NextHop = { kind: 'vm'; node: NodeView; rule: string } | { kind: 'internet'; rule: string } | { kind: 'none'; message: string };
+type NextHop =
+  | { kind: 'vm'; node: NodeView; rule: string }
+  | { kind: 'google'; what: string; rule: string }
+  | { kind: 'internet'; rule: string }
+  | { kind: 'none'; message: string };
 
 /** GCP's route selection: subnet routes first, then the longest prefix, then the lowest priority. */
 function selectRoute(ctx: WalkContext, dst: string): NextHop {
   const { vpcCIDR } = ctx.view.config;
   if (inRange(vpcCIDR, dst)) {
+    // The control plane answers on the subnet's gateway address (see the bootstrap controller), as GKE's lives in Google's network.
+    if (dst === firstHost(vpcCIDR)) return { kind: 'google', what: 'control plane', rule: `subnet route ${vpcCIDR} → the cluster's control plane (${dst}, in Google's network)` };
     const node = ctx.view.nodeByInternalIP(dst);
     return node ? { kind: 'vm', node, rule: `subnet route ${vpcCIDR} → ${node.name} (${dst})` } : { kind: 'none', message: `no VM in the subnet ${vpcCIDR} has the address ${dst}` };
   }
@@ -52,9 +58,10 @@ export function leaveVm(ctx: WalkContext, node: NodeView, packet: Packet): WalkE
   if (next.kind === 'none') return drop(ctx, { packet }, 'NoRoute', next.message);
   addHop(ctx, { action: 'Route', packet, rule: next.rule });
   if (next.kind === 'vm') return arriveAtVm(ctx, next.node, packet);
+  if (next.kind === 'google') return deliver(ctx, { device: 'control-plane', packet }, { kind: 'google', ip: packet.dst, what: next.what }, packet);
   if (isFrontEnd(packet.dst)) {
     // Google Front Ends sit inside Google's network: their traffic never crosses the 1:1 NAT.
-    return deliver(ctx, { device: 'google-front-end', packet }, { kind: 'internet', ip: packet.dst }, packet);
+    return deliver(ctx, { device: 'google-front-end', packet }, { kind: 'google', ip: packet.dst, what: 'Google Front End' }, packet);
   }
   if (PRIVATE_RANGES.some((r) => cidrContains(r, parseIPv4(packet.dst)))) {
     return drop(ctx, { packet }, 'NoRoute', `no VPC route covers ${packet.dst}; the default route leads to the internet gateway, which does not carry private addresses`);
@@ -77,6 +84,14 @@ function toInternet(ctx: WalkContext, node: NodeView, packet: Packet): WalkEnd {
     addHop(ctx, { action: 'NAT1to1', packet: out, rule: `1:1 NAT ${node.name}: ${node.internalIP} → ${node.externalIP}` });
   }
   return onInternet(ctx, out);
+}
+
+/** A packet from inside Google's network (the control plane's replies): straight to the VM the VPC routes it to. */
+export function fromGoogleNetwork(ctx: WalkContext, packet: Packet): WalkEnd {
+  const next = selectRoute(ctx, packet.dst);
+  if (next.kind !== 'vm') return drop(ctx, { packet }, 'NoRoute', `no VPC route leads ${packet.dst} to a VM`);
+  addHop(ctx, { action: 'Route', packet, rule: next.rule });
+  return arriveAtVm(ctx, next.node, packet);
 }
 
 /** A packet on the internet: it comes back into the VPC if it is for one of its external addresses. */

@@ -59,7 +59,9 @@ export interface Hop {
 export type Endpoint =
   | { kind: 'pod'; pod: PodView }
   | { kind: 'node'; node: NodeView }
-  | { kind: 'internet'; ip: string };
+  | { kind: 'internet'; ip: string }
+  /** Inside Google's network, outside every VM: the cluster's control plane, a load balancer's front end. */
+  | { kind: 'google'; ip: string; what: string };
 
 /** How a walk ended. */
 export type WalkEnd =
