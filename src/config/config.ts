@@ -119,6 +119,8 @@ export const ServerConfigSchema = z
     nonMasqueradeCIDRs: z.array(cidr()).default(() => ['10.0.0.0/8']),
     externalIPPool: cidr().default('198.51.100.0/24'),
     loadBalancerIPPool: cidr().default('203.0.113.0/24'),
+    /** A load balancer whose backends all fail their health checks sends to all of them (GCP's backend-service NetLBs do). */
+    loadBalancerFailOpen: z.boolean().default(true),
     clusterDomain: z
       .string()
       .regex(dnsName, 'must be a lowercase DNS name like cluster.local')

@@ -12,7 +12,7 @@ import type { CompiledRules } from './kube-proxy/rules.js';
 import { nodeDataplane } from './node-dataplane.js';
 import { DataplaneState } from './state.js';
 
-export type DataplaneConfig = Pick<ServerConfig, 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nonMasqueradeCIDRs' | 'clusterDomain' | 'dnsTTL'>;
+export type DataplaneConfig = Pick<ServerConfig, 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nonMasqueradeCIDRs' | 'clusterDomain' | 'dnsTTL' | 'loadBalancerFailOpen'>;
 
 export interface DataplaneOptions {
   /** Milliseconds for conntrack and `recent` expiry; default the manager's clock. */
@@ -35,7 +35,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export function startDataplane(manager: Manager, registry: Registry, config: DataplaneConfig, opts: DataplaneOptions = {}): Dataplane {
   const kubeProxy = startKubeProxy(manager, { clusterCIDR: config.clusterCIDR, nonMasqueradeCIDRs: config.nonMasqueradeCIDRs });
   const state = new DataplaneState(manager, {
-    config: { vpcCIDR: config.vpcCIDR, clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR, clusterDomain: config.clusterDomain },
+    config: {
+      vpcCIDR: config.vpcCIDR,
+      clusterCIDR: config.clusterCIDR,
+      serviceCIDR: config.serviceCIDR,
+      clusterDomain: config.clusterDomain,
+      loadBalancerFailOpen: config.loadBalancerFailOpen,
+    },
     dnsTTL: config.dnsTTL,
     kubeProxy,
     now: opts.now,

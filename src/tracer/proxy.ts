@@ -11,6 +11,7 @@ import { addressAt, cidrContains, formatIPv4, parseCIDR, tryParseIPv4 } from '..
 import { hash32 } from './choices.js';
 import { reversed, tupleKey } from './conntrack.js';
 import { addHop, drop, type WalkContext, type WalkEnd } from './walk.js';
+import { backendPool, noHealthyBackend } from './vpc.js';
 import type { HttpLoadBalancerView } from './view.js';
 
 /** Where Google Front Ends connect from (and health checks come from). */
@@ -52,9 +53,8 @@ export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet:
   addHop(ctx, { action: 'Proxy', packet, rule: `url map ${map}: ${request.host}${request.path}`, description: route.reason });
   const nodePort = route.backend.nodePort;
   if (!nodePort) return drop(ctx, { packet }, 'NoIngressRule', `the backend Service ${route.backend.service.namespace}/${route.backend.service.name} has no nodePort to send the request to`);
-  const healthy = lb.nodes.filter((n) => lb.healthy.includes(n));
-  const pool = healthy.length > 0 ? healthy : lb.nodes;
-  if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', `the instance group behind ${map} has no VM`);
+  const pool = backendPool(ctx, lb);
+  if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', noHealthyBackend(ctx, `the instance group behind ${map}`, lb.nodes.length));
   const node = ctx.view.node(pool[ctx.chooser.choose(`gclb|${lb.ip}|${nodePort}`, pool.map(() => 1 / pool.length))]);
   if (!node) return drop(ctx, { packet }, 'NoHealthyBackends', `the instance group names a VM that does not exist`);
   const socket = frontEndSocket(packet);

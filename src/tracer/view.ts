@@ -63,6 +63,8 @@ export interface NetworkConfig {
   clusterCIDR: string;
   serviceCIDR: string;
   clusterDomain: string;
+  /** With every backend unhealthy, load balancers send to all of them (true) or drop (NoHealthyBackends). */
+  loadBalancerFailOpen: boolean;
 }
 
 /** Read access to the derived dataplane, plus the per-node state traces write. */

@@ -114,16 +114,27 @@ export function onInternet(ctx: WalkContext, packet: Packet): WalkEnd {
 
 const portIn = (lb: Pick<LoadBalancerView, 'ports'>, port: number): boolean => lb.ports.length === 0 || lb.ports.some((r) => port >= r.first && port <= r.last);
 
+/** The VMs a load balancer may pick: the healthy ones; all of them when none is and it fails open. */
+export function backendPool(ctx: WalkContext, lb: { nodes: string[]; healthy: string[] }): string[] {
+  const healthy = lb.nodes.filter((n) => lb.healthy.includes(n));
+  return healthy.length > 0 || !ctx.view.config.loadBalancerFailOpen ? healthy : lb.nodes;
+}
+
+/** Why a load balancer has nowhere to send a packet. */
+export function noHealthyBackend(ctx: WalkContext, name: string, vms: number): string {
+  if (vms === 0) return `${name} has no backend VM`;
+  return `${name}: none of its ${vms} VMs passes the health check, and load balancers do not fail open here (loadBalancerFailOpen: false)`;
+}
+
 /** A network load balancer: passthrough to a healthy VM picked by a hash of the 5-tuple (fail-open when none is healthy). */
 function throughLoadBalancer(ctx: WalkContext, lbs: readonly LoadBalancerView[], packet: Packet): WalkEnd {
   const lb = lbs.find((l) => l.protocol.toUpperCase() === packet.protocol && portIn(l, packet.dstPort));
   if (!lb) return drop(ctx, { packet }, 'NoRoute', `no forwarding rule of ${packet.dst} forwards ${packet.protocol.toLowerCase()}:${packet.dstPort}`);
-  const healthy = lb.nodes.filter((n) => lb.healthy.includes(n));
-  const pool = healthy.length > 0 ? healthy : lb.nodes;
-  if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', `forwarding rule ${lb.name} has no backend VM`);
+  const pool = backendPool(ctx, lb);
+  if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', noHealthyBackend(ctx, lb.name, lb.nodes.length));
   const pick = ctx.chooser.choose(`lb|${lb.ip}|${lb.protocol}`, pool.map(() => 1 / pool.length));
   const node = ctx.view.node(pool[pick]);
-  const failOpen = healthy.length === 0 ? ' (no VM passes the health check, so the load balancer fails open to all of them)' : '';
+  const failOpen = lb.nodes.every((n) => !lb.healthy.includes(n)) ? ' (no VM passes the health check, so the load balancer fails open to all of them)' : '';
   addHop(ctx, {
     action: 'LoadBalance',
     packet,
