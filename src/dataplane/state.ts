@@ -23,6 +23,9 @@ export interface NodeRules {
   rules(node: string): CompiledRules;
 }
 
+/** xt_recent's `ip_list_tot` default: addresses remembered per list. */
+const RECENT_LIST_SIZE = 100;
+
 /** Annotation turning GCP's anti-spoofing back on for a VM (GKE creates every node with `canIpForward: true`). */
 export const CAN_IP_FORWARD_ANNOTATION = 'compute.kplane.io/can-ip-forward';
 
@@ -213,7 +216,10 @@ export class DataplaneState implements ClusterView {
     const lists = this.recent(node);
     let list = lists.get(name);
     if (!list) lists.set(name, (list = new Map()));
+    list.delete(ip);
     list.set(ip, nowSeconds);
+    // xt_recent keeps ip_list_tot (100) addresses per list and forgets the least recently seen.
+    if (list.size > RECENT_LIST_SIZE) list.delete(list.keys().next().value!);
   }
 
   dnsLookup(name: string, type: string): LookupResult {
