@@ -46,19 +46,23 @@ export interface Branch<T> {
   probability: number;
 }
 
-/** Upper bound on enumerated paths: a guard against pathological rule sets, far above real ones. */
-const MAX_BRANCHES = 100_000;
+/** Thrown when a flow has more paths than `enumerateBranches` is allowed to walk. */
+export class TooManyBranches extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} paths to enumerate`);
+  }
+}
 
 /**
  * Runs `walk` once per combination of choices (depth first), each time with a chooser that replays
  * a fixed prefix and then takes the first option, queueing the alternatives. Zero-probability
  * options are never taken.
  */
-export function enumerateBranches<T>(walk: (chooser: Chooser) => T): Branch<T>[] {
+export function enumerateBranches<T>(walk: (chooser: Chooser) => T, limit = 20_000): Branch<T>[] {
   const out: Branch<T>[] = [];
   const pending: number[][] = [[]];
   while (pending.length > 0) {
-    if (out.length >= MAX_BRANCHES) throw new Error(`more than ${MAX_BRANCHES} paths to enumerate`);
+    if (out.length >= limit) throw new TooManyBranches(limit);
     const prefix = pending.pop()!;
     const taken: number[] = [];
     let probability = 1;
@@ -80,4 +84,32 @@ export function enumerateBranches<T>(walk: (chooser: Chooser) => T): Branch<T>[]
     out.push({ result, probability });
   }
   return out;
+}
+
+/**
+ * Estimates the outcomes' probabilities from `samples` walks whose choices follow the options'
+ * probabilities (a seeded generator: the same flow gives the same estimate). For flows with too
+ * many paths to enumerate, e.g. a load balancer over hundreds of VMs in front of many endpoints.
+ */
+export function sampleBranches<T>(walk: (chooser: Chooser) => T, samples: number, seed: string): Branch<T>[] {
+  let state = hash32(seed) || 1;
+  const next = (): number => {
+    // xorshift32: fast, and good enough to spread samples over a few thousand options.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+  const chooser: Chooser = {
+    choose(_key, probabilities) {
+      const u = next();
+      let acc = 0;
+      for (let i = 0; i < probabilities.length; i++) {
+        acc += probabilities[i];
+        if (u < acc) return i;
+      }
+      return probabilities.length - 1;
+    },
+  };
+  return Array.from({ length: samples }, () => ({ result: walk(chooser), probability: 1 / samples }));
 }

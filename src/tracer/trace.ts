@@ -5,7 +5,7 @@
  */
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import type { PacketTraceSpec, PacketTraceStatus } from '../../schemas/packettrace.js';
-import { enumerateBranches, flowChooser, type Chooser } from './choices.js';
+import { enumerateBranches, flowChooser, sampleBranches, TooManyBranches, type Chooser } from './choices.js';
 import { reversed, tupleKey } from './conntrack.js';
 import { nodePass } from './node-pass.js';
 import { resolveTrace, type DnsResolution, type ResolvedTrace, type Sender } from './resolve.js';
@@ -50,9 +50,24 @@ function endpointRef(at: Endpoint, packet: Packet): { pod?: string; node?: strin
 
 const round = (p: number): number => Math.round(p * 1e9) / 1e9;
 
-/** Every endpoint the flow can reach and the share of new flows each gets, without touching any state. */
-function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): NonNullable<PacketTraceStatus['backends']> {
-  const branches = enumerateBranches((chooser) => walkFrom(context(view, chooser, 'forward', false, nowMs, resolved.http), resolved.sender, resolved.packet));
+/** Flows sampled when a flow has too many paths to enumerate. */
+const SAMPLED_FLOWS = 20_000;
+
+/**
+ * Every endpoint the flow can reach and the share of new flows each gets, without touching any
+ * state: exact from enumerating every path, or estimated from sampled flows when there are too many.
+ */
+function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): { shares: NonNullable<PacketTraceStatus['backends']>; estimated: boolean } {
+  const walk = (chooser: Chooser) => walkFrom(context(view, chooser, 'forward', false, nowMs, resolved.http), resolved.sender, resolved.packet);
+  let branches;
+  let estimated = false;
+  try {
+    branches = enumerateBranches(walk);
+  } catch (err) {
+    if (!(err instanceof TooManyBranches)) throw err;
+    branches = sampleBranches(walk, SAMPLED_FLOWS, tupleKey(resolved.packet));
+    estimated = true;
+  }
   const byKey = new Map<string, NonNullable<PacketTraceStatus['backends']>[number]>();
   for (const { result, probability } of branches) {
     if (!result.delivered) continue;
@@ -62,7 +77,8 @@ function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): No
     if (seen) seen.probability += probability;
     else byKey.set(key, { ...ref, probability });
   }
-  return [...byKey.values()].map((b) => ({ ...b, probability: round(b.probability) })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+  const shares = [...byKey.values()].map((b) => ({ ...b, probability: round(b.probability) })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+  return { shares, estimated };
 }
 
 function endpointName(at: Endpoint): string {
@@ -132,12 +148,13 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
     if (query) return { outcome: 'Dropped', dropReason: query.reason, message: `the DNS query for ${spec.to.host} is dropped: ${query.message}`, hops: [], dns };
     if (!resolved.dns.address) return { outcome: 'Dropped', dropReason: 'NXDOMAIN', message: `${spec.to.host} does not resolve: ${resolved.dns.failure}`, hops: [], dns };
   }
-  const shares = backends(view, resolved, nowMs);
+  const { shares, estimated } = backends(view, resolved, nowMs);
+  const note = estimated ? ` (the flow has too many paths to enumerate: backend shares are estimated from ${SAMPLED_FLOWS.toLocaleString('en')} sampled flows)` : '';
   const flow = tupleKey(resolved.packet);
   const forward = context(view, flowChooser(flow), 'forward', true, nowMs, resolved.http);
   const end = walkFrom(forward, resolved.sender, resolved.packet);
   const status: PacketTraceStatus = { hops: stripPacket(forward.hops), backends: shares, ...(dns ? { dns } : {}) };
-  if (!end.delivered) return { outcome: 'Dropped', dropReason: end.reason, message: end.message, ...status };
+  if (!end.delivered) return { outcome: 'Dropped', dropReason: end.reason, message: `${end.message}${note}`, ...status };
 
   const deliveredTo = endpointRef(end.at, end.packet);
   const observedSource = { ip: end.packet.src, port: end.packet.srcPort };
@@ -148,13 +165,13 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   const arrived = `${describePacket(resolved.packet)} reached ${where(end.at, deliveredTo)} as ${describePacket(end.packet)}`;
   const asymmetry = bypassedNatNote(forward.hops, replyCtx.hops);
   if (!replyEnd.delivered) {
-    return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}${asymmetry}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
+    return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}${asymmetry}${note}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
   }
   const problem = replyProblem(resolved.packet, resolved.sender, replyEnd);
   if (problem) {
-    return { outcome: 'Dropped', dropReason: 'InvalidConntrack', message: `${arrived}, but ${problem}${asymmetry}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply } };
+    return { outcome: 'Dropped', dropReason: 'InvalidConntrack', message: `${arrived}, but ${problem}${asymmetry}${note}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply } };
   }
-  return { outcome: 'Delivered', message: `${arrived}; the reply comes back from ${reply.observedSource!.ip}:${reply.observedSource!.port}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Delivered', ...reply } };
+  return { outcome: 'Delivered', message: `${arrived}; the reply comes back from ${reply.observedSource!.ip}:${reply.observedSource!.port}${note}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Delivered', ...reply } };
 }
 
 /** When a node NATed the forward packet but the reply never passed it, its conntrack entry cannot undo the NAT. */

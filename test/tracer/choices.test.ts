@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enumerateBranches, flowChooser, hash32 } from '../../src/tracer/choices.js';
+import { enumerateBranches, flowChooser, hash32, sampleBranches, TooManyBranches } from '../../src/tracer/choices.js';
 
 test('hash32 is deterministic and spreads nearby keys', () => {
   assert.equal(hash32('TCP 10.0.0.1:1>10.0.0.2:80'), hash32('TCP 10.0.0.1:1>10.0.0.2:80'));
@@ -50,3 +50,17 @@ for (const tc of ladders) {
     for (const [k, p] of Object.entries(tc.want)) assert.ok(Math.abs(got[k] - p) < 1e-12, `${k}: ${got[k]} vs ${p}`);
   });
 }
+
+test('enumerateBranches refuses more paths than its limit; sampleBranches estimates them, the same way for the same seed', () => {
+  const walk = (c: Parameters<Parameters<typeof enumerateBranches<number>>[0]>[0]) => c.choose('vm', [0.5, 0.5]) * 100 + c.choose('pod', Array(100).fill(0.01));
+  assert.throws(() => enumerateBranches(walk, 150), TooManyBranches);
+  const shares = (seed: string) => {
+    const got = new Map<number, number>();
+    for (const b of sampleBranches(walk, 20_000, seed)) got.set(b.result, (got.get(b.result) ?? 0) + b.probability);
+    return got;
+  };
+  const first = shares('flow');
+  assert.equal(first.size, 200);
+  for (const p of first.values()) assert.ok(p > 0.002 && p < 0.008, `share ${p} vs 0.005`);
+  assert.deepEqual(shares('flow'), first);
+});
