@@ -4,7 +4,7 @@ import { LogController, type FastifyInstance } from 'fastify';
 import { ensurePki } from './auth/pki.js';
 import { ensureAdminToken, parseTokenAuthFile, TokenAuthenticator } from './auth/tokens.js';
 import { bootstrapNamespaces } from './bootstrap.js';
-import { defaultConfig, type ServerConfig } from './config/config.js';
+import { ConfigError, defaultConfig, type ServerConfig } from './config/config.js';
 import { selectedControllers, serviceAdmission } from '../controllers/index.js';
 import { hostname } from 'node:os';
 import { writeKubeconfig } from './config/kubeconfig.js';
@@ -55,15 +55,15 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export interface CoreOptions extends Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'>, Partial<Pick<ServerConfig, 'serviceCIDR' | 'nodePortRange'>> {
+export interface CoreOptions extends Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'>, Partial<Pick<ServerConfig, 'etcdEndpoints' | 'serviceCIDR' | 'nodePortRange'>> {
   /** Watch history bounds (tests shrink them to provoke 410s). */
   history?: Partial<HistoryLimits>;
 }
 
 /** Opens storage, loads the watch cache and bootstraps the namespaces. */
 export async function startCore(config: CoreOptions): Promise<Core> {
-  if (config.storage === 'etcd') throw new Error('storage "etcd" is not implemented yet; use "level" or "memory"');
-  const backend = openBackend(config.storage, { dataDir: config.dataDir, syncWrites: config.syncWrites });
+  if (config.storage === 'etcd' && !config.etcdEndpoints?.length) throw new ConfigError('--etcd-endpoints is required with --storage etcd');
+  const backend = openBackend(config.storage, { dataDir: config.dataDir, syncWrites: config.syncWrites, etcdEndpoints: config.etcdEndpoints });
   await backend.start();
   const resources = builtinResources;
   const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: resources.filter(isStored).map((rt) => resourcePrefix(rt)), history: config.history });

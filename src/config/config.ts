@@ -100,7 +100,8 @@ export const ServerConfigSchema = z
     insecurePort: port.optional(),
     dataDir: z.string().min(1).default('.kplane'),
     storage: z.enum(['level', 'memory', 'etcd']).default('level'),
-    etcdEndpoints: z.array(httpUrl).default(() => []),
+    // The etcd backend speaks plain HTTP/2 only; a TLS endpoint is a configuration error, not a failed start.
+    etcdEndpoints: z.array(httpUrl.refine((value) => value.startsWith('http://'), { message: 'TLS to etcd is not supported yet: use an http:// endpoint' })).default(() => []),
     dnsPort: z.number().int().min(-1).max(65535).default(10053),
     nodes: z.number().int().min(0).default(3),
     controllers: z

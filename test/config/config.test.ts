@@ -118,6 +118,7 @@ describe('invalid input throws ConfigError', () => {
     { name: 'unknown storage', argv: ['--storage', 'sqlite'], message: /storage \(--storage\)/ },
     { name: 'etcd without endpoints', argv: ['--storage', 'etcd'], message: /etcdEndpoints.*required/ },
     { name: 'endpoint not a URL', argv: ['--etcd-endpoints', 'a:2379'], message: /http:\/\/ or https:\/\// },
+    { name: 'TLS etcd endpoint', argv: ['--storage', 'etcd', '--etcd-endpoints', 'https://a:2379'], message: /TLS to etcd is not supported yet/ },
     { name: 'bad controllers entry', argv: ['--controllers', '*,--dns'], message: /controllers/ },
     { name: 'bad log level', argv: ['--log-level', 'loud'], message: /logLevel/ },
     { name: 'same insecure and secure port', argv: ['--port=8080', '--insecure-port=8080'], message: /differ/ },
@@ -206,7 +207,7 @@ describe('config file', () => {
         'nonMasqueradeCIDRs: [10.0.0.0/8, 172.16.0.0/12]',
         'loadBalancerIPPool: 86.75.30.0/24',
         'etcdEndpoints:',
-        '  - https://etcd-0:2379',
+        '  - http://etcd-0:2379',
         'syncWrites: true',
       ].join('\n'),
     );
@@ -218,7 +219,7 @@ describe('config file', () => {
       serviceCIDR: '10.9.0.0/16',
       nonMasqueradeCIDRs: ['10.0.0.0/8', '172.16.0.0/12'],
       loadBalancerIPPool: '86.75.30.0/24',
-      etcdEndpoints: ['https://etcd-0:2379'],
+      etcdEndpoints: ['http://etcd-0:2379'],
       syncWrites: true,
     });
   });
