@@ -4,10 +4,10 @@
  * with the fewest pods wins, ties broken by node name. Pods created with a nodeName, with scheduling
  * gates, or of another scheduler are left alone.
  *
- * Binding: our registry has no `pods/binding` subresource, so the scheduler sets `spec.nodeName`
- * with a merge patch of the Pod ({@link bindPod}) and then reports `PodScheduled=True` through the
- * status subresource (upstream's binding does both in one write). The patch needs the Pod strategy
- * to accept `spec.nodeName` going from empty to a value; see the report for the registry change.
+ * Binding: the SDK's `Client` has no subresource calls, so this scheduler sets `spec.nodeName` with
+ * a merge patch of the Pod ({@link bindPod}), which the Pod strategy accepts from empty to a value,
+ * and then reports `PodScheduled=True` through the status subresource (upstream's binding does both
+ * in one write). Schedulers outside the process use `POST pods/<name>/binding` or `bindings`.
  *
  * A pod no node fits gets `PodScheduled=False`, reason `Unschedulable`, upstream's "0/N nodes are
  * available: …" message and a `FailedScheduling` Warning event; it is retried whenever a Node

@@ -6,6 +6,7 @@ import type { Registry } from '../registry/store.js';
 import { requireBearerToken } from './auth.js';
 import { maxBodyBytes, registerBodyParsers } from './body.js';
 import { registerErrorHandlers } from './errors.js';
+import { bindingRoutes } from './routes/bindings.js';
 import { dataplaneRoutes, type DataplaneApi } from './routes/dataplane.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes } from './routes/health.js';
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(discoveryRoutes, { resources: deps.resources });
   await app.register(openapiRoutes, { resources: deps.resources });
   if (deps.dataplane) await app.register(dataplaneRoutes, { api: deps.dataplane });
+  await app.register(bindingRoutes, { registry: deps.registry });
   await app.register(resourceRoutes, { registry: deps.registry, lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`), watchTiming: deps.watchTiming });
   return app;
 }

@@ -28,6 +28,9 @@ const networking = 'io.k8s.api.networking.v1';
 
 /** Descriptions by component name. */
 export const descriptions: Record<string, TypeDescription> = {
+  [`${core}.Binding`]: kindDescription('Ties one object to another; for example, a pod is bound to a node by a scheduler.', {
+    target: 'The target object that you want to bind to the standard object.',
+  }),
   [`${core}.Pod`]: kindDescription('A collection of containers that can run on a host. Created by clients and scheduled onto nodes.', {
     spec: 'Specification of the desired behavior of the pod.',
     status: 'Most recently observed status of the pod; may lag the actual state of the system.',

@@ -87,6 +87,23 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
    * and OpenAPI. The registry and the generic routes never serve such a kind.
    */
   custom?: { verbs: readonly string[]; subresources?: readonly { name: string; verbs: readonly string[] }[] };
+  /**
+   * Subresources that only accept a POST acting on the object (Pod `binding`): the body's kind and
+   * how it changes the stored object. The registry runs `apply` in its update loop, so the write
+   * is validated and compare-and-swapped like any update.
+   */
+  actions?: { readonly [subresource: string]: SubresourceAction<T> };
+}
+
+/**
+ * A POST-only subresource. Declared through a method so a `ResourceType<Pod>` is usable where a
+ * `ResourceType` is expected (method parameters are bivariant).
+ */
+export interface SubresourceAction<T extends KubeObject = KubeObject> {
+  /** The kind of the request body (`Binding`), checked like a body's kind on create. */
+  kind: string;
+  /** The changed object; throws a StatusError (e.g. 409) when the action cannot apply to `current`. */
+  apply(current: T, body: Record<string, unknown>): T;
 }
 
 /** Whether the registry stores and serves this kind (everything but {@link ResourceType.custom} kinds). */

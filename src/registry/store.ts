@@ -219,6 +219,19 @@ export class Registry {
   }
 
   /**
+   * POST to an action subresource (`pods/<name>/binding`): the kind's `actions[sub].apply` changes
+   * the current object inside the update loop. Answers the changed object.
+   */
+  async act<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, sub: string, body: unknown, opts: WriteOptions = {}): Promise<T> {
+    const action = rt.actions?.[sub];
+    if (!action) throw errors.pathNotFound();
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest(`the body of the request must be a JSON or YAML object describing a ${action.kind}`);
+    const request = body as Record<string, unknown>;
+    if (request.kind !== undefined && request.kind !== action.kind) throw errors.badRequest(`the kind in the data (${String(request.kind)}) does not match the expected kind (${action.kind})`);
+    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => action.apply(structuredClone(current), request), undefined);
+  }
+
+  /**
    * Server-side apply (PATCH `application/apply-patch+yaml`): creates the object when it is
    * missing, otherwise merges the manager's applied configuration with field ownership and
    * conflict detection (see apply/apply.ts). Returns whether it created the object.

@@ -533,8 +533,9 @@ const identity: [kind: string, plural: string, group: string, namespaced: boolea
   ['ForwardingRule', 'forwardingrules', 'compute.kplane.io', false, undefined, true, 'subdomain', true],
   ['NodeDataplane', 'nodedataplanes', 'network.kplane.io', false, ['ndp'], false, 'subdomain', false],
   ['PacketTrace', 'packettraces', 'network.kplane.io', false, ['trace'], false, 'subdomain', false],
+  ['Binding', 'bindings', '', true, undefined, false, 'subdomain', false],
 ];
-test('builtinResources lists the fifteen kinds with their upstream identity', () => {
+test('builtinResources lists the sixteen kinds with their upstream identity', () => {
   const got = builtinResources.map((rt: ResourceType<KubeObject>) => [rt.kind, rt.plural, rt.group, rt.namespaced, rt.shortNames, rt.hasStatus, rt.nameRule, rt.allowUnconditionalUpdate]);
   assert.deepEqual(got, identity);
   assert.deepEqual(builtinResources.filter((rt) => rt.categories?.includes('all')).map((rt) => rt.plural), ['pods', 'services']);

@@ -104,8 +104,12 @@ function resourceList(gv: GroupVersion) {
       ...(rt.shortNames?.length ? { shortNames: rt.shortNames } : {}),
       ...(rt.categories?.length ? { categories: rt.categories } : {}),
     };
-    const subresources = [...(rt.hasStatus ? [{ name: 'status', verbs: subresourceVerbs }] : []), ...(rt.custom?.subresources ?? [])];
-    return [main, ...subresources.map((sub) => ({ name: `${rt.plural}/${sub.name}`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: sub.verbs }))];
+    const subresources = [
+      ...(rt.hasStatus ? [{ name: 'status', verbs: subresourceVerbs }] : []),
+      ...(rt.custom?.subresources ?? []),
+      ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ name, verbs: ['create'], kind: action.kind })),
+    ];
+    return [main, ...subresources.map((sub) => ({ name: `${rt.plural}/${sub.name}`, singularName: '', namespaced: rt.namespaced, kind: 'kind' in sub ? sub.kind : rt.kind, verbs: sub.verbs }))];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersionString(gv), resources };
 }
@@ -130,6 +134,7 @@ function aggregatedResource(rt: ResourceType) {
   const subresources = [
     ...(rt.hasStatus ? [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] : []),
     ...(rt.custom?.subresources ?? []).map((sub) => ({ subresource: sub.name, responseKind, verbs: sub.verbs })),
+    ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ subresource: name, responseKind: { group: rt.group, version: rt.version, kind: action.kind }, verbs: ['create'] })),
   ];
   return {
     resource: rt.plural,

@@ -38,6 +38,7 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
   const target = resolve(deps, req.url);
   const query = req.query as Query;
   if (target.name === undefined) return handleCollection(deps, target, req, reply, query);
+  if (target.subresource !== undefined && target.rt.actions?.[target.subresource]) return handleAction(deps, target, req, reply, query);
   const sub = subresourceOf(target);
   const { rt, namespace, name } = target;
   const registry = deps.registry;
@@ -65,6 +66,13 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
     default:
       throw errors.methodNotAllowed();
   }
+}
+
+/** POST to an action subresource (`pods/<name>/binding`): answers a `Success` Status, as kube-apiserver does. */
+async function handleAction(deps: ResourceRouteDeps, target: ResourcePath, req: FastifyRequest, reply: FastifyReply, query: Query): Promise<unknown> {
+  if (req.method !== 'POST') throw errors.methodNotAllowed();
+  await deps.registry.act(target.rt, target.namespace, target.name!, target.subresource!, requireBody(req), writeOptions(query, reply));
+  return reply.code(201).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
 async function handleCollection(deps: ResourceRouteDeps, target: ResourcePath, req: FastifyRequest, reply: FastifyReply, query: Query): Promise<unknown> {
@@ -110,7 +118,7 @@ function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: 
   const target = parseResourcePath(path, deps.lookup);
   if (!target) throw errors.pathNotFound();
   if (target.rt.namespaced && target.name !== undefined && target.namespace === undefined) throw errors.pathNotFound();
-  if (target.subresource !== undefined && subresourceOf(target) === undefined) throw errors.pathNotFound();
+  if (target.subresource !== undefined && !target.rt.actions?.[target.subresource] && subresourceOf(target) === undefined) throw errors.pathNotFound();
   return target;
 }
 

@@ -1,5 +1,6 @@
 /** Every built-in kind kplane serves, in the order discovery lists them. */
 import type { ResourceType } from '../resource.js';
+import { bindings } from './binding.js';
 import { endpoints } from './endpoints.js';
 import { endpointSlices } from './endpointslice.js';
 import { events } from './event.js';
@@ -31,4 +32,5 @@ export const builtinResources: readonly ResourceType[] = [
   forwardingRules,
   nodeDataplanes,
   packetTraces,
+  bindings,
 ];

@@ -20,6 +20,7 @@ import { PodSchema, type Container, type Pod, type PodSpec, type Toleration } fr
 import type { ResourceType } from '../resource.js';
 import { formatBool, validateNodeNameRef, validatePortNumOrName, validateProtocol, validateTaintEffect } from './common.js';
 import { podTable } from './tables.js';
+import { podBinding } from './pod-binding.js';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -316,6 +317,7 @@ export const pods: ResourceType<Pod> = {
   allowUnconditionalUpdate: true,
   schema: PodSchema,
   table: podTable,
+  actions: { binding: podBinding },
   fieldSelectors: {
     'spec.nodeName': (pod) => pod.spec.nodeName ?? '',
     'spec.restartPolicy': (pod) => pod.spec.restartPolicy,

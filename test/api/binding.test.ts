@@ -1,0 +1,73 @@
+/** Binding a pod to a node: `POST pods/<name>/binding` and `POST bindings`, as a scheduler does. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { dump } from 'js-yaml';
+import { kubeconfigFor } from '../../src/config/kubeconfig.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let url: string;
+before(async () => {
+  t = await startTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+});
+after(() => t.close());
+
+const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+const binding = (name: string, node: unknown = 'vm1') => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
+const inject = (method: 'POST' | 'GET' | 'PUT', path: string, payload?: unknown) => t.app.inject({ method, url: path, payload: payload as object });
+const nodeOf = async (name: string) => (await inject('GET', `/api/v1/namespaces/default/pods/${name}`)).json().spec.nodeName;
+
+test('POST pods/<name>/binding sets spec.nodeName and answers a Success Status', async () => {
+  await inject('POST', '/api/v1/namespaces/default/pods', pod('p1'));
+  const res = await inject('POST', '/api/v1/namespaces/default/pods/p1/binding', binding('p1'));
+  assert.equal(res.statusCode, 201, res.body);
+  assert.deepEqual(res.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  assert.equal(await nodeOf('p1'), 'vm1');
+});
+
+test('a pod already bound answers 409 Conflict naming its node', async () => {
+  const res = await inject('POST', '/api/v1/namespaces/default/pods/p1/binding', binding('p1', 'vm2'));
+  assert.equal(res.statusCode, 409);
+  assert.match(res.json().message, /pod p1 is already assigned to node "vm1"/);
+  assert.equal(await nodeOf('p1'), 'vm1');
+});
+
+const bad: { name: string; path: string; body: unknown; code: number }[] = [
+  { name: 'a missing pod', path: '/api/v1/namespaces/default/pods/nope/binding', body: binding('nope'), code: 404 },
+  { name: 'no target name', path: '/api/v1/namespaces/default/pods/p2/binding', body: { kind: 'Binding', metadata: { name: 'p2' }, target: { kind: 'Node' } }, code: 422 },
+  { name: 'a target that is not a Node', path: '/api/v1/namespaces/default/pods/p2/binding', body: { kind: 'Binding', metadata: { name: 'p2' }, target: { kind: 'Pod', name: 'x' } }, code: 422 },
+  { name: 'another kind of body', path: '/api/v1/namespaces/default/pods/p2/binding', body: { kind: 'Pod', metadata: { name: 'p2' } }, code: 400 },
+  { name: 'a name that is not the pod’s', path: '/api/v1/namespaces/default/pods/p2/binding', body: binding('other'), code: 400 },
+  { name: 'a Binding collection body without a name', path: '/api/v1/namespaces/default/bindings', body: { kind: 'Binding', target: { name: 'vm1' } }, code: 422 },
+];
+for (const tc of bad) {
+  test(`binding with ${tc.name} is a ${tc.code} Status and binds nothing`, async () => {
+    await inject('POST', '/api/v1/namespaces/default/pods', pod('p2'));
+    const res = await inject('POST', tc.path, tc.body);
+    assert.equal(res.statusCode, tc.code, res.body);
+    assert.equal(res.json().kind, 'Status');
+    assert.equal(await nodeOf('p2'), undefined);
+  });
+}
+
+test('binding only takes POST', async () => {
+  assert.equal((await inject('GET', '/api/v1/namespaces/default/pods/p2/binding')).statusCode, 405);
+  assert.equal((await inject('PUT', '/api/v1/namespaces/default/pods/p2/binding', binding('p2'))).statusCode, 405);
+});
+
+test('discovery lists pods/binding (create) and bindings', async () => {
+  const resources = (await inject('GET', '/api/v1')).json().resources as { name: string; kind: string; verbs: string[] }[];
+  assert.deepEqual(resources.find((r) => r.name === 'pods/binding'), { name: 'pods/binding', singularName: '', namespaced: true, kind: 'Binding', verbs: ['create'] });
+  assert.deepEqual(resources.find((r) => r.name === 'bindings')?.verbs, ['create']);
+});
+
+test('client-node createNamespacedBinding (POST bindings) binds the pod', async () => {
+  await inject('POST', '/api/v1/namespaces/default/pods', pod('p3'));
+  const kc = new k8s.KubeConfig();
+  kc.loadFromString(dump(kubeconfigFor({ server: url, token: 'unused' })));
+  await kc.makeApiClient(k8s.CoreV1Api).createNamespacedBinding({ namespace: 'default', body: { metadata: { name: 'p3' }, target: { kind: 'Node', name: 'vm3' } } });
+  assert.equal(await nodeOf('p3'), 'vm3');
+});
