@@ -88,9 +88,9 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
    */
   custom?: { verbs: readonly string[]; subresources?: readonly { name: string; verbs: readonly string[] }[] };
   /**
-   * Subresources that only accept a POST acting on the object (Pod `binding`): the body's kind and
-   * how it changes the stored object. The registry runs `apply` in its update loop, so the write
-   * is validated and compare-and-swapped like any update.
+   * Subresources that act on the object through one verb (Pod `binding`, Namespace `finalize`): the
+   * body's kind and how it changes the stored object. The registry runs `apply` in its update loop,
+   * so the write is validated and compare-and-swapped like any update.
    */
   actions?: { readonly [subresource: string]: SubresourceAction<T> };
 }
@@ -102,6 +102,15 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
 export interface SubresourceAction<T extends KubeObject = KubeObject> {
   /** The kind of the request body (`Binding`), checked like a body's kind on create. */
   kind: string;
+  /** POST (binding) or PUT (finalize); any other method is a 405. */
+  method: 'POST' | 'PUT';
+  /** What the response carries: a `Success` Status (201, like binding) or the changed object (200). */
+  answer: 'success' | 'object';
+  /**
+   * Which update path the write takes: the main resource's (default) or the status subresource's,
+   * for fields the kind lets only its status writer change (Namespace `spec.finalizers`).
+   */
+  writesAs?: 'status';
   /** The changed object; throws a StatusError (e.g. 409) when the action cannot apply to `current`. */
   apply(current: T, body: Record<string, unknown>): T;
 }

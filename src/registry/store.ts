@@ -219,8 +219,8 @@ export class Registry {
   }
 
   /**
-   * POST to an action subresource (`pods/<name>/binding`): the kind's `actions[sub].apply` changes
-   * the current object inside the update loop. Answers the changed object.
+   * An action subresource (`pods/<name>/binding`, `namespaces/<name>/finalize`): the kind's
+   * `actions[sub].apply` changes the current object inside the update loop. Answers the changed object.
    */
   async act<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, sub: string, body: unknown, opts: WriteOptions = {}): Promise<T> {
     const action = rt.actions?.[sub];
@@ -228,7 +228,7 @@ export class Registry {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest(`the body of the request must be a JSON or YAML object describing a ${action.kind}`);
     const request = body as Record<string, unknown>;
     if (request.kind !== undefined && request.kind !== action.kind) throw errors.badRequest(`the kind in the data (${String(request.kind)}) does not match the expected kind (${action.kind})`);
-    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => action.apply(structuredClone(current), request), undefined);
+    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => action.apply(structuredClone(current), request), action.writesAs);
   }
 
   /**

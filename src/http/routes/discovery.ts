@@ -107,7 +107,7 @@ function resourceList(gv: GroupVersion) {
     const subresources = [
       ...(rt.hasStatus ? [{ name: 'status', verbs: subresourceVerbs }] : []),
       ...(rt.custom?.subresources ?? []),
-      ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ name, verbs: ['create'], kind: action.kind })),
+      ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ name, verbs: [actionVerb(action.method)], kind: action.kind })),
     ];
     return [main, ...subresources.map((sub) => ({ name: `${rt.plural}/${sub.name}`, singularName: '', namespaced: rt.namespaced, kind: 'kind' in sub ? sub.kind : rt.kind, verbs: sub.verbs }))];
   });
@@ -129,12 +129,14 @@ function aggregatedList(gvs: GroupVersion[]) {
   };
 }
 
+const actionVerb = (method: 'POST' | 'PUT'): string => (method === 'POST' ? 'create' : 'update');
+
 function aggregatedResource(rt: ResourceType) {
   const responseKind = { group: rt.group, version: rt.version, kind: rt.kind };
   const subresources = [
     ...(rt.hasStatus ? [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] : []),
     ...(rt.custom?.subresources ?? []).map((sub) => ({ subresource: sub.name, responseKind, verbs: sub.verbs })),
-    ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ subresource: name, responseKind: { group: rt.group, version: rt.version, kind: action.kind }, verbs: ['create'] })),
+    ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ subresource: name, responseKind: { group: rt.group, version: rt.version, kind: action.kind }, verbs: [actionVerb(action.method)] })),
   ];
   return {
     resource: rt.plural,

@@ -68,10 +68,12 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
   }
 }
 
-/** POST to an action subresource (`pods/<name>/binding`): answers a `Success` Status, as kube-apiserver does. */
+/** An action subresource (`pods/<name>/binding`, `namespaces/<name>/finalize`), answered as kube-apiserver does. */
 async function handleAction(deps: ResourceRouteDeps, target: ResourcePath, req: FastifyRequest, reply: FastifyReply, query: Query): Promise<unknown> {
-  if (req.method !== 'POST') throw errors.methodNotAllowed();
-  await deps.registry.act(target.rt, target.namespace, target.name!, target.subresource!, requireBody(req), writeOptions(query, reply));
+  const action = target.rt.actions![target.subresource!];
+  if (req.method !== action.method) throw errors.methodNotAllowed();
+  const object = await deps.registry.act(target.rt, target.namespace, target.name!, target.subresource!, requireBody(req), writeOptions(query, reply));
+  if (action.answer === 'object') return object;
   return reply.code(201).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 

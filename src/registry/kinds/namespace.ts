@@ -1,8 +1,8 @@
 /** core/v1 namespaces (pkg/registry/core/namespace/strategy.go). */
-import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
+import { errors, fieldError, type StatusCause } from '../../apimachinery/errors.js';
 import { invalidEach, isQualifiedName } from '../../apimachinery/validation.js';
 import { NAMESPACE_NAME_LABEL, NamespaceSchema, type Namespace } from '../../../schemas/namespace.js';
-import type { ResourceType } from '../resource.js';
+import type { ResourceType, SubresourceAction } from '../resource.js';
 import { namespaceTable } from './tables.js';
 
 /** The finalizer the namespace controller removes once the namespace's content is gone. */
@@ -20,6 +20,28 @@ function validateSpecFinalizer(name: string): StatusCause[] {
   return causes;
 }
 
+/**
+ * `PUT namespaces/<name>/finalize`: replaces `spec.finalizers` with the body's, nothing else (what
+ * `kubectl replace --raw …/finalize` does to release a namespace stuck in Terminating). Emptying
+ * them on a terminating namespace removes it.
+ */
+const namespaceFinalize: SubresourceAction<Namespace> = {
+  kind: 'Namespace',
+  method: 'PUT',
+  answer: 'object',
+  writesAs: 'status',
+  apply(ns, body) {
+    const spec = (body.spec ?? {}) as { finalizers?: unknown };
+    const finalizers = spec.finalizers ?? [];
+    if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string')) throw errors.badRequest('spec.finalizers must be a list of strings');
+    if ((body.metadata as { name?: unknown } | undefined)?.name !== undefined && (body.metadata as { name?: unknown }).name !== ns.metadata.name) {
+      throw errors.badRequest(`the name of the object does not match the name on the URL (${ns.metadata.name})`);
+    }
+    ns.spec = { ...ns.spec, finalizers: finalizers as string[] };
+    return ns;
+  },
+};
+
 export const namespaces: ResourceType<Namespace> = {
   group: '',
   version: 'v1',
@@ -34,13 +56,14 @@ export const namespaces: ResourceType<Namespace> = {
   schema: NamespaceSchema,
   table: namespaceTable,
   fieldSelectors: { 'status.phase': (ns) => ns.status.phase },
+  actions: { finalize: namespaceFinalize },
   strategy: {
     prepareForCreate(ns) {
       ns.status = { phase: 'Active' };
       const finalizers = ns.spec.finalizers ?? [];
       if (!finalizers.includes(KUBERNETES_FINALIZER)) ns.spec.finalizers = [...finalizers, KUBERNETES_FINALIZER];
     },
-    // Upstream changes spec.finalizers only through the namespaces/{name}/finalize subresource.
+    // spec.finalizers changes only through `finalize` (and, for our namespace controller, `/status`).
     prepareForUpdate(ns, old) {
       ns.spec.finalizers = old.spec.finalizers;
     },

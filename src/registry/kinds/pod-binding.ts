@@ -22,6 +22,8 @@ function targetProblems(target: unknown): StatusCause[] {
 
 export const podBinding: SubresourceAction<Pod> = {
   kind: 'Binding',
+  method: 'POST',
+  answer: 'success',
   apply(pod, body) {
     const name = pod.metadata.name ?? '';
     const bodyName = (body.metadata as { name?: unknown } | undefined)?.name;

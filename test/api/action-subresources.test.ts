@@ -1,4 +1,4 @@
-/** Binding a pod to a node: `POST pods/<name>/binding` and `POST bindings`, as a scheduler does. */
+/** Action subresources: binding a pod to a node (`pods/<name>/binding`, `bindings`) and finalizing a namespace. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
@@ -70,4 +70,21 @@ test('client-node createNamespacedBinding (POST bindings) binds the pod', async 
   kc.loadFromString(dump(kubeconfigFor({ server: url, token: 'unused' })));
   await kc.makeApiClient(k8s.CoreV1Api).createNamespacedBinding({ namespace: 'default', body: { metadata: { name: 'p3' }, target: { kind: 'Node', name: 'vm3' } } });
   assert.equal(await nodeOf('p3'), 'vm3');
+});
+
+test('PUT namespaces/<name>/finalize replaces spec.finalizers only; emptying them removes a terminating namespace', async () => {
+  await inject('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stuck' } });
+  const deleting = await t.app.inject({ method: 'DELETE', url: '/api/v1/namespaces/stuck' });
+  assert.equal(deleting.statusCode, 202, 'held by the kubernetes finalizer (no namespace controller here)');
+  const kept = await inject('PUT', '/api/v1/namespaces/stuck/finalize', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stuck', labels: { ignored: 'yes' } }, spec: { finalizers: ['kubernetes', 'example.com/hold'] } });
+  assert.equal(kept.statusCode, 200, kept.body);
+  assert.deepEqual(kept.json().spec.finalizers, ['kubernetes', 'example.com/hold']);
+  assert.equal(kept.json().metadata.labels.ignored, undefined, 'only spec.finalizers changes');
+  assert.equal(kept.json().status.phase, 'Terminating');
+  const bad = await inject('PUT', '/api/v1/namespaces/stuck/finalize', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stuck' }, spec: { finalizers: [1] } });
+  assert.equal(bad.statusCode, 400);
+  const released = await inject('PUT', '/api/v1/namespaces/stuck/finalize', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'stuck' }, spec: { finalizers: [] } });
+  assert.equal(released.statusCode, 200, released.body);
+  assert.equal((await inject('GET', '/api/v1/namespaces/stuck')).statusCode, 404);
+  assert.equal((await inject('POST', '/api/v1/namespaces/default/finalize', {})).statusCode, 405);
 });
