@@ -24,6 +24,12 @@ export const acceptedMediaTypes = [...jsonTypes, ...yamlTypes];
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
+  // kube-apiserver reads a body sent without a Content-Type as JSON (`kubectl replace --raw` sends none).
+  app.addHook('onRequest', (req, _reply, done) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.headers['content-type']) req.headers['content-type'] = 'application/json';
+    done();
+  });
   const safeJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(jsonTypes, { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(null, undefined);

@@ -1,4 +1,5 @@
 /** Action subresources: binding a pod to a node (`pods/<name>/binding`, `bindings`) and finalizing a namespace. */
+import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
@@ -87,4 +88,20 @@ test('PUT namespaces/<name>/finalize replaces spec.finalizers only; emptying the
   assert.equal(released.statusCode, 200, released.body);
   assert.equal((await inject('GET', '/api/v1/namespaces/stuck')).statusCode, 404);
   assert.equal((await inject('POST', '/api/v1/namespaces/default/finalize', {})).statusCode, 405);
+});
+
+test('a body without Content-Type is read as JSON, as kube-apiserver does (kubectl replace --raw sends none)', async () => {
+  await inject('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'raw' } });
+  await t.app.inject({ method: 'DELETE', url: '/api/v1/namespaces/raw' });
+  const body = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'raw' }, spec: { finalizers: [] } });
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(`${url}/api/v1/namespaces/raw/finalize`, { method: 'PUT', headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal(status, 200);
+  assert.equal((await inject('GET', '/api/v1/namespaces/raw')).statusCode, 404);
 });
