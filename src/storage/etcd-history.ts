@@ -1,7 +1,7 @@
 import type { WatchClient } from 'etcd3';
 import { fromEtcdRevision, toEtcdRevision, type EtcdKeyLayout } from './etcd-codec.js';
 import { CompactedError, type StorageEvent } from './interface.js';
-import { openWatchStream } from './etcd-watch.js';
+import { watchUntilSettled } from './etcd-watch.js';
 import type { ReplaySink } from './notifier.js';
 
 /**
@@ -25,35 +25,25 @@ export function replayHistory(
 ): Promise<void> {
   const { afterRevision, upTo } = range;
   return new Promise((resolve, reject) => {
-    let cancel: (() => void) | undefined;
-    let settled = false;
-    const settle = (report: () => void): void => {
-      if (settled) return;
-      settled = true;
-      cancel?.();
-      signal.removeEventListener('abort', onAbort);
-      report();
-    };
-    const onAbort = (): void => settle(resolve);
     if (signal.aborted) return resolve();
-    signal.addEventListener('abort', onAbort);
     const request = { ...layout.dataRange, start_revision: toEtcdRevision(afterRevision), prev_kv: true };
-    openWatchStream(client, request, {
-      onEvents: (raw) => {
-        const events: StorageEvent[] = raw.map((e) => layout.decodeEvent(e));
-        const wanted = events.filter((e) => e.revision > afterRevision && e.revision <= upTo);
-        if (wanted.length > 0) sink(wanted);
-        if (events[events.length - 1].revision >= upTo) settle(resolve);
-      },
-      onCompacted: (compactRevision) => settle(() => reject(new CompactedError(afterRevision, fromEtcdRevision(compactRevision)))),
-      onError: (err) => settle(() => reject(err)),
-    }).then(
-      (cancelWatch) => {
-        cancel = cancelWatch;
-        if (settled) cancelWatch();
-      },
-      (err: Error) => settle(() => reject(err)),
+    const onAbort = (): void => settle(resolve);
+    const settle = watchUntilSettled(
+      client,
+      request,
+      (settle) => ({
+        onEvents: (raw) => {
+          const events: StorageEvent[] = raw.map((e) => layout.decodeEvent(e));
+          const wanted = events.filter((e) => e.revision > afterRevision && e.revision <= upTo);
+          if (wanted.length > 0) sink(wanted);
+          if (events[events.length - 1].revision >= upTo) settle(resolve);
+        },
+        onCompacted: (compactRevision) => settle(() => reject(new CompactedError(afterRevision, fromEtcdRevision(compactRevision)))),
+        onError: (err) => settle(() => reject(err)),
+      }),
+      () => signal.removeEventListener('abort', onAbort),
     );
+    signal.addEventListener('abort', onAbort);
   });
 }
 
@@ -63,26 +53,16 @@ export function replayHistory(
  */
 export function probeCompactRevision(client: WatchClient, layout: EtcdKeyLayout, timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    let cancel: (() => void) | undefined;
-    let settled = false;
-    const settle = (report: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      cancel?.();
-      report();
-    };
-    const timer = setTimeout(() => settle(() => reject(new Error(`etcd did not report its compact revision within ${timeoutMs} ms`))), timeoutMs);
-    openWatchStream(client, { key: layout.marker, start_revision: 1 }, {
-      onEvents: () => settle(() => reject(new Error('etcd streamed the marker from revision 1: nothing is compacted'))),
-      onCompacted: (compactRevision) => settle(() => resolve(compactRevision)),
-      onError: (err) => settle(() => reject(err)),
-    }).then(
-      (cancelWatch) => {
-        cancel = cancelWatch;
-        if (settled) cancelWatch();
-      },
-      (err: Error) => settle(() => reject(err)),
+    const settle = watchUntilSettled(
+      client,
+      { key: layout.marker, start_revision: 1 },
+      (settle) => ({
+        onEvents: () => settle(() => reject(new Error('etcd streamed the marker from revision 1: nothing is compacted'))),
+        onCompacted: (compactRevision) => settle(() => resolve(compactRevision)),
+        onError: (err) => settle(() => reject(err)),
+      }),
+      () => clearTimeout(timer),
     );
+    const timer = setTimeout(() => settle(() => reject(new Error(`etcd did not report its compact revision within ${timeoutMs} ms`))), timeoutMs);
   });
 }

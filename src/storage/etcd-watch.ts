@@ -40,3 +40,32 @@ export async function openWatchStream(client: WatchClient, request: IWatchCreate
   stream.write({ create_request: request });
   return () => finish();
 }
+
+/** Ends a one-shot watch and reports its outcome; only the first call counts. */
+export type SettleWatch = (report: () => void) => void;
+
+/**
+ * A watch that lasts until its first outcome: `handlers` receive `settle`, which ends the watch,
+ * runs `onSettle` (timers, listeners to remove) and then `report`, all once. Failing to open the
+ * watch goes to `onError`. Returns `settle`, for outcomes from outside the watch (a timeout, an abort).
+ */
+export function watchUntilSettled(client: WatchClient, request: IWatchCreateRequest, handlers: (settle: SettleWatch) => WatchStreamHandlers, onSettle: () => void = () => {}): SettleWatch {
+  let cancel: (() => void) | undefined;
+  let settled = false;
+  const settle: SettleWatch = (report) => {
+    if (settled) return;
+    settled = true;
+    cancel?.();
+    onSettle();
+    report();
+  };
+  const h = handlers(settle);
+  openWatchStream(client, request, h).then(
+    (cancelWatch) => {
+      cancel = cancelWatch;
+      if (settled) cancelWatch();
+    },
+    (err: Error) => h.onError(err),
+  );
+  return settle;
+}
