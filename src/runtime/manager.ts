@@ -35,7 +35,7 @@ export function podsListedIn(o: KubeObject): string[] {
 export const allKinds: readonly Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease', 'Route', 'Firewall', 'ForwardingRule'];
 
 /** Indexes every informer of a kind gets besides `namespace`. */
-const defaultIndexes: Partial<Record<Kind, Record<string, IndexFunc>>> = {
+export const defaultIndexes: Partial<Record<Kind, Record<string, IndexFunc>>> = {
   Pod: { 'spec.nodeName': (o: KubeObject) => [String((o.spec as { nodeName?: string } | undefined)?.nodeName ?? '')] },
   Endpoints: { [endpointsPodIndex]: podsListedIn },
   Service: { [serviceSelectorIndex]: selectorPairs },

@@ -7,8 +7,6 @@ import { StatusError, errors } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
 import { endpoints } from '../../src/registry/kinds/endpoints.js';
-import type { Client, Kind, Lister, Listers, ObjectKey, ReconcileContext } from '../../src/runtime/api.js';
-import { endpointsPodIndex, podsListedIn, selectorPairs, serviceSelectorIndex } from '../../src/runtime/manager.js';
 import {
   OVER_CAPACITY_ANNOTATION,
   TRIGGER_TIME_ANNOTATION,
@@ -16,6 +14,7 @@ import {
   sameEndpoints,
 } from '../../controllers/endpoints/desired.js';
 import { endpointsController, serviceOfEndpoints, servicesForPod } from '../../controllers/endpoints/endpoints.js';
+import { laggingCluster } from './lagging-cluster.js';
 
 const T0 = '2024-01-01T00:00:00Z';
 
@@ -304,100 +303,11 @@ test('sameEndpoints: absent and empty subsets are the same', () => {
 // ---------------------------------------------------------------------------------------------
 // Reconcile, against a tiny in-memory stand-in for the informer caches and the registry client.
 
-const KINDS: Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease'];
-
-/**
- * Objects in a store written by `client`; `listers` read a cache that only catches up on `sync()`
- * (as an informer would), so staleness can be staged. `failNext` makes the next write throw.
- */
-function fakeCluster(initial: KubeObject[] = []) {
-  const store = new Map<Kind, KubeObject[]>(KINDS.map((k) => [k, []]));
-  for (const obj of initial) store.get(obj.kind as Kind)!.push(structuredClone(obj));
-  let cache = new Map<Kind, KubeObject[]>();
-  const sync = () => (cache = new Map([...store].map(([k, objs]) => [k, structuredClone(objs)])));
-  sync();
-  const calls: string[] = [];
-  let rv = 100;
-  let failNext: Error | undefined;
-  const same = (o: KubeObject, key: ObjectKey) => o.metadata.name === key.name && o.metadata.namespace === key.namespace;
-  const lister = (kind: Kind): Lister<KubeObject> => ({
-    get: (key) => cache.get(kind)!.find((o) => same(o, key)),
-    list: (opts = {}) =>
-      cache.get(kind)!.filter((o) => (!opts.namespace || o.metadata.namespace === opts.namespace) && Object.entries(opts.labels ?? {}).every(([k, v]) => o.metadata.labels?.[k] === v)),
-    byIndex: (name, value) =>
-      name === 'namespace'
-        ? cache.get(kind)!.filter((o) => o.metadata.namespace === value)
-        : name === endpointsPodIndex
-          ? cache.get(kind)!.filter((o) => podsListedIn(o).includes(value))
-          : name === serviceSelectorIndex
-            ? cache.get(kind)!.filter((o) => selectorPairs(o).includes(value))
-            : [],
-  });
-  const listers = Object.fromEntries(KINDS.map((k) => [k, lister(k)])) as unknown as Listers;
-  const write = (verb: string, kind: Kind, name: string) => {
-    calls.push(`${verb} ${kind} ${name}`);
-    const err = failNext;
-    failNext = undefined;
-    if (err) throw err;
-  };
-  const ref = (kind: Kind) => ({ group: '', plural: kind.toLowerCase() });
-  const client = {
-    async create(kind: Kind, input: KubeObject) {
-      const obj = { ...structuredClone(input), kind } as KubeObject;
-      obj.metadata.name ??= `${obj.metadata.generateName}${String(rv + 1).slice(-5)}`;
-      write('create', kind, obj.metadata.name);
-      if (store.get(kind)!.some((o) => same(o, obj.metadata as ObjectKey))) throw errors.alreadyExists(ref(kind), obj.metadata.name);
-      Object.assign(obj.metadata, { uid: `uid-${obj.metadata.name}`, resourceVersion: String(++rv), generation: 1 });
-      store.get(kind)!.push(obj);
-      return structuredClone(obj);
-    },
-    async update(kind: Kind, input: KubeObject) {
-      const obj = structuredClone(input);
-      write('update', kind, obj.metadata.name!);
-      const list = store.get(kind)!;
-      const index = list.findIndex((o) => same(o, obj.metadata as ObjectKey));
-      if (index < 0) throw errors.notFound(ref(kind), obj.metadata.name!);
-      if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== list[index].metadata.resourceVersion) throw errors.conflict(ref(kind), obj.metadata.name!);
-      Object.assign(obj.metadata, { resourceVersion: String(++rv), generation: (list[index].metadata.generation ?? 0) + 1 });
-      list[index] = obj;
-      return structuredClone(obj);
-    },
-    async delete(kind: Kind, key: ObjectKey) {
-      write('delete', kind, key.name);
-      const list = store.get(kind)!;
-      const index = list.findIndex((o) => same(o, key));
-      if (index >= 0) list.splice(index, 1);
-      return index >= 0;
-    },
-  } as unknown as Client;
-  const ctx: ReconcileContext = {
-    signal: new AbortController().signal,
-    log: { info() {}, error() {}, debug() {} },
-    now: () => 0,
-    listers,
-    client,
-  };
-  return {
-    ctx,
-    calls,
-    sync,
-    stored: (kind: Kind, name: string) => store.get(kind)!.find((o) => o.metadata.name === name),
-    failNextWrite: (err: Error) => (failNext = err),
-    put: (obj: KubeObject) => {
-      const list = store.get(obj.kind as Kind)!;
-      const index = list.findIndex((o) => same(o, obj.metadata as ObjectKey));
-      if (index >= 0) list[index] = obj;
-      else list.push(obj);
-    },
-    remove: (kind: Kind, name: string) => store.set(kind, store.get(kind)!.filter((o) => o.metadata.name !== name)),
-  };
-}
-
 const KEY = { namespace: 'default', name: 'store-be' };
 const typed = <T extends KubeObject>(kind: string, obj: T): KubeObject => ({ ...obj, kind });
 
 test('reconcile: creates the Endpoints, then writes nothing while nothing changes', async () => {
-  const cluster = fakeCluster([typed('Service', service()), typed('Pod', A), typed('Pod', B), typed('Pod', C), typed('Pod', D)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A), typed('Pod', B), typed('Pod', C), typed('Pod', D)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, ['create Endpoints store-be']);
   assert.deepEqual((cluster.stored('Endpoints', 'store-be') as Endpoints).subsets, desiredEndpoints(service(), [A, B, C, D])!.subsets);
@@ -407,7 +317,7 @@ test('reconcile: creates the Endpoints, then writes nothing while nothing change
 });
 
 test('reconcile: a readiness change updates in place, keeping foreign annotations', async () => {
-  const cluster = fakeCluster([typed('Service', service()), typed('Pod', A), typed('Pod', C)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A), typed('Pod', C)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   const created = cluster.stored('Endpoints', 'store-be')!;
   created.metadata.annotations = { ...created.metadata.annotations, 'example.com/note': 'keep' };
@@ -421,7 +331,7 @@ test('reconcile: a readiness change updates in place, keeping foreign annotation
 });
 
 test('reconcile: a 409 from a stale cache is thrown so the key is retried', async () => {
-  const cluster = fakeCluster([typed('Service', service()), typed('Pod', A)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   cluster.sync();
   cluster.put(typed('Pod', B));
@@ -431,7 +341,7 @@ test('reconcile: a 409 from a stale cache is thrown so the key is retried', asyn
 });
 
 test('reconcile: the Endpoints go when the Service goes', async () => {
-  const cluster = fakeCluster([typed('Service', service()), typed('Pod', A)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   cluster.remove('Service', 'store-be');
   cluster.sync();
@@ -442,14 +352,14 @@ test('reconcile: the Endpoints go when the Service goes', async () => {
 
 test('reconcile: a selector-less Service keeps its user-managed Endpoints untouched', async () => {
   const manual: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'store-be', namespace: 'default' }, subsets: [{ addresses: [{ ip: '192.0.2.1' }] }] };
-  const cluster = fakeCluster([typed('Service', service({ selector: undefined })), typed('Pod', A), typed('Endpoints', manual)]);
+  const cluster = laggingCluster([typed('Service', service({ selector: undefined })), typed('Pod', A), typed('Endpoints', manual)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, []);
 });
 
 test('Pod watch map: selecting Services, plus Services whose Endpoints still list a relabelled Pod', async () => {
   const other = ServiceSchema.parse({ metadata: { name: 'db', namespace: 'default', uid: 'uid-db' }, spec: { selector: { app: 'db' }, clusterIP: '10.9.0.20' } });
-  const cluster = fakeCluster([typed('Service', service()), typed('Service', other), typed('Pod', A)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Service', other), typed('Pod', A)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   cluster.sync();
   const listers = cluster.ctx.listers;
@@ -462,7 +372,7 @@ test('Pod watch map: selecting Services, plus Services whose Endpoints still lis
 
 test('Endpoints watch map: its Service while that exists, nothing for an orphan', () => {
   const orphan: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'later', namespace: 'default' } };
-  const cluster = fakeCluster([typed('Service', service())]);
+  const cluster = laggingCluster([typed('Service', service())]);
   assert.deepEqual(serviceOfEndpoints({ ...orphan, metadata: { name: 'store-be', namespace: 'default' } }, cluster.ctx.listers), [KEY]);
   assert.deepEqual(serviceOfEndpoints(orphan, cluster.ctx.listers), []);
 });

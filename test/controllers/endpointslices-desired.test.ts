@@ -6,10 +6,10 @@ import { ServiceSchema, type Service } from '../../schemas/service.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
 import { endpointSlices } from '../../src/registry/kinds/endpointslice.js';
-import type { Client, Kind, Lister, Listers, ObjectKey, ReconcileContext } from '../../src/runtime/api.js';
 import { TRIGGER_TIME_ANNOTATION } from '../../controllers/endpoints/desired.js';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, planEndpointSlices, type SlicePlan } from '../../controllers/endpointslices/desired.js';
 import { createEndpointSliceController, servicesForPodSlices } from '../../controllers/endpointslices/endpointslices.js';
+import { laggingCluster } from './lagging-cluster.js';
 
 const T0 = '2024-01-01T00:00:00Z';
 
@@ -257,70 +257,15 @@ test('planEndpointSlices: nothing is created for a Service being deleted', () =>
 // ---------------------------------------------------------------------------------------------
 // Reconcile, against a tiny in-memory stand-in for the informer caches and the registry client.
 
-const KINDS: Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease'];
-
-/**
- * Objects in a store written by `client`; `listers` read a cache that only catches up on `sync()`
- * (as an informer would), so a stale cache can be staged.
- */
-function fakeCluster(initial: KubeObject[] = []) {
-  const store = new Map<Kind, KubeObject[]>(KINDS.map((k) => [k, []]));
-  for (const obj of initial) store.get(obj.kind as Kind)!.push(structuredClone(obj));
-  let cache = new Map<Kind, KubeObject[]>();
-  const sync = () => (cache = new Map([...store].map(([k, objs]) => [k, structuredClone(objs)])));
-  sync();
-  const calls: string[] = [];
-  let seq = 0;
-  const same = (o: KubeObject, key: ObjectKey) => o.metadata.name === key.name && o.metadata.namespace === key.namespace;
-  const lister = (kind: Kind): Lister<KubeObject> => ({
-    get: (key) => cache.get(kind)!.find((o) => same(o, key)),
-    list: (opts = {}) =>
-      cache.get(kind)!.filter((o) => (!opts.namespace || o.metadata.namespace === opts.namespace) && Object.entries(opts.labels ?? {}).every(([k, v]) => o.metadata.labels?.[k] === v)),
-    byIndex: (name, value) => (name === 'namespace' ? cache.get(kind)!.filter((o) => o.metadata.namespace === value) : []),
-  });
-  const listers = Object.fromEntries(KINDS.map((k) => [k, lister(k)])) as unknown as Listers;
-  const client = {
-    async create(kind: Kind, input: KubeObject) {
-      const obj = { ...structuredClone(input), kind } as KubeObject;
-      obj.metadata.name ??= `${obj.metadata.generateName}x${++seq}`;
-      Object.assign(obj.metadata, { uid: `uid-${obj.metadata.name}`, resourceVersion: String(++seq), generation: 1 });
-      calls.push(`create ${kind} ${obj.metadata.name}`);
-      store.get(kind)!.push(obj);
-      return structuredClone(obj);
-    },
-    async update(kind: Kind, input: KubeObject) {
-      const obj = structuredClone(input);
-      calls.push(`update ${kind} ${obj.metadata.name}`);
-      const list = store.get(kind)!;
-      const index = list.findIndex((o) => same(o, obj.metadata as ObjectKey));
-      Object.assign(obj.metadata, { resourceVersion: String(++seq), generation: (list[index].metadata.generation ?? 0) + 1 });
-      list[index] = obj;
-      return structuredClone(obj);
-    },
-    async delete(kind: Kind, key: ObjectKey) {
-      calls.push(`delete ${kind} ${key.name}`);
-      const list = store.get(kind)!;
-      const index = list.findIndex((o) => same(o, key));
-      if (index >= 0) list.splice(index, 1);
-      return index >= 0;
-    },
-  } as unknown as Client;
-  const ctx: ReconcileContext = { signal: new AbortController().signal, log: { info() {}, error() {}, debug() {} }, now: () => 0, listers, client };
-  const slices = () => store.get('EndpointSlice')! as EndpointSlice[];
-  const remove = (kind: Kind, name: string) => store.set(kind, store.get(kind)!.filter((o) => o.metadata.name !== name));
-  const add = (obj: KubeObject) => store.get(obj.kind as Kind)!.push(obj);
-  return { ctx, calls, sync, slices, remove, add };
-}
-
 const KEY = { namespace: 'default', name: 'store-be' };
 const typed = <T extends KubeObject>(kind: string, obj: T): KubeObject => ({ ...obj, kind });
 
 test('reconcile: creates the slices, then writes nothing while nothing changes', async () => {
   const controller = createEndpointSliceController();
-  const cluster = fakeCluster([typed('Service', service()), ...[A, B, C, D].map((p) => typed('Pod', p))]);
+  const cluster = laggingCluster([typed('Service', service()), ...[A, B, C, D].map((p) => typed('Pod', p))]);
   await controller.reconcile(cluster.ctx, KEY);
-  assert.deepEqual(cluster.slices().map(summary), ['http:8080/TCP | a:TTF c:FFF', 'http:9090/TCP | b:TTF', ' | d:TTF']);
-  assert.ok(cluster.slices().every((s) => s.metadata.name?.startsWith('store-be-')));
+  assert.deepEqual((cluster.all('EndpointSlice') as EndpointSlice[]).map(summary), ['http:8080/TCP | a:TTF c:FFF', 'http:9090/TCP | b:TTF', ' | d:TTF']);
+  assert.ok((cluster.all('EndpointSlice') as EndpointSlice[]).every((s) => s.metadata.name?.startsWith('store-be-')));
   cluster.sync();
   const before = cluster.calls.length;
   await controller.reconcile(cluster.ctx, KEY);
@@ -329,7 +274,7 @@ test('reconcile: creates the slices, then writes nothing while nothing changes',
 
 test('reconcile: a cache missing its own new slice fails instead of duplicating it', async () => {
   const controller = createEndpointSliceController();
-  const cluster = fakeCluster([typed('Service', service()), typed('Pod', A)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A)]);
   await controller.reconcile(cluster.ctx, KEY);
   await assert.rejects(controller.reconcile(cluster.ctx, KEY), /out of date/);
   cluster.sync();
@@ -339,27 +284,27 @@ test('reconcile: a cache missing its own new slice fails instead of duplicating 
 
 test('reconcile: the slices go when the Service goes (kplane has no garbage collector)', async () => {
   const controller = createEndpointSliceController();
-  const cluster = fakeCluster([typed('Service', service()), ...manyPods(150).map((p) => typed('Pod', p))]);
+  const cluster = laggingCluster([typed('Service', service()), ...manyPods(150).map((p) => typed('Pod', p))]);
   await controller.reconcile(cluster.ctx, KEY);
-  assert.equal(cluster.slices().length, 2);
+  assert.equal((cluster.all('EndpointSlice') as EndpointSlice[]).length, 2);
   cluster.remove('Service', 'store-be');
   cluster.sync();
   await controller.reconcile(cluster.ctx, KEY);
-  assert.equal(cluster.slices().length, 0);
+  assert.equal((cluster.all('EndpointSlice') as EndpointSlice[]).length, 0);
 });
 
 test('reconcile: a selector-less Service gets no slices', async () => {
   const controller = createEndpointSliceController();
-  const cluster = fakeCluster([typed('Service', service({ selector: undefined })), typed('Pod', A)]);
+  const cluster = laggingCluster([typed('Service', service({ selector: undefined })), typed('Pod', A)]);
   await controller.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, []);
 });
 
 test('watch maps: Pods to selecting Services and to Services whose slices list them; slices to their Service', async () => {
   const controller = createEndpointSliceController();
-  const cluster = fakeCluster([typed('Service', service()), typed('Pod', A)]);
+  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A)]);
   await controller.reconcile(cluster.ctx, KEY);
-  cluster.add(typed('EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', metadata: { name: 'manual', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'x' } }, addressType: 'IPv4', endpoints: [] }));
+  cluster.put(typed('EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', metadata: { name: 'manual', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'x' } }, addressType: 'IPv4', endpoints: [] }));
   cluster.sync();
   const listers = cluster.ctx.listers;
   assert.deepEqual(servicesForPodSlices(A, listers), [KEY]);
