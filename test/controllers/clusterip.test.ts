@@ -23,6 +23,8 @@ import type { Service } from '../../schemas/service.js';
 import { clusterIPAdmission, type ClusterIPAllocatorOptions } from '../../controllers/clusterip/admit.js';
 import { clusterIPRepairController, planIPRepair } from '../../controllers/clusterip/repair.js';
 
+import { refusal } from '../helpers/refusal.js';
+
 type Body = Record<string, any>;
 const FIXTURE_CIDR = '10.9.0.0/16';
 
@@ -53,16 +55,6 @@ async function startCluster(opts: Partial<ClusterIPAllocatorOptions> & { backend
 
 function svc(name: string, spec: Body = {}): Body {
   return { metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec } };
-}
-
-async function refusal(p: Promise<unknown>): Promise<StatusError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  assert.fail('expected the request to be refused');
 }
 
 test('scenario 24: kubernetes gets the first address, kube-dns its requested static-band IP', async () => {

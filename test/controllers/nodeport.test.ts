@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StatusError } from '../../src/apimachinery/errors.js';
 import { Bitmap } from '../../src/allocators/bitmap.js';
 import { NodePortRange, openNodePortStore } from '../../src/allocators/node-port-range.js';
 import { REPAIR_KEY } from '../../src/allocators/range-repair.js';
@@ -18,6 +17,8 @@ import type { Service } from '../../schemas/service.js';
 import { clusterIPAdmission } from '../../controllers/clusterip/admit.js';
 import { nodePortAdmission, type NodePortAllocatorOptions } from '../../controllers/nodeport/admit.js';
 import { collectServiceNodePorts, nodePortRepairController, planNodePortRepair } from '../../controllers/nodeport/repair.js';
+
+import { refusal } from '../helpers/refusal.js';
 
 type Body = Record<string, any>;
 const DEFAULT_RANGE = '30000-32767';
@@ -46,16 +47,6 @@ async function startCluster(opts: Partial<NodePortAllocatorOptions> = {}) {
 
 function svc(name: string, type: string, ports: Body[] = [{ port: 80 }], spec: Body = {}): Body {
   return { metadata: { name }, spec: { type, selector: { app: name }, ports, ...spec } };
-}
-
-async function refusal(p: Promise<unknown>): Promise<StatusError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof StatusError) return err;
-    throw err;
-  }
-  assert.fail('expected the request to be refused');
 }
 
 const inDynamicBand = (port: number | undefined) => port !== undefined && port >= 30086 && port <= 32767;
