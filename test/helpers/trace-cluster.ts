@@ -1,8 +1,8 @@
 /**
  * A whole in-process cluster for dataplane tests: storage, the built-in controllers (the harness
- * plays scheduler and kubelet, so pods get exactly the fixture's nodes and addresses), the
- * dataplane, and the HTTP app to POST traces to. Fixtures are YAML documents (see
- * `test/tracer/golden/README.md`).
+ * plays the scheduler, and asks the kubelet for the fixture's addresses, so pods get exactly the
+ * fixture's nodes and IPs), the dataplane, and the HTTP app to POST traces to. Fixtures are YAML
+ * documents (`test/tracer/golden/_fixture.yaml` is the spec's §0 cluster).
  */
 import type { FastifyInstance } from 'fastify';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from '../../src/config/config.js';
@@ -15,6 +15,8 @@ import { Manager, silentLogger } from '../../src/runtime/manager.js';
 import type { Kind } from '../../src/runtime/api.js';
 import { startCore } from '../../src/server.js';
 import { CAN_IP_FORWARD_ANNOTATION } from '../../src/dataplane/state.js';
+import { POD_IP_ANNOTATION } from '../../controllers/kubelet/pod-network.js';
+import { READY_ANNOTATION } from '../../controllers/kubelet/pod-status.js';
 
 /** A VM of the fixture. */
 export interface FixtureNode {
@@ -76,7 +78,7 @@ export interface TraceCluster {
 }
 
 /** Everything but what the harness plays; a fixture's `config.controllers` (e.g. `-routes`) is appended. */
-const HARNESS_CONTROLLERS = '-kubelet,-scheduler,*';
+const HARNESS_CONTROLLERS = '-scheduler,*';
 /** A fixed instant, so traces' timestamps and expiries are the same on every run. */
 const EPOCH_MS = Date.UTC(2026, 0, 1);
 
@@ -125,38 +127,26 @@ async function createNodes(client: LocalClient, nodes: readonly FixtureNode[]): 
   }
 }
 
-/** Schedules and "runs" a pod: nodeName, then a kubelet's status with the fixture's address. */
+/**
+ * Schedules a pod to the fixture's node and lets the kubelet controller run it, with the fixture's
+ * address and readiness through its `kplane.io/pod-ip` and `kplane.io/ready` annotations.
+ */
 async function startPod(client: LocalClient, p: FixturePod): Promise<void> {
   await retryOnConflict(() => schedulePod(client, p));
 }
 
 async function schedulePod(client: LocalClient, p: FixturePod): Promise<void> {
   const namespace = p.namespace ?? 'default';
-  let pod = await client.get('Pod', { namespace, name: p.name }).catch(() => undefined);
+  const annotations = { [POD_IP_ANNOTATION]: p.ip, ...(p.ready === false ? { [READY_ANNOTATION]: 'false' } : {}) };
+  const pod = await client.get('Pod', { namespace, name: p.name }).catch(() => undefined);
   if (!pod) {
     const ports = p.ports?.map((port) => ({ protocol: 'TCP', ...port }));
-    pod = await client.create('Pod', { metadata: { namespace, name: p.name, labels: p.labels }, spec: { nodeName: p.node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', ports }] } });
-  } else if (!pod.spec.nodeName) {
-    pod = await client.update('Pod', { ...pod, spec: { ...pod.spec, nodeName: p.node } });
+    await client.create('Pod', { metadata: { namespace, name: p.name, labels: p.labels, annotations }, spec: { nodeName: p.node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', ports }] } });
+    return;
   }
-  const now = new Date(EPOCH_MS).toISOString().replace(/\.\d+Z$/, 'Z');
-  const ready = p.ready ?? true;
-  await client.updateStatus('Pod', {
-    ...pod,
-    status: {
-      phase: 'Running',
-      podIP: p.ip,
-      podIPs: [{ ip: p.ip }],
-      hostIP: undefined,
-      startTime: now,
-      conditions: [
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-        { type: 'Initialized', status: 'True', lastTransitionTime: now },
-        { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now },
-        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now },
-      ],
-    },
-  });
+  const merged: Record<string, string> = { ...pod.metadata.annotations, ...annotations };
+  if (p.ready !== false) delete merged[READY_ANNOTATION];
+  await client.update('Pod', { ...pod, metadata: { ...pod.metadata, annotations: merged }, spec: { ...pod.spec, nodeName: pod.spec.nodeName || p.node } });
 }
 
 async function createObject(client: LocalClient, manifest: Record<string, unknown>): Promise<void> {
