@@ -21,7 +21,8 @@ import { CacheHub } from './watch/hub.js';
 import { kindLookup, LocalClient, localSource } from './runtime/local.js';
 import { Manager } from './runtime/manager.js';
 import { pinoLogger } from './runtime/log.js';
-import { dnsSourceFromManager, startDnsServer, type RunningDnsServer } from './dns/server.js';
+import { startDnsServer, type RunningDnsServer } from './dns/server.js';
+import type { LiveZone } from './dns/live-zone.js';
 
 /** Per-request log lines would dominate the cost of a request; errors are still logged. */
 const quietRequests = new LogController({ disableRequestLogging: true });
@@ -95,7 +96,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let ready = false;
   const apps: FastifyInstance[] = [];
   const manager = startControllers(config, core);
-  const dataplane = startDataplane(manager, core.registry, config);
+  const log = pinoLogger(config.logLevel);
+  const dataplane = startDataplane(manager, core.registry, config, { onError: (err) => log.error('cluster DNS records error', { err: String(err) }) });
   let dns: RunningDnsServer | undefined;
   try {
     const pki = await ensurePki(config.dataDir, { hosts: [config.host] });
@@ -117,7 +119,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       insecureUrl = `http://127.0.0.1:${boundPort(insecure)}`;
     }
     await manager.start();
-    if (config.dnsPort !== -1) dns = await startClusterDns(config, manager);
+    if (config.dnsPort !== -1) dns = await startClusterDns(config, dataplane.zone);
     const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: adminToken });
     ready = true;
@@ -169,17 +171,10 @@ function startControllers(config: ServerConfig, core: Core): Manager {
   });
 }
 
-/** CoreDNS's `kubernetes` plugin, in process: answers from the manager's informer caches. */
-function startClusterDns(config: ServerConfig, manager: Manager): Promise<RunningDnsServer> {
+/** CoreDNS's `kubernetes` plugin, in process: answers from the records the dataplane keeps. */
+function startClusterDns(config: ServerConfig, zone: LiveZone): Promise<RunningDnsServer> {
   const log = pinoLogger(config.logLevel);
-  return startDnsServer({
-    host: config.host,
-    port: config.dnsPort,
-    zone: config.clusterDomain,
-    ttl: config.dnsTTL,
-    source: dnsSourceFromManager(manager),
-    onError: (err) => log.error('cluster DNS error', { err: String(err) }),
-  });
+  return startDnsServer({ host: config.host, port: config.dnsPort, zone, onError: (err) => log.error('cluster DNS error', { err: String(err) }) });
 }
 
 function boundPort(app: FastifyInstance): number {

@@ -11,6 +11,8 @@ import { runTrace } from '../tracer/trace.js';
 import type { CompiledRules } from './kube-proxy/rules.js';
 import { nodeDataplane } from './node-dataplane.js';
 import { DataplaneState } from './state.js';
+import { LiveZone } from '../dns/live-zone.js';
+import { dnsSourceFromManager } from '../dns/server.js';
 
 export type DataplaneConfig = Pick<ServerConfig, 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nonMasqueradeCIDRs' | 'clusterDomain' | 'dnsTTL' | 'loadBalancerFailOpen'>;
 
@@ -19,12 +21,16 @@ export interface DataplaneOptions {
   now?: () => number;
   /** Fault injection for tests (see `DataplaneState`). */
   mutateRules?: (node: string, rules: CompiledRules) => CompiledRules;
+  /** Told about an object the DNS records could not take in. */
+  onError?: (err: unknown) => void;
 }
 
 /** A running dataplane and its API. */
 export interface Dataplane {
   state: DataplaneState;
   api: DataplaneApi;
+  /** The cluster's DNS records; the DNS server serves the same ones. */
+  zone: LiveZone;
   close(): void;
 }
 
@@ -34,6 +40,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Builds the dataplane on `manager`'s informers (call before `manager.start()` or after: handlers replay the cache). */
 export function startDataplane(manager: Manager, registry: Registry, config: DataplaneConfig, opts: DataplaneOptions = {}): Dataplane {
   const kubeProxy = startKubeProxy(manager, { clusterCIDR: config.clusterCIDR, nonMasqueradeCIDRs: config.nonMasqueradeCIDRs });
+  const zone = new LiveZone(dnsSourceFromManager(manager), { zone: config.clusterDomain, ttl: config.dnsTTL }, opts.onError);
   const state = new DataplaneState(manager, {
     config: {
       vpcCIDR: config.vpcCIDR,
@@ -42,7 +49,7 @@ export function startDataplane(manager: Manager, registry: Registry, config: Dat
       clusterDomain: config.clusterDomain,
       loadBalancerFailOpen: config.loadBalancerFailOpen,
     },
-    dnsTTL: config.dnsTTL,
+    zone: zone.index,
     kubeProxy,
     now: opts.now,
     mutateRules: opts.mutateRules,
@@ -59,5 +66,5 @@ export function startDataplane(manager: Manager, registry: Registry, config: Dat
     trace: (spec) => runTrace(state, spec),
     resourceVersion: () => String(registry.currentRevision),
   };
-  return { state, api, close: () => state.close() };
+  return { state, api, zone, close: () => zone.close() };
 }

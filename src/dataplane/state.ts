@@ -9,8 +9,7 @@ import type { Node } from '../../schemas/node.js';
 import type { Pod } from '../../schemas/pod.js';
 import type { ForwardingRule } from '../../schemas/forwardingrule.js';
 import { firstHost } from '../net/ipv4.js';
-import { ZoneIndex, type LookupResult } from '../dns/records.js';
-import { dnsSourceFromManager, followZone } from '../dns/server.js';
+import type { LookupResult, ZoneIndex } from '../dns/records.js';
 import { parsePortRanges } from './vpc/firewall.js';
 import type { CompiledRules } from './kube-proxy/rules.js';
 import { Conntrack } from '../tracer/conntrack.js';
@@ -31,8 +30,8 @@ export const CAN_IP_FORWARD_ANNOTATION = 'compute.kplane.io/can-ip-forward';
 
 export interface DataplaneOptions {
   config: NetworkConfig;
-  /** CoreDNS's TTL, for the records the tracer resolves. */
-  dnsTTL?: number;
+  /** The cluster's DNS records (shared with the DNS server), for `to.host` traces. */
+  zone: ZoneIndex;
   kubeProxy: NodeRules;
   /** Milliseconds; default the manager's clock. */
   now?: () => number;
@@ -103,8 +102,6 @@ export class DataplaneState implements ClusterView {
   readonly config: NetworkConfig;
   private readonly conntracks = new Map<string, Conntrack>();
   private readonly recentLists = new Map<string, Map<string, Map<string, number>>>();
-  private readonly zone: ZoneIndex;
-  private readonly stopZone: () => void;
   /** The load balancers' views, rebuilt after a ForwardingRule changes (every packet asks for them). */
   private frontends?: { network: LoadBalancerView[]; http: HttpLoadBalancerView[] };
 
@@ -113,16 +110,9 @@ export class DataplaneState implements ClusterView {
     private readonly opts: DataplaneOptions,
   ) {
     this.config = opts.config;
-    this.zone = new ZoneIndex({ zone: opts.config.clusterDomain, ttl: opts.dnsTTL ?? 5 });
-    this.stopZone = followZone(dnsSourceFromManager(manager), (change) => this.zone.apply(change));
     manager.informer('Node').addHandler({ onDelete: (node) => this.forgetNode(node.metadata.name!) });
     const forget = () => (this.frontends = undefined);
     manager.informer('ForwardingRule').addHandler({ onAdd: forget, onUpdate: forget, onDelete: forget });
-  }
-
-  /** Stops following DNS changes. */
-  close(): void {
-    this.stopZone();
   }
 
   now(): number {
@@ -223,7 +213,7 @@ export class DataplaneState implements ClusterView {
   }
 
   dnsLookup(name: string, type: string): LookupResult {
-    return this.zone.lookup(name, type);
+    return this.opts.zone.lookup(name, type);
   }
 
   private forgetNode(name: string): void {

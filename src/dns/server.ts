@@ -18,7 +18,8 @@ import type { Namespace } from '../../schemas/namespace.js';
 import type { Pod } from '../../schemas/pod.js';
 import type { Service } from '../../schemas/service.js';
 import type { Manager } from '../runtime/manager.js';
-import { canonicalName, ZoneIndex, type LookupResult, type ZoneChange } from './records.js';
+import { canonicalName, type LookupResult, type ZoneChange, type ZoneIndex } from './records.js';
+import type { LiveZone } from './live-zone.js';
 
 /** What the DNS server serves from: the current objects, then every change, synchronously. */
 export interface DnsSource {
@@ -35,13 +36,11 @@ export interface DnsServerOptions {
   host: string;
   /** 0 picks a port free for both UDP and TCP. */
   port: number;
-  /** The cluster domain, e.g. `cluster.local`. */
-  zone: string;
-  ttl: number;
-  source: DnsSource;
+  /** The records to serve, kept up to date from the API. */
+  zone: LiveZone;
   /** A TCP connection with no complete query for this long is closed (default 10 s). */
   tcpIdleTimeoutMs?: number;
-  /** Told about a change the index could not apply or a query it failed on (the server keeps answering). */
+  /** Told about a query the server failed on (it keeps answering). */
   onError?: (err: unknown) => void;
 }
 
@@ -80,17 +79,10 @@ const opcodeQuery = 0;
 const echoable = /^(\.|[\x21-\x2d\x2f-\x7e]+(\.[\x21-\x2d\x2f-\x7e]+)*)$/;
 const qrBit = 0x80;
 
-/** Starts UDP and TCP listeners on the same port, serving the zone built from `source`. */
+/** Starts UDP and TCP listeners on the same port, serving `zone`. */
 export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDnsServer> {
-  const responder = new Responder(new ZoneIndex({ zone: opts.zone, ttl: opts.ttl }), opts.onError);
-  const apply = (change: ZoneChange) => {
-    try {
-      responder.apply(change);
-    } catch (err) {
-      opts.onError?.(err);
-    }
-  };
-  const unsubscribe = followZone(opts.source, apply);
+  const responder = new Responder(opts.zone.index, opts.onError);
+  const unsubscribe = opts.zone.onChange((names) => responder.forgetAll(names));
   try {
     const { udp, tcp, connections, port } = await listenBoth(opts, responder);
     return {
@@ -105,22 +97,6 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDns
     unsubscribe();
     throw err;
   }
-}
-
-/**
- * Feeds `apply` the source's current objects, then every later change; returns the function that
- * stops the feed. Subscribes first so no change between the snapshot and the subscription is lost.
- */
-export function followZone(source: DnsSource, apply: (change: ZoneChange) => void): () => void {
-  const unsubscribe = source.onChange(apply);
-  const snapshot: ZoneChange[] = [
-    ...source.namespaces().map((object) => ({ kind: 'Namespace' as const, object, deleted: false })),
-    ...source.services().map((object) => ({ kind: 'Service' as const, object, deleted: false })),
-    ...source.endpoints().map((object) => ({ kind: 'Endpoints' as const, object, deleted: false })),
-    ...source.pods().map((object) => ({ kind: 'Pod' as const, object, deleted: false })),
-  ];
-  for (const change of snapshot) apply(change);
-  return unsubscribe;
 }
 
 /**
@@ -162,8 +138,9 @@ class Responder {
     private readonly onError?: (err: unknown) => void,
   ) {}
 
-  apply(change: ZoneChange): void {
-    for (const name of this.index.apply(change)) this.forget(name);
+  /** Drops the cached responses of names whose answers may have changed. */
+  forgetAll(names: ReadonlySet<string>): void {
+    for (const name of names) this.forget(name);
   }
 
   /** The response to send, or undefined to stay silent. */
