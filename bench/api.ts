@@ -15,7 +15,11 @@ function podBody(i: number, ns: string): string {
 }
 
 async function postJson(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
 }
 
@@ -30,7 +34,11 @@ export interface Row {
 }
 
 function summarize(results: LoadResult[]): { perSecond: number; p99Ms: number; errors: number } {
-  return { perSecond: median(results.map((r) => r.perSecond)), p99Ms: median(results.map((r) => r.p99Ms)), errors: results.reduce((n, r) => n + r.errors, 0) };
+  return {
+    perSecond: median(results.map((r) => r.perSecond)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+  };
 }
 
 /** Creates/s and p99 against kplane (LevelDB, with and without --sync-writes) and the bare baseline, rounds interleaved; then a LIST of 10 000 pods. */
@@ -43,7 +51,8 @@ export async function benchApi(): Promise<Row[]> {
   try {
     for (let r = 0; r < rounds; r++) {
       const ns = `bench-r${r}`;
-      for (const base of [kplane.match, synced.match]) await postJson(`${base}/api/v1/namespaces`, { metadata: { name: ns } });
+      for (const base of [kplane.match, synced.match])
+        await postJson(`${base}/api/v1/namespaces`, { metadata: { name: ns } });
       const load = (url: string, offset: number) =>
         runLoad({ url, method: 'POST', concurrency, total: podsPerRound, body: (i) => podBody(offset + i, ns) });
       runs.baseline.push(await load(baselineUrl, r * podsPerRound));
@@ -61,14 +70,30 @@ export async function benchApi(): Promise<Row[]> {
     const k = summarize(runs.kplane);
     const s = summarize(runs.synced);
     const b = summarize(runs.baseline);
-    if (k.errors + s.errors + b.errors > 0) throw new Error(`errors during load: kplane ${k.errors}, synced ${s.errors}, baseline ${b.errors}`);
+    if (k.errors + s.errors + b.errors > 0)
+      throw new Error(`errors during load: kplane ${k.errors}, synced ${s.errors}, baseline ${b.errors}`);
     const pct = (x: number, y: number) => `${Math.round((100 * x) / y)} %`;
     return [
-      { what: `pod creates/s (${concurrency} clients, LevelDB)`, value: k.perSecond.toFixed(0), baseline: b.perSecond.toFixed(0), ratio: pct(k.perSecond, b.perSecond) },
+      {
+        what: `pod creates/s (${concurrency} clients, LevelDB)`,
+        value: k.perSecond.toFixed(0),
+        baseline: b.perSecond.toFixed(0),
+        ratio: pct(k.perSecond, b.perSecond),
+      },
       { what: 'create p99 latency (ms)', value: k.p99Ms.toFixed(1), baseline: b.p99Ms.toFixed(1), ratio: '' },
-      { what: 'pod creates/s with --sync-writes', value: s.perSecond.toFixed(0), baseline: b.perSecond.toFixed(0), ratio: pct(s.perSecond, b.perSecond) },
+      {
+        what: 'pod creates/s with --sync-writes',
+        value: s.perSecond.toFixed(0),
+        baseline: b.perSecond.toFixed(0),
+        ratio: pct(s.perSecond, b.perSecond),
+      },
       { what: 'create p99 with --sync-writes (ms)', value: s.p99Ms.toFixed(1), baseline: '', ratio: '' },
-      { what: `LIST of ${podsPerRound} pods (ms, ${(listBytes / 1e6).toFixed(1)} MB)`, value: median(lists).toFixed(0), baseline: '', ratio: '' },
+      {
+        what: `LIST of ${podsPerRound} pods (ms, ${(listBytes / 1e6).toFixed(1)} MB)`,
+        value: median(lists).toFixed(0),
+        baseline: '',
+        ratio: '',
+      },
     ];
   } finally {
     await Promise.all([kplane.stop(), synced.stop(), baseline.stop()]);

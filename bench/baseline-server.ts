@@ -14,7 +14,9 @@ const PodLike = z.looseObject({
   spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string(), image: z.string() })) }),
 });
 
-const db = new ClassicLevel<string, string>(join(mkdtempSync(join(tmpdir(), 'kplane-baseline-')), 'db'), { valueEncoding: 'utf8' });
+const db = new ClassicLevel<string, string>(join(mkdtempSync(join(tmpdir(), 'kplane-baseline-')), 'db'), {
+  valueEncoding: 'utf8',
+});
 await db.open();
 let revision = 0;
 const app = Fastify({ logger: false });

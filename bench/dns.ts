@@ -49,7 +49,9 @@ function cpuSeconds(pid: number): number {
 
 function dnsperf(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('dnsperf', args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`dnsperf ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+    execFile('dnsperf', args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`dnsperf ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -78,8 +80,22 @@ async function maxRun(target: Target, queries: string): Promise<PerfResult> {
 
 /** p50/p99 at a fixed rate: `dnsperf -Q 5000 -v` prints every query's latency. */
 async function fixedRateRun(target: Target, queries: string): Promise<{ p50Ms: number; p99Ms: number }> {
-  const out = await dnsperf(['-s', '127.0.0.1', '-p', String(target.port), '-d', queries, '-l', String(fixedRunSeconds), '-Q', String(fixedQps), '-v']);
-  const latencies = [...out.matchAll(/^> \w+ \S+ \w+ ([\d.]+)$/gm)].map((m) => Number(m[1]) * 1000).sort((a, b) => a - b);
+  const out = await dnsperf([
+    '-s',
+    '127.0.0.1',
+    '-p',
+    String(target.port),
+    '-d',
+    queries,
+    '-l',
+    String(fixedRunSeconds),
+    '-Q',
+    String(fixedQps),
+    '-v',
+  ]);
+  const latencies = [...out.matchAll(/^> \w+ \S+ \w+ ([\d.]+)$/gm)]
+    .map((m) => Number(m[1]) * 1000)
+    .sort((a, b) => a - b);
   if (latencies.length === 0) throw new Error(`no per-query latencies in dnsperf -v output:\n${out.slice(0, 2000)}`);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
   return { p50Ms: at(0.5), p99Ms: at(0.99) };
@@ -126,7 +142,8 @@ async function createServices(baseUrl: string): Promise<Map<string, string>> {
         body: JSON.stringify({ metadata: { name }, spec: { ports: [{ name: 'http', port: 80 }] } }),
       });
       const body = (await res.json()) as { spec?: { clusterIP?: string } };
-      if (res.status !== 201 || !body.spec?.clusterIP) throw new Error(`creating ${name}: ${res.status} ${JSON.stringify(body)}`);
+      if (res.status !== 201 || !body.spec?.clusterIP)
+        throw new Error(`creating ${name}: ${res.status} ${JSON.stringify(body)}`);
       ips.set(`${name}.default.svc.cluster.local`, body.spec.clusterIP);
     }
   };
@@ -135,7 +152,16 @@ async function createServices(baseUrl: string): Promise<Map<string, string>> {
 }
 
 function startDnsmasq(hostsFile: string, port: number): ChildProcess {
-  const args = ['--no-daemon', '--no-resolv', '--no-hosts', `--addn-hosts=${hostsFile}`, `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--pid-file='];
+  const args = [
+    '--no-daemon',
+    '--no-resolv',
+    '--no-hosts',
+    `--addn-hosts=${hostsFile}`,
+    `--port=${port}`,
+    '--listen-address=127.0.0.1',
+    '--bind-interfaces',
+    '--pid-file=',
+  ];
   const child = spawn('dnsmasq', args, { stdio: 'ignore' });
   child.on('error', (err) => process.stderr.write(`dnsmasq: ${err.message}\n`));
   return child;
@@ -165,7 +191,22 @@ export async function benchDns(): Promise<Row[]> {
   if (missing.length > 0) return skipped(`${missing.join(' and ')} not installed (apt-get install dnsperf dnsmasq)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'kplane-bench-'));
   const kplane = await spawnUntil(
-    ['dist/src/main.js', 'serve', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--dns-port', '0', '--log-level', 'warn', '--controllers', 'none'],
+    [
+      'dist/src/main.js',
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--insecure-port',
+      '0',
+      '--dns-port',
+      '0',
+      '--log-level',
+      'warn',
+      '--controllers',
+      'none',
+    ],
     /(insecure \(no auth, loopback\): \S+\ndns: \S+)\n/,
   );
   const work = mkdtempSync(join(tmpdir(), 'kplane-bench-dns-'));
@@ -194,15 +235,45 @@ export async function benchDns(): Promise<Row[]> {
       const bad = results.find((x) => x.noerror < 0.999);
       if (bad) throw new Error(`${name} answered only ${(bad.noerror * 100).toFixed(1)} % of the queries NOERROR`);
     }
-    const k = { qps: median(runs.kplane.map((x) => x.qps)), avg: median(runs.kplane.map((x) => x.avgMs)), cores: median(runs.kplane.map((x) => x.serverCores)), lost: runs.kplane.reduce((n, x) => n + x.lost, 0) };
-    const d = { qps: median(runs.dnsmasq.map((x) => x.qps)), avg: median(runs.dnsmasq.map((x) => x.avgMs)), cores: median(runs.dnsmasq.map((x) => x.serverCores)), lost: runs.dnsmasq.reduce((n, x) => n + x.lost, 0) };
+    const k = {
+      qps: median(runs.kplane.map((x) => x.qps)),
+      avg: median(runs.kplane.map((x) => x.avgMs)),
+      cores: median(runs.kplane.map((x) => x.serverCores)),
+      lost: runs.kplane.reduce((n, x) => n + x.lost, 0),
+    };
+    const d = {
+      qps: median(runs.dnsmasq.map((x) => x.qps)),
+      avg: median(runs.dnsmasq.map((x) => x.avgMs)),
+      cores: median(runs.dnsmasq.map((x) => x.serverCores)),
+      lost: runs.dnsmasq.reduce((n, x) => n + x.lost, 0),
+    };
     const pct = (x: number, y: number) => `${Math.round((100 * x) / y)} %`;
     return [
-      { what: `DNS queries/s, ${services} ClusterIP names (dnsperf -l ${maxRunSeconds}, 100 outstanding, median of ${rounds}; baseline dnsmasq)`, value: k.qps.toFixed(0), baseline: d.qps.toFixed(0), ratio: pct(k.qps, d.qps) },
+      {
+        what: `DNS queries/s, ${services} ClusterIP names (dnsperf -l ${maxRunSeconds}, 100 outstanding, median of ${rounds}; baseline dnsmasq)`,
+        value: k.qps.toFixed(0),
+        baseline: d.qps.toFixed(0),
+        ratio: pct(k.qps, d.qps),
+      },
       { what: 'DNS average latency at that load (ms)', value: k.avg.toFixed(2), baseline: d.avg.toFixed(2), ratio: '' },
-      { what: 'DNS queries/s per server core (server CPU during the run)', value: (k.qps / k.cores).toFixed(0), baseline: (d.qps / d.cores).toFixed(0), ratio: pct(k.qps / k.cores, d.qps / d.cores) },
-      { what: `DNS p50 at ${fixedQps} QPS (ms)`, value: fixed.kplane.p50Ms.toFixed(3), baseline: fixed.dnsmasq.p50Ms.toFixed(3), ratio: '' },
-      { what: `DNS p99 at ${fixedQps} QPS (ms)`, value: fixed.kplane.p99Ms.toFixed(3), baseline: fixed.dnsmasq.p99Ms.toFixed(3), ratio: '' },
+      {
+        what: 'DNS queries/s per server core (server CPU during the run)',
+        value: (k.qps / k.cores).toFixed(0),
+        baseline: (d.qps / d.cores).toFixed(0),
+        ratio: pct(k.qps / k.cores, d.qps / d.cores),
+      },
+      {
+        what: `DNS p50 at ${fixedQps} QPS (ms)`,
+        value: fixed.kplane.p50Ms.toFixed(3),
+        baseline: fixed.dnsmasq.p50Ms.toFixed(3),
+        ratio: '',
+      },
+      {
+        what: `DNS p99 at ${fixedQps} QPS (ms)`,
+        value: fixed.kplane.p99Ms.toFixed(3),
+        baseline: fixed.dnsmasq.p99Ms.toFixed(3),
+        ratio: '',
+      },
       { what: 'DNS queries lost (all runs)', value: String(k.lost), baseline: String(d.lost), ratio: '' },
     ];
   } finally {

@@ -33,20 +33,30 @@ export async function benchEndpoints(): Promise<Row[]> {
   const keepAlive = setInterval(() => {}, 1000);
   try {
     for (let s = 0; s < services; s++) {
-      await env.client.create('Service', { metadata: { name: `svc-${s}`, namespace: 'default' }, spec: { selector: { app: `svc-${s}` }, ports: [{ port: 80 }] } });
+      await env.client.create('Service', {
+        metadata: { name: `svc-${s}`, namespace: 'default' },
+        spec: { selector: { app: `svc-${s}` }, ports: [{ port: 80 }] },
+      });
     }
     const pods: Pod[] = [];
     for (let s = 0; s < services; s++) {
       for (let i = 0; i < podsPerService; i++) {
         const ip = `10.${4 + Math.floor(s / 250)}.${s % 250}.${i + 2}`;
-        const pod = await env.client.create('Pod', { metadata: { name: `p-${s}-${i}`, namespace: 'default', labels: { app: `svc-${s}` } }, spec: { nodeName: 'vm1', containers: [{ name: 'c', image: 'nginx' }] } });
+        const pod = await env.client.create('Pod', {
+          metadata: { name: `p-${s}-${i}`, namespace: 'default', labels: { app: `svc-${s}` } },
+          spec: { nodeName: 'vm1', containers: [{ name: 'c', image: 'nginx' }] },
+        });
         pods.push(await env.client.updateStatus('Pod', { ...pod, status: podStatus(ip, false) }));
       }
     }
     await env.settle();
     const wanted = new Map<string, { ip: string; startedAt: number }>();
     const latencies: number[] = [];
-    const watcher = env.registry.watch(kindLookup(builtinResources)('Endpoints'), 'default', { watch: true, allowWatchBookmarks: false, resourceVersion: env.registry.currentRevision });
+    const watcher = env.registry.watch(kindLookup(builtinResources)('Endpoints'), 'default', {
+      watch: true,
+      allowWatchBookmarks: false,
+      resourceVersion: env.registry.currentRevision,
+    });
     const seen = (async () => {
       while (latencies.length < services) {
         const out = await watcher.next();
@@ -73,8 +83,18 @@ export async function benchEndpoints(): Promise<Row[]> {
     watcher.close();
     latencies.sort((a, b) => a - b);
     return [
-      { what: `pod Ready → Endpoints written, p50 (ms; ${services} pods, ${services} svcs, ${services * podsPerService} pods stored)`, value: percentile(latencies, 0.5).toFixed(1), baseline: '', ratio: '' },
-      { what: 'pod Ready → Endpoints written, p99 (ms)', value: percentile(latencies, 0.99).toFixed(1), baseline: '', ratio: '' },
+      {
+        what: `pod Ready → Endpoints written, p50 (ms; ${services} pods, ${services} svcs, ${services * podsPerService} pods stored)`,
+        value: percentile(latencies, 0.5).toFixed(1),
+        baseline: '',
+        ratio: '',
+      },
+      {
+        what: 'pod Ready → Endpoints written, p99 (ms)',
+        value: percentile(latencies, 0.99).toFixed(1),
+        baseline: '',
+        ratio: '',
+      },
     ];
   } finally {
     clearInterval(keepAlive);

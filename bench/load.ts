@@ -13,7 +13,14 @@ export interface LoadResult {
  * Runs `total` requests from `concurrency` keep-alive clients (each waits for its previous answer)
  * and measures throughput and latency percentiles. `body(i)` builds the i-th request body.
  */
-export async function runLoad(opts: { url: string; method: string; concurrency: number; total: number; body?: (i: number) => string; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function runLoad(opts: {
+  url: string;
+  method: string;
+  concurrency: number;
+  total: number;
+  body?: (i: number) => string;
+  headers?: Record<string, string>;
+}): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const latencies: number[] = [];
   let next = 0;
@@ -22,14 +29,22 @@ export async function runLoad(opts: { url: string; method: string; concurrency: 
     new Promise<void>((resolve) => {
       const payload = opts.body?.(i);
       const started = performance.now();
-      const req = http.request(opts.url, { method: opts.method, agent, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...opts.headers } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          latencies.push(performance.now() - started);
-          if ((res.statusCode ?? 500) >= 300) errors++;
-          resolve();
-        });
-      });
+      const req = http.request(
+        opts.url,
+        {
+          method: opts.method,
+          agent,
+          headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - started);
+            if ((res.statusCode ?? 500) >= 300) errors++;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolve();

@@ -44,7 +44,23 @@ export async function spawnUntil(args: string[], ready: RegExp): Promise<Spawned
 export async function spawnKplane(flags: string[] = []): Promise<Spawned> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kplane-bench-'));
   return spawnUntil(
-    ['dist/src/main.js', 'serve', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--dns-port', '-1', '--log-level', 'warn', '--controllers', 'none', ...flags],
+    [
+      'dist/src/main.js',
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--insecure-port',
+      '0',
+      '--dns-port',
+      '-1',
+      '--log-level',
+      'warn',
+      '--controllers',
+      'none',
+      ...flags,
+    ],
     /insecure \(no auth, loopback\): (\S+)/,
   );
 }

@@ -33,7 +33,9 @@ function flipFirstEndpoint(slice: EndpointSlice): EndpointSlice {
  */
 export async function benchRules(): Promise<Row[]> {
   const cluster = syntheticCluster(services, endpointsPerService, nodes);
-  const reference = timed(() => nodes.map((node) => renderIptablesSave(compileNode({ ...cluster, nodeName: node })).length));
+  const reference = timed(() =>
+    nodes.map((node) => renderIptablesSave(compileNode({ ...cluster, nodeName: node })).length),
+  );
   const proxier = new KubeProxyRules(cluster);
   const full = timed(() => {
     proxier.setNodes(nodes);

@@ -9,10 +9,25 @@ const MEASURE_MS = 3000;
 
 /** The talk's three VMs with ten backend pods and one client pod. */
 function fixture(): ClusterFixture {
-  const nodes = [0, 5, 8].map((third, i) => ({ name: `vm${i + 1}`, internalIP: `10.240.0.${i + 2}`, externalIP: `35.0.0.${i + 1}`, podCIDR: `10.11.${third}.0/24` }));
-  const pods = Array.from({ length: ENDPOINTS }, (_, i) => ({ name: `be-${i}`, node: nodes[i % 3].name, ip: `10.11.${[0, 5, 8][i % 3]}.${10 + i}`, labels: { app: 'be' } }));
+  const nodes = [0, 5, 8].map((third, i) => ({
+    name: `vm${i + 1}`,
+    internalIP: `10.240.0.${i + 2}`,
+    externalIP: `35.0.0.${i + 1}`,
+    podCIDR: `10.11.${third}.0/24`,
+  }));
+  const pods = Array.from({ length: ENDPOINTS }, (_, i) => ({
+    name: `be-${i}`,
+    node: nodes[i % 3].name,
+    ip: `10.11.${[0, 5, 8][i % 3]}.${10 + i}`,
+    labels: { app: 'be' },
+  }));
   return {
-    config: { vpcCIDR: '10.240.0.0/16', clusterCIDR: '10.11.0.0/16', serviceCIDR: '10.9.0.0/16', externalIPPool: '35.0.0.0/24' },
+    config: {
+      vpcCIDR: '10.240.0.0/16',
+      clusterCIDR: '10.11.0.0/16',
+      serviceCIDR: '10.9.0.0/16',
+      externalIPPool: '35.0.0.0/24',
+    },
     nodes,
     pods: [...pods, { name: 'client', node: 'vm1', ip: '10.11.0.200', labels: { app: 'client' } }],
   };
@@ -22,7 +37,11 @@ async function addServices(cluster: TraceCluster, from: number, to: number): Pro
   for (let i = from; i < to; i++) {
     await cluster.client.create('Service', {
       metadata: { name: `svc-${i}`, namespace: 'default' },
-      spec: { clusterIP: `10.9.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`, selector: { app: 'be' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+      spec: {
+        clusterIP: `10.9.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`,
+        selector: { app: 'be' },
+        ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      },
     } as never);
   }
   await cluster.manager.settle(600_000);
@@ -32,7 +51,11 @@ async function addServices(cluster: TraceCluster, from: number, to: number): Pro
 /** Pod → random Service traces for MEASURE_MS, straight into the tracer (no HTTP): traces/s and p50/p99 µs. */
 function measure(cluster: TraceCluster, services: number): { perSecond: number; p50: number; p99: number } {
   const state = cluster.dataplane.state;
-  const spec = (i: number) => ({ from: { pod: 'default/client' }, to: { service: `default/svc-${i % services}`, port: 'http' }, sourcePort: 10_000 + (i % 50_000) });
+  const spec = (i: number) => ({
+    from: { pod: 'default/client' },
+    to: { service: `default/svc-${i % services}`, port: 'http' },
+    sourcePort: 10_000 + (i % 50_000),
+  });
   runTrace(state, spec(0));
   const times: number[] = [];
   const started = performance.now();
@@ -42,7 +65,11 @@ function measure(cluster: TraceCluster, services: number): { perSecond: number; 
     times.push((performance.now() - t) * 1000);
   }
   times.sort((a, b) => a - b);
-  return { perSecond: Math.round(times.length / ((performance.now() - started) / 1000)), p50: Math.round(times[Math.floor(times.length / 2)]), p99: Math.round(times[Math.floor(times.length * 0.99)]) };
+  return {
+    perSecond: Math.round(times.length / ((performance.now() - started) / 1000)),
+    p50: Math.round(times[Math.floor(times.length / 2)]),
+    p99: Math.round(times[Math.floor(times.length * 0.99)]),
+  };
 }
 
 /**

@@ -27,7 +27,15 @@ import { cloudLoadBalancerController } from './cloud-lb/cloud-lb.js';
 
 export type ControllerConfig = Pick<
   ServerConfig,
-  'controllers' | 'nodes' | 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nodePortRange' | 'externalIPPool' | 'clusterName' | 'loadBalancerIPPool'
+  | 'controllers'
+  | 'nodes'
+  | 'vpcCIDR'
+  | 'clusterCIDR'
+  | 'serviceCIDR'
+  | 'nodePortRange'
+  | 'externalIPPool'
+  | 'clusterName'
+  | 'loadBalancerIPPool'
 >;
 
 /** Every built-in controller, in start order, built from the server configuration. */
@@ -36,7 +44,11 @@ export function builtinControllers(config: ControllerConfig, backend: Backend): 
   const ipPool = new LoadBalancerIPPool(config.loadBalancerIPPool);
   return [
     bootstrapController({ serviceCIDR: config.serviceCIDR, vpcCIDR: config.vpcCIDR }),
-    gkeFirewallController({ clusterName: config.clusterName, clusterCIDR: config.clusterCIDR, vpcCIDR: config.vpcCIDR }),
+    gkeFirewallController({
+      clusterName: config.clusterName,
+      clusterCIDR: config.clusterCIDR,
+      vpcCIDR: config.vpcCIDR,
+    }),
     nodesController({ nodes: config.nodes, vpcCIDR: config.vpcCIDR, externalIPPool: config.externalIPPool }),
     nodeIpamController({ clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR }),
     routeController({ clusterName: config.clusterName }),
@@ -58,7 +70,10 @@ export function selectedControllers(config: ControllerConfig, backend: Backend):
 }
 
 /** The allocators that run inside Service create/update/delete requests. */
-export function serviceAdmission(config: Pick<ServerConfig, 'serviceCIDR' | 'nodePortRange'>, backend: Backend): AdmissionHook[] {
+export function serviceAdmission(
+  config: Pick<ServerConfig, 'serviceCIDR' | 'nodePortRange'>,
+  backend: Backend,
+): AdmissionHook[] {
   return [
     clusterIPAdmission({ backend, serviceCIDR: config.serviceCIDR }),
     nodePortAdmission({ backend, nodePortRange: config.nodePortRange }),

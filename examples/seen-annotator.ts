@@ -7,7 +7,9 @@ import { defineController, watchKind, type ObjectKey } from '../src/index.js';
 export const endpointCounter = defineController({
   name: 'endpoint-counter',
   for: 'Service',
-  watches: [watchKind('Endpoints', (ep): ObjectKey[] => [{ namespace: ep.metadata.namespace, name: ep.metadata.name! }])],
+  watches: [
+    watchKind('Endpoints', (ep): ObjectKey[] => [{ namespace: ep.metadata.namespace, name: ep.metadata.name! }]),
+  ],
   async reconcile(ctx, key) {
     const svc = ctx.listers.Service.get(key);
     if (!svc) return; // deleted: nothing to do

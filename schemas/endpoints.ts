@@ -1,6 +1,16 @@
 /** core/v1 Endpoints: shape and decode-time defaults (SetDefaults_Endpoints: port protocol TCP). */
 import { z } from 'zod';
-import { ObjectReferenceSchema, kindSchema, metadata, modeled, optString, reqInt, reqString, stringDefault, typeMeta } from './meta.js';
+import {
+  ObjectReferenceSchema,
+  kindSchema,
+  metadata,
+  modeled,
+  optString,
+  reqInt,
+  reqString,
+  stringDefault,
+  typeMeta,
+} from './meta.js';
 
 export const EndpointAddressSchema = modeled({
   ip: reqString,

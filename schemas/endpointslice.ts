@@ -1,6 +1,18 @@
 /** discovery.k8s.io/v1 EndpointSlice: shape and decode-time defaults (port name "" and protocol TCP). */
 import { z } from 'zod';
-import { ObjectReferenceSchema, StringMap, kindSchema, listDefault, metadata, modeled, optBool, optInt, optString, reqString, typeMeta } from './meta.js';
+import {
+  ObjectReferenceSchema,
+  StringMap,
+  kindSchema,
+  listDefault,
+  metadata,
+  modeled,
+  optBool,
+  optInt,
+  optString,
+  reqString,
+  typeMeta,
+} from './meta.js';
 
 const HintSchema = modeled({ name: reqString });
 

@@ -1,6 +1,17 @@
 /** core/v1 Event: shape only (the v1 Event has no defaults). */
-import { z } from 'zod';
-import { MicroTime, ObjectReferenceSchema, Time, kindSchema, metadata, modeled, optInt, optString, reqString, typeMeta } from './meta.js';
+import { type z } from 'zod';
+import {
+  MicroTime,
+  ObjectReferenceSchema,
+  Time,
+  kindSchema,
+  metadata,
+  modeled,
+  optInt,
+  optString,
+  reqString,
+  typeMeta,
+} from './meta.js';
 
 export const EventSourceSchema = modeled({ component: optString, host: optString });
 

@@ -1,6 +1,16 @@
 /** compute.kplane.io/v1alpha1 ForwardingRule: a load balancer's frontend (GCP `compute.forwardingRules`), shape and defaults. */
 import { z } from 'zod';
-import { kindSchema, metadata, modeled, opaque, optString, optStrings, reqString, stringDefault, typeMeta } from './meta.js';
+import {
+  kindSchema,
+  metadata,
+  modeled,
+  opaque,
+  optString,
+  optStrings,
+  reqString,
+  stringDefault,
+  typeMeta,
+} from './meta.js';
 
 /**
  * Where matching packets go: exactly one of `nodes` (a network LB's target pool) or `urlMap` (an

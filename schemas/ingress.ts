@@ -1,6 +1,17 @@
 /** networking.k8s.io/v1 Ingress: shape only (v1 has no defaults; a missing pathType is a 422 from validation). */
 import { z } from 'zod';
-import { PortStatusSchema, TypedLocalObjectReferenceSchema, kindSchema, metadata, modeled, optInt, optString, optStrings, reqString, typeMeta } from './meta.js';
+import {
+  PortStatusSchema,
+  TypedLocalObjectReferenceSchema,
+  kindSchema,
+  metadata,
+  modeled,
+  optInt,
+  optString,
+  optStrings,
+  reqString,
+  typeMeta,
+} from './meta.js';
 
 export const ServiceBackendPortSchema = modeled({ name: optString, number: optInt });
 

@@ -1,5 +1,5 @@
 /** coordination.k8s.io/v1 Lease: shape only (no defaults). */
-import { z } from 'zod';
+import { type z } from 'zod';
 import { MicroTime, kindSchema, metadata, modeled, optInt, optString, typeMeta } from './meta.js';
 
 export const LeaseSpecSchema = modeled({

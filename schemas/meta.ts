@@ -110,13 +110,35 @@ export type IntOrString = z.infer<typeof IntOrString>;
 export const QUANTITY_PATTERN = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$/;
 
 /** `resource.Quantity`: a JSON number or a string in Kubernetes' quantity syntax (bad syntax is a decode error). */
-export const Quantity = z.union([z.number(), z.string().regex(QUANTITY_PATTERN, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]);
+export const Quantity = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(
+      QUANTITY_PATTERN,
+      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    ),
+]);
 export type Quantity = z.infer<typeof Quantity>;
 export const ResourceList = z.record(z.string(), Quantity);
 
 const quantitySuffixes: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** The numeric value of a quantity (`"500m"` → 0.5, `"1Gi"` → 1073741824), for comparisons. */

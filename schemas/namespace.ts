@@ -1,6 +1,16 @@
 /** core/v1 Namespace: shape and decode-time defaults (SetDefaults_Namespace / NamespaceStatus). */
 import { z } from 'zod';
-import { Time, kindSchema, metadata, modeled, optString, optStrings, reqString, stringDefault, typeMeta } from './meta.js';
+import {
+  Time,
+  kindSchema,
+  metadata,
+  modeled,
+  optString,
+  optStrings,
+  reqString,
+  stringDefault,
+  typeMeta,
+} from './meta.js';
 
 /** Label every namespace carries with its own name, so selectors can pick namespaces by name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

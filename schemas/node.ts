@@ -1,6 +1,18 @@
 /** core/v1 Node: shape and decode-time defaults (SetDefaults_NodeStatus, podCIDR/podCIDRs conversion). */
 import { z } from 'zod';
-import { ResourceList, Time, kindSchema, metadata, modeled, opaque, optBool, optString, optStrings, reqString, typeMeta } from './meta.js';
+import {
+  ResourceList,
+  Time,
+  kindSchema,
+  metadata,
+  modeled,
+  opaque,
+  optBool,
+  optString,
+  optStrings,
+  reqString,
+  typeMeta,
+} from './meta.js';
 
 export const TaintSchema = modeled({ key: reqString, value: optString, effect: reqString, timeAdded: Time.optional() });
 export type Taint = z.infer<typeof TaintSchema>;

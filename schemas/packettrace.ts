@@ -53,7 +53,12 @@ export const HopSchema = modeled({
   description: optString,
 });
 
-export const DnsQuerySchema = modeled({ name: z.string(), type: z.string(), rcode: z.string(), answers: z.array(z.string()).optional() });
+export const DnsQuerySchema = modeled({
+  name: z.string(),
+  type: z.string(),
+  rcode: z.string(),
+  answers: z.array(z.string()).optional(),
+});
 
 export const PacketTraceStatusSchema = modeled({
   outcome: optString,
@@ -62,7 +67,12 @@ export const PacketTraceStatusSchema = modeled({
   deliveredTo: EndpointRefSchema.optional(),
   observedSource: AddressSchema.optional(),
   hops: z.array(HopSchema).optional(),
-  reply: modeled({ outcome: optString, dropReason: optString, hops: z.array(HopSchema).optional(), observedSource: AddressSchema.optional() }).optional(),
+  reply: modeled({
+    outcome: optString,
+    dropReason: optString,
+    hops: z.array(HopSchema).optional(),
+    observedSource: AddressSchema.optional(),
+  }).optional(),
   backends: z.array(EndpointRefSchema.extend({ probability: z.number() })).optional(),
   /** The lookups a `to.host` destination took through the pod's resolver (search path, ndots). */
   dns: modeled({ server: optString, queries: z.array(DnsQuerySchema).optional() }).optional(),

@@ -118,7 +118,9 @@ function defaultContainer<C extends { image?: string; imagePullPolicy?: string }
 export const ContainerSchema = modeled(containerShape).overwrite(defaultContainer);
 export type Container = z.infer<typeof ContainerSchema>;
 
-export const EphemeralContainerSchema = modeled({ ...containerShape, targetContainerName: optString }).overwrite(defaultContainer);
+export const EphemeralContainerSchema = modeled({ ...containerShape, targetContainerName: optString }).overwrite(
+  defaultContainer,
+);
 
 /** Mode 0644 for files projected from Secrets, ConfigMaps, the downward API and projections. */
 const withDefaultMode = () => opaque({ defaultMode: z.number().int().default(0o644) }).optional();

@@ -79,7 +79,11 @@ export const ServiceStatusSchema = modeled({
 
 /** Whether traffic from outside the cluster reaches the Service (upstream `ExternallyAccessible`). */
 export function externallyAccessible(spec: Pick<ServiceSpec, 'type' | 'externalIPs'>): boolean {
-  return spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+  return (
+    spec.type === 'LoadBalancer' ||
+    spec.type === 'NodePort' ||
+    (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0)
+  );
 }
 
 type ServiceShape = { spec: ServiceSpec; status?: z.infer<typeof ServiceStatusSchema> };
@@ -92,7 +96,8 @@ function defaultService<S extends ServiceShape>(svc: S): S {
     spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: DEFAULT_CLIENT_IP_AFFINITY_SECONDS } };
   }
   if (externallyAccessible(spec) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
-  if (spec.internalTrafficPolicy === undefined && ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(spec.type)) spec.internalTrafficPolicy = 'Cluster';
+  if (spec.internalTrafficPolicy === undefined && ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(spec.type))
+    spec.internalTrafficPolicy = 'Cluster';
   if (spec.type === 'LoadBalancer') {
     spec.allocateLoadBalancerNodePorts ??= true;
     for (const ing of svc.status?.loadBalancer?.ingress ?? []) if (ing.ip && !ing.ipMode) ing.ipMode = 'VIP';

@@ -56,21 +56,36 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export interface CoreOptions extends Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'>, Partial<Pick<ServerConfig, 'etcdEndpoints' | 'serviceCIDR' | 'nodePortRange'>> {
+export interface CoreOptions
+  extends
+    Pick<ServerConfig, 'storage' | 'dataDir' | 'syncWrites'>,
+    Partial<Pick<ServerConfig, 'etcdEndpoints' | 'serviceCIDR' | 'nodePortRange'>> {
   /** Watch history bounds (tests shrink them to provoke 410s). */
   history?: Partial<HistoryLimits>;
 }
 
 /** Opens storage, loads the watch cache and bootstraps the namespaces. */
 export async function startCore(config: CoreOptions): Promise<Core> {
-  if (config.storage === 'etcd' && !config.etcdEndpoints?.length) throw new ConfigError('--etcd-endpoints is required with --storage etcd');
-  const backend = openBackend(config.storage, { dataDir: config.dataDir, syncWrites: config.syncWrites, etcdEndpoints: config.etcdEndpoints });
+  if (config.storage === 'etcd' && !config.etcdEndpoints?.length)
+    throw new ConfigError('--etcd-endpoints is required with --storage etcd');
+  const backend = openBackend(config.storage, {
+    dataDir: config.dataDir,
+    syncWrites: config.syncWrites,
+    etcdEndpoints: config.etcdEndpoints,
+  });
   await backend.start();
   const resources = builtinResources;
-  const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: resources.filter(isStored).map((rt) => resourcePrefix(rt)), history: config.history });
+  const hub = new CacheHub(backend, {
+    root: registryRoot,
+    resourcePrefixes: resources.filter(isStored).map((rt) => resourcePrefix(rt)),
+    history: config.history,
+  });
   await hub.start();
   const defaults = defaultConfig();
-  const ranges = { serviceCIDR: config.serviceCIDR ?? defaults.serviceCIDR, nodePortRange: config.nodePortRange ?? defaults.nodePortRange };
+  const ranges = {
+    serviceCIDR: config.serviceCIDR ?? defaults.serviceCIDR,
+    nodePortRange: config.nodePortRange ?? defaults.nodePortRange,
+  };
   const registry = new Registry(backend, hub, { admission: serviceAdmission(ranges, backend) });
   await bootstrapNamespaces(registry);
   return {
@@ -97,7 +112,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const apps: FastifyInstance[] = [];
   const manager = startControllers(config, core);
   const log = pinoLogger(config.logLevel);
-  const dataplane = startDataplane(manager, core.registry, config, { onError: (err) => log.error('cluster DNS records error', { err: String(err) }) });
+  const dataplane = startDataplane(manager, core.registry, config, {
+    onError: (err) => log.error('cluster DNS records error', { err: String(err) }),
+  });
   let dns: RunningDnsServer | undefined;
   try {
     const pki = await ensurePki(config.dataDir, { hosts: [config.host] });
@@ -105,8 +122,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const fileUsers = config.tokenAuthFile ? parseTokenAuthFile(await readFile(config.tokenAuthFile, 'utf8')) : [];
     const auth = new TokenAuthenticator(adminToken, fileUsers);
     const logger = { level: config.logLevel };
-    const common = { registry: core.registry, resources: core.resources, dataplane: dataplane.api, isReady: () => ready && manager.hasSynced() };
-    const secure = await buildApp({ ...common, auth, server: { logger, logController: quietRequests, https: { key: pki.keyPem, cert: pki.certPem } } });
+    const common = {
+      registry: core.registry,
+      resources: core.resources,
+      dataplane: dataplane.api,
+      isReady: () => ready && manager.hasSynced(),
+    };
+    const secure = await buildApp({
+      ...common,
+      auth,
+      server: { logger, logController: quietRequests, https: { key: pki.keyPem, cert: pki.certPem } },
+    });
     apps.push(secure);
     await secure.listen({ host: config.host, port: config.port });
     const port = boundPort(secure);
@@ -123,7 +149,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: adminToken });
     ready = true;
-    secure.log.info({ url, insecureUrl, kubeconfig: kubeconfigPath, storage: config.storage, dnsPort: dns?.port }, 'kplane is serving');
+    secure.log.info(
+      { url, insecureUrl, kubeconfig: kubeconfigPath, storage: config.storage, dnsPort: dns?.port },
+      'kplane is serving',
+    );
     return {
       url,
       port,
@@ -167,14 +196,23 @@ function startControllers(config: ServerConfig, core: Core): Manager {
     source: (kind) => localSource(core.registry, lookup(kind)),
     client: new LocalClient(core.registry, lookup),
     log: pinoLogger(config.logLevel),
-    leaderElection: { namespace: 'kube-system', name: 'kplane-controller-manager', identity: `${hostname()}_${process.pid}` },
+    leaderElection: {
+      namespace: 'kube-system',
+      name: 'kplane-controller-manager',
+      identity: `${hostname()}_${process.pid}`,
+    },
   });
 }
 
 /** CoreDNS's `kubernetes` plugin, in process: answers from the records the dataplane keeps. */
 function startClusterDns(config: ServerConfig, zone: LiveZone): Promise<RunningDnsServer> {
   const log = pinoLogger(config.logLevel);
-  return startDnsServer({ host: config.host, port: config.dnsPort, zone, onError: (err) => log.error('cluster DNS error', { err: String(err) }) });
+  return startDnsServer({
+    host: config.host,
+    port: config.dnsPort,
+    zone,
+    onError: (err) => log.error('cluster DNS error', { err: String(err) }),
+  });
 }
 
 function boundPort(app: FastifyInstance): number {

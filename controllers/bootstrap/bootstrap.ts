@@ -18,7 +18,16 @@
  * ClusterIPs are requested explicitly; the ClusterIP allocator honours requested addresses.
  */
 import { StatusError } from '../../src/apimachinery/errors.js';
-import { defineController, keyString, watchKind, type Kind, type KindMap, type ObjectKey, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
+import {
+  defineController,
+  keyString,
+  watchKind,
+  type Kind,
+  type KindMap,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+} from '../../src/runtime/api.js';
 import { addressAt, formatIPv4, parseCIDR } from '../../src/net/ipv4.js';
 
 /** The server configuration bootstrap needs. */
@@ -40,7 +49,10 @@ export const KUBE_DNS_LABELS = { 'k8s-app': 'kube-dns' } as const;
 
 const COREDNS_TEMPLATE_HASH = '5d78c9869d';
 /** The CoreDNS pods' names, Deployment-style (`<deployment>-<template hash>-<suffix>`). */
-export const COREDNS_POD_NAMES = [`coredns-${COREDNS_TEMPLATE_HASH}-bk7xq`, `coredns-${COREDNS_TEMPLATE_HASH}-wz4n9`] as const;
+export const COREDNS_POD_NAMES = [
+  `coredns-${COREDNS_TEMPLATE_HASH}-bk7xq`,
+  `coredns-${COREDNS_TEMPLATE_HASH}-wz4n9`,
+] as const;
 const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.11.3';
 
 /** The nth address of the service CIDR (1 = `kubernetes`, 10 = `kube-dns`). */
@@ -71,7 +83,10 @@ function kubernetesService(opts: BootstrapOptions): New<'Service'> {
 }
 
 function apiServer(opts: BootstrapOptions): { ip: string; port: number } {
-  return { ip: opts.apiServerAddress ?? formatIPv4(addressAt(parseCIDR(opts.vpcCIDR), 1)), port: opts.apiServerPort ?? 6443 };
+  return {
+    ip: opts.apiServerAddress ?? formatIPv4(addressAt(parseCIDR(opts.vpcCIDR), 1)),
+    port: opts.apiServerPort ?? 6443,
+  };
 }
 
 function kubernetesEndpoints(opts: BootstrapOptions): New<'Endpoints'> {
@@ -111,7 +126,11 @@ function kubeDnsService(opts: BootstrapOptions): New<'Service'> {
 
 function corednsPod(name: string): New<'Pod'> {
   return manifest<'Pod'>({
-    metadata: { name, namespace: KUBE_DNS_SERVICE.namespace, labels: { ...KUBE_DNS_LABELS, 'pod-template-hash': COREDNS_TEMPLATE_HASH } },
+    metadata: {
+      name,
+      namespace: KUBE_DNS_SERVICE.namespace,
+      labels: { ...KUBE_DNS_LABELS, 'pod-template-hash': COREDNS_TEMPLATE_HASH },
+    },
     spec: {
       dnsPolicy: 'Default',
       containers: [
@@ -140,7 +159,12 @@ function gceIngressClass(): New<'IngressClass'> {
 }
 
 /** Creates `obj` (whose key is `key`) unless the cache already has it; "already exists" is success. */
-async function ensure<K extends Kind>(ctx: Pick<ReconcileContext, 'client' | 'listers'>, kind: K, key: ObjectKey, obj: New<K>): Promise<void> {
+async function ensure<K extends Kind>(
+  ctx: Pick<ReconcileContext, 'client' | 'listers'>,
+  kind: K,
+  key: ObjectKey,
+  obj: New<K>,
+): Promise<void> {
   if (ctx.listers[kind].get(key)) return;
   try {
     await ctx.client.create(kind, obj);
@@ -160,15 +184,22 @@ export function bootstrapController(opts: BootstrapOptions): Reconciler<'Service
   }
   async function ensureDns(ctx: Pick<ReconcileContext, 'client' | 'listers'>): Promise<void> {
     await ensure(ctx, 'Service', KUBE_DNS_SERVICE, kubeDnsService(opts));
-    for (const name of COREDNS_POD_NAMES) await ensure(ctx, 'Pod', { namespace: KUBE_DNS_SERVICE.namespace, name }, corednsPod(name));
+    for (const name of COREDNS_POD_NAMES)
+      await ensure(ctx, 'Pod', { namespace: KUBE_DNS_SERVICE.namespace, name }, corednsPod(name));
   }
   return defineController({
     name: 'bootstrap',
     for: 'Service',
     watches: [
       watchKind('Endpoints', (ep) => (isKey(ep.metadata as ObjectKey, KUBERNETES_SERVICE) ? [KUBERNETES_SERVICE] : [])),
-      watchKind('EndpointSlice', (slice) => (isKey(slice.metadata as ObjectKey, KUBERNETES_SERVICE) ? [KUBERNETES_SERVICE] : [])),
-      watchKind('Pod', (pod) => (pod.metadata.namespace === KUBE_DNS_SERVICE.namespace && COREDNS_POD_NAMES.some((n) => n === pod.metadata.name) ? [KUBE_DNS_SERVICE] : [])),
+      watchKind('EndpointSlice', (slice) =>
+        isKey(slice.metadata as ObjectKey, KUBERNETES_SERVICE) ? [KUBERNETES_SERVICE] : [],
+      ),
+      watchKind('Pod', (pod) =>
+        pod.metadata.namespace === KUBE_DNS_SERVICE.namespace && COREDNS_POD_NAMES.some((n) => n === pod.metadata.name)
+          ? [KUBE_DNS_SERVICE]
+          : [],
+      ),
     ],
     async start(ctx) {
       await ensureKubernetes(ctx);

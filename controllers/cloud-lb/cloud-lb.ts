@@ -19,7 +19,15 @@
  * whose Service went while the controller was down. Hand edits and deletions are put back (the
  * cloud objects are watched), Node and EndpointSlice changes re-evaluate health at once.
  */
-import { defineController, keyString, watchKind, type ObjectKey, type ReconcileContext, type Reconciler, type Result } from '../../src/runtime/api.js';
+import {
+  defineController,
+  keyString,
+  watchKind,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Result,
+} from '../../src/runtime/api.js';
 import { loadBalancerName, nodesHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
 import { SERVICE_NAME_LABEL } from '../endpointslices/desired.js';
 import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
@@ -28,10 +36,33 @@ import type { ForwardingRule } from '../../schemas/forwardingrule.js';
 import type { Service } from '../../schemas/service.js';
 import { chooseAddress } from './address.js';
 import { clearAddress, deleteCloudObjects, ensureBackends, ensureCloudObject, publishAddress } from './cloud.js';
-import { desiredLoadBalancer, isHandled, isLocalPolicy, isNamedFor, labelledOwner, ownsStatus, protocolGroups, sharedHealthCheckFirewall } from './desired.js';
-import { DELETED_REASON, ENSURED_REASON, IP_NOT_AVAILABLE_REASON, ServiceWarnings, UNSUPPORTED_PROTOCOL_REASON, recordNormal, type ServiceWarning } from './events.js';
+import {
+  desiredLoadBalancer,
+  isHandled,
+  isLocalPolicy,
+  isNamedFor,
+  labelledOwner,
+  ownsStatus,
+  protocolGroups,
+  sharedHealthCheckFirewall,
+} from './desired.js';
+import {
+  DELETED_REASON,
+  ENSURED_REASON,
+  IP_NOT_AVAILABLE_REASON,
+  ServiceWarnings,
+  UNSUPPORTED_PROTOCOL_REASON,
+  recordNormal,
+  type ServiceWarning,
+} from './events.js';
 import { backendsHealth } from './health.js';
-import { handledServices, keysForFirewall, servicesForForwardingRule, servicesForNode, servicesForSlice } from './triggers.js';
+import {
+  handledServices,
+  keysForFirewall,
+  servicesForForwardingRule,
+  servicesForNode,
+  servicesForSlice,
+} from './triggers.js';
 
 /** What the network-LB controller needs from the server. */
 export interface CloudLoadBalancerOptions {
@@ -52,7 +83,12 @@ function poolOwner(key: ObjectKey): string {
 }
 
 /** Whether a cloud object was made for the Service `key` (`svc`, when it exists, with its uid-derived names). */
-function belongsTo(kind: 'ForwardingRule' | 'Firewall', obj: ForwardingRule | Firewall, key: ObjectKey, svc: Service | undefined): boolean {
+function belongsTo(
+  kind: 'ForwardingRule' | 'Firewall',
+  obj: ForwardingRule | Firewall,
+  key: ObjectKey,
+  svc: Service | undefined,
+): boolean {
   const owner = labelledOwner(obj);
   if (owner && owner.namespace === key.namespace && owner.name === key.name) return true;
   return !!svc && isNamedFor(svc, kind, obj.metadata.name!);
@@ -97,9 +133,15 @@ export function cloudLoadBalancerController(opts: CloudLoadBalancerOptions): Rec
   }
 
   /** Deletes the Service's cloud objects except those named in `keep`; resolves how many rules went. */
-  async function deleteObjects(ctx: ReconcileContext, key: ObjectKey, svc: Service | undefined, keep: ReadonlySet<string> = new Set()): Promise<number> {
+  async function deleteObjects(
+    ctx: ReconcileContext,
+    key: ObjectKey,
+    svc: Service | undefined,
+    keep: ReadonlySet<string> = new Set(),
+  ): Promise<number> {
     const owned = ownedObjects(ctx, key, svc);
-    const stale = <T extends { metadata: { name?: string } }>(objs: T[]) => objs.filter((o) => !keep.has(o.metadata.name!));
+    const stale = <T extends { metadata: { name?: string } }>(objs: T[]) =>
+      objs.filter((o) => !keep.has(o.metadata.name!));
     const rules = await deleteCloudObjects(ctx, 'ForwardingRule', stale(owned.forwardingRules));
     await deleteCloudObjects(ctx, 'Firewall', stale(owned.firewalls));
     return rules;
@@ -116,15 +158,34 @@ export function cloudLoadBalancerController(opts: CloudLoadBalancerOptions): Rec
   }
 
   /** The address for a handled Service, or the problem that leaves it without a load balancer. */
-  function address(ctx: ReconcileContext, key: ObjectKey, svc: Service, current: string | undefined): { ip?: string; problem?: ServiceWarning } {
+  function address(
+    ctx: ReconcileContext,
+    key: ObjectKey,
+    svc: Service,
+    current: string | undefined,
+  ): { ip?: string; problem?: ServiceWarning } {
     if (protocolGroups(svc).length === 0) {
-      return { problem: { reason: UNSUPPORTED_PROTOCOL_REASON, message: 'no TCP or UDP port: a network load balancer carries only TCP and UDP' } };
+      return {
+        problem: {
+          reason: UNSUPPORTED_PROTOCOL_REASON,
+          message: 'no TCP or UDP port: a network load balancer carries only TCP and UDP',
+        },
+      };
     }
     const owner = poolOwner(key);
     const others = ctx.listers.ForwardingRule.list().filter((fr) => !belongsTo('ForwardingRule', fr, key, svc));
     const inUse = new Set(others.map((fr) => fr.spec.ipAddress).filter(Boolean));
-    const choice = chooseAddress(opts.ipPool, { owner, requested: svc.spec.loadBalancerIP || undefined, remembered: remembered.get(owner), current, inUse });
-    return { ip: choice.ip, problem: choice.problem ? { reason: IP_NOT_AVAILABLE_REASON, message: choice.problem } : undefined };
+    const choice = chooseAddress(opts.ipPool, {
+      owner,
+      requested: svc.spec.loadBalancerIP || undefined,
+      remembered: remembered.get(owner),
+      current,
+      inUse,
+    });
+    return {
+      ip: choice.ip,
+      problem: choice.problem ? { reason: IP_NOT_AVAILABLE_REASON, message: choice.problem } : undefined,
+    };
   }
 
   /** Brings the load balancer of a handled Service to what it asks for, then publishes its address. */
@@ -139,10 +200,16 @@ export function cloudLoadBalancerController(opts: CloudLoadBalancerOptions): Rec
     }
     remembered.set(poolOwner(key), choice.ip);
     const nodes = sortedNodes(ctx);
-    const plan = desiredLoadBalancer(svc, choice.ip, nodes.map((n) => n.metadata.name!));
+    const plan = desiredLoadBalancer(
+      svc,
+      choice.ip,
+      nodes.map((n) => n.metadata.name!),
+    );
     const names = new Set([...plan.forwardingRules, ...plan.firewalls].map((o) => o.metadata.name));
     await deleteObjects(ctx, key, svc, names);
-    const slices = isLocalPolicy(svc) ? ctx.listers.EndpointSlice.list({ namespace: key.namespace, labels: { [SERVICE_NAME_LABEL]: key.name } }) : [];
+    const slices = isLocalPolicy(svc)
+      ? ctx.listers.EndpointSlice.list({ namespace: key.namespace, labels: { [SERVICE_NAME_LABEL]: key.name } })
+      : [];
     const backends = backendsHealth(svc, nodes, slices);
     const hadRule = current !== undefined;
     let complete = true;

@@ -19,7 +19,11 @@ export type CloudKind = 'ForwardingRule' | 'Firewall';
  * Resolves the object as written, or undefined when the create lost to an object the cache has not
  * seen yet (its add event brings the Service back to the queue).
  */
-export async function ensureCloudObject<K extends CloudKind>(ctx: WriteContext, kind: K, desired: DesiredObject<KindMap[K]['spec']>): Promise<KindMap[K] | undefined> {
+export async function ensureCloudObject<K extends CloudKind>(
+  ctx: WriteContext,
+  kind: K,
+  desired: DesiredObject<KindMap[K]['spec']>,
+): Promise<KindMap[K] | undefined> {
   const name = desired.metadata.name;
   const current = ctx.listers[kind].get({ name }) as KindMap[K] | undefined;
   if (!current) {
@@ -34,13 +38,21 @@ export async function ensureCloudObject<K extends CloudKind>(ctx: WriteContext, 
   }
   if (isUpToDate(current, desired)) return current;
   const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-  const updated = await ctx.client.update(kind, { ...current, metadata: { ...current.metadata, labels }, spec: desired.spec });
+  const updated = await ctx.client.update(kind, {
+    ...current,
+    metadata: { ...current.metadata, labels },
+    spec: desired.spec,
+  });
   ctx.log.info('restored load balancer object', { kind, name });
   return updated;
 }
 
 /** Deletes cloud objects; resolves how many were still there. */
-export async function deleteCloudObjects(ctx: WriteContext, kind: CloudKind, objects: readonly { metadata: { name?: string } }[]): Promise<number> {
+export async function deleteCloudObjects(
+  ctx: WriteContext,
+  kind: CloudKind,
+  objects: readonly { metadata: { name?: string } }[],
+): Promise<number> {
   let deleted = 0;
   for (const obj of objects) {
     if (await ctx.client.delete(kind, { name: obj.metadata.name! })) deleted++;
@@ -50,9 +62,18 @@ export async function deleteCloudObjects(ctx: WriteContext, kind: CloudKind, obj
 }
 
 /** Writes the backends' health to the rule's status when it differs. */
-export async function ensureBackends(ctx: WriteContext, fr: ForwardingRule, backends: ForwardingRuleBackend[]): Promise<void> {
+export async function ensureBackends(
+  ctx: WriteContext,
+  fr: ForwardingRule,
+  backends: ForwardingRuleBackend[],
+): Promise<void> {
   if (semanticEqual(fr.status?.backends, backends)) return;
-  await ctx.client.patch('ForwardingRule', { name: fr.metadata.name! }, { status: { backends } }, { subresource: 'status' });
+  await ctx.client.patch(
+    'ForwardingRule',
+    { name: fr.metadata.name! },
+    { status: { backends } },
+    { subresource: 'status' },
+  );
 }
 
 function publishedIPs(svc: Service): (string | undefined)[] {
@@ -63,7 +84,12 @@ function publishedIPs(svc: Service): (string | undefined)[] {
 export async function publishAddress(ctx: WriteContext, svc: Service, ip: string): Promise<void> {
   if (semanticEqual(publishedIPs(svc), [ip])) return;
   const key = { namespace: svc.metadata.namespace, name: svc.metadata.name! };
-  await ctx.client.patch('Service', key, { status: { loadBalancer: { ingress: [{ ip }] } } }, { subresource: 'status' });
+  await ctx.client.patch(
+    'Service',
+    key,
+    { status: { loadBalancer: { ingress: [{ ip }] } } },
+    { subresource: 'status' },
+  );
   ctx.log.info('published load balancer address', { service: `${key.namespace}/${key.name}`, ip });
 }
 

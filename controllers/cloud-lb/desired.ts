@@ -5,7 +5,12 @@
  * Service. Names follow cloud-provider-gcp (`src/dataplane/gce-names.ts`).
  */
 import { semanticEqual } from '../../src/apimachinery/validation.js';
-import { lbFirewallName, loadBalancerName, nodesHealthCheckFirewallName, serviceHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
+import {
+  lbFirewallName,
+  loadBalancerName,
+  nodesHealthCheckFirewallName,
+  serviceHealthCheckFirewallName,
+} from '../../src/dataplane/gce-names.js';
 import type { ObjectKey } from '../../src/runtime/api.js';
 import type { FirewallSpec } from '../../schemas/firewall.js';
 import type { ForwardingRuleSpec } from '../../schemas/forwardingrule.js';
@@ -17,7 +22,12 @@ export const OWNER_NAME_LABEL = 'compute.kplane.io/service-name';
 export const OWNER_UID_LABEL = 'compute.kplane.io/service-uid';
 
 /** Where GCE's legacy HTTP health checkers probe from (cloud-provider-gcp `L4LoadBalancerSrcRanges`). */
-export const HEALTH_CHECK_SOURCE_RANGES: readonly string[] = ['130.211.0.0/22', '35.191.0.0/16', '209.85.152.0/22', '209.85.204.0/22'];
+export const HEALTH_CHECK_SOURCE_RANGES: readonly string[] = [
+  '130.211.0.0/22',
+  '35.191.0.0/16',
+  '209.85.152.0/22',
+  '209.85.204.0/22',
+];
 /** kube-proxy's `/healthz` port, probed by the shared node health check (`lbNodesHealthCheckPort`). */
 export const KUBE_PROXY_HEALTHZ_PORT = 10256;
 
@@ -103,7 +113,9 @@ export function ownerLabels(svc: Pick<Service, 'metadata'>): Record<string, stri
 }
 
 /** The Service a cloud object's labels name (uid when labelled), if any. */
-export function labelledOwner(obj: { metadata: { labels?: Record<string, string> } }): (ObjectKey & { namespace: string; uid?: string }) | undefined {
+export function labelledOwner(obj: {
+  metadata: { labels?: Record<string, string> };
+}): (ObjectKey & { namespace: string; uid?: string }) | undefined {
   const labels = obj.metadata.labels ?? {};
   const namespace = labels[OWNER_NAMESPACE_LABEL];
   const name = labels[OWNER_NAME_LABEL];
@@ -145,7 +157,13 @@ export function desiredLoadBalancer(svc: Service, ip: string, nodeNames: readonl
   const groups = protocolGroups(svc);
   const forwardingRules = groups.map((g, i) => ({
     metadata: { name: forwardingRuleName(lbName, g.protocol, i), labels },
-    spec: { ipAddress: ip, protocol: g.protocol, ports: g.ports, target: { nodes: [...nodeNames] }, description: serviceDescription(serviceName) },
+    spec: {
+      ipAddress: ip,
+      protocol: g.protocol,
+      ports: g.ports,
+      target: { nodes: [...nodeNames] },
+      description: serviceDescription(serviceName),
+    },
   }));
   const firewalls: DesiredObject<FirewallSpec>[] = [
     {
@@ -162,7 +180,12 @@ export function desiredLoadBalancer(svc: Service, ip: string, nodeNames: readonl
   if (isLocalPolicy(svc) && hcPort) {
     firewalls.push({
       metadata: { name: serviceHealthCheckFirewallName(lbName), labels },
-      spec: { sourceRanges: [...HEALTH_CHECK_SOURCE_RANGES], allowed: [{ protocol: 'tcp', ports: [String(hcPort)] }], priority: FIREWALL_PRIORITY, description: firewallDescription(serviceName, ip) },
+      spec: {
+        sourceRanges: [...HEALTH_CHECK_SOURCE_RANGES],
+        allowed: [{ protocol: 'tcp', ports: [String(hcPort)] }],
+        priority: FIREWALL_PRIORITY,
+        description: firewallDescription(serviceName, ip),
+      },
     });
   }
   return { lbName, forwardingRules, firewalls };
@@ -186,7 +209,13 @@ export function sharedHealthCheckFirewall(clusterName: string): DesiredObject<Fi
 }
 
 /** Whether `current` has `desired`'s spec and labels (labels added by users are kept). */
-export function isUpToDate(current: { metadata: { labels?: Record<string, string> }; spec: unknown }, desired: DesiredObject<unknown>): boolean {
+export function isUpToDate(
+  current: { metadata: { labels?: Record<string, string> }; spec: unknown },
+  desired: DesiredObject<unknown>,
+): boolean {
   const labels = current.metadata.labels ?? {};
-  return semanticEqual(current.spec, desired.spec) && Object.entries(desired.metadata.labels ?? {}).every(([k, v]) => labels[k] === v);
+  return (
+    semanticEqual(current.spec, desired.spec) &&
+    Object.entries(desired.metadata.labels ?? {}).every(([k, v]) => labels[k] === v)
+  );
 }

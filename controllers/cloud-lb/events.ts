@@ -52,7 +52,11 @@ export class ServiceWarnings {
     if (this.recorded.get(key) === identity) return;
     this.recorded.set(key, identity);
     const stored = ctx.listers.Event.list({ namespace: svc.metadata.namespace }).some(
-      (e) => e.involvedObject.uid === uid && e.reason === problem.reason && e.message === problem.message && e.source?.component === SERVICE_EVENT_COMPONENT,
+      (e) =>
+        e.involvedObject.uid === uid &&
+        e.reason === problem.reason &&
+        e.message === problem.message &&
+        e.source?.component === SERVICE_EVENT_COMPONENT,
     );
     if (!stored) await recordEvent(ctx, SERVICE_EVENT_COMPONENT, involved(svc), { type: 'Warning', ...problem });
   }

@@ -23,7 +23,8 @@ export function kubeProxyHealth(node: Node): ForwardingRuleBackend {
   const name = node.metadata.name!;
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status !== 'True') return { node: name, healthy: false, reason: 'node NotReady' };
-  if (node.metadata.deletionTimestamp) return { node: name, healthy: false, reason: 'kube-proxy healthz 503: node is being deleted' };
+  if (node.metadata.deletionTimestamp)
+    return { node: name, healthy: false, reason: 'kube-proxy healthz 503: node is being deleted' };
   if (node.spec.taints?.some((t) => t.key === TO_BE_DELETED_TAINT)) {
     return { node: name, healthy: false, reason: `kube-proxy healthz 503: node has taint ${TO_BE_DELETED_TAINT}` };
   }
@@ -49,7 +50,11 @@ export function localReadyEndpoints(slices: readonly EndpointSlice[]): Map<strin
 }
 
 /** The `healthCheckNodePort` answer of `nodeName` that runs `localEndpoints` ready endpoints. */
-export function serviceHealth(nodeName: string, healthCheckNodePort: number | undefined, localEndpoints: number): ForwardingRuleBackend {
+export function serviceHealth(
+  nodeName: string,
+  healthCheckNodePort: number | undefined,
+  localEndpoints: number,
+): ForwardingRuleBackend {
   const port = healthCheckNodePort ? `healthCheckNodePort ${healthCheckNodePort}` : 'healthCheckNodePort (unset)';
   const healthy = localEndpoints > 0 && healthCheckNodePort !== undefined;
   return { node: nodeName, healthy, reason: `${port}: ${healthy ? 200 : 503} localEndpoints=${localEndpoints}` };
@@ -59,8 +64,14 @@ export function serviceHealth(nodeName: string, healthCheckNodePort: number | un
  * One backend per node of `nodes`, in their order, health by `svc`'s externalTrafficPolicy;
  * `slices` are the Service's EndpointSlices (only read under Local).
  */
-export function backendsHealth(svc: Service, nodes: readonly Node[], slices: readonly EndpointSlice[]): ForwardingRuleBackend[] {
+export function backendsHealth(
+  svc: Service,
+  nodes: readonly Node[],
+  slices: readonly EndpointSlice[],
+): ForwardingRuleBackend[] {
   if (!isLocalPolicy(svc)) return nodes.map(kubeProxyHealth);
   const local = localReadyEndpoints(slices);
-  return nodes.map((n) => serviceHealth(n.metadata.name!, svc.spec.healthCheckNodePort, local.get(n.metadata.name!) ?? 0));
+  return nodes.map((n) =>
+    serviceHealth(n.metadata.name!, svc.spec.healthCheckNodePort, local.get(n.metadata.name!) ?? 0),
+  );
 }

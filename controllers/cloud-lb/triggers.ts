@@ -25,7 +25,11 @@ function unique(keys: readonly ObjectKey[]): ObjectKey[] {
 }
 
 /** The owner a cloud object's labels name, and every handled Service whose object would carry its name. */
-function ownersOf(kind: 'ForwardingRule' | 'Firewall', obj: ForwardingRule | Firewall, listers: ServiceListers): ObjectKey[] {
+function ownersOf(
+  kind: 'ForwardingRule' | 'Firewall',
+  obj: ForwardingRule | Firewall,
+  listers: ServiceListers,
+): ObjectKey[] {
   const labelled = labelledOwner(obj);
   const named = handledServices(listers).filter((svc) => isNamedFor(svc, kind, obj.metadata.name!));
   return unique([...(labelled ? [{ namespace: labelled.namespace, name: labelled.name }] : []), ...named.map(keyOf)]);
@@ -47,8 +51,13 @@ export function servicesForSlice(slice: EndpointSlice, listers: ServiceListers):
  * The owner of a ForwardingRule, plus the handled Services that have no rule yet: any rule's
  * change may have freed the address they wait for.
  */
-export function servicesForForwardingRule(fr: ForwardingRule, listers: Pick<Listers, 'Service' | 'ForwardingRule'>): ObjectKey[] {
-  const waiting = handledServices(listers).filter((svc) => !listers.ForwardingRule.get({ name: loadBalancerName(svc.metadata.uid ?? '') }));
+export function servicesForForwardingRule(
+  fr: ForwardingRule,
+  listers: Pick<Listers, 'Service' | 'ForwardingRule'>,
+): ObjectKey[] {
+  const waiting = handledServices(listers).filter(
+    (svc) => !listers.ForwardingRule.get({ name: loadBalancerName(svc.metadata.uid ?? '') }),
+  );
   return unique([...ownersOf('ForwardingRule', fr, listers), ...waiting.map(keyOf)]);
 }
 

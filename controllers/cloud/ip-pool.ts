@@ -4,7 +4,15 @@
  * what is taken; the pool also remembers its own recent picks per owner, so two controllers (or
  * one with a stale cache) never hand out one address twice.
  */
-import { addressAt, cidrContains, cidrSize, formatIPv4, parseCIDR, tryParseIPv4, type Cidr } from '../../src/net/ipv4.js';
+import {
+  addressAt,
+  cidrContains,
+  cidrSize,
+  formatIPv4,
+  parseCIDR,
+  tryParseIPv4,
+  type Cidr,
+} from '../../src/net/ipv4.js';
 
 export class LoadBalancerIPPool {
   private readonly cidr: Cidr;

@@ -28,7 +28,12 @@ function inferFamilies(svc: Service, families: string[]): StatusCause[] {
     const family = familyOf(ip);
     // A malformed IP is left to validation.
     if (family === CLUSTER_FAMILY) families.push(family);
-    else if (family) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goStringSlice(ips)}: ${family} is not configured on this cluster`, field: `spec.clusterIPs[${i}]` });
+    else if (family)
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${goStringSlice(ips)}: ${family} is not configured on this cluster`,
+        field: `spec.clusterIPs[${i}]`,
+      });
   }
   return causes;
 }
@@ -37,19 +42,29 @@ function singleStackCauses(svc: Service): StatusCause[] {
   const { spec } = svc;
   if (spec.ipFamilyPolicy !== 'SingleStack') return [];
   const causes: StatusCause[] = [];
-  const detail = (what: string) => `must be 'RequireDualStack' or 'PreferDualStack' when multiple ${what} are specified`;
-  if (spec.clusterIPs?.length === 2) causes.push(fieldError.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy, detail('cluster IPs')));
-  if (spec.ipFamilies?.length === 2) causes.push(fieldError.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy, detail('IP families')));
+  const detail = (what: string) =>
+    `must be 'RequireDualStack' or 'PreferDualStack' when multiple ${what} are specified`;
+  if (spec.clusterIPs?.length === 2)
+    causes.push(fieldError.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy, detail('cluster IPs')));
+  if (spec.ipFamilies?.length === 2)
+    causes.push(fieldError.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy, detail('IP families')));
   return causes;
 }
 
 function unservedFamilyCauses(svc: Service, families: readonly string[]): StatusCause[] {
   const causes: StatusCause[] = [];
   if (svc.spec.ipFamilyPolicy === 'RequireDualStack') {
-    causes.push(fieldError.invalid('spec.ipFamilyPolicy', 'RequireDualStack', 'this cluster is not configured for dual-stack services'));
+    causes.push(
+      fieldError.invalid(
+        'spec.ipFamilyPolicy',
+        'RequireDualStack',
+        'this cluster is not configured for dual-stack services',
+      ),
+    );
   }
   families.forEach((family, i) => {
-    if (family !== CLUSTER_FAMILY) causes.push(fieldError.invalid(`spec.ipFamilies[${i}]`, family, 'not configured on this cluster'));
+    if (family !== CLUSTER_FAMILY)
+      causes.push(fieldError.invalid(`spec.ipFamilies[${i}]`, family, 'not configured on this cluster'));
   });
   return causes;
 }
@@ -71,7 +86,8 @@ export function initIPFamilyFields(svc: Service, old?: Service): void {
   if (headlessWithoutSelector) {
     // Such a Service may list both families even on a single-stack cluster (it gets no IP anyway).
     if (families.length === 0) families.push(CLUSTER_FAMILY);
-    if (families.length < 2 && spec.ipFamilyPolicy !== 'SingleStack') families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
+    if (families.length < 2 && spec.ipFamilyPolicy !== 'SingleStack')
+      families.push(families[0] === 'IPv4' ? 'IPv6' : 'IPv4');
     spec.ipFamilies = families;
     return;
   }

@@ -22,9 +22,15 @@ function describe(finding: RepairFinding<string>, range: ServiceIPRange): { reas
     case 'NotAllocated':
       return { reason: 'ClusterIPNotAllocated', message: `Cluster IP ${ip} is not allocated; repairing` };
     case 'AlreadyAllocated':
-      return { reason: 'ClusterIPAlreadyAllocated', message: `Cluster IP ${ip} was assigned to multiple services; please recreate service` };
+      return {
+        reason: 'ClusterIPAlreadyAllocated',
+        message: `Cluster IP ${ip} was assigned to multiple services; please recreate service`,
+      };
     case 'OutOfRange':
-      return { reason: 'ClusterIPOutOfRange', message: `Cluster IP ${ip} is not within the service CIDR ${range.text}; please recreate service` };
+      return {
+        reason: 'ClusterIPOutOfRange',
+        message: `Cluster IP ${ip} is not within the service CIDR ${range.text}; please recreate service`,
+      };
   }
 }
 
@@ -44,7 +50,9 @@ export function planIPRepair(
 }
 
 /** The ClusterIP repair controller (`clusterip-repair`); runs every `intervalMs` (default 3 minutes). */
-export function clusterIPRepairController(opts: ClusterIPAllocatorOptions & { intervalMs?: number }): Reconciler<'Service'> {
+export function clusterIPRepairController(
+  opts: ClusterIPAllocatorOptions & { intervalMs?: number },
+): Reconciler<'Service'> {
   const store = openServiceIPStore(opts.backend, opts.serviceCIDR);
   return rangeRepairController({
     name: 'clusterip-repair',

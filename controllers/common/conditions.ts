@@ -14,11 +14,16 @@ export interface ConditionLike {
  * other writers. A desired condition keeps its old `lastTransitionTime` when its status did not
  * change, otherwise gets `now`; so recomputing an unchanged state yields an identical list.
  */
-export function mergeConditions<C extends ConditionLike>(existing: readonly C[] | undefined, desired: readonly C[], now: string): C[] {
+export function mergeConditions<C extends ConditionLike>(
+  existing: readonly C[] | undefined,
+  desired: readonly C[],
+  now: string,
+): C[] {
   const old = new Map((existing ?? []).map((c) => [c.type, c]));
   const merged = desired.map((c) => {
     const previous = old.get(c.type);
-    const lastTransitionTime = previous && previous.status === c.status && previous.lastTransitionTime ? previous.lastTransitionTime : now;
+    const lastTransitionTime =
+      previous && previous.status === c.status && previous.lastTransitionTime ? previous.lastTransitionTime : now;
     return { ...c, lastTransitionTime };
   });
   const owned = new Set(desired.map((c) => c.type));
@@ -26,6 +31,9 @@ export function mergeConditions<C extends ConditionLike>(existing: readonly C[] 
 }
 
 /** The condition of `type`, if present. */
-export function findCondition<C extends ConditionLike>(conditions: readonly C[] | undefined, type: string): C | undefined {
+export function findCondition<C extends ConditionLike>(
+  conditions: readonly C[] | undefined,
+  type: string,
+): C | undefined {
   return conditions?.find((c) => c.type === type);
 }

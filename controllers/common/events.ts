@@ -45,7 +45,13 @@ export async function recordEvent(
     }
     await ctx.client.create('Event', {
       metadata: { name, namespace },
-      involvedObject: { kind: involved.kind, apiVersion: involved.apiVersion, namespace: meta.namespace, name: meta.name, uid: meta.uid },
+      involvedObject: {
+        kind: involved.kind,
+        apiVersion: involved.apiVersion,
+        namespace: meta.namespace,
+        name: meta.name,
+        uid: meta.uid,
+      },
       reason: info.reason,
       message: info.message,
       type: info.type,
@@ -61,7 +67,11 @@ export async function recordEvent(
   }
 }
 
-async function getEvent(ctx: Pick<ReconcileContext, 'client'>, namespace: string, name: string): Promise<Event | undefined> {
+async function getEvent(
+  ctx: Pick<ReconcileContext, 'client'>,
+  namespace: string,
+  name: string,
+): Promise<Event | undefined> {
   try {
     return await ctx.client.get('Event', { namespace, name });
   } catch (err) {
@@ -73,6 +83,15 @@ async function getEvent(ctx: Pick<ReconcileContext, 'client'>, namespace: string
 /** 16 hex digits identifying "the same event" (upstream names events `<object>.<16 hex digits>`). */
 function aggregationKey(component: string, involved: InvolvedObject, info: EventInfo): string {
   const { uid, namespace, name } = involved.object.metadata;
-  const identity = [component, involved.kind, namespace ?? '', name ?? '', uid ?? '', info.type, info.reason, info.message].join('\u0000');
+  const identity = [
+    component,
+    involved.kind,
+    namespace ?? '',
+    name ?? '',
+    uid ?? '',
+    info.type,
+    info.reason,
+    info.message,
+  ].join('\u0000');
   return createHash('sha256').update(identity).digest('hex').slice(0, 16);
 }

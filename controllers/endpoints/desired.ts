@@ -40,7 +40,9 @@ export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): b
 
 /** Upstream `ShouldSetHostname`: the Pod names a hostname and sits in the Service's subdomain. */
 export function shouldSetHostname(pod: Pod, svc: Service): boolean {
-  return !!pod.spec.hostname && pod.spec.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
+  return (
+    !!pod.spec.hostname && pod.spec.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace
+  );
 }
 
 /**
@@ -97,7 +99,10 @@ export function podIPv4(pod: Pod): string | undefined {
 export function lastChangeTriggerTime(svc: Service, pods: readonly Pod[]): string | undefined {
   const stamps = [svc.metadata.creationTimestamp];
   for (const pod of pods) {
-    stamps.push(pod.metadata.creationTimestamp, pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime);
+    stamps.push(
+      pod.metadata.creationTimestamp,
+      pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime,
+    );
   }
   let latest: string | undefined;
   for (const stamp of stamps) if (stamp && (!latest || Date.parse(stamp) > Date.parse(latest))) latest = stamp;
@@ -174,7 +179,9 @@ export function truncateSubsets(subsets: readonly EndpointSubset[], max: number)
     const list = (truncateReady ? subset.addresses : subset.notReadyAddresses) ?? [];
     const kept = list.slice(0, Math.min(Math.ceil((list.length / total) * budget), remaining));
     remaining -= kept.length;
-    return truncateReady ? { ...subset, addresses: kept, notReadyAddresses: [] } : { ...subset, notReadyAddresses: kept };
+    return truncateReady
+      ? { ...subset, addresses: kept, notReadyAddresses: [] }
+      : { ...subset, notReadyAddresses: kept };
   });
   // Repacking drops the emptied lists and subsets, which validation would reject.
   return repackSubsets(truncated.map(withoutEmptyLists));
@@ -214,12 +221,19 @@ export function desiredEndpoints(svc: Service, pods: readonly Pod[]): Endpoints 
 
 /** Subsets as compared: a Pod's resourceVersion in a targetRef is noise (upstream ignores it too). */
 function comparableSubsets(ep: Endpoints): unknown {
-  const strip = (a: EndpointAddress) => (a.targetRef ? { ...a, targetRef: { ...a.targetRef, resourceVersion: undefined } } : a);
-  return (ep.subsets ?? []).map((s) => ({ ...s, addresses: s.addresses?.map(strip), notReadyAddresses: s.notReadyAddresses?.map(strip) }));
+  const strip = (a: EndpointAddress) =>
+    a.targetRef ? { ...a, targetRef: { ...a.targetRef, resourceVersion: undefined } } : a;
+  return (ep.subsets ?? []).map((s) => ({
+    ...s,
+    addresses: s.addresses?.map(strip),
+    notReadyAddresses: s.notReadyAddresses?.map(strip),
+  }));
 }
 
 function comparableAnnotations(ep: Endpoints): Record<string, string> {
-  return Object.fromEntries(Object.entries(ep.metadata.annotations ?? {}).filter(([key]) => key !== TRIGGER_TIME_ANNOTATION));
+  return Object.fromEntries(
+    Object.entries(ep.metadata.annotations ?? {}).filter(([key]) => key !== TRIGGER_TIME_ANNOTATION),
+  );
 }
 
 /**

@@ -6,13 +6,31 @@
 import type { Endpoints } from '../../schemas/endpoints.js';
 import type { Pod } from '../../schemas/pod.js';
 import { StatusError } from '../../src/apimachinery/errors.js';
-import { defineController, keyOf, watchKind, type Listers, type ObjectKey, type ReconcileContext } from '../../src/runtime/api.js';
+import {
+  defineController,
+  keyOf,
+  watchKind,
+  type Listers,
+  type ObjectKey,
+  type ReconcileContext,
+} from '../../src/runtime/api.js';
 import { endpointsPodIndex, serviceSelectorIndex } from '../../src/runtime/manager.js';
-import { OVER_CAPACITY_ANNOTATION, TRIGGER_TIME_ANNOTATION, desiredEndpoints, hasManagedEndpoints, sameEndpoints, serviceSelectsPod } from './desired.js';
+import {
+  OVER_CAPACITY_ANNOTATION,
+  TRIGGER_TIME_ANNOTATION,
+  desiredEndpoints,
+  hasManagedEndpoints,
+  sameEndpoints,
+  serviceSelectsPod,
+} from './desired.js';
 
 /** Whether `err` is the 403 refusing new objects in a terminating namespace (retrying cannot help). */
 export function isNamespaceTerminating(err: unknown): boolean {
-  return err instanceof StatusError && err.code === 403 && (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+  return (
+    err instanceof StatusError &&
+    err.code === 403 &&
+    (err.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating')
+  );
 }
 
 /**
@@ -25,17 +43,25 @@ export function servicesForPod(pod: Pod, listers: Pick<Listers, 'Service' | 'End
   const namespace = pod.metadata.namespace;
   const keys = new Map<string, ObjectKey>();
   for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
-    for (const svc of listers.Service.byIndex(serviceSelectorIndex, `${namespace}/${k}=${v}`)) if (serviceSelectsPod(svc, pod)) keys.set(svc.metadata.name!, keyOf(svc));
+    for (const svc of listers.Service.byIndex(serviceSelectorIndex, `${namespace}/${k}=${v}`))
+      if (serviceSelectsPod(svc, pod)) keys.set(svc.metadata.name!, keyOf(svc));
   }
-  for (const ep of listers.Endpoints.byIndex(endpointsPodIndex, `${namespace}/${pod.metadata.name}`)) keys.set(ep.metadata.name!, keyOf(ep));
+  for (const ep of listers.Endpoints.byIndex(endpointsPodIndex, `${namespace}/${pod.metadata.name}`))
+    keys.set(ep.metadata.name!, keyOf(ep));
   return [...keys.values()];
 }
 
 /** `desired` written over `current`: keeps its identity, resourceVersion and foreign annotations. */
 function updateOf(current: Endpoints, desired: Endpoints): Endpoints {
-  const foreign = Object.entries(current.metadata.annotations ?? {}).filter(([k]) => k !== TRIGGER_TIME_ANNOTATION && k !== OVER_CAPACITY_ANNOTATION);
+  const foreign = Object.entries(current.metadata.annotations ?? {}).filter(
+    ([k]) => k !== TRIGGER_TIME_ANNOTATION && k !== OVER_CAPACITY_ANNOTATION,
+  );
   const annotations = { ...Object.fromEntries(foreign), ...desired.metadata.annotations };
-  return { ...current, metadata: { ...current.metadata, labels: desired.metadata.labels, annotations }, subsets: desired.subsets };
+  return {
+    ...current,
+    metadata: { ...current.metadata, labels: desired.metadata.labels, annotations },
+    subsets: desired.subsets,
+  };
 }
 
 async function reconcileEndpoints(ctx: ReconcileContext, key: ObjectKey): Promise<void> {
@@ -45,7 +71,9 @@ async function reconcileEndpoints(ctx: ReconcileContext, key: ObjectKey): Promis
     await ctx.client.delete('Endpoints', key);
     return;
   }
-  const pods = hasManagedEndpoints(svc) ? ctx.listers.Pod.list({ namespace: key.namespace, labels: svc.spec.selector }) : [];
+  const pods = hasManagedEndpoints(svc)
+    ? ctx.listers.Pod.list({ namespace: key.namespace, labels: svc.spec.selector })
+    : [];
   const desired = desiredEndpoints(svc, pods);
   if (!desired) return; // ExternalName or no selector: the Endpoints are the user's.
   const current = ctx.listers.Endpoints.get(key);

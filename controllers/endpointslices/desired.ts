@@ -54,12 +54,21 @@ export interface PlanOptions {
 
 /** Identity of an endpoint within a slice (upstream `hashEndpoint`): addresses, hostname, target. */
 export function endpointKey(ep: Endpoint): string {
-  return JSON.stringify([[...ep.addresses].sort(), ep.hostname ?? '', ep.targetRef?.namespace ?? '', ep.targetRef?.name ?? '']);
+  return JSON.stringify([
+    [...ep.addresses].sort(),
+    ep.hostname ?? '',
+    ep.targetRef?.namespace ?? '',
+    ep.targetRef?.name ?? '',
+  ]);
 }
 
 /** Identity of a port list, order-insensitive (upstream `NewPortMapKey`). */
 export function portListKey(ports: readonly EndpointSlicePort[] | undefined): string {
-  return JSON.stringify((ports ?? []).map((p) => JSON.stringify([p.name ?? '', p.port ?? 0, p.protocol ?? 'TCP', p.appProtocol ?? ''])).sort());
+  return JSON.stringify(
+    (ports ?? [])
+      .map((p) => JSON.stringify([p.name ?? '', p.port ?? 0, p.protocol ?? 'TCP', p.appProtocol ?? '']))
+      .sort(),
+  );
 }
 
 /** Upstream `EndpointsEqualBeyondHash`: what an in-place update of a known endpoint compares. */
@@ -79,7 +88,11 @@ function podEndpoint(svc: Service, pod: Pod, ip: string, zone: string | undefine
   const terminating = !!pod.metadata.deletionTimestamp;
   const ready = svc.spec.publishNotReadyAddresses === true || (serving && !terminating);
   const { namespace, name, uid } = pod.metadata;
-  const ep: Endpoint = { addresses: [ip], conditions: { ready, serving, terminating }, targetRef: { kind: 'Pod', namespace, name, uid } };
+  const ep: Endpoint = {
+    addresses: [ip],
+    conditions: { ready, serving, terminating },
+    targetRef: { kind: 'Pod', namespace, name, uid },
+  };
   if (pod.spec.nodeName) ep.nodeName = pod.spec.nodeName;
   if (zone) ep.zone = zone;
   if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec.hostname;
@@ -105,10 +118,16 @@ function podSlicePorts(svc: Service, pod: Pod): EndpointSlicePort[] {
  * name order so the plan is deterministic; terminating Pods are always included (with
  * `terminating: true`).
  */
-export function desiredEndpointGroups(svc: Service, pods: readonly Pod[], zoneOfNode?: PlanOptions['zoneOfNode']): Map<string, EndpointGroup> {
+export function desiredEndpointGroups(
+  svc: Service,
+  pods: readonly Pod[],
+  zoneOfNode?: PlanOptions['zoneOfNode'],
+): Map<string, EndpointGroup> {
   const groups = new Map<string, EndpointGroup>();
   const eligible = pods.filter((pod) => serviceSelectsPod(svc, pod) && shouldPodBeInEndpoints(pod, true));
-  for (const pod of [...eligible].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0))) {
+  for (const pod of [...eligible].sort((a, b) =>
+    a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0,
+  )) {
     const ip = podIPv4(pod);
     if (!ip) continue;
     const ports = podSlicePorts(svc, pod);
@@ -126,18 +145,28 @@ export function desiredEndpointGroups(svc: Service, pods: readonly Pod[], zoneOf
  * marker, the service name and `managed-by`; `changed` when the slice's non-reserved labels differ
  * from the Service's.
  */
-export function sliceLabels(svc: Service, current: Readonly<Record<string, string>> = {}): { labels: Record<string, string>; changed: boolean } {
-  const unreserved = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).filter(([k]) => !RESERVED_LABELS.has(k)));
+export function sliceLabels(
+  svc: Service,
+  current: Readonly<Record<string, string>> = {},
+): { labels: Record<string, string>; changed: boolean } {
+  const unreserved = (labels: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(labels).filter(([k]) => !RESERVED_LABELS.has(k)));
   const fromService = unreserved(svc.metadata.labels ?? {});
   const changed = !jsonEqual(unreserved(current), fromService);
-  const labels: Record<string, string> = { ...fromService, [SERVICE_NAME_LABEL]: svc.metadata.name!, [MANAGED_BY_LABEL]: CONTROLLER_NAME };
+  const labels: Record<string, string> = {
+    ...fromService,
+    [SERVICE_NAME_LABEL]: svc.metadata.name!,
+    [MANAGED_BY_LABEL]: CONTROLLER_NAME,
+  };
   if (!isServiceIPSet(svc)) labels[HEADLESS_LABEL] = '';
   return { labels, changed };
 }
 
 /** Upstream `ownedBy`: the slice's ownerReferences name this Service (by UID). */
 export function ownedBy(slice: EndpointSlice, svc: Service): boolean {
-  return (slice.metadata.ownerReferences ?? []).some((o) => o.uid === svc.metadata.uid && o.kind === 'Service' && o.apiVersion === 'v1');
+  return (slice.metadata.ownerReferences ?? []).some(
+    (o) => o.uid === svc.metadata.uid && o.kind === 'Service' && o.apiVersion === 'v1',
+  );
 }
 
 /** Upstream `newEndpointSlice`: an empty slice for `ports`, named by the server from `<svc>-`. */
@@ -150,7 +179,9 @@ export function newEndpointSlice(svc: Service, ports: EndpointSlicePort[]): Endp
       generateName: `${name}-`,
       namespace,
       labels: sliceLabels(svc).labels,
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: name!, uid: uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: 'v1', kind: 'Service', name: name!, uid: uid!, controller: true, blockOwnerDeletion: true },
+      ],
     },
     addressType: ADDRESS_TYPE,
     endpoints: [],
@@ -221,10 +252,13 @@ function planPortGroup(svc: Service, existing: readonly EndpointSlice[], group: 
     } else if (labelsChanged) plan.update.push(revised(slice, [...slice.endpoints], labels));
     else unchanged.push(slice);
   }
-  for (const slice of [...plan.update].sort((a, b) => b.endpoints.length - a.endpoints.length)) fill(slice, pending, max);
+  for (const slice of [...plan.update].sort((a, b) => b.endpoints.length - a.endpoints.length))
+    fill(slice, pending, max);
   while (pending.size > 0) {
     const reuse = pending.size < max ? sliceToFill(unchanged, pending.size, max) : undefined;
-    const target = reuse ? revised(reuse, [...reuse.endpoints], sliceLabels(svc, reuse.metadata.labels).labels) : newEndpointSlice(svc, group.ports);
+    const target = reuse
+      ? revised(reuse, [...reuse.endpoints], sliceLabels(svc, reuse.metadata.labels).labels)
+      : newEndpointSlice(svc, group.ports);
     fill(target, pending, max);
     if (reuse) {
       unchanged.splice(unchanged.indexOf(reuse), 1);
@@ -249,14 +283,19 @@ function recycleDeletes(svc: Service, plan: SlicePlan): SlicePlan {
       continue;
     }
     create.pop();
-    update.push({ ...fresh, metadata: { ...fresh.metadata, name: old.metadata.name, resourceVersion: old.metadata.resourceVersion } });
+    update.push({
+      ...fresh,
+      metadata: { ...fresh.metadata, name: old.metadata.name, resourceVersion: old.metadata.resourceVersion },
+    });
   }
   return { create, update, delete: remove };
 }
 
 /** Upstream `addTriggerTimeAnnotation`, on the slices about to be written. */
 function withTriggerTime(slice: EndpointSlice, triggerTime: string | undefined): EndpointSlice {
-  const annotations = Object.fromEntries(Object.entries(slice.metadata.annotations ?? {}).filter(([k]) => k !== TRIGGER_TIME_ANNOTATION));
+  const annotations = Object.fromEntries(
+    Object.entries(slice.metadata.annotations ?? {}).filter(([k]) => k !== TRIGGER_TIME_ANNOTATION),
+  );
   if (triggerTime) annotations[TRIGGER_TIME_ANNOTATION] = triggerTime;
   return { ...slice, metadata: { ...slice.metadata, annotations } };
 }
@@ -269,15 +308,29 @@ function withTriggerTime(slice: EndpointSlice, triggerTime: string | undefined):
  * nothing at all when nothing changed. `undefined`: the Service's slices are not ours to manage
  * (ExternalName, no selector).
  */
-export function planEndpointSlices(svc: Service, pods: readonly Pod[], existing: readonly EndpointSlice[], opts: PlanOptions = {}): SlicePlan | undefined {
+export function planEndpointSlices(
+  svc: Service,
+  pods: readonly Pod[],
+  existing: readonly EndpointSlice[],
+  opts: PlanOptions = {},
+): SlicePlan | undefined {
   if (!hasManagedEndpoints(svc)) return undefined;
   const max = opts.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE;
   const groups = desiredEndpointGroups(svc, pods, opts.zoneOfNode);
   const ordered = [...existing].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
-  const plan: SlicePlan = { create: [], update: [], delete: ordered.filter((s) => !ownedBy(s, svc) || s.addressType !== ADDRESS_TYPE) };
+  const plan: SlicePlan = {
+    create: [],
+    update: [],
+    delete: ordered.filter((s) => !ownedBy(s, svc) || s.addressType !== ADDRESS_TYPE),
+  };
   const mine = ordered.filter((s) => !plan.delete.includes(s));
   for (const [key, group] of groups) {
-    const part = planPortGroup(svc, mine.filter((s) => portListKey(s.ports) === key), group, max);
+    const part = planPortGroup(
+      svc,
+      mine.filter((s) => portListKey(s.ports) === key),
+      group,
+      max,
+    );
     plan.create.push(...part.create);
     plan.update.push(...part.update);
     plan.delete.push(...part.delete);
@@ -289,7 +342,10 @@ export function planEndpointSlices(svc: Service, pods: readonly Pod[], existing:
     else plan.create.push(placeholder);
   }
   const recycled = recycleDeletes(svc, plan);
-  const triggerTime = lastChangeTriggerTime(svc, pods.filter((pod) => serviceSelectsPod(svc, pod)));
+  const triggerTime = lastChangeTriggerTime(
+    svc,
+    pods.filter((pod) => serviceSelectsPod(svc, pod)),
+  );
   return {
     create: svc.metadata.deletionTimestamp ? [] : recycled.create.map((s) => withTriggerTime(s, triggerTime)),
     update: recycled.update.map((s) => withTriggerTime(s, triggerTime)),

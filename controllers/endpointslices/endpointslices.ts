@@ -18,7 +18,14 @@ import {
 } from '../../src/runtime/api.js';
 import { hasManagedEndpoints, serviceSelectsPod } from '../endpoints/desired.js';
 import { isNamespaceTerminating } from '../endpoints/endpoints.js';
-import { CONTROLLER_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, ZONE_LABEL, planEndpointSlices, type SlicePlan } from './desired.js';
+import {
+  CONTROLLER_NAME,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  ZONE_LABEL,
+  planEndpointSlices,
+  type SlicePlan,
+} from './desired.js';
 
 /** How long an unmet write expectation blocks a Service (upstream ControllerExpectations' 5 minutes). */
 const EXPECTATION_TTL_MS = 5 * 60 * 1000;
@@ -85,7 +92,9 @@ export function servicesForPodSlices(pod: Pod, listers: Pick<Listers, 'Service' 
 /** The Service a slice belongs to, when this controller manages it. */
 function serviceOfSlice(slice: EndpointSlice): ObjectKey[] {
   const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
-  return service && slice.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [{ namespace: slice.metadata.namespace, name: service }] : [];
+  return service && slice.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME
+    ? [{ namespace: slice.metadata.namespace, name: service }]
+    : [];
 }
 
 function ownerUIDs(slices: readonly EndpointSlice[]): string[] {
@@ -93,7 +102,12 @@ function ownerUIDs(slices: readonly EndpointSlice[]): string[] {
 }
 
 /** Creates, updates, then deletes (upstream `finalize` order), recording each write in `tracker`. */
-async function writePlan(ctx: ReconcileContext, tracker: SliceWriteTracker, uid: string, plan: SlicePlan): Promise<void> {
+async function writePlan(
+  ctx: ReconcileContext,
+  tracker: SliceWriteTracker,
+  uid: string,
+  plan: SlicePlan,
+): Promise<void> {
   for (const slice of plan.create) {
     try {
       const created = await ctx.client.create('EndpointSlice', slice);
@@ -114,7 +128,10 @@ async function writePlan(ctx: ReconcileContext, tracker: SliceWriteTracker, uid:
 }
 
 async function reconcileSlices(ctx: ReconcileContext, tracker: SliceWriteTracker, key: ObjectKey): Promise<void> {
-  const existing = ctx.listers.EndpointSlice.list({ namespace: key.namespace, labels: { [SERVICE_NAME_LABEL]: key.name, [MANAGED_BY_LABEL]: CONTROLLER_NAME } });
+  const existing = ctx.listers.EndpointSlice.list({
+    namespace: key.namespace,
+    labels: { [SERVICE_NAME_LABEL]: key.name, [MANAGED_BY_LABEL]: CONTROLLER_NAME },
+  });
   const svc = ctx.listers.Service.get(key);
   if (!svc) {
     // Upstream leaves this to the garbage collector (ownerReferences); kplane has none.
@@ -123,8 +140,11 @@ async function reconcileSlices(ctx: ReconcileContext, tracker: SliceWriteTracker
     return;
   }
   const uid = svc.metadata.uid ?? '';
-  if (tracker.isStale(uid, existing, ctx.now())) throw new Error(`EndpointSlice cache is out of date for Service ${keyString(key)}`);
-  const pods = hasManagedEndpoints(svc) ? ctx.listers.Pod.list({ namespace: key.namespace, labels: svc.spec.selector }) : [];
+  if (tracker.isStale(uid, existing, ctx.now()))
+    throw new Error(`EndpointSlice cache is out of date for Service ${keyString(key)}`);
+  const pods = hasManagedEndpoints(svc)
+    ? ctx.listers.Pod.list({ namespace: key.namespace, labels: svc.spec.selector })
+    : [];
   const zoneOfNode = (name: string) => ctx.listers.Node.get({ name })?.metadata.labels?.[ZONE_LABEL];
   const plan = planEndpointSlices(svc, pods, existing, { zoneOfNode });
   if (plan) await writePlan(ctx, tracker, uid, plan); // no plan: ExternalName or no selector, not ours

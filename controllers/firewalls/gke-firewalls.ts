@@ -39,7 +39,8 @@ export function gkeFirewalls(opts: GkeFirewallOptions): GkeFirewall[] {
         sourceRanges: [opts.clusterCIDR],
         allowed: [{ protocol: 'all' }],
         priority: GKE_RULE_PRIORITY,
-        description: 'GKE: lets pods reach pods on every node (pod↔pod across nodes), all protocols from the cluster CIDR.',
+        description:
+          'GKE: lets pods reach pods on every node (pod↔pod across nodes), all protocols from the cluster CIDR.',
       },
     },
     {
@@ -59,7 +60,10 @@ export function gkeFirewalls(opts: GkeFirewallOptions): GkeFirewall[] {
 }
 
 /** Creates `desired` when missing; puts its spec back when edited. */
-async function ensureFirewall(ctx: Pick<ReconcileContext, 'client' | 'listers' | 'log'>, desired: GkeFirewall): Promise<void> {
+async function ensureFirewall(
+  ctx: Pick<ReconcileContext, 'client' | 'listers' | 'log'>,
+  desired: GkeFirewall,
+): Promise<void> {
   const name = desired.metadata.name;
   const current = ctx.listers.Firewall.get({ name });
   if (!current) {

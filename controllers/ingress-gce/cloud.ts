@@ -23,7 +23,11 @@ function isConflict(err: unknown): boolean {
  * rule as written, or undefined when the create lost to an existing rule the cache has not seen
  * yet (its add event reconciles the Ingress again).
  */
-export async function ensureForwardingRule(ctx: WriteContext, current: ForwardingRule | undefined, desired: DesiredForwardingRule): Promise<ForwardingRule | undefined> {
+export async function ensureForwardingRule(
+  ctx: WriteContext,
+  current: ForwardingRule | undefined,
+  desired: DesiredForwardingRule,
+): Promise<ForwardingRule | undefined> {
   const name = desired.metadata.name;
   if (!current) {
     try {
@@ -37,15 +41,28 @@ export async function ensureForwardingRule(ctx: WriteContext, current: Forwardin
   }
   if (forwardingRuleUpToDate(current, desired)) return current;
   const labels = { ...current.metadata.labels, ...desired.metadata.labels };
-  const updated = await ctx.client.update('ForwardingRule', { ...current, metadata: { ...current.metadata, labels }, spec: desired.spec });
+  const updated = await ctx.client.update('ForwardingRule', {
+    ...current,
+    metadata: { ...current.metadata, labels },
+    spec: desired.spec,
+  });
   ctx.log.info('updated ingress forwarding rule', { forwardingRule: name, ip: desired.spec.ipAddress });
   return updated;
 }
 
 /** Writes the backends' health to the rule's status when it differs. */
-export async function ensureBackends(ctx: WriteContext, fr: ForwardingRule, backends: ForwardingRuleBackend[]): Promise<void> {
+export async function ensureBackends(
+  ctx: WriteContext,
+  fr: ForwardingRule,
+  backends: ForwardingRuleBackend[],
+): Promise<void> {
   if (semanticEqual(fr.status?.backends, backends)) return;
-  await ctx.client.patch('ForwardingRule', { name: fr.metadata.name! }, { status: { backends } }, { subresource: 'status' });
+  await ctx.client.patch(
+    'ForwardingRule',
+    { name: fr.metadata.name! },
+    { status: { backends } },
+    { subresource: 'status' },
+  );
 }
 
 /** Deletes ForwardingRules; resolves the addresses they held. */
@@ -61,16 +78,30 @@ export async function deleteForwardingRules(ctx: WriteContext, rules: readonly F
 export async function ensureIngressAddress(ctx: WriteContext, ing: Ingress, ip: string): Promise<void> {
   const wanted = [{ ip }];
   if (semanticEqual(ing.status?.loadBalancer?.ingress, wanted)) return;
-  await ctx.client.patch('Ingress', { namespace: ing.metadata.namespace, name: ing.metadata.name! }, { status: { loadBalancer: { ingress: wanted } } }, { subresource: 'status' });
+  await ctx.client.patch(
+    'Ingress',
+    { namespace: ing.metadata.namespace, name: ing.metadata.name! },
+    { status: { loadBalancer: { ingress: wanted } } },
+    { subresource: 'status' },
+  );
   ctx.log.info('published ingress address', { ingress: `${ing.metadata.namespace}/${ing.metadata.name}`, ip });
 }
 
 /** Removes the addresses in `released` from `status.loadBalancer.ingress` (other entries are another controller's). */
-export async function removeIngressAddresses(ctx: WriteContext, ing: Ingress, released: readonly string[]): Promise<void> {
+export async function removeIngressAddresses(
+  ctx: WriteContext,
+  ing: Ingress,
+  released: readonly string[],
+): Promise<void> {
   const current = ing.status?.loadBalancer?.ingress ?? [];
   const kept = current.filter((entry) => !entry.ip || !released.includes(entry.ip));
   if (kept.length === current.length) return;
-  await ctx.client.patch('Ingress', { namespace: ing.metadata.namespace, name: ing.metadata.name! }, { status: { loadBalancer: { ingress: kept } } }, { subresource: 'status' });
+  await ctx.client.patch(
+    'Ingress',
+    { namespace: ing.metadata.namespace, name: ing.metadata.name! },
+    { status: { loadBalancer: { ingress: kept } } },
+    { subresource: 'status' },
+  );
 }
 
 /**
@@ -84,7 +115,8 @@ export async function syncL7Firewall(ctx: WriteContext, clusterUID: string): Pro
   const name = l7FirewallName(clusterUID);
   const current = ctx.listers.Firewall.get({ name });
   if (!desired) {
-    if (current && (await ctx.client.delete('Firewall', { name }))) ctx.log.info('deleted L7 firewall rule', { firewall: name });
+    if (current && (await ctx.client.delete('Firewall', { name })))
+      ctx.log.info('deleted L7 firewall rule', { firewall: name });
     return;
   }
   if (!current) {

@@ -32,7 +32,10 @@ export function translate(ing: Ingress, listers: Pick<Listers, 'Service'>, clust
 
 /** The names of the Services an Ingress's rules and default backend refer to. */
 export function referencedServices(ing: Ingress): Set<string> {
-  const backends = [...(ing.spec.rules ?? []).flatMap((r) => r.http?.paths.map((p) => p.backend) ?? []), ing.spec.defaultBackend];
+  const backends = [
+    ...(ing.spec.rules ?? []).flatMap((r) => r.http?.paths.map((p) => p.backend) ?? []),
+    ing.spec.defaultBackend,
+  ];
   return new Set(backends.flatMap((b) => (b?.service?.name ? [b.service.name] : [])));
 }
 
@@ -45,7 +48,11 @@ function isLabelledFor(fr: ForwardingRule, key: ObjectKey): boolean {
  * The ForwardingRules of the Ingress `key`: those labelled for it, and the one carrying its name
  * unless that one is labelled for another Ingress.
  */
-export function rulesOfIngress(listers: Pick<Listers, 'ForwardingRule'>, key: ObjectKey, clusterUID: string): ForwardingRule[] {
+export function rulesOfIngress(
+  listers: Pick<Listers, 'ForwardingRule'>,
+  key: ObjectKey,
+  clusterUID: string,
+): ForwardingRule[] {
   const named = listers.ForwardingRule.get({ name: ingressForwardingRuleName(key.namespace!, key.name, clusterUID) });
   const labelled = listers.ForwardingRule.list().filter((fr) => isLabelledFor(fr, key));
   const namedIsOurs = named && (!labelledIngress(named) || isLabelledFor(named, key));

@@ -70,7 +70,13 @@ function frontendPorts(ing: Ingress): string[] {
 }
 
 /** The ForwardingRule `ing` needs: `ip`, TCP, its ports, and the URL map routing to `nodeNames`. */
-export function desiredForwardingRule(ing: Ingress, urlMap: UrlMap, clusterUID: string, ip: string, nodeNames: string[]): DesiredForwardingRule {
+export function desiredForwardingRule(
+  ing: Ingress,
+  urlMap: UrlMap,
+  clusterUID: string,
+  ip: string,
+  nodeNames: string[],
+): DesiredForwardingRule {
   const { namespace = 'default', name = '' } = ing.metadata;
   const stored: StoredUrlMap = { name: urlMapName(namespace, name, clusterUID), ...urlMap, nodes: nodeNames };
   // The API keeps the URL map as opaque JSON.
@@ -90,7 +96,10 @@ export function desiredForwardingRule(ing: Ingress, urlMap: UrlMap, clusterUID: 
 /** Whether `current` already has the spec and labels of `desired` (other labels may be added by users). */
 export function forwardingRuleUpToDate(current: ForwardingRule, desired: DesiredForwardingRule): boolean {
   const labels = current.metadata.labels ?? {};
-  return semanticEqual(current.spec, desired.spec) && Object.entries(desired.metadata.labels).every(([k, v]) => labels[k] === v);
+  return (
+    semanticEqual(current.spec, desired.spec) &&
+    Object.entries(desired.metadata.labels).every(([k, v]) => labels[k] === v)
+  );
 }
 
 function readyCondition(node: Node) {
@@ -115,7 +124,10 @@ export function backendsHealth(nodes: readonly Node[]): ForwardingRuleBackend[] 
 
 /** The nodePorts a URL map sends traffic to (rules and default backend), sorted, each once. */
 export function backendNodePorts(urlMap: UrlMap): number[] {
-  const backends: UrlMapBackend[] = [...urlMap.rules.map((r) => r.backend), ...(urlMap.defaultBackend ? [urlMap.defaultBackend] : [])];
+  const backends: UrlMapBackend[] = [
+    ...urlMap.rules.map((r) => r.backend),
+    ...(urlMap.defaultBackend ? [urlMap.defaultBackend] : []),
+  ];
   const ports = new Set(backends.flatMap((b) => (b.nodePort ? [b.nodePort] : [])));
   return [...ports].sort((a, b) => a - b);
 }
@@ -139,7 +151,8 @@ export function desiredL7Firewall(clusterUID: string, nodePorts: readonly number
       sourceRanges: [...GCLB_SOURCE_RANGES],
       allowed: [{ protocol: 'tcp', ports }],
       priority: L7_FIREWALL_PRIORITY,
-      description: 'GCE L7 load balancing: lets Google front ends and health checks reach the Ingress backends\' nodePorts.',
+      description:
+        "GCE L7 load balancing: lets Google front ends and health checks reach the Ingress backends' nodePorts.",
     },
   };
 }

@@ -21,14 +21,31 @@
  * Queue keys: an Ingress key `namespace/name`; a key without namespace (queued by Firewall events)
  * only syncs the shared firewall, which must be deleted even when no Ingress is left to reconcile.
  */
-import { keyOf, keyString, defineController, watchKind, type Listers, type ObjectKey, type ReconcileContext, type Reconciler, type Result } from '../../src/runtime/api.js';
+import {
+  keyOf,
+  keyString,
+  defineController,
+  watchKind,
+  type Listers,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Result,
+} from '../../src/runtime/api.js';
 import { ingressForwardingRuleName, l7FirewallName } from '../../src/dataplane/gce-names.js';
 import type { ForwardingRule } from '../../schemas/forwardingrule.js';
 import type { Ingress } from '../../schemas/ingress.js';
 import type { Service } from '../../schemas/service.js';
 import type { IngressClass } from '../../schemas/ingressclass.js';
 import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
-import { deleteForwardingRules, ensureBackends, ensureForwardingRule, ensureIngressAddress, removeIngressAddresses, syncL7Firewall } from './cloud.js';
+import {
+  deleteForwardingRules,
+  ensureBackends,
+  ensureForwardingRule,
+  ensureIngressAddress,
+  removeIngressAddresses,
+  syncL7Firewall,
+} from './cloud.js';
 import { findClusterUID, isHandled, referencedServices, rulesOfIngress, translate } from './cluster.js';
 import { backendsHealth, desiredForwardingRule, labelledIngress, sortedNodeNames } from './desired.js';
 import { IngressWarnings, type IngressWarning } from './warnings.js';
@@ -73,7 +90,10 @@ function ingressesOfClass(cls: IngressClass, listers: Pick<Listers, 'Ingress'>):
  * The Ingress a rule's labels name, any whose rule would carry its name, and handled ones still
  * without a rule: a change of any rule (also the network-LB controller's) may have freed an address.
  */
-function ingressesOfRule(fr: ForwardingRule, listers: Pick<Listers, 'Ingress' | 'IngressClass' | 'Namespace' | 'ForwardingRule'>): ObjectKey[] {
+function ingressesOfRule(
+  fr: ForwardingRule,
+  listers: Pick<Listers, 'Ingress' | 'IngressClass' | 'Namespace' | 'ForwardingRule'>,
+): ObjectKey[] {
   const labelled = labelledIngress(fr);
   const uid = findClusterUID(listers);
   const concerned = !uid
@@ -94,7 +114,12 @@ function firewallKey(name: string, listers: Pick<Listers, 'Namespace'>): ObjectK
 }
 
 /** An address for the Ingress: its rule's current one when still valid and free, else the pool's pick. */
-function allocateIP(pool: LoadBalancerIPPool, listers: Pick<Listers, 'ForwardingRule'>, key: ObjectKey, ruleName: string): string | undefined {
+function allocateIP(
+  pool: LoadBalancerIPPool,
+  listers: Pick<Listers, 'ForwardingRule'>,
+  key: ObjectKey,
+  ruleName: string,
+): string | undefined {
   const others = listers.ForwardingRule.list().filter((fr) => fr.metadata.name !== ruleName);
   const inUse = new Set(others.map((fr) => fr.spec.ipAddress).filter(Boolean));
   const kept = listers.ForwardingRule.get({ name: ruleName })?.spec.ipAddress;
@@ -110,10 +135,14 @@ export function ingressController(opts: IngressControllerOptions): Reconciler<'I
     const key = keyOf(ing);
     const urlMap = translate(ing, ctx.listers, clusterUID);
     const ruleName = ingressForwardingRuleName(key.namespace!, key.name, clusterUID);
-    await deleteForwardingRules(ctx, rulesOfIngress(ctx.listers, key, clusterUID).filter((fr) => fr.metadata.name !== ruleName));
+    await deleteForwardingRules(
+      ctx,
+      rulesOfIngress(ctx.listers, key, clusterUID).filter((fr) => fr.metadata.name !== ruleName),
+    );
     const ip = allocateIP(opts.ipPool, ctx.listers, key, ruleName);
     const problems: IngressWarning[] = urlMap.errors.map((message) => ({ reason: TRANSLATE_REASON, message }));
-    if (!ip) problems.push({ reason: IP_ALLOCATION_REASON, message: 'no free address left in the load-balancer IP pool' });
+    if (!ip)
+      problems.push({ reason: IP_ALLOCATION_REASON, message: 'no free address left in the load-balancer IP pool' });
     await warnings.report(ctx, ing, problems);
     if (!ip) return { requeueAfterMs: IP_RETRY_MS };
     const nodes = ctx.listers.Node.list();
@@ -126,7 +155,12 @@ export function ingressController(opts: IngressControllerOptions): Reconciler<'I
   }
 
   /** Removes what the controller made for `key` (an Ingress gone, being deleted, or of another class). */
-  async function releaseIngress(ctx: ReconcileContext, key: ObjectKey, ing: Ingress | undefined, clusterUID: string): Promise<void> {
+  async function releaseIngress(
+    ctx: ReconcileContext,
+    key: ObjectKey,
+    ing: Ingress | undefined,
+    clusterUID: string,
+  ): Promise<void> {
     const released = await deleteForwardingRules(ctx, rulesOfIngress(ctx.listers, key, clusterUID));
     opts.ipPool.release(ipOwner(key));
     warnings.forget(keyString(key));

@@ -25,7 +25,12 @@ function identity(uid: string, w: IngressWarning): string {
 
 function alreadyStored(events: readonly Event[], uid: string, w: IngressWarning): boolean {
   return events.some(
-    (e) => e.involvedObject.uid === uid && e.type === 'Warning' && e.reason === w.reason && e.message === w.message && e.source?.component === INGRESS_EVENT_COMPONENT,
+    (e) =>
+      e.involvedObject.uid === uid &&
+      e.type === 'Warning' &&
+      e.reason === w.reason &&
+      e.message === w.message &&
+      e.source?.component === INGRESS_EVENT_COMPONENT,
   );
 }
 
@@ -35,7 +40,11 @@ export class IngressWarnings {
   private readonly recorded = new Map<string, Set<string>>();
 
   /** Records each of `warnings` about `ing` that was not recorded before. Never throws. */
-  async report(ctx: Pick<ReconcileContext, 'client' | 'listers' | 'log' | 'now'>, ing: Ingress, warnings: readonly IngressWarning[]): Promise<void> {
+  async report(
+    ctx: Pick<ReconcileContext, 'client' | 'listers' | 'log' | 'now'>,
+    ing: Ingress,
+    warnings: readonly IngressWarning[],
+  ): Promise<void> {
     const { namespace = 'default', name = '', uid = '' } = ing.metadata;
     const key = `${namespace}/${name}`;
     const mine = this.recorded.get(key) ?? new Set<string>();
@@ -46,7 +55,12 @@ export class IngressWarnings {
       if (mine.has(id)) continue;
       mine.add(id);
       if (alreadyStored(stored, uid, w)) continue;
-      await recordEvent(ctx, INGRESS_EVENT_COMPONENT, { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', object: ing }, { type: 'Warning', ...w });
+      await recordEvent(
+        ctx,
+        INGRESS_EVENT_COMPONENT,
+        { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', object: ing },
+        { type: 'Warning', ...w },
+      );
     }
   }
 

@@ -5,7 +5,17 @@
  * continuing after the last reserved address and wrapping. Not persisted: host-local keeps
  * `last_reserved_ip` on disk, we rebuild from the pods' status after a restart.
  */
-import { addressAt, cidrContains, formatCIDR, formatIPv4, isIPv4, lastAddress, parseCIDR, parseIPv4, type Cidr } from '../../src/net/ipv4.js';
+import {
+  addressAt,
+  cidrContains,
+  formatCIDR,
+  formatIPv4,
+  isIPv4,
+  lastAddress,
+  parseCIDR,
+  parseIPv4,
+  type Cidr,
+} from '../../src/net/ipv4.js';
 
 /** Upstream's exhaustion message prefix; the range set (`start-end`) follows. */
 export const NO_ADDRESSES_AVAILABLE = 'no IP addresses available in range set';

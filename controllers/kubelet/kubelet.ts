@@ -30,7 +30,15 @@
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { nowTimestamp } from '../../src/apimachinery/object.js';
-import { defineController, keyOf, watchKind, type ObjectKey, type ReconcileContext, type Reconciler, type Result } from '../../src/runtime/api.js';
+import {
+  defineController,
+  keyOf,
+  watchKind,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Result,
+} from '../../src/runtime/api.js';
 import type { Node } from '../../schemas/node.js';
 import type { Pod } from '../../schemas/pod.js';
 import { recordEvent } from '../common/events.js';
@@ -64,7 +72,13 @@ export function kubeletController(): Reconciler<'Pod'> {
   const network = new PodNetwork();
 
   /** The pod's sandbox, or undefined while its node has no usable podCIDR. Throws when no IP can be had. */
-  function sandboxFor(ctx: ReconcileContext, key: ObjectKey, pod: Pod, node: Node, hostIP: string): Sandbox | undefined {
+  function sandboxFor(
+    ctx: ReconcileContext,
+    key: ObjectKey,
+    pod: Pod,
+    node: Node,
+    hostIP: string,
+  ): Sandbox | undefined {
     if (simulatedPhase(pod) === 'Pending') {
       network.release(key);
       return { hostIP };
@@ -76,7 +90,12 @@ export function kubeletController(): Reconciler<'Pod'> {
 
   async function sandboxFailed(ctx: ReconcileContext, pod: Pod, hostIP: string, err: Error): Promise<Result> {
     const message = `Failed to create pod sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: ${err.message}`;
-    await recordEvent(ctx, COMPONENT, { kind: 'Pod', apiVersion: 'v1', object: pod }, { type: 'Warning', reason: 'FailedCreatePodSandBox', message });
+    await recordEvent(
+      ctx,
+      COMPONENT,
+      { kind: 'Pod', apiVersion: 'v1', object: pod },
+      { type: 'Warning', reason: 'FailedCreatePodSandBox', message },
+    );
     await writeStatus(ctx, pod, desiredPodStatus(pod, 'Pending', { hostIP }, nowTimestamp(ctx.now())));
     return { requeueAfterMs: SANDBOX_RETRY_MS };
   }
@@ -85,7 +104,9 @@ export function kubeletController(): Reconciler<'Pod'> {
     name: 'kubelet',
     for: 'Pod',
     workers: 4,
-    watches: [watchKind('Node', (node, { listers }) => listers.Pod.byIndex('spec.nodeName', node.metadata.name!).map(keyOf))],
+    watches: [
+      watchKind('Node', (node, { listers }) => listers.Pod.byIndex('spec.nodeName', node.metadata.name!).map(keyOf)),
+    ],
     async reconcile(ctx, key) {
       const pod = ctx.listers.Pod.get(key);
       if (!pod) {
@@ -100,7 +121,8 @@ export function kubeletController(): Reconciler<'Pod'> {
       try {
         sandbox = sandboxFor(ctx, key, pod, node, hostIP);
       } catch (err) {
-        if (err instanceof RangeExhaustedError || err instanceof RequestedIPUnavailableError) return sandboxFailed(ctx, pod, hostIP, err);
+        if (err instanceof RangeExhaustedError || err instanceof RequestedIPUnavailableError)
+          return sandboxFailed(ctx, pod, hostIP, err);
         throw err;
       }
       if (!sandbox) return;

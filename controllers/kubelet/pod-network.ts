@@ -35,7 +35,11 @@ export class PodNetwork {
    * The range of `node`, built on first use from the IPs its pods (`podsOnNode()`) report; undefined
    * while the node has no podCIDR or when it is too small to allocate from (logged).
    */
-  rangeFor(ctx: Pick<ReconcileContext, 'log'>, node: Node, podsOnNode: () => readonly Pod[]): HostLocalRange | undefined {
+  rangeFor(
+    ctx: Pick<ReconcileContext, 'log'>,
+    node: Node,
+    podsOnNode: () => readonly Pod[],
+  ): HostLocalRange | undefined {
     const name = node.metadata.name!;
     const podCIDR = node.spec.podCIDR;
     if (!podCIDR) return undefined;
@@ -56,7 +60,11 @@ export class PodNetwork {
   private adopt(pod: Pod, range: HostLocalRange): void {
     const ip = pod.status?.podIP;
     if (!ip || pod.spec.hostNetwork || !range.reserve(ip, ownerOf(pod))) return;
-    this.held.set(keyString({ namespace: pod.metadata.namespace, name: pod.metadata.name! }), { uid: ownerOf(pod), ip, range });
+    this.held.set(keyString({ namespace: pod.metadata.namespace, name: pod.metadata.name! }), {
+      uid: ownerOf(pod),
+      ip,
+      range,
+    });
   }
 
   /**
@@ -70,10 +78,13 @@ export class PodNetwork {
     this.release(key);
     const requested = pod.metadata.annotations?.[POD_IP_ANNOTATION];
     if (requested && !range.reserve(requested, ownerOf(pod))) {
-      throw new RequestedIPUnavailableError(`requested IP address ${requested} is not available in range set ${range.rangeSet}`);
+      throw new RequestedIPUnavailableError(
+        `requested IP address ${requested} is not available in range set ${range.rangeSet}`,
+      );
     }
     const reported = pod.status?.podIP;
-    const ip = requested ?? (reported && range.reserve(reported, ownerOf(pod)) ? reported : range.allocate(ownerOf(pod)));
+    const ip =
+      requested ?? (reported && range.reserve(reported, ownerOf(pod)) ? reported : range.allocate(ownerOf(pod)));
     this.held.set(keyString(key), { uid: ownerOf(pod), ip, range });
     return ip;
   }

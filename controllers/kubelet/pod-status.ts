@@ -64,7 +64,8 @@ function baseStatus(c: Container, facts: ContainerFacts) {
 }
 
 function startedAt(facts: ContainerFacts): string {
-  const state = facts.previous?.state as { running?: { startedAt?: string }; terminated?: { startedAt?: string } } | undefined;
+  const state = facts.previous?.state as
+    { running?: { startedAt?: string }; terminated?: { startedAt?: string } } | undefined;
   return state?.running?.startedAt ?? state?.terminated?.startedAt ?? facts.now;
 }
 
@@ -85,7 +86,15 @@ function waiting(c: Container, facts: ContainerFacts): ContainerStatus {
 
 function terminated(c: Container, facts: ContainerFacts, exitCode: number, ready = false): ContainerStatus {
   const reason = exitCode === 0 ? 'Completed' : 'Error';
-  const state = { terminated: { exitCode, reason, startedAt: startedAt(facts), finishedAt: finishedAt(facts), containerID: baseStatus(c, facts).containerID } };
+  const state = {
+    terminated: {
+      exitCode,
+      reason,
+      startedAt: startedAt(facts),
+      finishedAt: finishedAt(facts),
+      containerID: baseStatus(c, facts).containerID,
+    },
+  };
   return { ...baseStatus(c, facts), state, ready, started: false };
 }
 
@@ -118,14 +127,25 @@ function containersReady(pod: Pod, phase: SimulatedPhase, statuses: readonly Con
   if (phase === 'Succeeded') return condition('ContainersReady', false, 'PodCompleted');
   if (phase === 'Failed') return condition('ContainersReady', false, 'PodFailed');
   const sidecars = (pod.spec.initContainers ?? []).filter(isSidecar).map((c) => c.name);
-  const unready = [...sidecars, ...pod.spec.containers.map((c) => c.name)].filter((name) => !statuses.find((s) => s.name === name)?.ready);
-  return unready.length ? condition('ContainersReady', false, 'ContainersNotReady', `containers with unready status: ${goList(unready)}`) : condition('ContainersReady', true);
+  const unready = [...sidecars, ...pod.spec.containers.map((c) => c.name)].filter(
+    (name) => !statuses.find((s) => s.name === name)?.ready,
+  );
+  return unready.length
+    ? condition('ContainersReady', false, 'ContainersNotReady', `containers with unready status: ${goList(unready)}`)
+    : condition('ContainersReady', true);
 }
 
 function initialized(pod: Pod, phase: SimulatedPhase): PodCondition {
   if (phase === 'Succeeded') return condition('Initialized', true, 'PodCompleted');
   const pendingInit = phase === 'Pending' ? (pod.spec.initContainers ?? []).map((c) => c.name) : [];
-  return pendingInit.length ? condition('Initialized', false, 'ContainersNotInitialized', `containers with incomplete status: ${goList(pendingInit)}`) : condition('Initialized', true);
+  return pendingInit.length
+    ? condition(
+        'Initialized',
+        false,
+        'ContainersNotInitialized',
+        `containers with incomplete status: ${goList(pendingInit)}`,
+      )
+    : condition('Initialized', true);
 }
 
 function podConditions(pod: Pod, phase: SimulatedPhase, statuses: readonly ContainerStatus[]): PodCondition[] {
@@ -146,13 +166,25 @@ function podConditions(pod: Pod, phase: SimulatedPhase, statuses: readonly Conta
 export function desiredPodStatus(pod: Pod, phase: SimulatedPhase, sandbox: Sandbox, now: string): PodStatus {
   const previous = pod.status ?? {};
   const ready = pod.metadata.annotations?.[READY_ANNOTATION] !== 'false';
-  const facts = (list: readonly ContainerStatus[] | undefined, name: string): ContainerFacts => ({ pod, previous: list?.find((s) => s.name === name), now });
-  const containerStatuses = pod.spec.containers.map((c) => regularStatus(c, phase, ready, facts(previous.containerStatuses, c.name)));
-  const inits = pod.spec.initContainers?.map((c) => initStatus(c, phase, ready, facts(previous.initContainerStatuses, c.name)));
+  const facts = (list: readonly ContainerStatus[] | undefined, name: string): ContainerFacts => ({
+    pod,
+    previous: list?.find((s) => s.name === name),
+    now,
+  });
+  const containerStatuses = pod.spec.containers.map((c) =>
+    regularStatus(c, phase, ready, facts(previous.containerStatuses, c.name)),
+  );
+  const inits = pod.spec.initContainers?.map((c) =>
+    initStatus(c, phase, ready, facts(previous.initContainerStatuses, c.name)),
+  );
   const status: PodStatus = {
     ...previous,
     phase,
-    conditions: mergeConditions(previous.conditions, podConditions(pod, phase, [...(inits ?? []), ...containerStatuses]), now),
+    conditions: mergeConditions(
+      previous.conditions,
+      podConditions(pod, phase, [...(inits ?? []), ...containerStatuses]),
+      now,
+    ),
     hostIP: sandbox.hostIP,
     hostIPs: [{ ip: sandbox.hostIP }],
     startTime: previous.startTime ?? now,

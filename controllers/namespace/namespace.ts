@@ -20,7 +20,15 @@ import { StatusError } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { nowTimestamp, type KubeObject } from '../../src/apimachinery/object.js';
 import { KUBERNETES_FINALIZER } from '../../src/registry/kinds/namespace.js';
-import { defineController, watchKind, type Kind, type ObjectKey, type ReconcileContext, type Reconciler, type Watch } from '../../src/runtime/api.js';
+import {
+  defineController,
+  watchKind,
+  type Kind,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+  type Watch,
+} from '../../src/runtime/api.js';
 import type { Namespace } from '../../schemas/namespace.js';
 import { mergeConditions } from '../common/conditions.js';
 
@@ -59,7 +67,12 @@ function isNotFound(err: unknown): boolean {
   return err instanceof StatusError && err.code === 404;
 }
 
-async function deleteKind(ctx: Pick<ReconcileContext, 'client'>, kind: NamespacedKind, namespace: string, totals: ContentTotals): Promise<void> {
+async function deleteKind(
+  ctx: Pick<ReconcileContext, 'client'>,
+  kind: NamespacedKind,
+  namespace: string,
+  totals: ContentTotals,
+): Promise<void> {
   for (const item of await ctx.client.list(kind, { namespace })) {
     try {
       await ctx.client.delete(kind, { namespace, name: item.metadata.name! });
@@ -74,7 +87,10 @@ async function deleteKind(ctx: Pick<ReconcileContext, 'client'>, kind: Namespace
 }
 
 /** Deletes every namespaced object in `namespace` and reports what is left. */
-export async function deleteAllContent(ctx: Pick<ReconcileContext, 'client'>, namespace: string): Promise<ContentTotals> {
+export async function deleteAllContent(
+  ctx: Pick<ReconcileContext, 'client'>,
+  namespace: string,
+): Promise<ContentTotals> {
   const totals: ContentTotals = { remaining: new Map(), finalizers: new Map(), errors: [] };
   for (const kind of KINDS) await deleteKind(ctx, kind, namespace, totals);
   return totals;
@@ -83,22 +99,51 @@ export async function deleteAllContent(ctx: Pick<ReconcileContext, 'client'>, na
 type NamespaceCondition = NonNullable<Namespace['status']['conditions']>[number];
 
 function describe(counts: Map<string, number>, format: (key: string, n: number) => string): string {
-  return [...counts].map(([key, n]) => format(key, n)).sort().join(', ');
+  return [...counts]
+    .map(([key, n]) => format(key, n))
+    .sort()
+    .join(', ');
 }
 
 /** Upstream's five deletion conditions (status_condition_utils.go), "ok" variants when nothing is wrong. */
 export function deletionConditions(totals: ContentTotals): NamespaceCondition[] {
-  const ok = (type: string, reason: string, message: string): NamespaceCondition => ({ type, status: 'False', reason, message });
-  const failing = (type: string, reason: string, message: string): NamespaceCondition => ({ type, status: 'True', reason, message });
+  const ok = (type: string, reason: string, message: string): NamespaceCondition => ({
+    type,
+    status: 'False',
+    reason,
+    message,
+  });
+  const failing = (type: string, reason: string, message: string): NamespaceCondition => ({
+    type,
+    status: 'True',
+    reason,
+    message,
+  });
   const errors = [...totals.errors].sort();
   return [
     ok('NamespaceDeletionDiscoveryFailure', 'ResourcesDiscovered', 'All resources successfully discovered'),
-    ok('NamespaceDeletionGroupVersionParsingFailure', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
+    ok(
+      'NamespaceDeletionGroupVersionParsingFailure',
+      'ParsedGroupVersions',
+      'All legacy kube types successfully parsed',
+    ),
     errors.length
-      ? failing('NamespaceDeletionContentFailure', 'ContentDeletionFailed', `Failed to delete all resource types, ${errors.length} remaining: ${errors.join(', ')}`)
-      : ok('NamespaceDeletionContentFailure', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
+      ? failing(
+          'NamespaceDeletionContentFailure',
+          'ContentDeletionFailed',
+          `Failed to delete all resource types, ${errors.length} remaining: ${errors.join(', ')}`,
+        )
+      : ok(
+          'NamespaceDeletionContentFailure',
+          'ContentDeleted',
+          'All content successfully deleted, may be waiting on finalization',
+        ),
     totals.remaining.size
-      ? failing('NamespaceContentRemaining', 'SomeResourcesRemain', `Some resources are remaining: ${describe(totals.remaining, (r, n) => `${r} has ${n} resource instances`)}`)
+      ? failing(
+          'NamespaceContentRemaining',
+          'SomeResourcesRemain',
+          `Some resources are remaining: ${describe(totals.remaining, (r, n) => `${r} has ${n} resource instances`)}`,
+        )
       : ok('NamespaceContentRemaining', 'ContentRemoved', 'All content successfully removed'),
     totals.finalizers.size
       ? failing(
@@ -130,7 +175,12 @@ async function reportConditions(ctx: ReconcileContext, ns: Namespace, totals: Co
 export async function finalizeNamespace(ctx: Pick<ReconcileContext, 'client'>, ns: Namespace): Promise<void> {
   const finalizers = (ns.spec.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER);
   try {
-    await ctx.client.patch('Namespace', { name: ns.metadata.name! }, { spec: { finalizers } }, { subresource: 'status' });
+    await ctx.client.patch(
+      'Namespace',
+      { name: ns.metadata.name! },
+      { spec: { finalizers } },
+      { subresource: 'status' },
+    );
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -145,7 +195,8 @@ async function deleteOrphanedContent(ctx: ReconcileContext, key: ObjectKey): Pro
     if (!isNotFound(err)) throw err;
   }
   const totals = await deleteAllContent(ctx, key.name);
-  if (totals.errors.length) throw new Error(`deleting content of removed namespace ${key.name}: ${totals.errors.join(', ')}`);
+  if (totals.errors.length)
+    throw new Error(`deleting content of removed namespace ${key.name}: ${totals.errors.join(', ')}`);
 }
 
 /** Maps an object to its namespace's key when that namespace is terminating or unknown. */

@@ -25,10 +25,12 @@ export interface NodePortAllocatorOptions {
 export const needsNodePorts = (spec: ServiceSpec) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 
 /** Upstream `shouldAllocateNodePorts`: whether ports without a nodePort get one. */
-const allocatesNodePorts = (spec: ServiceSpec) => spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+const allocatesNodePorts = (spec: ServiceSpec) =>
+  spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
 
 /** Upstream `NeedsHealthCheck`: a LoadBalancer that keeps client source IPs needs a health-check port. */
-export const needsHealthCheck = (spec: ServiceSpec) => spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+export const needsHealthCheck = (spec: ServiceSpec) =>
+  spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
 
 /** Every port a stored Service holds in the allocator: its nodePorts and healthCheckNodePort. */
 export function allocatedNodePorts(spec: ServiceSpec): number[] {
@@ -38,7 +40,8 @@ export function allocatedNodePorts(spec: ServiceSpec): number[] {
   return [...ports];
 }
 
-const nodePortsOf = (spec: ServiceSpec) => new Set((spec.ports ?? []).map((p) => p.nodePort ?? 0).filter((p) => p !== 0));
+const nodePortsOf = (spec: ServiceSpec) =>
+  new Set((spec.ports ?? []).map((p) => p.nodePort ?? 0).filter((p) => p !== 0));
 
 /** Upstream `patchAllocatedValues`: an update that omits allocated ports keeps them (matched by port name). */
 function keepAllocatedPorts(spec: ServiceSpec, old: ServiceSpec): void {
@@ -51,7 +54,8 @@ function keepAllocatedPorts(spec: ServiceSpec, old: ServiceSpec): void {
       if (!port.nodePort && previous && !kept.has(previous)) port.nodePort = previous;
     }
   }
-  if (needsHealthCheck(old) && needsHealthCheck(spec) && !spec.healthCheckNodePort) spec.healthCheckNodePort = old.healthCheckNodePort;
+  if (needsHealthCheck(old) && needsHealthCheck(spec) && !spec.healthCheckNodePort)
+    spec.healthCheckNodePort = old.healthCheckNodePort;
 }
 
 /** What one allocation pass decided, applied to the Service once it is stored in the bitmap. */
@@ -84,7 +88,10 @@ class PortOperation {
   request(port: number, i: number): void {
     if (this.allocated.includes(port)) return;
     const why = this.take(port);
-    if (why) throw errors.invalid('Service', '', this.svc.metadata.name ?? '', [fieldError.invalid(`spec.ports[${i}].nodePort`, port, why)]);
+    if (why)
+      throw errors.invalid('Service', '', this.svc.metadata.name ?? '', [
+        fieldError.invalid(`spec.ports[${i}].nodePort`, port, why),
+      ]);
     this.allocated.push(port);
   }
 
@@ -117,7 +124,8 @@ class PortOperation {
   /** Allocates `port`, or says why not. */
   private take(port: number): string | undefined {
     const index = this.range.indexOf(port);
-    if (index === undefined) return `provided port is not in the valid range. The range of valid ports is ${this.range.text}`;
+    if (index === undefined)
+      return `provided port is not in the valid range. The range of valid ports is ${this.range.text}`;
     return this.bitmap.allocate(index) ? undefined : 'provided port is already allocated';
   }
 }
@@ -143,7 +151,9 @@ function assignOnCreate(op: PortOperation, spec: ServiceSpec): void {
 
 function planCreate(op: PortOperation, spec: ServiceSpec): PortAssignment {
   if (needsNodePorts(spec)) assignOnCreate(op, spec);
-  const healthCheckNodePort = needsHealthCheck(spec) ? op.healthCheck(spec.healthCheckNodePort) : spec.healthCheckNodePort;
+  const healthCheckNodePort = needsHealthCheck(spec)
+    ? op.healthCheck(spec.healthCheckNodePort)
+    : spec.healthCheckNodePort;
   return op.assignment(healthCheckNodePort);
 }
 
@@ -158,7 +168,12 @@ function assignOnUpdate(op: PortOperation, spec: ServiceSpec, old: ServiceSpec):
 }
 
 /** Upstream `updateHealthCheckNodePort`, plus moving to a different requested port while one is needed. */
-function updateHealthCheck(op: PortOperation, spec: ServiceSpec, old: ServiceSpec, released: number[]): number | undefined {
+function updateHealthCheck(
+  op: PortOperation,
+  spec: ServiceSpec,
+  old: ServiceSpec,
+  released: number[],
+): number | undefined {
   const [needed, needs] = [needsHealthCheck(old), needsHealthCheck(spec)];
   const previous = old.healthCheckNodePort;
   if (needs && (!needed || (spec.healthCheckNodePort && spec.healthCheckNodePort !== previous))) {
@@ -177,7 +192,10 @@ function planUpdate(op: PortOperation, spec: ServiceSpec, old: ServiceSpec): Por
   const stillUsed = new Set<number | undefined>(needsNodePorts(spec) ? op.ports.map((p) => p.nodePort) : []);
   if (needsHealthCheck(spec)) stillUsed.add(healthCheckNodePort);
   for (const port of nodePortsOf(old)) if (!stillUsed.has(port)) released.push(port);
-  return op.assignment(healthCheckNodePort, released.filter((p) => !stillUsed.has(p)));
+  return op.assignment(
+    healthCheckNodePort,
+    released.filter((p) => !stillUsed.has(p)),
+  );
 }
 
 function apply(svc: Service, result: PortAssignment): void {
@@ -212,7 +230,11 @@ export function nodePortAdmission(opts: NodePortAllocatorOptions): AdmissionHook
     }
   }
 
-  async function run(svc: Service, dryRun: boolean, plan: (op: PortOperation) => PortAssignment): Promise<Txn | undefined> {
+  async function run(
+    svc: Service,
+    dryRun: boolean,
+    plan: (op: PortOperation) => PortAssignment,
+  ): Promise<Txn | undefined> {
     const pass = (bitmap: Bitmap) => plan(new PortOperation(bitmap, store.range, opts.random, svc));
     const result = dryRun ? pass(await store.snapshot()) : await store.transact(pass);
     apply(svc, result);

@@ -41,9 +41,15 @@ function describe(finding: RepairFinding<number>, range: NodePortRange): { reaso
     case 'NotAllocated':
       return { reason: 'PortNotAllocated', message: `Port ${port} is not allocated; repairing` };
     case 'AlreadyAllocated':
-      return { reason: 'PortAlreadyAllocated', message: `Port ${port} was assigned to multiple services; please recreate service` };
+      return {
+        reason: 'PortAlreadyAllocated',
+        message: `Port ${port} was assigned to multiple services; please recreate service`,
+      };
     case 'OutOfRange':
-      return { reason: 'PortOutOfRange', message: `Port ${port} is not within the port range ${range.text}; please recreate service` };
+      return {
+        reason: 'PortOutOfRange',
+        message: `Port ${port} is not within the port range ${range.text}; please recreate service`,
+      };
   }
 }
 
@@ -63,7 +69,9 @@ export function planNodePortRepair(
 }
 
 /** The NodePort repair controller (`nodeport-repair`); runs every `intervalMs` (default 3 minutes). */
-export function nodePortRepairController(opts: NodePortAllocatorOptions & { intervalMs?: number }): Reconciler<'Service'> {
+export function nodePortRepairController(
+  opts: NodePortAllocatorOptions & { intervalMs?: number },
+): Reconciler<'Service'> {
   const store = openNodePortStore(opts.backend, opts.nodePortRange);
   return rangeRepairController({
     name: 'nodeport-repair',

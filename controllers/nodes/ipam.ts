@@ -6,7 +6,8 @@
 import { cidrContains, cidrsOverlap, formatCIDR, lastAddress, parseCIDR, type Cidr } from '../../src/net/ipv4.js';
 
 /** Upstream `ErrCIDRRangeNoCIDRsRemaining`, word for word. */
-export const NO_CIDRS_REMAINING = 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range';
+export const NO_CIDRS_REMAINING =
+  'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range';
 
 /** Thrown by {@link CidrSet.allocateNext} when every node range is taken. */
 export class CidrExhaustedError extends Error {
@@ -93,7 +94,8 @@ export class CidrSet {
     }
     if (cidr.prefix <= this.cluster.prefix) return [0, this.capacity - 1];
     const last = lastAddress(cidr);
-    if (!cidrContains(this.cluster, last)) throw new Error(`cidr ${text} is out the range of cluster cidr ${formatCIDR(this.cluster)}`);
+    if (!cidrContains(this.cluster, last))
+      throw new Error(`cidr ${text} is out the range of cluster cidr ${formatCIDR(this.cluster)}`);
     return [this.indexOf(cidr.network), this.indexOf(last)];
   }
 }

@@ -75,7 +75,12 @@ export function nodeIpamController(opts: NodeIpamOptions): Reconciler<'Node'> {
       } catch (err) {
         if (!(err instanceof CidrExhaustedError)) throw err;
         ctx.log.error('failed to allocate a podCIDR', { node: name, error: err.message });
-        await recordEvent(ctx, COMPONENT, { kind: 'Node', apiVersion: 'v1', object: node }, { type: 'Normal', reason: 'CIDRNotAvailable', message: err.message });
+        await recordEvent(
+          ctx,
+          COMPONENT,
+          { kind: 'Node', apiVersion: 'v1', object: node },
+          { type: 'Normal', reason: 'CIDRNotAvailable', message: err.message },
+        );
         return { requeueAfterMs: EXHAUSTED_RETRY_MS };
       }
       held.set(name, { uid: node.metadata.uid ?? '', cidr });

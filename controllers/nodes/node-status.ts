@@ -70,7 +70,12 @@ export function nodeInfo(name: string): Record<string, string> {
  * present are kept as they are, so a test can create a NotReady node, or one without an ExternalIP,
  * and it stays that way. `vm` is only consulted when the node has no addresses at all.
  */
-export function completeNodeStatus(name: string, status: NodeStatus | undefined, vm: VmAddresses | undefined, now: string): NodeStatus {
+export function completeNodeStatus(
+  name: string,
+  status: NodeStatus | undefined,
+  vm: VmAddresses | undefined,
+  now: string,
+): NodeStatus {
   const next: NodeStatus = { ...status };
   if (!next.addresses?.length && vm) next.addresses = nodeAddresses(name, vm);
   if (!next.conditions?.length) next.conditions = healthyConditions(now);

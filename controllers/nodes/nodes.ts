@@ -78,7 +78,10 @@ class VmAddressBook {
   }
 }
 
-async function createIgnoringConflict(ctx: Pick<ReconcileContext, 'client'>, node: Omit<Node, 'apiVersion' | 'kind'>): Promise<void> {
+async function createIgnoringConflict(
+  ctx: Pick<ReconcileContext, 'client'>,
+  node: Omit<Node, 'apiVersion' | 'kind'>,
+): Promise<void> {
   try {
     await ctx.client.create('Node', node);
   } catch (err) {
@@ -114,4 +117,3 @@ export function nodesController(opts: NodesOptions): Reconciler<'Node'> {
     },
   });
 }
-

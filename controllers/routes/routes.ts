@@ -13,7 +13,14 @@
  */
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { semanticEqual } from '../../src/apimachinery/validation.js';
-import { defineController, watchKind, type Listers, type ObjectKey, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
+import {
+  defineController,
+  watchKind,
+  type Listers,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+} from '../../src/runtime/api.js';
 import type { Node } from '../../schemas/node.js';
 import type { Route, RouteSpec } from '../../schemas/route.js';
 
@@ -48,14 +55,21 @@ export function desiredNodeRoute(clusterName: string, node: Node): NodeRoute | u
   if (!name || !uid || !podCIDR) return undefined;
   return {
     metadata: { name: nodeRouteName(clusterName, uid), labels: { [NODE_LABEL]: name } },
-    spec: { destRange: podCIDR, nextHopInstance: name, priority: NODE_ROUTE_PRIORITY, description: NODE_ROUTE_DESCRIPTION },
+    spec: {
+      destRange: podCIDR,
+      nextHopInstance: name,
+      priority: NODE_ROUTE_PRIORITY,
+      description: NODE_ROUTE_DESCRIPTION,
+    },
   };
 }
 
 /** The nodes a Route concerns: the one its label names, and any whose Route would carry its name. */
 function nodesOfRoute(clusterName: string, route: Route, listers: Pick<Listers, 'Node'>): ObjectKey[] {
   const labelled = route.metadata.labels?.[NODE_LABEL];
-  const named = listers.Node.list().filter((n) => n.metadata.uid && nodeRouteName(clusterName, n.metadata.uid) === route.metadata.name);
+  const named = listers.Node.list().filter(
+    (n) => n.metadata.uid && nodeRouteName(clusterName, n.metadata.uid) === route.metadata.name,
+  );
   const names = new Set([...(labelled ? [labelled] : []), ...named.map((n) => n.metadata.name!)]);
   return [...names].map((name) => ({ name }));
 }
@@ -72,7 +86,10 @@ async function deleteStaleRoutes(ctx: ReconcileContext, nodeName: string, keep: 
 }
 
 function isUpToDate(current: Route, desired: NodeRoute): boolean {
-  return semanticEqual(current.spec, desired.spec) && current.metadata.labels?.[NODE_LABEL] === desired.metadata.labels[NODE_LABEL];
+  return (
+    semanticEqual(current.spec, desired.spec) &&
+    current.metadata.labels?.[NODE_LABEL] === desired.metadata.labels[NODE_LABEL]
+  );
 }
 
 /** Creates `desired`, or puts an existing Route of that name back to it. */
@@ -82,7 +99,11 @@ async function ensureRoute(ctx: ReconcileContext, desired: NodeRoute): Promise<v
   if (!current) {
     try {
       await ctx.client.create('Route', desired);
-      ctx.log.info('created node route', { route: name, node: desired.spec.nextHopInstance, destRange: desired.spec.destRange });
+      ctx.log.info('created node route', {
+        route: name,
+        node: desired.spec.nextHopInstance,
+        destRange: desired.spec.destRange,
+      });
     } catch (err) {
       // Already there: the cache is behind, and its add event reconciles this node again.
       if (!(err instanceof StatusError && err.code === 409)) throw err;

@@ -18,7 +18,17 @@
  */
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { nowTimestamp } from '../../src/apimachinery/object.js';
-import { defineController, keyOf, keyString, parseKey, watchKind, type Lister, type ObjectKey, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
+import {
+  defineController,
+  keyOf,
+  keyString,
+  parseKey,
+  watchKind,
+  type Lister,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+} from '../../src/runtime/api.js';
 import type { Node } from '../../schemas/node.js';
 import type { Pod, PodCondition } from '../../schemas/pod.js';
 import { findCondition, mergeConditions } from '../common/conditions.js';
@@ -89,19 +99,28 @@ function place(pod: Pod, nodes: readonly Node[], pods: Lister<Pod>, assumed: Ass
     const load = podsOn(pods, name) + (pending.get(name) ?? 0);
     const reason = unfitReason(pod, node, load);
     if (reason) reasons.push(reason);
-    else if (!best || load < best.load || (load === best.load && name < best.node.metadata.name!)) best = { node, load };
+    else if (!best || load < best.load || (load === best.load && name < best.node.metadata.name!))
+      best = { node, load };
   }
   return best ? { node: best.node } : { reasons, total: nodes.length };
 }
 
 function scheduledCondition(status: 'True' | 'False', message?: string): PodCondition {
-  return status === 'True' ? { type: 'PodScheduled', status } : { type: 'PodScheduled', status, reason: 'Unschedulable', message };
+  return status === 'True'
+    ? { type: 'PodScheduled', status }
+    : { type: 'PodScheduled', status, reason: 'Unschedulable', message };
 }
 
 /** Writes the PodScheduled condition unless it already says the same. A 409 means someone (the kubelet) wrote first: fine. */
 async function reportScheduled(ctx: ReconcileContext, pod: Pod, condition: PodCondition): Promise<void> {
   const current = findCondition(pod.status?.conditions, 'PodScheduled');
-  if (current && current.status === condition.status && current.reason === condition.reason && current.message === condition.message) return;
+  if (
+    current &&
+    current.status === condition.status &&
+    current.reason === condition.reason &&
+    current.message === condition.message
+  )
+    return;
   const conditions = mergeConditions(pod.status?.conditions, [condition], nowTimestamp(ctx.now()));
   try {
     await ctx.client.updateStatus('Pod', { ...pod, status: { ...pod.status, conditions } });
@@ -138,7 +157,12 @@ export function schedulerController(): Reconciler<'Pod'> {
       }
       const message = unschedulableMessage(placement.total, placement.reasons);
       await reportScheduled(ctx, pod, scheduledCondition('False', message));
-      await recordEvent(ctx, SCHEDULER_NAME, { kind: 'Pod', apiVersion: 'v1', object: pod }, { type: 'Warning', reason: 'FailedScheduling', message });
+      await recordEvent(
+        ctx,
+        SCHEDULER_NAME,
+        { kind: 'Pod', apiVersion: 'v1', object: pod },
+        { type: 'Warning', reason: 'FailedScheduling', message },
+      );
     },
   });
 }

@@ -23,8 +23,10 @@ export class Bitmap {
     readonly size: number,
     readonly offset = 0,
   ) {
-    if (!Number.isInteger(size) || size < 0) throw new RangeError(`bitmap size must be a non-negative integer, got ${size}`);
-    if (!Number.isInteger(offset) || offset < 0 || offset > size) throw new RangeError(`bitmap offset ${offset} is outside [0, ${size}]`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new RangeError(`bitmap size must be a non-negative integer, got ${size}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset > size)
+      throw new RangeError(`bitmap offset ${offset} is outside [0, ${size}]`);
     this.bits = new Uint8Array(Math.ceil(size / 8));
   }
 
@@ -79,7 +81,8 @@ export class Bitmap {
 
   /** Makes this bitmap a copy of `source`, which must have the same size and band. */
   assign(source: Bitmap): void {
-    if (source.size !== this.size || source.offset !== this.offset) throw new RangeError('cannot assign a bitmap of another shape');
+    if (source.size !== this.size || source.offset !== this.offset)
+      throw new RangeError('cannot assign a bitmap of another shape');
     this.bits.set(source.bits);
     this.count = source.count;
   }
@@ -98,7 +101,9 @@ export class Bitmap {
   encode(): string {
     let last = this.bits.length - 1;
     while (last >= 0 && this.bits[last] === 0) last--;
-    return Buffer.from(this.bits.subarray(0, last + 1)).reverse().toString('base64');
+    return Buffer.from(this.bits.subarray(0, last + 1))
+      .reverse()
+      .toString('base64');
   }
 
   /** The inverse of {@link encode}; bits beyond `size` are dropped. */

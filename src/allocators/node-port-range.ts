@@ -48,5 +48,10 @@ export class NodePortRange implements AllocationRange<number> {
 
 /** The NodePort bitmap of `nodePortRange`, stored at {@link NODE_PORTS_KEY}. */
 export function openNodePortStore(backend: Backend, nodePortRange: string): RangeStore<number, NodePortRange> {
-  return new RangeStore({ backend, key: NODE_PORTS_KEY, range: NodePortRange.parse(nodePortRange), parseRange: NodePortRange.parse });
+  return new RangeStore({
+    backend,
+    key: NODE_PORTS_KEY,
+    range: NodePortRange.parse(nodePortRange),
+    parseRange: NodePortRange.parse,
+  });
 }

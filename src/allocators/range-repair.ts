@@ -104,7 +104,8 @@ export function rangeRepairController<T>(spec: RangeRepairSpec<T>): Reconciler<'
       if (key.namespace !== undefined || key.name !== REPAIR_KEY.name) return;
       const now = ctx.now();
       // Service events queue the key far more often than the interval; counting those as passes would free young allocations.
-      if (lastRun !== undefined && now - lastRun < spec.intervalMs) return { requeueAfterMs: spec.intervalMs - (now - lastRun) };
+      if (lastRun !== undefined && now - lastRun < spec.intervalMs)
+        return { requeueAfterMs: spec.intervalMs - (now - lastRun) };
       const services = ctx.listers.Service.list();
       const plan = await spec.store.transact((bitmap) => {
         const planned = spec.plan(services, bitmap, leaks);
@@ -146,6 +147,10 @@ async function recordEvent(ctx: ReconcileContext, component: string, event: Repa
   try {
     await ctx.client.create('Event', body);
   } catch (err) {
-    ctx.log.error('failed to record a repair event', { reason: event.reason, service: `${service.metadata.namespace}/${service.metadata.name}`, error: String(err) });
+    ctx.log.error('failed to record a repair event', {
+      reason: event.reason,
+      service: `${service.metadata.namespace}/${service.metadata.name}`,
+      error: String(err),
+    });
   }
 }

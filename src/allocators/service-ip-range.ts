@@ -44,7 +44,8 @@ export class ServiceIPRange implements AllocationRange<string> {
       throw new Error(`invalid service CIDR "${cidr}": expected an IPv4 CIDR like 10.0.0.0/16`);
     }
     // kube-apiserver's limit (maxCIDRBits = 20): the bitmap is rewritten on every allocation.
-    if (prefix < 12) throw new Error(`specified service CIDR "${cidr}" is too large; for 32-bit addresses, the mask must be >= 12`);
+    if (prefix < 12)
+      throw new Error(`specified service CIDR "${cidr}" is too large; for 32-bit addresses, the mask must be >= 12`);
     const mask = (0xffffffff << (32 - prefix)) >>> 0;
     return new ServiceIPRange((address & mask) >>> 0, prefix);
   }
@@ -75,11 +76,17 @@ export class ServiceIPRange implements AllocationRange<string> {
  */
 export function indexedIP(range: ServiceIPRange | string, n: number): string {
   const r = typeof range === 'string' ? ServiceIPRange.parse(range) : range;
-  if (!Number.isInteger(n) || n < 0 || n >= 2 ** (32 - r.prefix)) throw new RangeError(`address ${n} is outside ${r.text}`);
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** (32 - r.prefix))
+    throw new RangeError(`address ${n} is outside ${r.text}`);
   return formatIPv4(r.network + n);
 }
 
 /** The ClusterIP bitmap of `serviceCIDR`, stored at {@link SERVICE_IPS_KEY}. */
 export function openServiceIPStore(backend: Backend, serviceCIDR: string): RangeStore<string, ServiceIPRange> {
-  return new RangeStore({ backend, key: SERVICE_IPS_KEY, range: ServiceIPRange.parse(serviceCIDR), parseRange: ServiceIPRange.parse });
+  return new RangeStore({
+    backend,
+    key: SERVICE_IPS_KEY,
+    range: ServiceIPRange.parse(serviceCIDR),
+    parseRange: ServiceIPRange.parse,
+  });
 }

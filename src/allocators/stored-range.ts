@@ -99,7 +99,10 @@ export class RangeStore<T, R extends AllocationRange<T> = AllocationRange<T>> {
     throw errors.internal(`failed to update the allocation range ${this.range.text}: too many concurrent writers`);
   }
 
-  private async replace(kv: KeyValue, value: string): Promise<{ ok: true; revision: number } | { ok: false; current?: KeyValue }> {
+  private async replace(
+    kv: KeyValue,
+    value: string,
+  ): Promise<{ ok: true; revision: number } | { ok: false; current?: KeyValue }> {
     const res = await this.backend.update(this.key, value, kv.modRevision);
     return res.ok ? { ok: true, revision: res.revision } : { ok: false, current: res.kv };
   }
@@ -114,7 +117,13 @@ export class RangeStore<T, R extends AllocationRange<T> = AllocationRange<T>> {
   }
 
   private encode(bitmap: Bitmap): string {
-    const record: RangeAllocationRecord = { apiVersion: 'v1', kind: 'RangeAllocation', metadata: {}, range: this.range.text, data: bitmap.encode() };
+    const record: RangeAllocationRecord = {
+      apiVersion: 'v1',
+      kind: 'RangeAllocation',
+      metadata: {},
+      range: this.range.text,
+      data: bitmap.encode(),
+    };
     return JSON.stringify(record);
   }
 

@@ -66,7 +66,8 @@ function cloneJson(value: unknown): unknown {
   const out: JsonObject = {};
   for (const key of Object.keys(value)) {
     const copy = cloneJson(value[key]);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
     else out[key] = copy;
   }
   return out;
@@ -125,12 +126,18 @@ export function applyJsonPatch(target: unknown, ops: unknown): unknown {
 
 /** Structural checks upstream does while decoding the body; returns a private copy of the ops. */
 function decodeJsonPatch(ops: unknown): Operation[] {
-  if (!Array.isArray(ops)) throw errors.badRequest(`json: cannot unmarshal ${goJsonType(ops)} into Go value of type jsonpatch.Patch`);
+  if (!Array.isArray(ops))
+    throw errors.badRequest(`json: cannot unmarshal ${goJsonType(ops)} into Go value of type jsonpatch.Patch`);
   for (const op of ops) {
-    if (!isObject(op)) throw errors.badRequest(`json: cannot unmarshal ${goJsonType(op)} into Go value of type jsonpatch.Operation`);
+    if (!isObject(op))
+      throw errors.badRequest(`json: cannot unmarshal ${goJsonType(op)} into Go value of type jsonpatch.Operation`);
   }
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw new StatusError(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
+    throw new StatusError(
+      413,
+      'RequestEntityTooLarge',
+      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
   }
   for (const op of ops as JsonObject[]) {
     assertPointerAllowed(op.path);
@@ -162,8 +169,10 @@ const DELETE_PRIMITIVE_PREFIX = '$deleteFromPrimitiveList/';
 const badRetainKeys = () => errors.badRequest('invalid patch format of retainKeys');
 const badSetOrder = () => errors.badRequest('invalid patch format of setElementOrder list');
 const badPrimitiveList = () => errors.badRequest('invalid patch format of primitive list');
-const noMergeKey = (item: unknown, key: string) => errors.badRequest(`map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
-const badPatchType = (directive: unknown, item: unknown) => errors.badRequest(`unknown patch type: ${String(directive)} in map: ${JSON.stringify(item)}`);
+const noMergeKey = (item: unknown, key: string) =>
+  errors.badRequest(`map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`);
+const badPatchType = (directive: unknown, item: unknown) =>
+  errors.badRequest(`unknown patch type: ${String(directive)} in map: ${JSON.stringify(item)}`);
 
 /**
  * Applies a Kubernetes strategic merge patch to an object, using `schema` (see {@link patchMetaFor})
@@ -196,7 +205,8 @@ function mergeFields(target: JsonObject, patch: JsonObject, meta: PatchMeta | un
   for (const key of Object.keys(patch)) {
     const value = patch[key];
     if (key.startsWith('$')) applyDirectiveKey(target, key, value);
-    else if (Object.hasOwn(patch, SET_ORDER_PREFIX + key)) continue; // merged together with its order
+    else if (Object.hasOwn(patch, SET_ORDER_PREFIX + key))
+      continue; // merged together with its order
     else if (value === null) delete target[key];
     else target[key] = mergeValue(ownValue(target, key), value, fieldMeta(meta, key));
   }
@@ -209,7 +219,8 @@ function fieldMeta(meta: PatchMeta | undefined, key: string): FieldPatchMeta | u
 
 function applyDirectiveKey(target: JsonObject, key: string, value: unknown): void {
   if (key === DIRECTIVE || key === RETAIN_KEYS || key.startsWith(SET_ORDER_PREFIX)) return;
-  if (key.startsWith(DELETE_PRIMITIVE_PREFIX)) return deleteFromPrimitiveList(target, key.slice(DELETE_PRIMITIVE_PREFIX.length), value);
+  if (key.startsWith(DELETE_PRIMITIVE_PREFIX))
+    return deleteFromPrimitiveList(target, key.slice(DELETE_PRIMITIVE_PREFIX.length), value);
   if (key === '$setElementOrder') throw badSetOrder();
   if (key === '$deleteFromPrimitiveList') throw badPrimitiveList();
   throw errors.badRequest(`unknown patch directive: ${JSON.stringify(key)}`);
@@ -257,7 +268,11 @@ type PositionOf = (item: unknown) => number;
 
 function positionsIn(list: readonly unknown[], mergeKey: string | undefined): PositionOf {
   if (mergeKey === undefined) return (item) => list.indexOf(item);
-  return (item) => list.findIndex((other) => isObject(other) && isObject(item) && Object.hasOwn(other, mergeKey) && other[mergeKey] === item[mergeKey]);
+  return (item) =>
+    list.findIndex(
+      (other) =>
+        isObject(other) && isObject(item) && Object.hasOwn(other, mergeKey) && other[mergeKey] === item[mergeKey],
+    );
 }
 
 /** Stable sort by position; elements without one keep their relative order at the end. */
@@ -294,7 +309,12 @@ function interleave(serverOnly: unknown[], patchItems: unknown[], positionInLive
 }
 
 /** Orders `merged`: elements found in `order` follow it, the rest keep their live order (upstream `normalizeElementOrder`). */
-function enforceOrder(merged: unknown[], order: readonly unknown[], live: readonly unknown[], mergeKey: string | undefined): unknown[] {
+function enforceOrder(
+  merged: unknown[],
+  order: readonly unknown[],
+  live: readonly unknown[],
+  mergeKey: string | undefined,
+): unknown[] {
   if (mergeKey !== undefined) {
     for (const item of [...merged, ...order]) {
       if (!isObject(item) || !Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey);
@@ -323,7 +343,8 @@ function elementKind(...lists: readonly unknown[][]): string | undefined {
     for (const item of list) {
       if (Array.isArray(item)) throw unprocessable();
       const current = item === null ? 'null' : typeof item;
-      if (current === 'null' || (kind !== undefined && kind !== current)) throw errors.badRequest('list element types are not identical');
+      if (current === 'null' || (kind !== undefined && kind !== current))
+        throw errors.badRequest('list element types are not identical');
       kind = current;
     }
   }
@@ -344,7 +365,12 @@ function mergePrimitiveList(original: unknown[], patch: unknown[]): unknown[] {
   return enforceOrder(merged, patch, original, undefined);
 }
 
-function mergeMapList(original: JsonObject[], patch: JsonObject[], mergeKey: string, meta: PatchMeta | undefined): unknown[] {
+function mergeMapList(
+  original: JsonObject[],
+  patch: JsonObject[],
+  mergeKey: string,
+  meta: PatchMeta | undefined,
+): unknown[] {
   let live: JsonObject[] = original;
   let items: JsonObject[] = [];
   let replace = false;
@@ -402,7 +428,8 @@ function mergeListWithOrder(target: JsonObject, patch: JsonObject, listKey: stri
 /** The patch's elements (deletions aside) must appear in the order list, in the same relative order. */
 function checkPatchFollowsOrder(patchList: unknown[], order: unknown[], mergeKey: string | undefined): void {
   if (order.length === 0 || patchList.length === 0) return;
-  const items = mergeKey === undefined ? patchList : patchList.filter((p) => !(isObject(p) && p[DIRECTIVE] === 'delete'));
+  const items =
+    mergeKey === undefined ? patchList : patchList.filter((p) => !(isObject(p) && p[DIRECTIVE] === 'delete'));
   let p = 0;
   let o = 0;
   while (p < items.length && o < order.length) {
@@ -414,7 +441,9 @@ function checkPatchFollowsOrder(patchList: unknown[], order: unknown[], mergeKey
     o++;
   }
   if (p < items.length) {
-    throw errors.badRequest(`The order in patch list:\n${JSON.stringify(patchList)}\n doesn't match $setElementOrder list:\n${JSON.stringify(order)}\n`);
+    throw errors.badRequest(
+      `The order in patch list:\n${JSON.stringify(patchList)}\n doesn't match $setElementOrder list:\n${JSON.stringify(order)}\n`,
+    );
   }
 }
 
@@ -429,7 +458,11 @@ function sameElement(a: unknown, b: unknown, mergeKey: string | undefined): bool
 // ---------------------------------------------------------------------------------------------
 // Merge metadata of the built-in kinds (k8s.io/api struct tags, kubectl-compat §5)
 
-const mergeBy = (mergeKey: string, meta?: PatchMeta): FieldPatchMeta => ({ strategy: 'merge', mergeKey, ...(meta ? { meta } : {}) });
+const mergeBy = (mergeKey: string, meta?: PatchMeta): FieldPatchMeta => ({
+  strategy: 'merge',
+  mergeKey,
+  ...(meta ? { meta } : {}),
+});
 const primitiveSet: FieldPatchMeta = { strategy: 'merge' };
 const byType = mergeBy('type');
 

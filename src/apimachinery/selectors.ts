@@ -73,7 +73,10 @@ const NOTHING: LabelSelector = new RequirementsSelector([], true);
  * Whether `labels` satisfies every requirement. As upstream, `!=` and `notin` match when the key is
  * absent, and `gt`/`lt` need an integer label value.
  */
-export function matchesLabels(sel: LabelSelector, labels: Readonly<Record<string, string>> | null | undefined): boolean {
+export function matchesLabels(
+  sel: LabelSelector,
+  labels: Readonly<Record<string, string>> | null | undefined,
+): boolean {
   if (sel.isNothing) return false;
   const reqs = sel.requirements;
   for (let i = 0; i < reqs.length; i++) {
@@ -82,7 +85,10 @@ export function matchesLabels(sel: LabelSelector, labels: Readonly<Record<string
   return true;
 }
 
-function matchesRequirement(req: LabelRequirement, labels: Readonly<Record<string, string>> | null | undefined): boolean {
+function matchesRequirement(
+  req: LabelRequirement,
+  labels: Readonly<Record<string, string>> | null | undefined,
+): boolean {
   // Label values are strings; inherited members (`constructor`, `__proto__`) never are, so this is
   // an own-label test that is cheaper than Object.hasOwn.
   const value: unknown = labels == null ? undefined : labels[req.key];
@@ -124,7 +130,15 @@ interface Token {
   text: string;
 }
 
-const SYMBOLS: Readonly<Record<string, TokenKind>> = { '(': '(', ')': ')', ',': ',', '!': '!', '=': '=', '>': '>', '<': '<' };
+const SYMBOLS: Readonly<Record<string, TokenKind>> = {
+  '(': '(',
+  ')': ')',
+  ',': ',',
+  '!': '!',
+  '=': '=',
+  '>': '>',
+  '<': '<',
+};
 const BINARY_OPERATORS = 'in, notin, =, ==, !=, gt, lt';
 
 function isWhitespace(ch: string): boolean {
@@ -199,7 +213,9 @@ class LabelParser {
     const { key, unary } = this.parseKeyAndUnaryOperator();
     if (unary) return { key, operator: unary, values: [] };
     const operator = this.parseOperator();
-    const values = sortedUnique(operator === 'in' || operator === 'notin' ? this.parseValueSet() : [this.parseExactValue()]);
+    const values = sortedUnique(
+      operator === 'in' || operator === 'notin' ? this.parseValueSet() : [this.parseExactValue()],
+    );
     const problem = requirementProblems(key, operator, values);
     if (problem) throw requirementError(problem);
     return makeRequirement(key, operator, values);
@@ -335,10 +351,16 @@ function validatedRequirement(key: string, operator: LabelOperator, values: stri
   return makeRequirement(key, operator, values);
 }
 
-const EXPRESSION_OPERATORS: Readonly<Record<string, LabelOperator>> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+const EXPRESSION_OPERATORS: Readonly<Record<string, LabelOperator>> = {
+  In: 'in',
+  NotIn: 'notin',
+  Exists: 'exists',
+  DoesNotExist: '!',
+};
 
 function expressionOperator(op: string): LabelOperator {
-  if (!Object.hasOwn(EXPRESSION_OPERATORS, op)) throw errors.badRequest(`${JSON.stringify(op)} is not a valid label selector operator`);
+  if (!Object.hasOwn(EXPRESSION_OPERATORS, op))
+    throw errors.badRequest(`${JSON.stringify(op)} is not a valid label selector operator`);
   return EXPRESSION_OPERATORS[op];
 }
 
@@ -357,7 +379,12 @@ export function labelSelectorFromSet(set: Readonly<Record<string, string>> | nul
  * Upstream `NewRequirement`'s checks, as its aggregated error text, or undefined when valid.
  * `keyPath` is the field path shown for a bad key; the text parser checks keys itself first.
  */
-function requirementProblems(key: string, operator: LabelOperator, values: readonly string[], keyPath?: string): string | undefined {
+function requirementProblems(
+  key: string,
+  operator: LabelOperator,
+  values: readonly string[],
+  keyPath?: string,
+): string | undefined {
   const problems: string[] = [];
   if (keyPath !== undefined) {
     const keyErrors = labelKeyErrors(key);
@@ -402,7 +429,8 @@ function valueCountProblem(operator: LabelOperator, values: readonly string[]): 
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
-const QUALIFIED_NAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const QUALIFIED_NAME_MSG =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
 const LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FMT}$`);
 const LABEL_VALUE_MSG =
@@ -434,7 +462,8 @@ function labelKeyErrors(key: string): string[] {
   if (parts.length === 2) errs.push(...subdomainErrors(parts[0]).map((e) => `prefix part ${e}`));
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!QUALIFIED_NAME.test(name)) errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
+  if (!QUALIFIED_NAME.test(name))
+    errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
 
@@ -442,7 +471,8 @@ function subdomainErrors(prefix: string): string[] {
   if (prefix.length === 0) return ['must be non-empty'];
   const errs: string[] = [];
   if (prefix.length > 253) errs.push(maxLenError(253));
-  if (!DNS1123_SUBDOMAIN.test(prefix)) errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
+  if (!DNS1123_SUBDOMAIN.test(prefix))
+    errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
   return errs;
 }
 
@@ -523,7 +553,11 @@ export function parseFieldSelector(text: string, supported: ReadonlySet<string>)
     if (term === '') continue;
     const split = splitTerm(term);
     if (!split) throw errors.badRequest(`invalid selector: '${text}'; can't understand '${term}'`);
-    reqs.push({ field: split.field, operator: split.operator === '!=' ? '!=' : '=', value: unescapeFieldValue(split.rawValue) });
+    reqs.push({
+      field: split.field,
+      operator: split.operator === '!=' ? '!=' : '=',
+      value: unescapeFieldValue(split.rawValue),
+    });
   }
   for (const req of reqs) {
     if (!supported.has(req.field)) throw errors.badRequest(`field label not supported: ${req.field}`);
@@ -553,7 +587,9 @@ function splitTerms(text: string): string[] {
 const TERM_OPERATORS = ['!=', '==', '='] as const;
 
 /** The first operator occurrence splits the term: field names cannot escape anything. */
-function splitTerm(term: string): { field: string; operator: (typeof TERM_OPERATORS)[number]; rawValue: string } | undefined {
+function splitTerm(
+  term: string,
+): { field: string; operator: (typeof TERM_OPERATORS)[number]; rawValue: string } | undefined {
   for (let i = 0; i < term.length; i++) {
     for (const op of TERM_OPERATORS) {
       if (term.startsWith(op, i)) return { field: term.slice(0, i), operator: op, rawValue: term.slice(i + op.length) };
@@ -568,7 +604,8 @@ function unescapeFieldValue(raw: string): string {
   let escaped = false;
   for (const ch of raw) {
     if (escaped) {
-      if (ch !== '\\' && ch !== ',' && ch !== '=') throw errors.badRequest(`invalid field selector: invalid escape sequence: \\${ch}`);
+      if (ch !== '\\' && ch !== ',' && ch !== '=')
+        throw errors.badRequest(`invalid field selector: invalid escape sequence: \\${ch}`);
       out += ch;
       escaped = false;
     } else if (ch === '\\') {

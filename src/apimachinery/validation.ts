@@ -115,7 +115,8 @@ export function isWildcardDNS1123Subdomain(value: string): string[] {
   return errs;
 }
 
-const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const qualifiedNameErrMsg =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
 /** `[prefix/]name` with a DNS-subdomain prefix: label and annotation keys, finalizers. */
 export function isQualifiedName(value: string): string[] {
@@ -134,7 +135,8 @@ export function isQualifiedName(value: string): string[] {
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!qualifiedNameRe.test(name)) errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
+  if (!qualifiedNameRe.test(name))
+    errs.push(`name part ${regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
 
@@ -238,8 +240,10 @@ export function validateEndpointIP(ip: string, path: string): StatusCause[] {
   const linkLocalMulticast = v4 ? b[12] === 224 && b[13] === 0 && b[14] === 0 : b[0] === 0xff && (b[1] & 0x0f) === 0x02;
   if (unspecified) causes.push(fieldError.invalid(path, ip, `may not be unspecified (${ip})`));
   if (loopback) causes.push(fieldError.invalid(path, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
-  if (linkLocal) causes.push(fieldError.invalid(path, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
-  if (linkLocalMulticast) causes.push(fieldError.invalid(path, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
+  if (linkLocal)
+    causes.push(fieldError.invalid(path, ip, 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'));
+  if (linkLocalMulticast)
+    causes.push(fieldError.invalid(path, ip, 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'));
   return causes;
 }
 
@@ -294,7 +298,9 @@ export function validateEnum(value: string | undefined, field: string, allowed: 
 
 /** `must be greater than or equal to 0` for a negative number. */
 export function validateNonnegative(value: number | undefined, field: string): StatusCause[] {
-  return value !== undefined && value < 0 ? [fieldError.invalid(field, value, 'must be greater than or equal to 0')] : [];
+  return value !== undefined && value < 0
+    ? [fieldError.invalid(field, value, 'must be greater than or equal to 0')]
+    : [];
 }
 
 /** Label maps (labels, selectors): keys are qualified names, values label values; causes are at `field` itself. */
@@ -310,18 +316,21 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
   const entries = Object.entries(annotations ?? {});
   const causes = entries.flatMap(([k]) => invalidEach(field, k, isQualifiedName(k.toLowerCase())));
   const size = entries.reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-  if (size > TOTAL_ANNOTATION_SIZE_LIMIT_BYTES) causes.push(fieldError.tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT_BYTES));
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT_BYTES)
+    causes.push(fieldError.tooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT_BYTES));
   return causes;
 }
 
 function validateOwnerReference(ref: OwnerReference, field: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const version = ref.apiVersion?.split('/').pop() ?? '';
-  if (!version) causes.push(fieldError.invalid(`${field}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty'));
+  if (!version)
+    causes.push(fieldError.invalid(`${field}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty'));
   if (!ref.kind) causes.push(fieldError.invalid(`${field}.kind`, ref.kind ?? '', 'kind must not be empty'));
   if (!ref.name) causes.push(fieldError.invalid(`${field}.name`, ref.name ?? '', 'name must not be empty'));
   if (!ref.uid) causes.push(fieldError.invalid(`${field}.uid`, ref.uid ?? '', 'uid must not be empty'));
-  if (ref.apiVersion === 'v1' && ref.kind === 'Event') causes.push(fieldError.invalid(field, ref, '/v1, Kind=Event is disallowed from being an owner'));
+  if (ref.apiVersion === 'v1' && ref.kind === 'Event')
+    causes.push(fieldError.invalid(field, ref, '/v1, Kind=Event is disallowed from being an owner'));
   return causes;
 }
 
@@ -334,7 +343,13 @@ export function validateOwnerReferences(refs: OwnerReference[] | undefined, fiel
     if (!ref.controller) continue;
     const current = `${ref.kind}/${ref.name}`;
     if (firstController) {
-      causes.push(fieldError.invalid(field, refs, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${current}`));
+      causes.push(
+        fieldError.invalid(
+          field,
+          refs,
+          `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${current}`,
+        ),
+      );
     } else {
       firstController = current;
     }
@@ -356,8 +371,10 @@ function validateManagedFields(entries: unknown[] | undefined, field: string): S
   return (entries ?? []).flatMap((entry, i) => {
     const e = (entry ?? {}) as { operation?: unknown; fieldsType?: unknown };
     const causes: StatusCause[] = [];
-    if (e.operation !== 'Apply' && e.operation !== 'Update') causes.push(fieldError.unsupported(`${field}[${i}].operation`, e.operation ?? '', ['Apply', 'Update']));
-    if (e.fieldsType && e.fieldsType !== 'FieldsV1') causes.push(fieldError.unsupported(`${field}[${i}].fieldsType`, e.fieldsType, ['FieldsV1']));
+    if (e.operation !== 'Apply' && e.operation !== 'Update')
+      causes.push(fieldError.unsupported(`${field}[${i}].operation`, e.operation ?? '', ['Apply', 'Update']));
+    if (e.fieldsType && e.fieldsType !== 'FieldsV1')
+      causes.push(fieldError.unsupported(`${field}[${i}].fieldsType`, e.fieldsType, ['FieldsV1']));
     return causes;
   });
 }
@@ -389,7 +406,10 @@ export interface ObjectMetaRules {
  */
 export function validateObjectMeta(meta: ObjectMeta, rules: ObjectMetaRules): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (meta.generateName) causes.push(...invalidEach('metadata.generateName', meta.generateName, validateName(meta.generateName, rules.nameRule, true)));
+  if (meta.generateName)
+    causes.push(
+      ...invalidEach('metadata.generateName', meta.generateName, validateName(meta.generateName, rules.nameRule, true)),
+    );
   if (!meta.name) causes.push(fieldError.required('metadata.name', 'name or generateName is required'));
   else causes.push(...invalidEach('metadata.name', meta.name, validateName(meta.name, rules.nameRule)));
   if (rules.namespaced) {

@@ -68,7 +68,7 @@ export async function readTokenAuthFile(path: string): Promise<TokenUser[]> {
   try {
     return parseTokenAuthFile(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
+    throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

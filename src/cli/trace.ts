@@ -45,7 +45,10 @@ export function parseTo(text: string): PacketTraceSpec['to'] {
   const slash = text.indexOf('/');
   const kind = text.slice(0, slash);
   const rest = text.slice(slash + 1);
-  if (slash < 0 || !rest) throw new TraceUsageError(`--to ${text}: expected svc/<ns>/<name>:<port>, ip/<address>:<port>, host/<name>:<port> or url/<url>`);
+  if (slash < 0 || !rest)
+    throw new TraceUsageError(
+      `--to ${text}: expected svc/<ns>/<name>:<port>, ip/<address>:<port>, host/<name>:<port> or url/<url>`,
+    );
   if (kind === 'url') return { url: rest };
   const { target, port } = splitPort(rest, `--to ${text}`);
   if (kind === 'svc' || kind === 'service') return { service: target, ...(port !== undefined ? { port } : {}) };
@@ -59,12 +62,22 @@ function packetText(p: { protocol: string; src: string; srcPort: number; dst: st
 }
 
 function hopRows(hops: NonNullable<PacketTraceStatus['hops']>): string[][] {
-  return hops.map((h, i) => [String(i + 1), h.action, h.node ?? '-', h.netns ?? '-', h.device ?? '-', packetText(h.packet), h.rule ?? h.description ?? '']);
+  return hops.map((h, i) => [
+    String(i + 1),
+    h.action,
+    h.node ?? '-',
+    h.netns ?? '-',
+    h.device ?? '-',
+    packetText(h.packet),
+    h.rule ?? h.description ?? '',
+  ]);
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '))
+    .join('\n');
 }
 
 /** The trace as a person reads it: the outcome, the hops there and back, the backends. */
@@ -72,14 +85,29 @@ export function formatTrace(status: PacketTraceStatus): string {
   const head = ['#', 'ACTION', 'NODE', 'NETNS', 'DEVICE', 'PACKET', 'RULE'];
   const lines = [`${status.outcome}${status.dropReason ? ` (${status.dropReason})` : ''}: ${status.message ?? ''}`, ''];
   if (status.dns?.queries?.length) {
-    lines.push(`DNS via ${status.dns.server ?? 'the cluster DNS'}:`, ...status.dns.queries.map((q) => `  ${q.name} ${q.type} → ${q.rcode}${q.answers?.length ? ` ${q.answers.join(', ')}` : ''}`), '');
+    lines.push(
+      `DNS via ${status.dns.server ?? 'the cluster DNS'}:`,
+      ...status.dns.queries.map(
+        (q) => `  ${q.name} ${q.type} → ${q.rcode}${q.answers?.length ? ` ${q.answers.join(', ')}` : ''}`,
+      ),
+      '',
+    );
   }
   if (status.hops?.length) lines.push(table([head, ...hopRows(status.hops)]), '');
   if (status.reply?.hops?.length) lines.push('Reply:', table([head, ...hopRows(status.reply.hops)]), '');
-  if (status.observedSource) lines.push(`The destination sees the source ${status.observedSource.ip}:${status.observedSource.port}.`);
-  if (status.reply?.observedSource) lines.push(`The sender sees replies from ${status.reply.observedSource.ip}:${status.reply.observedSource.port}.`);
+  if (status.observedSource)
+    lines.push(`The destination sees the source ${status.observedSource.ip}:${status.observedSource.port}.`);
+  if (status.reply?.observedSource)
+    lines.push(`The sender sees replies from ${status.reply.observedSource.ip}:${status.reply.observedSource.port}.`);
   if (status.backends?.length) {
-    lines.push('', 'Backends (share of new flows):', ...status.backends.map((b) => `  ${(b.probability * 100).toFixed(1).padStart(5)}%  ${b.pod ?? b.node ?? 'internet'}  ${b.ip}:${b.port ?? ''}`));
+    lines.push(
+      '',
+      'Backends (share of new flows):',
+      ...status.backends.map(
+        (b) =>
+          `  ${(b.probability * 100).toFixed(1).padStart(5)}%  ${b.pod ?? b.node ?? 'internet'}  ${b.ip}:${b.port ?? ''}`,
+      ),
+    );
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
@@ -89,7 +117,10 @@ function defaultKubeconfig(): string {
 }
 
 /** Runs `kplane trace`; returns the exit code. */
-export async function runTraceCommand(args: string[], out: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+export async function runTraceCommand(
+  args: string[],
+  out: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -110,7 +141,8 @@ export async function runTraceCommand(args: string[], out: (text: string) => voi
       return 0;
     }
     if (!values.from || !values.to) throw new TraceUsageError('--from and --to are required');
-    if (!['table', 'yaml', 'json'].includes(values.output!)) throw new TraceUsageError(`-o ${values.output}: expected table, yaml or json`);
+    if (!['table', 'yaml', 'json'].includes(values.output!))
+      throw new TraceUsageError(`-o ${values.output}: expected table, yaml or json`);
   } catch (err) {
     process.stderr.write(`kplane trace: ${(err as Error).message}\n\n${traceUsage}\n`);
     return 2;
@@ -120,7 +152,11 @@ export async function runTraceCommand(args: string[], out: (text: string) => voi
     if (values.protocol) spec.protocol = values.protocol.toUpperCase();
     if (values['source-port']) spec.sourcePort = Number(values['source-port']);
     const conn = connectionFromKubeconfig(values.kubeconfig ?? defaultKubeconfig());
-    const trace = (await request(conn, 'POST', '/apis/network.kplane.io/v1alpha1/packettraces', { apiVersion: 'network.kplane.io/v1alpha1', kind: 'PacketTrace', spec })) as {
+    const trace = (await request(conn, 'POST', '/apis/network.kplane.io/v1alpha1/packettraces', {
+      apiVersion: 'network.kplane.io/v1alpha1',
+      kind: 'PacketTrace',
+      spec,
+    })) as {
       status: PacketTraceStatus;
     };
     if (values.output === 'json') out(`${JSON.stringify(trace, null, 2)}\n`);
@@ -128,7 +164,10 @@ export async function runTraceCommand(args: string[], out: (text: string) => voi
     else out(formatTrace(trace.status));
     return trace.status.outcome === 'Delivered' ? 0 : 1;
   } catch (err) {
-    const message = err instanceof StatusError || err instanceof TraceUsageError ? err.message : String((err as Error).message ?? err);
+    const message =
+      err instanceof StatusError || err instanceof TraceUsageError
+        ? err.message
+        : String((err as Error).message ?? err);
     process.stderr.write(`kplane trace: ${message}\n`);
     return err instanceof TraceUsageError ? 2 : 1;
   }

@@ -60,7 +60,8 @@ function cidrProblem(value: string): string | undefined {
   } catch {
     return `"${value}" is not an IPv4 CIDR like 10.0.0.0/16`;
   }
-  if (parseIPv4(value.split('/')[0]) !== parsed.network) return `"${value}" has host bits set (did you mean ${formatCIDR(parsed)}?)`;
+  if (parseIPv4(value.split('/')[0]) !== parsed.network)
+    return `"${value}" has host bits set (did you mean ${formatCIDR(parsed)}?)`;
   return undefined;
 }
 
@@ -101,7 +102,13 @@ export const ServerConfigSchema = z
     dataDir: z.string().min(1).default('.kplane'),
     storage: z.enum(['level', 'memory', 'etcd']).default('level'),
     // The etcd backend speaks plain HTTP/2 only; a TLS endpoint is a configuration error, not a failed start.
-    etcdEndpoints: z.array(httpUrl.refine((value) => value.startsWith('http://'), { message: 'TLS to etcd is not supported yet: use an http:// endpoint' })).default(() => []),
+    etcdEndpoints: z
+      .array(
+        httpUrl.refine((value) => value.startsWith('http://'), {
+          message: 'TLS to etcd is not supported yet: use an http:// endpoint',
+        }),
+      )
+      .default(() => []),
     dnsPort: z.number().int().min(-1).max(65535).default(10053),
     nodes: z.number().int().min(0).default(3),
     controllers: z

@@ -14,7 +14,10 @@ import { DataplaneState } from './state.js';
 import { LiveZone } from '../dns/live-zone.js';
 import { dnsSourceFromManager } from '../dns/server.js';
 
-export type DataplaneConfig = Pick<ServerConfig, 'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nonMasqueradeCIDRs' | 'clusterDomain' | 'dnsTTL' | 'loadBalancerFailOpen'>;
+export type DataplaneConfig = Pick<
+  ServerConfig,
+  'vpcCIDR' | 'clusterCIDR' | 'serviceCIDR' | 'nonMasqueradeCIDRs' | 'clusterDomain' | 'dnsTTL' | 'loadBalancerFailOpen'
+>;
 
 export interface DataplaneOptions {
   /** Milliseconds for conntrack and `recent` expiry; default the manager's clock. */
@@ -38,9 +41,21 @@ export interface Dataplane {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Builds the dataplane on `manager`'s informers (call before `manager.start()` or after: handlers replay the cache). */
-export function startDataplane(manager: Manager, registry: Registry, config: DataplaneConfig, opts: DataplaneOptions = {}): Dataplane {
-  const kubeProxy = startKubeProxy(manager, { clusterCIDR: config.clusterCIDR, nonMasqueradeCIDRs: config.nonMasqueradeCIDRs });
-  const zone = new LiveZone(dnsSourceFromManager(manager), { zone: config.clusterDomain, ttl: config.dnsTTL }, opts.onError);
+export function startDataplane(
+  manager: Manager,
+  registry: Registry,
+  config: DataplaneConfig,
+  opts: DataplaneOptions = {},
+): Dataplane {
+  const kubeProxy = startKubeProxy(manager, {
+    clusterCIDR: config.clusterCIDR,
+    nonMasqueradeCIDRs: config.nonMasqueradeCIDRs,
+  });
+  const zone = new LiveZone(
+    dnsSourceFromManager(manager),
+    { zone: config.clusterDomain, ttl: config.dnsTTL },
+    opts.onError,
+  );
   const state = new DataplaneState(manager, {
     config: {
       vpcCIDR: config.vpcCIDR,

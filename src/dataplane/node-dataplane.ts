@@ -28,7 +28,11 @@ function natRuleLines(rules: CompiledRules, total: number): { natRules: string[]
 }
 
 /** The node's NodeDataplane, or undefined when no such node has an address yet. */
-export function nodeDataplane(state: DataplaneState, kubeProxy: KubeProxyRules, name: string): NodeDataplane | undefined {
+export function nodeDataplane(
+  state: DataplaneState,
+  kubeProxy: KubeProxyRules,
+  name: string,
+): NodeDataplane | undefined {
   const node = state.node(name);
   const object = state.nodeObject(name);
   if (!node || !object) return undefined;
@@ -40,7 +44,12 @@ export function nodeDataplane(state: DataplaneState, kubeProxy: KubeProxyRules, 
   return {
     apiVersion: API_VERSION,
     kind: 'NodeDataplane',
-    metadata: { name, uid: object.metadata.uid, creationTimestamp: object.metadata.creationTimestamp, resourceVersion: object.metadata.resourceVersion },
+    metadata: {
+      name,
+      uid: object.metadata.uid,
+      creationTimestamp: object.metadata.creationTimestamp,
+      resourceVersion: object.metadata.resourceVersion,
+    },
     status: {
       internalIP: node.internalIP,
       ...(node.externalIP ? { externalIP: node.externalIP } : {}),
@@ -49,7 +58,12 @@ export function nodeDataplane(state: DataplaneState, kubeProxy: KubeProxyRules, 
       interfaces: [
         { name: 'eth0', netns: 'root', addresses: [`${node.internalIP}/32`] },
         ...(node.cbr0IP ? [{ name: 'cbr0', netns: 'root', addresses: [`${node.cbr0IP}/${prefix}`] }] : []),
-        ...pods.map((p) => ({ name: p.veth, netns: 'root', master: 'cbr0', peer: `pod:${p.namespace}/${p.name} eth0 ${p.ip}/${prefix} default via ${node.cbr0IP}` })),
+        ...pods.map((p) => ({
+          name: p.veth,
+          netns: 'root',
+          master: 'cbr0',
+          peer: `pod:${p.namespace}/${p.name} eth0 ${p.ip}/${prefix} default via ${node.cbr0IP}`,
+        })),
       ],
       routes: [
         `default via ${firstHost(state.config.vpcCIDR)} dev eth0`,
@@ -60,7 +74,13 @@ export function nodeDataplane(state: DataplaneState, kubeProxy: KubeProxyRules, 
       conntrack: state
         .conntrack(name)
         .entries(nowMs)
-        .map((e) => ({ id: e.id, protocol: e.original.protocol, original: describePacket(e.original), reply: describePacket(e.reply), expiresInSeconds: Math.ceil((e.expiresAt - nowMs) / 1000) })),
+        .map((e) => ({
+          id: e.id,
+          protocol: e.original.protocol,
+          original: describePacket(e.original),
+          reply: describePacket(e.reply),
+          expiresInSeconds: Math.ceil((e.expiresAt - nowMs) / 1000),
+        })),
     },
   };
 }

@@ -14,7 +14,14 @@ import { parsePortRanges } from './vpc/firewall.js';
 import type { CompiledRules } from './kube-proxy/rules.js';
 import { Conntrack } from '../tracer/conntrack.js';
 import { hash32 } from '../tracer/choices.js';
-import type { ClusterView, HttpLoadBalancerView, LoadBalancerView, NetworkConfig, NodeView, PodView } from '../tracer/view.js';
+import type {
+  ClusterView,
+  HttpLoadBalancerView,
+  LoadBalancerView,
+  NetworkConfig,
+  NodeView,
+  PodView,
+} from '../tracer/view.js';
 import type { UrlMap } from './ingress/url-map.js';
 
 /** A node's compiled kube-proxy rules (the kube-proxy component keeps them up to date). */
@@ -79,13 +86,21 @@ function portsOf(fr: ForwardingRule): { first: number; last: number }[] | undefi
   }
 }
 
-const healthyBackends = (fr: ForwardingRule): string[] => (fr.status?.backends ?? []).filter((b) => b.healthy).map((b) => b.node);
+const healthyBackends = (fr: ForwardingRule): string[] =>
+  (fr.status?.backends ?? []).filter((b) => b.healthy).map((b) => b.node);
 
 function loadBalancerView(fr: ForwardingRule): LoadBalancerView | undefined {
   const nodes = fr.spec.target?.nodes;
   const ports = portsOf(fr);
   if (!nodes || !fr.spec.ipAddress || !ports) return undefined;
-  return { name: fr.metadata.name!, ip: fr.spec.ipAddress, protocol: fr.spec.protocol ?? 'TCP', ports, nodes, healthy: healthyBackends(fr) };
+  return {
+    name: fr.metadata.name!,
+    ip: fr.spec.ipAddress,
+    protocol: fr.spec.protocol ?? 'TCP',
+    ports,
+    nodes,
+    healthy: healthyBackends(fr),
+  };
 }
 
 /** The ingress controller's URL map is opaque to the API: take it only when it has the shape `buildUrlMap` gives. */
@@ -93,8 +108,17 @@ function httpLoadBalancerView(fr: ForwardingRule): HttpLoadBalancerView | undefi
   const urlMap = fr.spec.target?.urlMap as (Partial<UrlMap> & { nodes?: unknown }) | undefined;
   const ports = portsOf(fr);
   if (!urlMap || !Array.isArray(urlMap.rules) || !fr.spec.ipAddress || !ports) return undefined;
-  const nodes = Array.isArray(urlMap.nodes) ? urlMap.nodes.filter((n): n is string => typeof n === 'string') : (fr.status?.backends ?? []).map((b) => b.node);
-  return { name: fr.metadata.name!, ip: fr.spec.ipAddress, ports, urlMap: urlMap as UrlMap, nodes, healthy: healthyBackends(fr) };
+  const nodes = Array.isArray(urlMap.nodes)
+    ? urlMap.nodes.filter((n): n is string => typeof n === 'string')
+    : (fr.status?.backends ?? []).map((b) => b.node);
+  return {
+    name: fr.metadata.name!,
+    ip: fr.spec.ipAddress,
+    ports,
+    urlMap: urlMap as UrlMap,
+    nodes,
+    healthy: healthyBackends(fr),
+  };
 }
 
 /** The dataplane of one cluster, live from a Manager's informers. */
@@ -177,7 +201,10 @@ export class DataplaneState implements ClusterView {
 
   private frontendViews(): { network: LoadBalancerView[]; http: HttpLoadBalancerView[] } {
     const rules = this.manager.listers.ForwardingRule.list();
-    this.frontends ??= { network: rules.flatMap((fr) => loadBalancerView(fr) ?? []), http: rules.flatMap((fr) => httpLoadBalancerView(fr) ?? []) };
+    this.frontends ??= {
+      network: rules.flatMap((fr) => loadBalancerView(fr) ?? []),
+      http: rules.flatMap((fr) => httpLoadBalancerView(fr) ?? []),
+    };
     return this.frontends;
   }
 

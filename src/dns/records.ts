@@ -190,10 +190,18 @@ export class ZoneIndex {
       case 'NS':
         return positive(
           matching.map((c) => c.rr!),
-          this.addressesOf(qname, matching.map((c) => (c.rr as StringAnswer).data)),
+          this.addressesOf(
+            qname,
+            matching.map((c) => (c.rr as StringAnswer).data),
+          ),
         );
       default:
-        return positive(uniqueBy(matching.map((c) => c.rr!), (rr) => JSON.stringify((rr as StringAnswer).data)));
+        return positive(
+          uniqueBy(
+            matching.map((c) => c.rr!),
+            (rr) => JSON.stringify((rr as StringAnswer).data),
+          ),
+        );
     }
   }
 
@@ -211,7 +219,13 @@ export class ZoneIndex {
       matching.map((c) => (c.rr as SrvAnswer).data),
       (d) => `${d.target}:${d.port}`,
     ).map((data): SrvAnswer => ({ type: 'SRV', name: qname, ttl: this.ttl, data: { ...data, priority: 0, weight } }));
-    return positive(records, this.addressesOf(qname, records.map((r) => r.data.target)));
+    return positive(
+      records,
+      this.addressesOf(
+        qname,
+        records.map((r) => r.data.target),
+      ),
+    );
   }
 
   /** The A records of `targets`, for the additional section; remembers that `qname` used them. */
@@ -270,7 +284,10 @@ export class ZoneIndex {
       { name: zone, rr: { type: 'NS', name: zone, ttl: this.ttl, data: nsHost } },
       { name: `svc.${zone}` },
       { name: `pod.${zone}` },
-      { name: `dns-version.${zone}`, rr: { type: 'TXT', name: `dns-version.${zone}`, ttl: schemaVersionTTL, data: dnsSchemaVersion } },
+      {
+        name: `dns-version.${zone}`,
+        rr: { type: 'TXT', name: `dns-version.${zone}`, ttl: schemaVersionTTL, data: dnsSchemaVersion },
+      },
       { name: reverseZone, rr: this.reverseAnswers.nxdomain.authority[0] },
     ];
   }
@@ -282,7 +299,9 @@ export class ZoneIndex {
   private podRecords(pod: Pod): Contribution[] {
     if (pod.metadata.deletionTimestamp) return [];
     const ips = new Set([pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)]);
-    return [...ips].filter((ip): ip is string => !!ip && isIPv4(ip)).map((ip) => this.a(`${dashedIP(ip)}.${pod.metadata.namespace}.pod.${this.zone}`, ip));
+    return [...ips]
+      .filter((ip): ip is string => !!ip && isIPv4(ip))
+      .map((ip) => this.a(`${dashedIP(ip)}.${pod.metadata.namespace}.pod.${this.zone}`, ip));
   }
 
   /** Everything one Service puts in the zone, with its Endpoints (same namespace/name). */
@@ -330,7 +349,11 @@ export class ZoneIndex {
   /** `<hostname>.<base>`: A, SRV per port, and the address's PTR. */
   private endpointNameRecords(base: string, r: ReadyAddress): Contribution[] {
     const host = `${r.hostname}.${base}`;
-    return [this.a(host, r.ip), { name: reverseName(r.ip), rr: this.ptr(reverseName(r.ip), host) }, ...r.ports.map((p) => this.srv(host, p.port, host))];
+    return [
+      this.a(host, r.ip),
+      { name: reverseName(r.ip), rr: this.ptr(reverseName(r.ip), host) },
+      ...r.ports.map((p) => this.srv(host, p.port, host)),
+    ];
   }
 
   private a(name: string, ip: string): Contribution {
@@ -350,7 +373,15 @@ export class ZoneIndex {
       type: 'SOA',
       name: zone,
       ttl: Math.min(this.ttl, 300),
-      data: { mname: `ns.dns.${zone}`, rname: `hostmaster.${zone}`, serial, refresh: 7200, retry: 1800, expire: 86400, minimum: this.ttl },
+      data: {
+        mname: `ns.dns.${zone}`,
+        rname: `hostmaster.${zone}`,
+        serial,
+        refresh: 7200,
+        retry: 1800,
+        expire: 86400,
+        minimum: this.ttl,
+      },
     };
   }
 }
@@ -367,7 +398,11 @@ function readyAddresses(ep: Endpoints | undefined): ReadyAddress[] {
   for (const subset of ep?.subsets ?? []) {
     for (const addr of subset.addresses ?? []) {
       if (!isIPv4(addr.ip)) continue;
-      out.push({ ip: addr.ip, hostname: (addr.hostname || dashedIP(addr.ip)).toLowerCase(), ports: subset.ports ?? [] });
+      out.push({
+        ip: addr.ip,
+        hostname: (addr.hostname || dashedIP(addr.ip)).toLowerCase(),
+        ports: subset.ports ?? [],
+      });
     }
   }
   return out;
@@ -386,7 +421,10 @@ function ptrRecords(matching: Contribution[]): Answer[] {
   if (preferred.length > 0) {
     return [preferred.map((c) => c.rr as StringAnswer).sort((x, y) => (x.data < y.data ? -1 : 1))[0]];
   }
-  return uniqueBy(matching.map((c) => c.rr as StringAnswer), (rr) => rr.data);
+  return uniqueBy(
+    matching.map((c) => c.rr as StringAnswer),
+    (rr) => rr.data,
+  );
 }
 
 function positive(answers: Answer[], additionals: Answer[] = []): LookupResult {

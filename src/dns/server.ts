@@ -90,7 +90,10 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<RunningDns
       async close() {
         unsubscribe();
         for (const socket of connections) socket.destroy();
-        await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
+        await Promise.all([
+          new Promise<void>((resolve) => udp.close(() => resolve())),
+          new Promise<void>((resolve) => tcp.close(() => resolve())),
+        ]);
       },
     };
   } catch (err) {
@@ -175,9 +178,19 @@ class Responder {
     const request: Request = { id: packet.id ?? 0, flags, question, opt };
     if (opt && opt.ednsVersion > 0) return { response: encodeResponse(request, refusal, 0, badVersExtendedRcode) };
     const result = question.class === 'IN' ? this.index.lookup(question.name, question.type) : refusal;
-    const limit = transport === 'tcp' ? maxTcpBytes : opt ? Math.min(Math.max(opt.udpPayloadSize, classicUdpBytes), maxUdpBytes) : classicUdpBytes;
+    const limit =
+      transport === 'tcp'
+        ? maxTcpBytes
+        : opt
+          ? Math.min(Math.max(opt.udpPayloadSize, classicUdpBytes), maxUdpBytes)
+          : classicUdpBytes;
     let response = encodeResponse(request, result, 0);
-    if (response.length > limit) response = encodeResponse(request, { ...result, answers: [], authority: [], additionals: [] }, dnsPacket.TRUNCATED_RESPONSE);
+    if (response.length > limit)
+      response = encodeResponse(
+        request,
+        { ...result, answers: [], authority: [], additionals: [] },
+        dnsPacket.TRUNCATED_RESPONSE,
+      );
     return { response, name: canonicalName(question.name) };
   }
 
@@ -217,7 +230,17 @@ function encodeResponse(req: Request, result: LookupResult, extraFlags: number, 
   const copied = req.flags & (dnsPacket.RECURSION_DESIRED | dnsPacket.CHECKING_DISABLED);
   const rcode = extendedRcode === 0 ? rcodes[result.rcode] : 0;
   const additionals: Answer[] = [...result.additionals];
-  if (req.opt) additionals.push({ type: 'OPT', name: '.', udpPayloadSize: advertisedUdpBytes, extendedRcode, ednsVersion: 0, flags: 0, flag_do: false, options: [] });
+  if (req.opt)
+    additionals.push({
+      type: 'OPT',
+      name: '.',
+      udpPayloadSize: advertisedUdpBytes,
+      extendedRcode,
+      ednsVersion: 0,
+      flags: 0,
+      flag_do: false,
+      options: [],
+    });
   return dnsPacket.encode({
     id: req.id,
     type: 'response',
@@ -284,7 +307,13 @@ function listenUdp(host: string, port: number, responder: Responder): Promise<dg
   });
 }
 
-function listenTcp(host: string, port: number, responder: Responder, connections: Set<net.Socket>, idleMs: number): Promise<net.Server> {
+function listenTcp(
+  host: string,
+  port: number,
+  responder: Responder,
+  connections: Set<net.Socket>,
+  idleMs: number,
+): Promise<net.Server> {
   const server = net.createServer((socket) => {
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));

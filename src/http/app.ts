@@ -29,7 +29,11 @@ export interface AppDeps {
 
 /** Builds the HTTP app without listening, so tests can `inject()` (fastify's Testing guide). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: maxBodyBytes, logger: false, ...deps.server } as FastifyServerOptions) as unknown as FastifyInstance;
+  const app = Fastify({
+    bodyLimit: maxBodyBytes,
+    logger: false,
+    ...deps.server,
+  } as FastifyServerOptions) as unknown as FastifyInstance;
   await app.register(websocket, { options: { maxPayload: maxBodyBytes, handleProtocols: echoOneProtocol } });
   registerErrorHandlers(app);
   registerBodyParsers(app);
@@ -40,7 +44,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(openapiRoutes, { resources: deps.resources });
   if (deps.dataplane) await app.register(dataplaneRoutes, { api: deps.dataplane });
   await app.register(bindingRoutes, { registry: deps.registry });
-  await app.register(resourceRoutes, { registry: deps.registry, lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`), watchTiming: deps.watchTiming });
+  await app.register(resourceRoutes, {
+    registry: deps.registry,
+    lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`),
+    watchTiming: deps.watchTiming,
+  });
   return app;
 }
 

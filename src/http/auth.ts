@@ -12,7 +12,9 @@ import { publicPaths } from './routes/health.js';
 export function requireBearerToken(app: FastifyInstance, auth: TokenAuthenticator): void {
   app.addHook('onRequest', async (req, reply) => {
     if (publicPaths.has(req.url.split('?')[0])) return;
-    const user = auth.authenticate(req.headers.authorization) ?? auth.authenticateWebSocketProtocols(req.headers['sec-websocket-protocol'])?.user;
+    const user =
+      auth.authenticate(req.headers.authorization) ??
+      auth.authenticateWebSocketProtocols(req.headers['sec-websocket-protocol'])?.user;
     if (!user) return sendStatus(reply, errors.unauthorized().toStatus());
   });
 }

@@ -8,10 +8,18 @@ export const maxBodyBytes = 3 * 1024 * 1024;
 /** Most JSON values a body may expand to (guards YAML alias "billion laughs" documents). */
 const maxBodyNodes = 1_000_000;
 
-const jsonTypes = ['application/json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'];
+const jsonTypes = [
+  'application/json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/json-patch+json',
+];
 const yamlTypes = ['application/yaml', 'application/apply-patch+yaml'];
 
-/** Kubernetes' protobuf envelope; decoding it is not supported yet, so routes answer 415. */
+/**
+ * Kubernetes' protobuf envelope, read as raw bytes: `src/protobuf/` decodes the kinds kubectl sends
+ * in it, and routes answer 415 for any other.
+ */
 export const protobufType = 'application/vnd.kubernetes.protobuf';
 
 /** Media types the server decodes, for 415 messages. */
@@ -33,7 +41,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
   const safeJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(jsonTypes, { parseAs: 'string' }, (req, body, done) => {
     if (body === '') return done(null, undefined);
-    safeJson(req, body as string, (err, value) => (err ? done(errors.badRequest(`error decoding JSON body: ${err.message}`)) : done(null, value)));
+    // fastify's JSON parser answers through the callback; its result carries nothing.
+    void safeJson(req, body as string, (err, value) =>
+      err ? done(errors.badRequest(`error decoding JSON body: ${err.message}`)) : done(null, value),
+    );
   });
   app.addContentTypeParser(yamlTypes, { parseAs: 'string' }, (req: FastifyRequest, body, done) => {
     try {

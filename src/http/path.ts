@@ -17,7 +17,10 @@ export type ResourceLookup = (group: string, version: string, plural: string) =>
  * `namespaces/<name>[/<sub>]` is the Namespace object itself. Undefined when nothing matches.
  */
 export function parseResourcePath(path: string, lookup: ResourceLookup): ResourcePath | undefined {
-  const parts = path.split('/').filter((p) => p !== '').map(safeDecode);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(safeDecode);
   if (parts.some((p) => p === undefined)) return undefined;
   const segs = parts as string[];
   let group: string;

@@ -5,7 +5,14 @@
  */
 import { StatusError, errors } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
-import { CREATION_TIMESTAMP_DESCRIPTION, NAME_DESCRIPTION, column, type TableCell, type TableColumnDefinition, type TableConvertor } from '../registry/kinds/tables.js';
+import {
+  CREATION_TIMESTAMP_DESCRIPTION,
+  NAME_DESCRIPTION,
+  column,
+  type TableCell,
+  type TableColumnDefinition,
+  type TableConvertor,
+} from '../registry/kinds/tables.js';
 import { apiVersionOf, type ResourceType } from '../registry/resource.js';
 import type { ObjectList } from '../registry/store.js';
 import type { WatchOutput } from '../watch/event.js';
@@ -55,7 +62,14 @@ function parseMediaRange(text: string): MediaRange {
   const params = new Map<string, string>();
   for (const part of rest) {
     const eq = part.indexOf('=');
-    if (eq > 0) params.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1'));
+    if (eq > 0)
+      params.set(
+        part.slice(0, eq).trim().toLowerCase(),
+        part
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      );
   }
   const q = params.has('q') ? Number(params.get('q')) : 1;
   return { type: type.trim().toLowerCase(), params, q: Number.isNaN(q) ? 0 : q };
@@ -64,7 +78,8 @@ function parseMediaRange(text: string): MediaRange {
 /** The Table version a media range asks for, if it is one this server can answer. */
 function tableVersionOf(range: MediaRange): TableVersion | undefined {
   const { params } = range;
-  const isTable = params.get('as') === 'Table' && params.get('g') === 'meta.k8s.io' && TABLE_VERSIONS.includes(params.get('v') ?? '');
+  const isTable =
+    params.get('as') === 'Table' && params.get('g') === 'meta.k8s.io' && TABLE_VERSIONS.includes(params.get('v') ?? '');
   return isTable && JSON_RANGES.has(range.type) ? (params.get('v') as TableVersion) : undefined;
 }
 
@@ -100,7 +115,9 @@ export function parseIncludeObject(value: unknown): IncludeObject {
   if (typeof value === 'string' && INCLUDE_OBJECT_VALUES.includes(value)) return value as IncludeObject;
   const shown = typeof value === 'string' ? value : String(value);
   const supported = INCLUDE_OBJECT_VALUES.map((v) => JSON.stringify(v)).join(', ');
-  throw errors.badRequest(`Unable to convert to Table as requested: includeObject: Unsupported value: ${JSON.stringify(shown)}: supported values: ${supported}`);
+  throw errors.badRequest(
+    `Unable to convert to Table as requested: includeObject: Unsupported value: ${JSON.stringify(shown)}: supported values: ${supported}`,
+  );
 }
 
 /** The request's Table options, or undefined when it wants plain objects. Throws 406 / 400 as above. */
@@ -111,7 +128,10 @@ export function tableRequest(accept: string | undefined, query: Record<string, u
 
 /** kube-apiserver's default convertor for kinds without columns of their own: Name and Created At (RFC 3339). */
 export const defaultTable: TableConvertor = {
-  columns: [column('Name', NAME_DESCRIPTION, { format: 'name' }), column('Created At', CREATION_TIMESTAMP_DESCRIPTION, { type: 'date' })],
+  columns: [
+    column('Name', NAME_DESCRIPTION, { format: 'name' }),
+    column('Created At', CREATION_TIMESTAMP_DESCRIPTION, { type: 'date' }),
+  ],
   cells: (obj) => [obj.metadata.name ?? '', obj.metadata.creationTimestamp ?? '0001-01-01T00:00:00Z'],
 };
 
@@ -137,21 +157,38 @@ function row(rt: ResourceType, obj: KubeObject, req: TableRequest, nowMs: number
   return object ? { cells, object } : { cells };
 }
 
-function table(rt: ResourceType, req: TableRequest, metadata: Table['metadata'], rows: TableRow[], noHeaders = false): Table {
+function table(
+  rt: ResourceType,
+  req: TableRequest,
+  metadata: Table['metadata'],
+  rows: TableRow[],
+  noHeaders = false,
+): Table {
   const columnDefinitions = noHeaders ? [] : convertorOf(rt).columns;
   return { kind: 'Table', apiVersion: `meta.k8s.io/${req.version}`, metadata, columnDefinitions, rows };
 }
 
 /** A list as a Table: one row per item, the list's resourceVersion and continue token kept. */
 export function listToTable(rt: ResourceType, list: ObjectList, req: TableRequest, nowMs: number): Table {
-  return table(rt, req, { ...list.metadata }, list.items.map((item) => row(rt, item, req, nowMs)));
+  return table(
+    rt,
+    req,
+    { ...list.metadata },
+    list.items.map((item) => row(rt, item, req, nowMs)),
+  );
 }
 
 /**
  * One object as a one-row Table carrying its resourceVersion. `noHeaders` leaves out the column
  * definitions (watch events after the first, as the newer apiserver sends them).
  */
-export function objectToTable(rt: ResourceType, obj: KubeObject, req: TableRequest, nowMs: number, noHeaders = false): Table {
+export function objectToTable(
+  rt: ResourceType,
+  obj: KubeObject,
+  req: TableRequest,
+  nowMs: number,
+  noHeaders = false,
+): Table {
   const metadata = obj.metadata.resourceVersion !== undefined ? { resourceVersion: obj.metadata.resourceVersion } : {};
   return table(rt, req, metadata, [row(rt, obj, req, nowMs)], noHeaders);
 }
@@ -162,7 +199,12 @@ const OBJECT_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED']);
  * Wraps a watch transport so that each event's object goes out as a one-row Table, the columns
  * sent with the first event only. ERROR (a Status) and BOOKMARK events pass unchanged.
  */
-export function tableWatchTransport(transport: WatchTransport, rt: ResourceType, req: TableRequest, now: () => number = Date.now): WatchTransport {
+export function tableWatchTransport(
+  transport: WatchTransport,
+  rt: ResourceType,
+  req: TableRequest,
+  now: () => number = Date.now,
+): WatchTransport {
   let headersSent = false;
   return {
     ...transport,

@@ -25,7 +25,11 @@ export interface WatchTiming {
   heartbeatMs: number;
 }
 
-export const defaultWatchTiming: WatchTiming = { minServerTimeoutMs: 30 * 60_000, bookmarkIntervalMs: 60_000, heartbeatMs: 10_000 };
+export const defaultWatchTiming: WatchTiming = {
+  minServerTimeoutMs: 30 * 60_000,
+  bookmarkIntervalMs: 60_000,
+  heartbeatMs: 10_000,
+};
 
 /**
  * Serves one watch request. Request errors (bad selector, bad sendInitialEvents combination) are
@@ -33,7 +37,13 @@ export const defaultWatchTiming: WatchTiming = { minServerTimeoutMs: 30 * 60_000
  * for the history is, as in kube-apiserver, one ERROR event with a 410 Expired Status, then the end
  * of the stream (client-node relists only when the stream ends).
  */
-export async function openWatch(registry: Registry, target: ResourcePath, q: ListQuery, transport: WatchTransport, timing: WatchTiming = defaultWatchTiming): Promise<void> {
+export async function openWatch(
+  registry: Registry,
+  target: ResourcePath,
+  q: ListQuery,
+  transport: WatchTransport,
+  timing: WatchTiming = defaultWatchTiming,
+): Promise<void> {
   checkWatchListParams(q);
   await registry.waitForRevision(q.resourceVersion);
   const { rt, namespace } = target;
@@ -57,7 +67,8 @@ export async function openWatch(registry: Registry, target: ResourcePath, q: Lis
     const object = bookmark(revision, { 'k8s.io/initial-events-end': 'true' });
     watcher.enqueue(bookmarkOutput(object, revision));
   }
-  const timeoutMs = q.timeoutSeconds !== undefined ? q.timeoutSeconds * 1000 : timing.minServerTimeoutMs * (1 + Math.random());
+  const timeoutMs =
+    q.timeoutSeconds !== undefined ? q.timeoutSeconds * 1000 : timing.minServerTimeoutMs * (1 + Math.random());
   await pumpWatch(watcher, transport.start(), {
     timeoutMs,
     bookmarkIntervalMs: q.allowWatchBookmarks ? timing.bookmarkIntervalMs : 0,
@@ -70,11 +81,18 @@ export async function openWatch(registry: Registry, target: ResourcePath, q: Lis
 /** The watch-list rules of kube-apiserver's ValidateListOptions. */
 function checkWatchListParams(q: ListQuery): void {
   const invalid = (field: string, message: string) =>
-    errors.invalid('ListOptions', 'meta.k8s.io', '', [{ reason: 'FieldValueForbidden', message: `Forbidden: ${message}`, field }]);
+    errors.invalid('ListOptions', 'meta.k8s.io', '', [
+      { reason: 'FieldValueForbidden', message: `Forbidden: ${message}`, field },
+    ]);
   if (q.sendInitialEvents !== undefined) {
-    if (q.resourceVersionMatch !== 'NotOlderThan') throw invalid('resourceVersionMatch', "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
-    if (q.sendInitialEvents && !q.allowWatchBookmarks) throw invalid('allowWatchBookmarks', 'allowWatchBookmarks must be set to true when sendInitialEvents is true');
+    if (q.resourceVersionMatch !== 'NotOlderThan')
+      throw invalid('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    if (q.sendInitialEvents && !q.allowWatchBookmarks)
+      throw invalid('allowWatchBookmarks', 'allowWatchBookmarks must be set to true when sendInitialEvents is true');
   } else if (q.resourceVersionMatch !== undefined) {
-    throw invalid('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+    throw invalid(
+      'resourceVersionMatch',
+      'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided',
+    );
   }
 }

@@ -50,12 +50,15 @@ export async function pumpWatch(watcher: CacheWatcher, sink: EventSink, opts: Pu
   sink.onClientGone(stop);
   timers.push(setTimeout(stop, opts.timeoutMs));
   timers.push(
-    setInterval(() => {
-      if (Date.now() - lastWrite >= opts.heartbeatMs) {
-        sink.heartbeat();
-        lastWrite = Date.now();
-      }
-    }, Math.max(50, Math.floor(opts.heartbeatMs / 2))),
+    setInterval(
+      () => {
+        if (Date.now() - lastWrite >= opts.heartbeatMs) {
+          sink.heartbeat();
+          lastWrite = Date.now();
+        }
+      },
+      Math.max(50, Math.floor(opts.heartbeatMs / 2)),
+    ),
   );
   if (opts.bookmarkIntervalMs > 0) {
     timers.push(

@@ -24,7 +24,9 @@ export function parseIPv4(text: string): number {
   const known = parsedAddresses.get(text);
   if (known !== undefined) return known;
   if (!isIPv4(text)) throw new Error(`invalid IPv4 address "${text}"`);
-  const value = ipaddr.IPv4.parse(text).toByteArray().reduce((acc, o) => acc * 256 + o, 0);
+  const value = ipaddr.IPv4.parse(text)
+    .toByteArray()
+    .reduce((acc, o) => acc * 256 + o, 0);
   if (parsedAddresses.size >= MAX_MEMOIZED) parsedAddresses.clear();
   parsedAddresses.set(text, value);
   return value;

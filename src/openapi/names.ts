@@ -36,7 +36,13 @@ import {
   TypedLocalObjectReferenceSchema,
 } from '../../schemas/meta.js';
 import { NamespaceConditionSchema, NamespaceStatusSchema } from '../../schemas/namespace.js';
-import { NodeAddressSchema, NodeConditionSchema, NodeSpecSchema, NodeStatusSchema, TaintSchema } from '../../schemas/node.js';
+import {
+  NodeAddressSchema,
+  NodeConditionSchema,
+  NodeSpecSchema,
+  NodeStatusSchema,
+  TaintSchema,
+} from '../../schemas/node.js';
 import {
   ContainerPortSchema,
   ContainerSchema,
@@ -51,7 +57,13 @@ import {
   VolumeMountSchema,
   VolumeSchema,
 } from '../../schemas/pod.js';
-import { LoadBalancerIngressSchema, LoadBalancerStatusSchema, ServicePortSchema, ServiceSpecSchema, ServiceStatusSchema } from '../../schemas/service.js';
+import {
+  LoadBalancerIngressSchema,
+  LoadBalancerStatusSchema,
+  ServicePortSchema,
+  ServiceSpecSchema,
+  ServiceStatusSchema,
+} from '../../schemas/service.js';
 import type { ResourceType } from '../registry/resource.js';
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -128,8 +140,16 @@ const names = new Map<z.ZodType, string>(named);
  * upstream's documents describe them rather than from their zod shape (a union, a transformed string).
  */
 export const scalarComponents: Readonly<Record<string, Record<string, unknown>>> = {
-  [`${meta}.Time`]: { type: 'string', format: 'date-time', description: 'A timestamp in RFC 3339 form, at second precision.' },
-  [`${meta}.MicroTime`]: { type: 'string', format: 'date-time', description: 'A timestamp in RFC 3339 form, at microsecond precision.' },
+  [`${meta}.Time`]: {
+    type: 'string',
+    format: 'date-time',
+    description: 'A timestamp in RFC 3339 form, at second precision.',
+  },
+  [`${meta}.MicroTime`]: {
+    type: 'string',
+    format: 'date-time',
+    description: 'A timestamp in RFC 3339 form, at microsecond precision.',
+  },
   // Unions carry no `type`, which is also what makes `kubectl explain` print their names.
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
     format: 'int-or-string',

@@ -27,16 +27,47 @@ const params = {
   ),
   labelSelector: query('labelSelector', string, 'A selector to restrict the returned objects by their labels.'),
   fieldSelector: query('fieldSelector', string, 'A selector to restrict the returned objects by their fields.'),
-  limit: query('limit', { type: 'integer', uniqueItems: true }, 'Maximum number of objects to return; continue with the returned continue token.'),
+  limit: query(
+    'limit',
+    { type: 'integer', uniqueItems: true },
+    'Maximum number of objects to return; continue with the returned continue token.',
+  ),
   continue: query('continue', string, 'The continue token of the previous page of a list.'),
   resourceVersion: query('resourceVersion', string, 'The resource version the list or watch starts from.'),
-  resourceVersionMatch: query('resourceVersionMatch', string, 'How resourceVersion applies to list calls: Exact or NotOlderThan.'),
-  watch: query('watch', { type: 'boolean', uniqueItems: true }, 'Watch for changes to the described resources instead of listing them.'),
-  allowWatchBookmarks: query('allowWatchBookmarks', { type: 'boolean', uniqueItems: true }, 'Ask for BOOKMARK watch events.'),
+  resourceVersionMatch: query(
+    'resourceVersionMatch',
+    string,
+    'How resourceVersion applies to list calls: Exact or NotOlderThan.',
+  ),
+  watch: query(
+    'watch',
+    { type: 'boolean', uniqueItems: true },
+    'Watch for changes to the described resources instead of listing them.',
+  ),
+  allowWatchBookmarks: query(
+    'allowWatchBookmarks',
+    { type: 'boolean', uniqueItems: true },
+    'Ask for BOOKMARK watch events.',
+  ),
   timeoutSeconds: query('timeoutSeconds', { type: 'integer', uniqueItems: true }, 'Timeout of the list or watch call.'),
-  sendInitialEvents: query('sendInitialEvents', { type: 'boolean', uniqueItems: true }, 'Start a watch with the current objects, followed by a BOOKMARK.'),
+  sendInitialEvents: query(
+    'sendInitialEvents',
+    { type: 'boolean', uniqueItems: true },
+    'Start a watch with the current objects, followed by a BOOKMARK.',
+  ),
 };
-const listParams = [params.allowWatchBookmarks, params.continue, params.fieldSelector, params.labelSelector, params.limit, params.resourceVersion, params.resourceVersionMatch, params.sendInitialEvents, params.timeoutSeconds, params.watch];
+const listParams = [
+  params.allowWatchBookmarks,
+  params.continue,
+  params.fieldSelector,
+  params.labelSelector,
+  params.limit,
+  params.resourceVersion,
+  params.resourceVersionMatch,
+  params.sendInitialEvents,
+  params.timeoutSeconds,
+  params.watch,
+];
 const writeParams = [params.dryRun, params.fieldManager, params.fieldValidation];
 
 function pathParam(name: string, description: string): OpenApiSchema {
@@ -70,7 +101,11 @@ function jsonContent(schema: OpenApiSchema) {
 
 function responses(codes: Record<string, OpenApiSchema>): Record<string, unknown> {
   const out: Record<string, unknown> = { '401': { description: 'Unauthorized' } };
-  for (const [code, schema] of Object.entries(codes)) out[code] = { description: code === '201' ? 'Created' : code === '202' ? 'Accepted' : 'OK', content: jsonContent(schema) };
+  for (const [code, schema] of Object.entries(codes))
+    out[code] = {
+      description: code === '201' ? 'Created' : code === '202' ? 'Accepted' : 'OK',
+      content: jsonContent(schema),
+    };
   return out;
 }
 
@@ -106,7 +141,9 @@ export function resourcePaths(rt: ResourceType, kindRef: string, listRef: string
   const scope = rt.namespaced ? 'Namespaced' : '';
   const collection = rt.namespaced ? `${base}/namespaces/{namespace}/${rt.plural}` : `${base}/${rt.plural}`;
   const object = `${collection}/{name}`;
-  const nsParams = rt.namespaced ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects')] : [];
+  const nsParams = rt.namespaced
+    ? [pathParam('namespace', 'object name and auth scope, such as for teams and projects')]
+    : [];
   const nameParam = pathParam('name', `name of the ${rt.kind}`);
   const obj = ref(kindRef);
   const list = ref(listRef);
@@ -114,17 +151,50 @@ export function resourcePaths(rt: ResourceType, kindRef: string, listRef: string
   const paths: Record<string, PathItem> = {
     [collection]: {
       parameters: [...nsParams, params.pretty],
-      get: operation(rt, `List${scope}${rt.kind}`, { verb: 'list', action: 'list', kind: rt.kind, parameters: listParams, answers: { '200': list } }),
-      post: operation(rt, `${scope}${rt.kind}`, { verb: 'create', action: 'post', kind: rt.kind, parameters: writeParams, body: jsonContent(obj), answers: { '201': obj } }),
-      delete: operation(rt, `Collection${scope}${rt.kind}`, { verb: 'delete', action: 'deletecollection', kind: rt.kind, parameters: [...listParams, params.dryRun], answers: { '200': list } }),
+      get: operation(rt, `List${scope}${rt.kind}`, {
+        verb: 'list',
+        action: 'list',
+        kind: rt.kind,
+        parameters: listParams,
+        answers: { '200': list },
+      }),
+      post: operation(rt, `${scope}${rt.kind}`, {
+        verb: 'create',
+        action: 'post',
+        kind: rt.kind,
+        parameters: writeParams,
+        body: jsonContent(obj),
+        answers: { '201': obj },
+      }),
+      delete: operation(rt, `Collection${scope}${rt.kind}`, {
+        verb: 'delete',
+        action: 'deletecollection',
+        kind: rt.kind,
+        parameters: [...listParams, params.dryRun],
+        answers: { '200': list },
+      }),
     },
     [object]: objectItem(rt, `${scope}${rt.kind}`, [...nsParams, nameParam, params.pretty], obj, patchBody, true),
   };
-  if (rt.hasStatus) paths[`${object}/status`] = objectItem(rt, `${scope}${rt.kind}Status`, [...nsParams, nameParam, params.pretty], obj, patchBody, false);
+  if (rt.hasStatus)
+    paths[`${object}/status`] = objectItem(
+      rt,
+      `${scope}${rt.kind}Status`,
+      [...nsParams, nameParam, params.pretty],
+      obj,
+      patchBody,
+      false,
+    );
   if (rt.namespaced) {
     paths[`${base}/${rt.plural}`] = {
       parameters: [params.pretty],
-      get: operation(rt, `${rt.kind}ForAllNamespaces`, { verb: 'list', action: 'list', kind: rt.kind, parameters: listParams, answers: { '200': list } }),
+      get: operation(rt, `${rt.kind}ForAllNamespaces`, {
+        verb: 'list',
+        action: 'list',
+        kind: rt.kind,
+        parameters: listParams,
+        answers: { '200': list },
+      }),
     };
   }
   return rt.custom ? onlyServedVerbs(paths, rt.custom.verbs) : paths;
@@ -135,19 +205,52 @@ function onlyServedVerbs(paths: Record<string, PathItem>, verbs: readonly string
   const served = new Set(verbs.map((v) => (v === 'create' ? 'post' : v === 'update' ? 'put' : v)));
   const out: Record<string, PathItem> = {};
   for (const [path, item] of Object.entries(paths)) {
-    const kept = Object.fromEntries(Object.entries(item).filter(([key, op]) => key === 'parameters' || served.has(String((op as Record<string, unknown>)['x-kubernetes-action']))));
+    const kept = Object.fromEntries(
+      Object.entries(item).filter(
+        ([key, op]) =>
+          key === 'parameters' || served.has(String((op as Record<string, unknown>)['x-kubernetes-action'])),
+      ),
+    );
     if (Object.keys(kept).length > 1) out[path] = kept as PathItem;
   }
   return out;
 }
 
-function objectItem(rt: ResourceType, id: string, parameters: OpenApiSchema[], obj: OpenApiSchema, patchBody: Record<string, unknown>, deletable: boolean): PathItem {
+function objectItem(
+  rt: ResourceType,
+  id: string,
+  parameters: OpenApiSchema[],
+  obj: OpenApiSchema,
+  patchBody: Record<string, unknown>,
+  deletable: boolean,
+): PathItem {
   const item: PathItem = {
     parameters,
     get: operation(rt, id, { verb: 'read', action: 'get', kind: rt.kind, answers: { '200': obj } }),
-    put: operation(rt, id, { verb: 'replace', action: 'put', kind: rt.kind, parameters: writeParams, body: jsonContent(obj), answers: { '200': obj } }),
-    patch: operation(rt, id, { verb: 'patch', action: 'patch', kind: rt.kind, parameters: writeParams, body: patchBody, answers: { '200': obj } }),
+    put: operation(rt, id, {
+      verb: 'replace',
+      action: 'put',
+      kind: rt.kind,
+      parameters: writeParams,
+      body: jsonContent(obj),
+      answers: { '200': obj },
+    }),
+    patch: operation(rt, id, {
+      verb: 'patch',
+      action: 'patch',
+      kind: rt.kind,
+      parameters: writeParams,
+      body: patchBody,
+      answers: { '200': obj },
+    }),
   };
-  if (deletable) item.delete = operation(rt, id, { verb: 'delete', action: 'delete', kind: rt.kind, parameters: [params.dryRun], answers: { '200': obj, '202': obj } });
+  if (deletable)
+    item.delete = operation(rt, id, {
+      verb: 'delete',
+      action: 'delete',
+      kind: rt.kind,
+      parameters: [params.dryRun],
+      answers: { '200': obj, '202': obj },
+    });
   return item;
 }

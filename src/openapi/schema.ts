@@ -29,7 +29,10 @@ export function addKindComponent(rt: ResourceType, components: Components): stri
   const name = kindComponentName(rt, rt.kind);
   const body = structuralSchema(rt.schema as z.ZodType);
   if (!(body instanceof z.ZodObject)) throw new Error(`${rt.kind}: the schema is not an object`);
-  components[name] = { ...objectSchema(body, name, components), 'x-kubernetes-group-version-kind': [gvkOf(rt, rt.kind)] };
+  components[name] = {
+    ...objectSchema(body, name, components),
+    'x-kubernetes-group-version-kind': [gvkOf(rt, rt.kind)],
+  };
   return name;
 }
 
@@ -40,7 +43,12 @@ export function addListComponent(rt: ResourceType, components: Components): stri
   components[listMetaName] ??= {
     type: 'object',
     description: 'Metadata of a list: its resourceVersion and the continue token of the next page.',
-    properties: { resourceVersion: { type: 'string' }, continue: { type: 'string' }, remainingItemCount: { type: 'integer' }, selfLink: { type: 'string' } },
+    properties: {
+      resourceVersion: { type: 'string' },
+      continue: { type: 'string' },
+      remainingItemCount: { type: 'integer' },
+      selfLink: { type: 'string' },
+    },
   };
   components[name] = {
     type: 'object',
@@ -78,13 +86,15 @@ function defineComponent(name: string, schema: z.ZodType, components: Components
   }
   components[name] = {}; // placeholder: a type that (indirectly) contains itself refers to it
   const body = structuralSchema(schema);
-  components[name] = body instanceof z.ZodObject ? objectSchema(body, name, components) : inlineSchema(body, components);
+  components[name] =
+    body instanceof z.ZodObject ? objectSchema(body, name, components) : inlineSchema(body, components);
 }
 
 function inlineSchema(s: z.ZodType, components: Components): OpenApiSchema {
   if (s instanceof z.ZodObject) return objectSchema(s, undefined, components);
   if (s instanceof z.ZodArray) return { type: 'array', items: fieldSchema(s.element as z.ZodType, components) };
-  if (s instanceof z.ZodRecord) return { type: 'object', additionalProperties: fieldSchema(s.valueType as z.ZodType, components) };
+  if (s instanceof z.ZodRecord)
+    return { type: 'object', additionalProperties: fieldSchema(s.valueType as z.ZodType, components) };
   if (s instanceof z.ZodString) return { type: 'string' };
   if (s instanceof z.ZodNumber) return { type: s.isInt ? 'integer' : 'number' };
   if (s instanceof z.ZodBoolean) return { type: 'boolean' };

@@ -17,7 +17,12 @@ export interface SwaggerDocument {
 
 /** Merges v3 group-version documents into one Swagger 2.0 document. */
 export function toSwagger(documents: readonly OpenApiV3Document[]): SwaggerDocument {
-  const out: SwaggerDocument = { swagger: '2.0', info: documents[0]?.info ?? { title: 'Kubernetes', version: '' }, paths: {}, definitions: {} };
+  const out: SwaggerDocument = {
+    swagger: '2.0',
+    info: documents[0]?.info ?? { title: 'Kubernetes', version: '' },
+    paths: {},
+    definitions: {},
+  };
   for (const doc of documents) {
     for (const [path, item] of Object.entries(doc.paths)) out.paths[path] = convertPathItem(item);
     for (const [name, schema] of Object.entries(doc.components.schemas)) out.definitions[name] = withoutOneOf(schema);
@@ -49,17 +54,30 @@ function convertParameter(param: Json): Json {
 
 function convertOperation(op: Json): Json {
   const { requestBody, responses, parameters, ...rest } = op;
-  const out: Json = { ...rest, parameters: ((parameters as Json[] | undefined) ?? []).map(convertParameter), produces: ['application/json', 'application/yaml'] };
+  const out: Json = {
+    ...rest,
+    parameters: ((parameters as Json[] | undefined) ?? []).map(convertParameter),
+    produces: ['application/json', 'application/yaml'],
+  };
   const body = requestBody as { content: Record<string, { schema: OpenApiSchema }> } | undefined;
   if (body) {
     const types = Object.keys(body.content);
     out.consumes = types;
-    (out.parameters as Json[]).push({ name: 'body', in: 'body', required: true, schema: body.content[types[0]].schema });
+    (out.parameters as Json[]).push({
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: body.content[types[0]].schema,
+    });
   }
   out.responses = Object.fromEntries(
-    Object.entries(responses as Record<string, { description: string; content?: Record<string, { schema: OpenApiSchema }> }>).map(([code, r]) => [
+    Object.entries(
+      responses as Record<string, { description: string; content?: Record<string, { schema: OpenApiSchema }> }>,
+    ).map(([code, r]) => [
       code,
-      r.content ? { description: r.description, schema: Object.values(r.content)[0].schema } : { description: r.description },
+      r.content
+        ? { description: r.description, schema: Object.values(r.content)[0].schema }
+        : { description: r.description },
     ]),
   );
   return out;

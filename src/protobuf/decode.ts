@@ -59,11 +59,14 @@ interface Envelope {
  * networking.k8s.io/v1 Ingress.
  */
 export function decodeKubernetesProtobuf(body: Uint8Array): DecodedProtobufObject {
-  if (!startsWithMagic(body)) throw new ProtobufDecodeError('the body is not a Kubernetes protobuf message: the "k8s\\0" prefix is missing');
+  if (!startsWithMagic(body))
+    throw new ProtobufDecodeError('the body is not a Kubernetes protobuf message: the "k8s\\0" prefix is missing');
   const envelope = readEnvelope(body.subarray(kubernetesProtobufMagic.length));
   const { apiVersion, kind } = envelope;
-  if (!apiVersion || !kind) throw new ProtobufDecodeError('the protobuf envelope does not name the apiVersion and kind of its object');
-  if (envelope.contentEncoding !== '') throw new ProtobufDecodeError(`unsupported protobuf contentEncoding "${envelope.contentEncoding}"`);
+  if (!apiVersion || !kind)
+    throw new ProtobufDecodeError('the protobuf envelope does not name the apiVersion and kind of its object');
+  if (envelope.contentEncoding !== '')
+    throw new ProtobufDecodeError(`unsupported protobuf contentEncoding "${envelope.contentEncoding}"`);
   if (!protobufContentTypes.has(envelope.contentType)) {
     throw new ProtobufDecodeError(`unsupported protobuf envelope contentType "${envelope.contentType}"`);
   }
@@ -91,7 +94,8 @@ function readEnvelope(bytes: Uint8Array): Envelope {
       reader.skip(wireType);
       continue;
     }
-    if (wireType !== WireType.LengthDelimited) throw new ProtobufDecodeError(`runtime.Unknown field ${fieldNumber} has wire type ${wireType}`);
+    if (wireType !== WireType.LengthDelimited)
+      throw new ProtobufDecodeError(`runtime.Unknown field ${fieldNumber} has wire type ${wireType}`);
     const value = reader.readLengthDelimited();
     if (fieldNumber === 1) Object.assign(envelope, decodeMessage(TypeMeta, value, 1));
     else if (fieldNumber === 2) envelope.raw = value;

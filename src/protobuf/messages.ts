@@ -23,7 +23,8 @@ export type FieldType = ScalarType | SpecialType | MessageDescriptor;
  * `null`), `repeated` a slice (empty is `nil`), `omitempty` drops zero scalars and nil
  * slices/maps/pointers, `inline` merges an embedded struct's fields into the parent object.
  */
-export type FieldFlags = '' | 'omitempty' | 'pointer' | 'pointer omitempty' | 'repeated' | 'repeated omitempty' | 'inline';
+export type FieldFlags =
+  '' | 'omitempty' | 'pointer' | 'pointer omitempty' | 'repeated' | 'repeated omitempty' | 'inline';
 
 /** One field of a message. */
 export interface FieldDescriptor {
@@ -193,7 +194,9 @@ const LoadBalancerIngress = message('LoadBalancerIngress', [
   field(4, 'ports', PortStatus, 'repeated omitempty'),
 ]);
 
-const LoadBalancerStatus = message('LoadBalancerStatus', [field(1, 'ingress', LoadBalancerIngress, 'repeated omitempty')]);
+const LoadBalancerStatus = message('LoadBalancerStatus', [
+  field(1, 'ingress', LoadBalancerIngress, 'repeated omitempty'),
+]);
 
 export const ServiceStatus = message('ServiceStatus', [
   field(1, 'loadBalancer', LoadBalancerStatus, 'omitempty'),
@@ -272,7 +275,9 @@ const IngressLoadBalancerStatus = message('IngressLoadBalancerStatus', [
   field(1, 'ingress', IngressLoadBalancerIngress, 'repeated omitempty'),
 ]);
 
-export const IngressStatus = message('IngressStatus', [field(1, 'loadBalancer', IngressLoadBalancerStatus, 'omitempty')]);
+export const IngressStatus = message('IngressStatus', [
+  field(1, 'loadBalancer', IngressLoadBalancerStatus, 'omitempty'),
+]);
 
 export const Ingress = message('Ingress', [
   field(1, 'metadata', ObjectMeta, 'omitempty'),
@@ -344,7 +349,9 @@ function collectFields(desc: MessageDescriptor, reader: ProtoReader): Map<number
 function readRaw(desc: MessageDescriptor, f: FieldDescriptor, tag: FieldTag, reader: ProtoReader): bigint | Uint8Array {
   const expected = isVarintType(f.type) ? WireType.Varint : WireType.LengthDelimited;
   if (tag.wireType !== expected) {
-    throw new ProtobufDecodeError(`${desc.name}.${f.json} (field ${f.number}) has wire type ${tag.wireType}, expected ${expected}`);
+    throw new ProtobufDecodeError(
+      `${desc.name}.${f.json} (field ${f.number}) has wire type ${tag.wireType}, expected ${expected}`,
+    );
   }
   return expected === WireType.Varint ? reader.readVarint() : reader.readLengthDelimited();
 }

@@ -41,7 +41,8 @@ export class ProtoReader {
     private readonly bytes: Uint8Array,
     readonly depth = 0,
   ) {
-    if (depth > maxNestingDepth) throw new ProtobufDecodeError(`messages are nested more than ${maxNestingDepth} levels deep`);
+    if (depth > maxNestingDepth)
+      throw new ProtobufDecodeError(`messages are nested more than ${maxNestingDepth} levels deep`);
   }
 
   /** Whether the whole message has been read. */
@@ -57,7 +58,8 @@ export class ProtoReader {
     if (fieldNumber === 0n || fieldNumber > BigInt(maxFieldNumber)) {
       throw new ProtobufDecodeError(`invalid field number ${fieldNumber} at byte ${this.offset}`);
     }
-    if (wireType > WireType.Fixed32) throw new ProtobufDecodeError(`invalid wire type ${wireType} at byte ${this.offset}`);
+    if (wireType > WireType.Fixed32)
+      throw new ProtobufDecodeError(`invalid wire type ${wireType} at byte ${this.offset}`);
     return { fieldNumber: Number(fieldNumber), wireType: wireType as WireType };
   }
 
@@ -115,7 +117,9 @@ export class ProtoReader {
 
   private take(count: number): Uint8Array {
     if (count > this.remaining) {
-      throw new ProtobufDecodeError(`truncated message: needed ${count} bytes at byte ${this.offset}, ${this.remaining} left`);
+      throw new ProtobufDecodeError(
+        `truncated message: needed ${count} bytes at byte ${this.offset}, ${this.remaining} left`,
+      );
     }
     const view = this.bytes.subarray(this.offset, this.offset + count);
     this.offset += count;

@@ -32,7 +32,10 @@ export interface AdmissionHook<T extends KubeObject = KubeObject> {
  * Begins each hook's transaction in turn; if one refuses (throws), the ones already begun are
  * reverted, newest first, before the error goes on. The result commits or reverts them all.
  */
-export async function beginAll<T extends KubeObject>(hooks: readonly AdmissionHook<T>[], begin: (h: AdmissionHook<T>) => Promise<Txn | void> | undefined): Promise<Txn> {
+export async function beginAll<T extends KubeObject>(
+  hooks: readonly AdmissionHook<T>[],
+  begin: (h: AdmissionHook<T>) => Promise<Txn | void> | undefined,
+): Promise<Txn> {
   const begun: Txn[] = [];
   try {
     for (const h of hooks) {

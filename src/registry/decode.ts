@@ -66,7 +66,9 @@ export function parseFieldValidation(value: unknown, method: string): FieldValid
   if (first === undefined || first === '') return undefined;
   if (directives.includes(first as FieldValidation)) return first as FieldValidation;
   const optionsKind = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
-  throw errors.invalid(optionsKind, 'meta.k8s.io', '', [fieldError.unsupported('fieldValidation', first, ['', ...directives])]);
+  throw errors.invalid(optionsKind, 'meta.k8s.io', '', [
+    fieldError.unsupported('fieldValidation', first, ['', ...directives]),
+  ]);
 }
 
 function reportUnknownFields(rt: ResourceType, messages: string[], opts: DecodeOptions): void {
@@ -78,7 +80,8 @@ function reportUnknownFields(rt: ResourceType, messages: string[], opts: DecodeO
   }
   const strictError = `strict decoding error: ${messages.join(', ')}`;
   // Upstream's patch handlers report an invalid `patch`; create and update a body they cannot decode.
-  if (opts.invalidPatch !== undefined) throw errors.invalid('', '', '', [fieldError.invalid('patch', JSON.stringify(opts.invalidPatch), strictError)]);
+  if (opts.invalidPatch !== undefined)
+    throw errors.invalid('', '', '', [fieldError.invalid('patch', JSON.stringify(opts.invalidPatch), strictError)]);
   throw cannotHandle(rt, strictError);
 }
 

@@ -32,7 +32,9 @@ export function parseListQuery(q: Record<string, unknown>): ListQuery {
   };
   const rvMatch = str('resourceVersionMatch');
   if (rvMatch !== undefined && rvMatch !== '' && rvMatch !== 'Exact' && rvMatch !== 'NotOlderThan') {
-    throw errors.badRequest(`resourceVersionMatch: Unsupported value: "${rvMatch}": supported values: "Exact", "NotOlderThan"`);
+    throw errors.badRequest(
+      `resourceVersionMatch: Unsupported value: "${rvMatch}": supported values: "Exact", "NotOlderThan"`,
+    );
   }
   const sendInitial = str('sendInitialEvents');
   const cont = str('continue');
@@ -59,13 +61,16 @@ export function parseResourceVersion(value: string | undefined): number | undefi
 
 function nonNegativeInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d{1,15}$/.test(value)) throw errors.badRequest(`${name}: Invalid value: "${value}": must be a non-negative integer`);
+  if (!/^\d{1,15}$/.test(value))
+    throw errors.badRequest(`${name}: Invalid value: "${value}": must be a non-negative integer`);
   return Number(value);
 }
 
 /** Tokens look like kube-apiserver's: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":"<key>\u0000"}`. */
 export function encodeContinue(token: ContinueToken): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.revision, start: `${token.startAfter}\u0000` })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.revision, start: `${token.startAfter}\u0000` }),
+  ).toString('base64url');
 }
 
 export function decodeContinue(text: string): ContinueToken {
@@ -78,7 +83,8 @@ export function decodeContinue(text: string): ContinueToken {
   }
   const t = parsed as { v?: unknown; rv?: unknown; start?: unknown };
   if (t?.v !== 'meta.k8s.io/v1') throw invalid('server does not recognize this encoding');
-  if (typeof t.rv !== 'number' || !Number.isSafeInteger(t.rv) || t.rv <= 0) throw invalid('incorrect encoded start resourceVersion');
+  if (typeof t.rv !== 'number' || !Number.isSafeInteger(t.rv) || t.rv <= 0)
+    throw invalid('incorrect encoded start resourceVersion');
   if (typeof t.start !== 'string' || !t.start.endsWith('\u0000') || t.start.includes('..') || t.start.startsWith('/')) {
     throw invalid('invalid start key');
   }

@@ -56,7 +56,10 @@ function setOrDelete<K extends keyof ObjectMeta>(meta: ObjectMeta, key: K, value
 
 /** A status-subresource write changes only `status` (and labels/annotations): the rest comes from the stored object. */
 export function keepAllButStatus(next: KubeObject, old: KubeObject): KubeObject {
-  const merged: KubeObject = { ...old, metadata: { ...old.metadata, labels: next.metadata.labels, annotations: next.metadata.annotations } };
+  const merged: KubeObject = {
+    ...old,
+    metadata: { ...old.metadata, labels: next.metadata.labels, annotations: next.metadata.annotations },
+  };
   if (next.status === undefined) delete merged.status;
   else merged.status = next.status;
   return merged;

@@ -24,6 +24,7 @@ export function applyPatch(type: Exclude<PatchType, 'apply'>, kind: string, curr
 }
 
 function requireObject(patch: unknown): unknown {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch body must be a JSON object');
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    throw errors.badRequest('the patch body must be a JSON object');
   return patch;
 }

@@ -18,7 +18,10 @@ export function supportedFields(rt: ResourceType): ReadonlySet<string> {
 
 /** The values of every selectable field of one object. */
 export function fieldsOf(rt: ResourceType, obj: KubeObject): Record<string, string> {
-  const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '', 'metadata.namespace': obj.metadata.namespace ?? '' };
+  const fields: Record<string, string> = {
+    'metadata.name': obj.metadata.name ?? '',
+    'metadata.namespace': obj.metadata.namespace ?? '',
+  };
   for (const [name, read] of Object.entries(rt.fieldSelectors ?? {})) fields[name] = read(obj);
   return fields;
 }
@@ -28,11 +31,16 @@ export function fieldsOf(rt: ResourceType, obj: KubeObject): Record<string, stri
  * evaluated per object and event). Undefined when the request selects everything.
  * Throws 400 for a malformed selector or an unsupported field.
  */
-export function compileFilter(rt: ResourceType, q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>): ObjectFilter | undefined {
+export function compileFilter(
+  rt: ResourceType,
+  q: Pick<ListQuery, 'labelSelector' | 'fieldSelector'>,
+): ObjectFilter | undefined {
   const labels = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
   const fields = q.fieldSelector ? parseFieldSelector(q.fieldSelector, supportedFields(rt)) : undefined;
   const byLabels = labels && !labels.isEverything ? labels : undefined;
   const byFields = fields && !fields.isEverything ? fields : undefined;
   if (!byLabels && !byFields) return undefined;
-  return (obj) => (!byLabels || matchesLabels(byLabels, obj.metadata.labels)) && (!byFields || matchesFields(byFields, fieldsOf(rt, obj)));
+  return (obj) =>
+    (!byLabels || matchesLabels(byLabels, obj.metadata.labels)) &&
+    (!byFields || matchesFields(byFields, fieldsOf(rt, obj)));
 }

@@ -10,7 +10,14 @@ import { beginAll, type AdmissionHook } from './admission.js';
 import { decodeBody, type DecodeOptions } from './decode.js';
 import { listPrefix, objectKey, resourcePrefix } from './keys.js';
 import { encodeContinue, type ListQuery } from './list-options.js';
-import { carryUpdateMeta, encodeForStorage, fillCreateMeta, generateName, keepAllButStatus, keepStatus } from './meta.js';
+import {
+  carryUpdateMeta,
+  encodeForStorage,
+  fillCreateMeta,
+  generateName,
+  keepAllButStatus,
+  keepStatus,
+} from './meta.js';
 import { applyPatch, type PatchType } from './patching.js';
 import { applyConfiguration, recordUpdate } from './apply/apply.js';
 import { patchMetaFor } from '../apimachinery/patch.js';
@@ -102,14 +109,19 @@ export class Registry {
       });
     } catch (err) {
       if (err instanceof StatusError && err.code === 410 && q.continue) {
-        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw errors.expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       throw err;
     }
     const listRevision = atRevision ?? this.hub.currentRevision;
     const metadata: ObjectList['metadata'] = { resourceVersion: String(listRevision) };
     if (page.lastKey !== undefined) {
-      metadata.continue = encodeContinue({ revision: listRevision, startAfter: page.lastKey.slice(resourcePrefix(rt).length) });
+      metadata.continue = encodeContinue({
+        revision: listRevision,
+        startAfter: page.lastKey.slice(resourcePrefix(rt).length),
+      });
       if (!filter) metadata.remainingItemCount = page.remaining;
     }
     return { apiVersion: apiVersionOf(rt), kind: `${rt.kind}List`, metadata, items: page.items };
@@ -127,9 +139,15 @@ export class Registry {
   watch(rt: ResourceType, namespace: string | undefined, q: ListQuery): CacheWatcher {
     const cache = this.hub.cache(resourcePrefix(rt));
     const rv = q.resourceVersion || undefined;
-    const afterRevision = q.sendInitialEvents === true ? undefined : q.sendInitialEvents === false ? (rv ?? this.hub.currentRevision) : rv;
+    const afterRevision =
+      q.sendInitialEvents === true ? undefined : q.sendInitialEvents === false ? (rv ?? this.hub.currentRevision) : rv;
     return cache.watch(
-      { prefix: listPrefix(rt, namespace), filter: compileFilter(rt, q), afterRevision, maxQueue: this.watchQueueLength },
+      {
+        prefix: listPrefix(rt, namespace),
+        filter: compileFilter(rt, q),
+        afterRevision,
+        maxQueue: this.watchQueueLength,
+      },
       this.hub.currentRevision,
     );
   }
@@ -138,7 +156,12 @@ export class Registry {
     return this.hub.currentRevision;
   }
 
-  async create<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<T> {
+  async create<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    body: unknown,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     const obj = decodeBody(rt, body, opts);
     this.applyRequestNamespace(rt, obj, namespace);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
@@ -167,7 +190,10 @@ export class Registry {
   private async storeNew(rt: ResourceType, obj: KubeObject, generated: boolean): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const revision = await this.backend.create(objectKey(rt, obj.metadata.namespace, obj.metadata.name!), encodeForStorage(obj));
+        const revision = await this.backend.create(
+          objectKey(rt, obj.metadata.namespace, obj.metadata.name!),
+          encodeForStorage(obj),
+        );
         obj.metadata.resourceVersion = String(revision);
         return;
       } catch (err) {
@@ -191,44 +217,103 @@ export class Registry {
   }
 
   /** PUT: replaces the object (or its status), with optimistic concurrency on `metadata.resourceVersion`. */
-  async update<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, body: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
+  async update<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    sub: Subresource,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     const incoming = decodeBody(rt, body, opts);
     this.applyRequestNamespace(rt, incoming, namespace);
     if (incoming.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${incoming.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${incoming.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+      );
     }
     const wantedRV = incoming.metadata.resourceVersion;
     if (!wantedRV && !rt.allowUnconditionalUpdate) {
-      throw errors.invalid(rt.kind, rt.group, name, [{ reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be specified for an update', field: 'metadata.resourceVersion' }]);
+      throw errors.invalid(rt.kind, rt.group, name, [
+        {
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: 0: must be specified for an update',
+          field: 'metadata.resourceVersion',
+        },
+      ]);
     }
-    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => {
-      if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
-      return decodeBody(rt, incoming);
-    }, sub);
+    return this.guaranteedUpdate(
+      rt,
+      namespace,
+      name,
+      opts,
+      (current) => {
+        if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
+        return decodeBody(rt, incoming);
+      },
+      sub,
+    );
   }
 
   /** PATCH: applies the patch to the current object and writes the result like an update (retrying on races). */
-  async patch<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, type: Exclude<PatchType, 'apply'>, patch: unknown, sub: Subresource, opts: WriteOptions = {}): Promise<T> {
-    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => {
-      const patched = applyPatch(type, rt.kind, current, patch) as KubeObject;
-      const next = decodeBody(rt, patched, { ...opts, invalidPatch: type === 'strategic' ? patch : patched });
-      if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
-      if (next.metadata.name !== name) throw errors.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
-      return next;
-    }, sub);
+  async patch<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    name: string,
+    type: Exclude<PatchType, 'apply'>,
+    patch: unknown,
+    sub: Subresource,
+    opts: WriteOptions = {},
+  ): Promise<T> {
+    return this.guaranteedUpdate(
+      rt,
+      namespace,
+      name,
+      opts,
+      (current) => {
+        const patched = applyPatch(type, rt.kind, current, patch) as KubeObject;
+        const next = decodeBody(rt, patched, { ...opts, invalidPatch: type === 'strategic' ? patch : patched });
+        if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion)
+          throw errors.conflict(rt, name);
+        if (next.metadata.name !== name)
+          throw errors.badRequest(
+            `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`,
+          );
+        return next;
+      },
+      sub,
+    );
   }
 
   /**
    * An action subresource (`pods/<name>/binding`, `namespaces/<name>/finalize`): the kind's
    * `actions[sub].apply` changes the current object inside the update loop. Answers the changed object.
    */
-  async act<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, sub: string, body: unknown, opts: WriteOptions = {}): Promise<T> {
+  async act<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    name: string,
+    sub: string,
+    body: unknown,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     const action = rt.actions?.[sub];
     if (!action) throw errors.pathNotFound();
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest(`the body of the request must be a JSON or YAML object describing a ${action.kind}`);
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw errors.badRequest(`the body of the request must be a JSON or YAML object describing a ${action.kind}`);
     const request = body as Record<string, unknown>;
-    if (request.kind !== undefined && request.kind !== action.kind) throw errors.badRequest(`the kind in the data (${String(request.kind)}) does not match the expected kind (${action.kind})`);
-    return this.guaranteedUpdate(rt, namespace, name, opts, (current) => action.apply(structuredClone(current), request), action.writesAs);
+    if (request.kind !== undefined && request.kind !== action.kind)
+      throw errors.badRequest(
+        `the kind in the data (${String(request.kind)}) does not match the expected kind (${action.kind})`,
+      );
+    return this.guaranteedUpdate(
+      rt,
+      namespace,
+      name,
+      opts,
+      (current) => action.apply(structuredClone(current), request),
+      action.writesAs,
+    );
   }
 
   /**
@@ -246,7 +331,12 @@ export class Registry {
     if (!opts.fieldManager) throw errors.badRequest('PATCH apply: fieldManager is required for apply requests');
     const applied = appliedConfiguration(rt, body, name);
     const write = { ...opts, fieldManager: undefined };
-    const applyOpts = { manager: opts.fieldManager, force: !!opts.force, apiVersion: apiVersionOf(rt), meta: patchMetaFor(rt.kind) };
+    const applyOpts = {
+      manager: opts.fieldManager,
+      force: !!opts.force,
+      apiVersion: apiVersionOf(rt),
+      meta: patchMetaFor(rt.kind),
+    };
     const { kv } = await this.backend.get(objectKey(rt, namespace, name));
     if (!kv) {
       const fresh = applyConfiguration(undefined, applied, { ...applyOpts, now: nowTimestamp(this.now()) });
@@ -256,9 +346,15 @@ export class Registry {
         if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
       }
     }
-    const object = await this.guaranteedUpdate(rt, namespace, name, write, (current) =>
-      decodeBody(rt, applyConfiguration(current, applied, { ...applyOpts, now: nowTimestamp(this.now()) }), write),
-    undefined);
+    const object = await this.guaranteedUpdate(
+      rt,
+      namespace,
+      name,
+      write,
+      (current) =>
+        decodeBody(rt, applyConfiguration(current, applied, { ...applyOpts, now: nowTimestamp(this.now()) }), write),
+      undefined,
+    );
     return { object, created: false };
   }
 
@@ -266,7 +362,12 @@ export class Registry {
    * DELETE: an object with finalizers only gets a deletionTimestamp (returned with `finished: false`);
    * otherwise it is removed and its last state returned.
    */
-  async delete<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: T; finished: boolean }> {
+  async delete<T extends KubeObject>(
+    rt: ResourceType<T>,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<{ object: T; finished: boolean }> {
     const key = objectKey(rt, namespace, name);
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const { kv } = await this.backend.get(key);
@@ -290,7 +391,12 @@ export class Registry {
   }
 
   /** Deletes every object a list with the same query would return; answers with the deleted objects. */
-  async deleteCollection(rt: ResourceType, namespace: string | undefined, q: ListQuery, opts: DeleteOptions = {}): Promise<ObjectList> {
+  async deleteCollection(
+    rt: ResourceType,
+    namespace: string | undefined,
+    q: ListQuery,
+    opts: DeleteOptions = {},
+  ): Promise<ObjectList> {
     const list = this.list(rt, namespace, { ...q, limit: undefined, continue: undefined });
     const deleted: KubeObject[] = [];
     for (const item of list.items) {
@@ -304,7 +410,12 @@ export class Registry {
   }
 
   /** Sets the deletion timestamp; undefined when another writer won the race (the caller starts over). */
-  private async markDeleting<T extends KubeObject>(rt: ResourceType<T>, current: T, kv: KeyValue, opts: DeleteOptions): Promise<T | undefined> {
+  private async markDeleting<T extends KubeObject>(
+    rt: ResourceType<T>,
+    current: T,
+    kv: KeyValue,
+    opts: DeleteOptions,
+  ): Promise<T | undefined> {
     if (current.metadata.deletionTimestamp) return current;
     const next = structuredClone(current);
     next.metadata.deletionTimestamp = nowTimestamp(this.now());
@@ -371,11 +482,17 @@ export class Registry {
     opts: WriteOptions,
   ): Promise<{ done: boolean; object: T }> {
     const next = this.prepareUpdate(rt, candidate, current, sub);
-    if (opts.fieldManager) recordUpdate(next, current, { ...this.managerOptions(rt, opts.fieldManager), subresource: sub });
+    if (opts.fieldManager)
+      recordUpdate(next, current, { ...this.managerOptions(rt, opts.fieldManager), subresource: sub });
     if (jsonEqual(withoutRV(next), withoutRV(current))) return { done: true, object: current };
     if (opts.dryRun) return { done: true, object: next };
-    const finalized = !!next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !rt.strategy.pendingFinalizers?.(next).length;
-    const res = finalized ? await this.backend.delete(key, kv.modRevision) : await this.backend.update(key, encodeForStorage(next), kv.modRevision);
+    const finalized =
+      !!next.metadata.deletionTimestamp &&
+      !next.metadata.finalizers?.length &&
+      !rt.strategy.pendingFinalizers?.(next).length;
+    const res = finalized
+      ? await this.backend.delete(key, kv.modRevision)
+      : await this.backend.update(key, encodeForStorage(next), kv.modRevision);
     if (!res.ok) {
       if (!res.kv) throw errors.notFound(rt, current.metadata.name!);
       return { done: false, object: next };
@@ -401,8 +518,12 @@ export class Registry {
   }
 
   private assertValid(rt: ResourceType, obj: KubeObject, strategyCauses: StatusCause[]): void {
-    const causes = [...validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameRule: rt.nameRule ?? 'subdomain' }), ...strategyCauses];
-    if (causes.length) throw errors.invalid(rt.kind, rt.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
+    const causes = [
+      ...validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameRule: rt.nameRule ?? 'subdomain' }),
+      ...strategyCauses,
+    ];
+    if (causes.length)
+      throw errors.invalid(rt.kind, rt.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
   }
 
   /** The URL's namespace wins; a different one in the body is a 400; cluster-scoped objects have none. */
@@ -427,7 +548,11 @@ export class Registry {
 
   private checkPreconditions(rt: ResourceType, current: KubeObject, pre: DeleteOptions['preconditions']): void {
     if (pre?.uid && pre.uid !== current.metadata.uid) {
-      throw errors.conflict(rt, current.metadata.name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw errors.conflict(
+        rt,
+        current.metadata.name!,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw errors.conflict(
@@ -441,14 +566,19 @@ export class Registry {
 
 /** An apply body: a JSON object of the URL's kind whose name, if given, is the URL's. */
 function appliedConfiguration(rt: ResourceType, body: unknown, name: string): KubeObject {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the apply body must be an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw errors.badRequest('the apply body must be an object');
   const applied = body as KubeObject;
   if (applied.apiVersion !== apiVersionOf(rt) || applied.kind !== rt.kind) {
-    throw errors.badRequest(`apply: the body's apiVersion and kind (${String(applied.apiVersion)}, ${String(applied.kind)}) must be ${apiVersionOf(rt)}, ${rt.kind}`);
+    throw errors.badRequest(
+      `apply: the body's apiVersion and kind (${String(applied.apiVersion)}, ${String(applied.kind)}) must be ${apiVersionOf(rt)}, ${rt.kind}`,
+    );
   }
   const metadata = typeof applied.metadata === 'object' && applied.metadata !== null ? applied.metadata : {};
   if (metadata.name !== undefined && metadata.name !== name) {
-    throw errors.badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
+    throw errors.badRequest(
+      `the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`,
+    );
   }
   return { ...applied, metadata: { ...metadata, name } };
 }

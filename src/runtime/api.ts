@@ -81,12 +81,20 @@ export type Listers = { readonly [K in Kind]: Lister<KindMap[K]> };
 /** Writes through the registry: every call is validated and subject to optimistic concurrency. */
 export interface Client {
   get<K extends Kind>(kind: K, key: ObjectKey): Promise<KindMap[K]>;
-  list<K extends Kind>(kind: K, opts?: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<KindMap[K][]>;
+  list<K extends Kind>(
+    kind: K,
+    opts?: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  ): Promise<KindMap[K][]>;
   create<K extends Kind>(kind: K, obj: KindMap[K] | Omit<KindMap[K], 'apiVersion' | 'kind'>): Promise<KindMap[K]>;
   update<K extends Kind>(kind: K, obj: KindMap[K]): Promise<KindMap[K]>;
   updateStatus<K extends Kind>(kind: K, obj: KindMap[K]): Promise<KindMap[K]>;
   /** JSON merge patch (RFC 7386) of the main resource, or of `/status`. */
-  patch<K extends Kind>(kind: K, key: ObjectKey, patch: unknown, opts?: { subresource?: 'status' }): Promise<KindMap[K]>;
+  patch<K extends Kind>(
+    kind: K,
+    key: ObjectKey,
+    patch: unknown,
+    opts?: { subresource?: 'status' },
+  ): Promise<KindMap[K]>;
   /** Deletes; resolves `false` when the object was already gone. */
   delete<K extends Kind>(kind: K, key: ObjectKey): Promise<boolean>;
 }
@@ -155,5 +163,7 @@ export function parseKey(key: string): ObjectKey {
 }
 
 export function keyOf(obj: KubeObject): ObjectKey {
-  return obj.metadata.namespace ? { namespace: obj.metadata.namespace, name: obj.metadata.name! } : { name: obj.metadata.name! };
+  return obj.metadata.namespace
+    ? { namespace: obj.metadata.namespace, name: obj.metadata.name! }
+    : { name: obj.metadata.name! };
 }

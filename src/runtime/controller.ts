@@ -1,5 +1,16 @@
 import type { KubeObject } from '../apimachinery/object.js';
-import { keyOf, keyString, parseKey, TerminalError, type Clock, type Kind, type Listers, type Logger, type ReconcileContext, type Reconciler } from './api.js';
+import {
+  keyOf,
+  keyString,
+  parseKey,
+  TerminalError,
+  type Clock,
+  type Kind,
+  type Listers,
+  type Logger,
+  type ReconcileContext,
+  type Reconciler,
+} from './api.js';
 import type { Informer } from './informer.js';
 import { WorkQueue, defaultControllerRateLimiter, type RateLimiter } from './workqueue.js';
 
@@ -26,9 +37,15 @@ export class Controller {
     readonly reconciler: Reconciler,
     private readonly deps: ControllerDeps,
   ) {
-    this.queue = new WorkQueue({ clock: deps.clock, name: reconciler.name, rateLimiter: deps.rateLimiter ?? defaultControllerRateLimiter(deps.clock) });
+    this.queue = new WorkQueue({
+      clock: deps.clock,
+      name: reconciler.name,
+      rateLimiter: deps.rateLimiter ?? defaultControllerRateLimiter(deps.clock),
+    });
     const enqueueOwn = (obj: KubeObject) => this.queue.add(keyString(keyOf(obj)));
-    deps.informers(reconciler.for).addHandler({ onAdd: enqueueOwn, onUpdate: (_o, n) => enqueueOwn(n), onDelete: enqueueOwn });
+    deps
+      .informers(reconciler.for)
+      .addHandler({ onAdd: enqueueOwn, onUpdate: (_o, n) => enqueueOwn(n), onDelete: enqueueOwn });
     for (const watch of reconciler.watches ?? []) {
       const enqueueMapped = (obj: KubeObject) => {
         for (const key of watch.map(obj as never, { listers: deps.listers })) this.queue.add(keyString(key));
@@ -62,7 +79,13 @@ export class Controller {
   }
 
   private context(): ReconcileContext {
-    return { signal: this.abort.signal, log: this.deps.log, now: () => this.deps.clock.now(), listers: this.deps.listers, client: this.deps.client };
+    return {
+      signal: this.abort.signal,
+      log: this.deps.log,
+      now: () => this.deps.clock.now(),
+      listers: this.deps.listers,
+      client: this.deps.client,
+    };
   }
 
   private async work(): Promise<void> {
@@ -87,7 +110,12 @@ export class Controller {
         this.queue.forget(key);
         return;
       }
-      this.deps.log.debug('reconcile failed, will retry', { controller: this.name, key, err: String(err), requeues: this.queue.numRequeues(key) });
+      this.deps.log.debug('reconcile failed, will retry', {
+        controller: this.name,
+        key,
+        err: String(err),
+        requeues: this.queue.numRequeues(key),
+      });
       this.queue.addRateLimited(key);
     }
   }

@@ -68,7 +68,8 @@ export class Indexer<T extends KubeObject = KubeObject> implements Lister<T> {
   list(opts: { namespace?: string; labels?: Readonly<Record<string, string>> } = {}): readonly T[] {
     const wanted = Object.entries(opts.labels ?? {});
     const inNamespace = (o: T) => opts.namespace === undefined || o.metadata.namespace === opts.namespace;
-    if (wanted.length === 0) return opts.namespace === undefined ? [...this.items.values()] : this.byIndex(namespaceIndex, opts.namespace);
+    if (wanted.length === 0)
+      return opts.namespace === undefined ? [...this.items.values()] : this.byIndex(namespaceIndex, opts.namespace);
     const pairs = this.indexes.get(labelIndex)!.byValue;
     let rarest: Set<string> | undefined;
     for (const [k, v] of wanted) {

@@ -17,7 +17,11 @@ export class ResourceExpiredError extends Error {
  */
 export interface ListWatchSource {
   list(): Promise<{ items: KubeObject[]; resourceVersion: string }>;
-  watch(resourceVersion: string, onEvent: (type: EventKind, obj: KubeObject) => void, signal: AbortSignal): Promise<void>;
+  watch(
+    resourceVersion: string,
+    onEvent: (type: EventKind, obj: KubeObject) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 export interface EventHandler {
@@ -97,11 +101,15 @@ export class Informer {
     while (!signal.aborted) {
       try {
         if (!resourceVersion) resourceVersion = await this.relist();
-        await this.source.watch(resourceVersion, (type, obj) => {
-          resourceVersion = obj.metadata.resourceVersion ?? resourceVersion;
-          this.apply(type, obj);
-          backoff = initialBackoffMs;
-        }, signal);
+        await this.source.watch(
+          resourceVersion,
+          (type, obj) => {
+            resourceVersion = obj.metadata.resourceVersion ?? resourceVersion;
+            this.apply(type, obj);
+            backoff = initialBackoffMs;
+          },
+          signal,
+        );
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof ResourceExpiredError) {

@@ -61,14 +61,21 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const now = this.clock.now();
-    const spec = { holderIdentity: this.cfg.identity, leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000), renewTime: microTime(now) };
+    const spec = {
+      holderIdentity: this.cfg.identity,
+      leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
+      renewTime: microTime(now),
+    };
     let current: Lease;
     try {
       current = await this.client.get('Lease', { namespace: this.cfg.namespace, name: this.cfg.name });
     } catch (err) {
       if (!(err instanceof StatusError && err.code === 404)) throw err;
       return this.write(() =>
-        this.client.create('Lease', { metadata: { name: this.cfg.name, namespace: this.cfg.namespace }, spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } }),
+        this.client.create('Lease', {
+          metadata: { name: this.cfg.name, namespace: this.cfg.namespace },
+          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+        }),
       );
     }
     const held = current.spec?.holderIdentity;
@@ -78,7 +85,12 @@ export class LeaderElector {
     if (held && !mine && !expired) return false;
     const transitions = (current.spec?.leaseTransitions ?? 0) + (mine ? 0 : 1);
     const acquireTime = mine ? current.spec?.acquireTime : microTime(now);
-    return this.write(() => this.client.update('Lease', { ...current, spec: { ...current.spec, ...spec, acquireTime, leaseTransitions: transitions } }));
+    return this.write(() =>
+      this.client.update('Lease', {
+        ...current,
+        spec: { ...current.spec, ...spec, acquireTime, leaseTransitions: transitions },
+      }),
+    );
   }
 
   private async write(op: () => Promise<unknown>): Promise<boolean> {
@@ -97,7 +109,10 @@ export class LeaderElector {
     try {
       const current = await this.client.get('Lease', { namespace: this.cfg.namespace, name: this.cfg.name });
       if (current.spec?.holderIdentity !== this.cfg.identity) return;
-      await this.client.update('Lease', { ...current, spec: { ...current.spec, holderIdentity: undefined, renewTime: undefined, leaseDurationSeconds: 1 } });
+      await this.client.update('Lease', {
+        ...current,
+        spec: { ...current.spec, holderIdentity: undefined, renewTime: undefined, leaseDurationSeconds: 1 },
+      });
     } catch {
       // Best effort: the Lease expires on its own.
     }

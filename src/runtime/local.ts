@@ -34,7 +34,11 @@ export function localSource(registry: Registry, rt: ResourceType): ListWatchSour
     async watch(resourceVersion, onEvent, signal) {
       let watcher;
       try {
-        watcher = registry.watch(rt, undefined, { ...plainQuery, watch: true, resourceVersion: Number(resourceVersion) });
+        watcher = registry.watch(rt, undefined, {
+          ...plainQuery,
+          watch: true,
+          resourceVersion: Number(resourceVersion),
+        });
       } catch (err) {
         if (err instanceof StatusError && err.code === 410) throw new ResourceExpiredError(err.message);
         throw err;
@@ -68,26 +72,60 @@ export class LocalClient implements Client {
     return (await this.registry.get(this.lookup(kind), key.namespace, key.name)) as KindMap[K];
   }
 
-  async list<K extends Kind>(kind: K, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
-    const list = this.registry.list(this.lookup(kind), opts.namespace, { ...plainQuery, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+  async list<K extends Kind>(
+    kind: K,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<KindMap[K][]> {
+    const list = this.registry.list(this.lookup(kind), opts.namespace, {
+      ...plainQuery,
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+    });
     return structuredClone(list.items) as KindMap[K][];
   }
 
-  async create<K extends Kind>(kind: K, obj: KindMap[K] | Omit<KindMap[K], 'apiVersion' | 'kind'>): Promise<KindMap[K]> {
+  async create<K extends Kind>(
+    kind: K,
+    obj: KindMap[K] | Omit<KindMap[K], 'apiVersion' | 'kind'>,
+  ): Promise<KindMap[K]> {
     const o = obj as KubeObject;
     return (await this.registry.create(this.lookup(kind), o.metadata.namespace, o)) as KindMap[K];
   }
 
   async update<K extends Kind>(kind: K, obj: KindMap[K]): Promise<KindMap[K]> {
-    return (await this.registry.update(this.lookup(kind), obj.metadata.namespace, obj.metadata.name!, obj, undefined)) as KindMap[K];
+    return (await this.registry.update(
+      this.lookup(kind),
+      obj.metadata.namespace,
+      obj.metadata.name!,
+      obj,
+      undefined,
+    )) as KindMap[K];
   }
 
   async updateStatus<K extends Kind>(kind: K, obj: KindMap[K]): Promise<KindMap[K]> {
-    return (await this.registry.update(this.lookup(kind), obj.metadata.namespace, obj.metadata.name!, obj, 'status')) as KindMap[K];
+    return (await this.registry.update(
+      this.lookup(kind),
+      obj.metadata.namespace,
+      obj.metadata.name!,
+      obj,
+      'status',
+    )) as KindMap[K];
   }
 
-  async patch<K extends Kind>(kind: K, key: ObjectKey, patch: unknown, opts: { subresource?: 'status' } = {}): Promise<KindMap[K]> {
-    return (await this.registry.patch(this.lookup(kind), key.namespace, key.name, 'merge', patch, opts.subresource)) as KindMap[K];
+  async patch<K extends Kind>(
+    kind: K,
+    key: ObjectKey,
+    patch: unknown,
+    opts: { subresource?: 'status' } = {},
+  ): Promise<KindMap[K]> {
+    return (await this.registry.patch(
+      this.lookup(kind),
+      key.namespace,
+      key.name,
+      'merge',
+      patch,
+      opts.subresource,
+    )) as KindMap[K];
   }
 
   async delete<K extends Kind>(kind: K, key: ObjectKey): Promise<boolean> {

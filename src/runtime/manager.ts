@@ -32,7 +32,21 @@ export function podsListedIn(o: KubeObject): string[] {
 }
 
 /** Every kind a controller can read through `ctx.listers`. */
-export const allKinds: readonly Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease', 'Route', 'Firewall', 'ForwardingRule'];
+export const allKinds: readonly Kind[] = [
+  'Namespace',
+  'Node',
+  'Pod',
+  'Service',
+  'Endpoints',
+  'Event',
+  'EndpointSlice',
+  'Ingress',
+  'IngressClass',
+  'Lease',
+  'Route',
+  'Firewall',
+  'ForwardingRule',
+];
 
 /** Indexes every informer of a kind gets besides `namespace`. */
 export const defaultIndexes: Partial<Record<Kind, Record<string, IndexFunc>>> = {
@@ -86,11 +100,26 @@ export class Manager {
     this.clock = opts.clock ?? realClock;
     this.log = opts.log ?? silentLogger;
     for (const kind of allKinds) {
-      this.informers.set(kind, new Informer(kind, opts.source(kind), { clock: this.clock, indexes: defaultIndexes[kind], onError: (err) => this.log.error('informer error', { kind, err: String(err) }) }));
+      this.informers.set(
+        kind,
+        new Informer(kind, opts.source(kind), {
+          clock: this.clock,
+          indexes: defaultIndexes[kind],
+          onError: (err) => this.log.error('informer error', { kind, err: String(err) }),
+        }),
+      );
     }
     this.listers = Object.fromEntries(allKinds.map((k) => [k, this.informers.get(k)!.store])) as unknown as Listers;
     this.controllers = opts.controllers.map(
-      (r) => new Controller(r, { informers: (k) => this.informers.get(k)!, listers: this.listers, client: opts.client, clock: this.clock, log: this.log, rateLimiter: opts.rateLimiter?.() }),
+      (r) =>
+        new Controller(r, {
+          informers: (k) => this.informers.get(k)!,
+          listers: this.listers,
+          client: opts.client,
+          clock: this.clock,
+          log: this.log,
+          rateLimiter: opts.rateLimiter?.(),
+        }),
     );
   }
 
@@ -168,7 +197,8 @@ export class Manager {
     await this.startControllers();
     await elector.holdUntilLost(signal);
     await this.stopControllers();
-    if (!signal.aborted) this.log.error('lost leadership; controllers stopped', { identity: this.opts.leaderElection!.identity });
+    if (!signal.aborted)
+      this.log.error('lost leadership; controllers stopped', { identity: this.opts.leaderElection!.identity });
   }
 
   private async startControllers(): Promise<void> {

@@ -20,7 +20,10 @@ export interface Connection {
 interface KubeconfigFile {
   'current-context'?: string;
   contexts?: { name: string; context: { cluster: string; user: string } }[];
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean } }[];
+  clusters?: {
+    name: string;
+    cluster: { server: string; 'certificate-authority-data'?: string; 'insecure-skip-tls-verify'?: boolean };
+  }[];
   users?: { name: string; user: { token?: string } }[];
 }
 
@@ -48,14 +51,27 @@ export function resourcePath(rt: ResourceType, namespace?: string, name?: string
 }
 
 /** One HTTP request to the API server; non-2xx answers become StatusErrors. */
-export async function request(conn: Connection, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+export async function request(
+  conn: Connection,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<unknown> {
   const res = await open(conn, method, path, body, contentType);
   const text = await readAll(res);
   if ((res.statusCode ?? 500) >= 300) throw statusErrorFrom(res.statusCode ?? 500, text);
   return text ? JSON.parse(text) : undefined;
 }
 
-function open(conn: Connection, method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<http.IncomingMessage> {
+function open(
+  conn: Connection,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+  signal?: AbortSignal,
+): Promise<http.IncomingMessage> {
   const url = new URL(path, conn.server);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -86,7 +102,8 @@ function readAll(res: http.IncomingMessage): Promise<string> {
 function statusErrorFrom(code: number, text: string): StatusError {
   try {
     const s = JSON.parse(text) as Status;
-    if (s.kind === 'Status') return new StatusError(s.code ?? code, s.reason ?? 'InternalError', s.message ?? text, s.details);
+    if (s.kind === 'Status')
+      return new StatusError(s.code ?? code, s.reason ?? 'InternalError', s.message ?? text, s.details);
   } catch {
     // Not a Status body: fall through.
   }
@@ -97,7 +114,10 @@ function statusErrorFrom(code: number, text: string): StatusError {
 export function httpSource(conn: Connection, rt: ResourceType): ListWatchSource {
   return {
     async list() {
-      const list = (await request(conn, 'GET', resourcePath(rt))) as { items: KubeObject[]; metadata: { resourceVersion: string } };
+      const list = (await request(conn, 'GET', resourcePath(rt))) as {
+        items: KubeObject[];
+        metadata: { resourceVersion: string };
+      };
       return { items: list.items, resourceVersion: list.metadata.resourceVersion };
     },
     async watch(resourceVersion, onEvent, signal) {
@@ -112,7 +132,9 @@ export function httpSource(conn: Connection, rt: ResourceType): ListWatchSource 
       await readEvents(res, (type, obj) => {
         if (type === 'ERROR') {
           const status = obj as unknown as Status;
-          throw status.code === 410 ? new ResourceExpiredError(status.message ?? 'expired') : statusErrorFrom(status.code, JSON.stringify(status));
+          throw status.code === 410
+            ? new ResourceExpiredError(status.message ?? 'expired')
+            : statusErrorFrom(status.code, JSON.stringify(status));
         }
         onEvent(type, obj);
       }).catch((err) => {
@@ -122,7 +144,10 @@ export function httpSource(conn: Connection, rt: ResourceType): ListWatchSource 
   };
 }
 
-async function readEvents(res: http.IncomingMessage, onEvent: (type: EventKind | 'ERROR', obj: KubeObject) => void): Promise<void> {
+async function readEvents(
+  res: http.IncomingMessage,
+  onEvent: (type: EventKind | 'ERROR', obj: KubeObject) => void,
+): Promise<void> {
   let buf = '';
   res.setEncoding('utf8');
   for await (const chunk of res as AsyncIterable<string>) {
@@ -148,28 +173,51 @@ export class HttpClient implements Client {
     return (await request(this.conn, 'GET', resourcePath(this.lookup(kind), key.namespace, key.name))) as KindMap[K];
   }
 
-  async list<K extends Kind>(kind: K, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {}): Promise<KindMap[K][]> {
+  async list<K extends Kind>(
+    kind: K,
+    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<KindMap[K][]> {
     const q = new URLSearchParams();
     if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
     if (opts.fieldSelector) q.set('fieldSelector', opts.fieldSelector);
-    const list = (await request(this.conn, 'GET', `${resourcePath(this.lookup(kind), opts.namespace)}?${q}`)) as { items: KindMap[K][] };
+    const list = (await request(this.conn, 'GET', `${resourcePath(this.lookup(kind), opts.namespace)}?${q}`)) as {
+      items: KindMap[K][];
+    };
     return list.items;
   }
 
-  async create<K extends Kind>(kind: K, obj: KindMap[K] | Omit<KindMap[K], 'apiVersion' | 'kind'>): Promise<KindMap[K]> {
+  async create<K extends Kind>(
+    kind: K,
+    obj: KindMap[K] | Omit<KindMap[K], 'apiVersion' | 'kind'>,
+  ): Promise<KindMap[K]> {
     const o = obj as KubeObject;
     return (await request(this.conn, 'POST', resourcePath(this.lookup(kind), o.metadata.namespace), o)) as KindMap[K];
   }
 
   async update<K extends Kind>(kind: K, obj: KindMap[K]): Promise<KindMap[K]> {
-    return (await request(this.conn, 'PUT', resourcePath(this.lookup(kind), obj.metadata.namespace, obj.metadata.name), obj)) as KindMap[K];
+    return (await request(
+      this.conn,
+      'PUT',
+      resourcePath(this.lookup(kind), obj.metadata.namespace, obj.metadata.name),
+      obj,
+    )) as KindMap[K];
   }
 
   async updateStatus<K extends Kind>(kind: K, obj: KindMap[K]): Promise<KindMap[K]> {
-    return (await request(this.conn, 'PUT', resourcePath(this.lookup(kind), obj.metadata.namespace, obj.metadata.name, 'status'), obj)) as KindMap[K];
+    return (await request(
+      this.conn,
+      'PUT',
+      resourcePath(this.lookup(kind), obj.metadata.namespace, obj.metadata.name, 'status'),
+      obj,
+    )) as KindMap[K];
   }
 
-  async patch<K extends Kind>(kind: K, key: ObjectKey, patch: unknown, opts: { subresource?: 'status' } = {}): Promise<KindMap[K]> {
+  async patch<K extends Kind>(
+    kind: K,
+    key: ObjectKey,
+    patch: unknown,
+    opts: { subresource?: 'status' } = {},
+  ): Promise<KindMap[K]> {
     const path = resourcePath(this.lookup(kind), key.namespace, key.name, opts.subresource);
     return (await request(this.conn, 'PATCH', path, patch, 'application/merge-patch+json')) as KindMap[K];
   }

@@ -26,14 +26,18 @@ export interface RateLimiter {
 }
 
 function requirePositive(value: number, what: string): void {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${what} must be a positive finite number, got ${value}`);
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`${what} must be a positive finite number, got ${value}`);
 }
 
 /** Per-key `baseMs · 2^failures`, capped at `maxMs` (ItemExponentialFailureRateLimiter). */
 export class ExponentialFailureRateLimiter implements RateLimiter {
   private readonly failures = new Map<string, number>();
 
-  constructor(private readonly baseMs: number, private readonly maxMs: number) {
+  constructor(
+    private readonly baseMs: number,
+    private readonly maxMs: number,
+  ) {
     requirePositive(baseMs, 'baseMs');
     requirePositive(maxMs, 'maxMs');
     if (maxMs < baseMs) throw new RangeError(`maxMs (${maxMs}) must be >= baseMs (${baseMs})`);
@@ -64,7 +68,11 @@ export class TokenBucketRateLimiter implements RateLimiter {
   private tokens: number;
   private last: number;
 
-  constructor(private readonly qps: number, private readonly burst: number, private readonly clock: Clock) {
+  constructor(
+    private readonly qps: number,
+    private readonly burst: number,
+    private readonly clock: Clock,
+  ) {
     requirePositive(qps, 'qps');
     if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`burst must be an integer >= 1, got ${burst}`);
     this.tokens = burst;
@@ -110,7 +118,10 @@ export class MaxOfRateLimiter implements RateLimiter {
 
 /** client-go's DefaultControllerRateLimiter: max(per-key 5 ms·2^n ≤ 1000 s, bucket 10 qps burst 100). */
 export function defaultControllerRateLimiter(clock: Clock = realClock): RateLimiter {
-  return new MaxOfRateLimiter(new ExponentialFailureRateLimiter(5, 1_000_000), new TokenBucketRateLimiter(10, 100, clock));
+  return new MaxOfRateLimiter(
+    new ExponentialFailureRateLimiter(5, 1_000_000),
+    new TokenBucketRateLimiter(10, 100, clock),
+  );
 }
 
 /** Options for `WorkQueue` (client-go's TypedRateLimitingQueueConfig); every field is optional. */
@@ -131,9 +142,14 @@ interface ResolvedConfig {
 
 function resolveConfig(config: WorkQueueConfig): ResolvedConfig {
   const clock = config.clock ?? realClock;
-  if (typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function') throw new TypeError('WorkQueue: clock must implement now() and setTimeout()');
+  if (typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function')
+    throw new TypeError('WorkQueue: clock must implement now() and setTimeout()');
   const rateLimiter = config.rateLimiter ?? defaultControllerRateLimiter(clock);
-  if (typeof rateLimiter.when !== 'function' || typeof rateLimiter.forget !== 'function' || typeof rateLimiter.numRequeues !== 'function') {
+  if (
+    typeof rateLimiter.when !== 'function' ||
+    typeof rateLimiter.forget !== 'function' ||
+    typeof rateLimiter.numRequeues !== 'function'
+  ) {
     throw new TypeError('WorkQueue: rateLimiter must implement when(), forget() and numRequeues()');
   }
   const name = config.name ?? 'workqueue';

@@ -56,7 +56,10 @@ export class EtcdKeyLayout {
     const end = prefixEnd(Buffer.from(this.prefix + prefix));
     const { key, range_end } = this.dataRange;
     // Clamped to the data keys; an empty result when start >= end.
-    return { key: Buffer.compare(start, key) > 0 ? start : key, range_end: Buffer.compare(end, range_end) < 0 ? end : range_end };
+    return {
+      key: Buffer.compare(start, key) > 0 ? start : key,
+      range_end: Buffer.compare(end, range_end) < 0 ? end : range_end,
+    };
   }
 
   decodeKv(kv: IKeyValue): KeyValue {
@@ -78,7 +81,12 @@ export class EtcdKeyLayout {
     if (event.type === 'Delete') {
       const revision = fromEtcdRevision(event.kv.mod_revision);
       const key = event.kv.key.toString().slice(this.prefix.length);
-      const kv = Object.freeze({ key, value: prevKv?.value ?? '', createRevision: prevKv?.createRevision ?? 0, modRevision: revision });
+      const kv = Object.freeze({
+        key,
+        value: prevKv?.value ?? '',
+        createRevision: prevKv?.createRevision ?? 0,
+        modRevision: revision,
+      });
       return Object.freeze({ type: 'delete', revision, kv, ...withPrev });
     }
     const kv = this.decodeKv(event.kv);

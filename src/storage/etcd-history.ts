@@ -38,7 +38,8 @@ export function replayHistory(
           if (wanted.length > 0) sink(wanted);
           if (events[events.length - 1].revision >= upTo) settle(resolve);
         },
-        onCompacted: (compactRevision) => settle(() => reject(new CompactedError(afterRevision, fromEtcdRevision(compactRevision)))),
+        onCompacted: (compactRevision) =>
+          settle(() => reject(new CompactedError(afterRevision, fromEtcdRevision(compactRevision)))),
         onError: (err) => settle(() => reject(err)),
       }),
       () => signal.removeEventListener('abort', onAbort),
@@ -57,12 +58,16 @@ export function probeCompactRevision(client: WatchClient, layout: EtcdKeyLayout,
       client,
       { key: layout.marker, start_revision: 1 },
       (settle) => ({
-        onEvents: () => settle(() => reject(new Error('etcd streamed the marker from revision 1: nothing is compacted'))),
+        onEvents: () =>
+          settle(() => reject(new Error('etcd streamed the marker from revision 1: nothing is compacted'))),
         onCompacted: (compactRevision) => settle(() => resolve(compactRevision)),
         onError: (err) => settle(() => reject(err)),
       }),
       () => clearTimeout(timer),
     );
-    const timer = setTimeout(() => settle(() => reject(new Error(`etcd did not report its compact revision within ${timeoutMs} ms`))), timeoutMs);
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`etcd did not report its compact revision within ${timeoutMs} ms`))),
+      timeoutMs,
+    );
   });
 }

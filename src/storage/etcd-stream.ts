@@ -75,7 +75,9 @@ export class EtcdEventStream {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         const ms = this.opts.deliveryTimeoutMs;
-        reject(new Error(`the etcd watch stream has not delivered revision ${fromEtcdRevision(revision)} within ${ms} ms`));
+        reject(
+          new Error(`the etcd watch stream has not delivered revision ${fromEtcdRevision(revision)} within ${ms} ms`),
+        );
       }, this.opts.deliveryTimeoutMs);
       const waiter: Waiter = { revision, resolve, reject, timer };
       this.waiters.push(waiter);
@@ -92,14 +94,22 @@ export class EtcdEventStream {
 
   private async connect(): Promise<void> {
     const { layout, watchClient } = this.opts;
-    const cancel = await openWatchStream(watchClient, { ...layout.dataRange, start_revision: this.resumeAfter + 1, prev_kv: true }, {
-      onEvents: (events) => this.onEvents(events),
-      onCompacted: (compactRevision) => {
-        const lost = fromEtcdRevision(this.resumeAfter + 1);
-        this.fail(new Error(`etcd compacted revision ${lost} (compact revision ${fromEtcdRevision(compactRevision)}) before the watch could resume; restart kplane`));
+    const cancel = await openWatchStream(
+      watchClient,
+      { ...layout.dataRange, start_revision: this.resumeAfter + 1, prev_kv: true },
+      {
+        onEvents: (events) => this.onEvents(events),
+        onCompacted: (compactRevision) => {
+          const lost = fromEtcdRevision(this.resumeAfter + 1);
+          this.fail(
+            new Error(
+              `etcd compacted revision ${lost} (compact revision ${fromEtcdRevision(compactRevision)}) before the watch could resume; restart kplane`,
+            ),
+          );
+        },
+        onError: () => this.scheduleReconnect(),
       },
-      onError: () => this.scheduleReconnect(),
-    });
+    );
     if (this.stopped) cancel();
     else this.cancelWatch = cancel;
   }

@@ -16,7 +16,11 @@ export interface WatchStreamHandlers {
  * can skip events still owed to a watch that is catching up, and the backends need to resume
  * from the last event they dispatched instead. Resolves to a function that ends the watch quietly.
  */
-export async function openWatchStream(client: WatchClient, request: IWatchCreateRequest, handlers: WatchStreamHandlers): Promise<() => void> {
+export async function openWatchStream(
+  client: WatchClient,
+  request: IWatchCreateRequest,
+  handlers: WatchStreamHandlers,
+): Promise<() => void> {
   const stream = await client.watch();
   let done = false;
   const finish = (report?: () => void): void => {
@@ -30,7 +34,11 @@ export async function openWatchStream(client: WatchClient, request: IWatchCreate
     if (res.canceled) {
       const compactRevision = Number(res.compact_revision || 0);
       const reason = res.cancel_reason ? `: ${res.cancel_reason}` : '';
-      finish(() => (compactRevision > 0 ? handlers.onCompacted(compactRevision) : handlers.onError(new Error(`etcd cancelled the watch${reason}`))));
+      finish(() =>
+        compactRevision > 0
+          ? handlers.onCompacted(compactRevision)
+          : handlers.onError(new Error(`etcd cancelled the watch${reason}`)),
+      );
       return;
     }
     if (res.events && res.events.length > 0) handlers.onEvents(res.events);
@@ -49,7 +57,12 @@ export type SettleWatch = (report: () => void) => void;
  * runs `onSettle` (timers, listeners to remove) and then `report`, all once. Failing to open the
  * watch goes to `onError`. Returns `settle`, for outcomes from outside the watch (a timeout, an abort).
  */
-export function watchUntilSettled(client: WatchClient, request: IWatchCreateRequest, handlers: (settle: SettleWatch) => WatchStreamHandlers, onSettle: () => void = () => {}): SettleWatch {
+export function watchUntilSettled(
+  client: WatchClient,
+  request: IWatchCreateRequest,
+  handlers: (settle: SettleWatch) => WatchStreamHandlers,
+  onSettle: () => void = () => {},
+): SettleWatch {
   let cancel: (() => void) | undefined;
   let settled = false;
   const settle: SettleWatch = (report) => {

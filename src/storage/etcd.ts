@@ -26,7 +26,8 @@ type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
  * compare-and-swap would then report a false conflict.
  */
 const runOnce = {
-  execute: (fn: (context: { signal: AbortSignal }) => unknown) => Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
+  execute: (fn: (context: { signal: AbortSignal }) => unknown) =>
+    Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
 } as unknown as Policy;
 
 /**
@@ -85,7 +86,12 @@ export class EtcdBackend implements Backend {
       const initial = await client.kv.txn({ success: [this.markerRead()] });
       const startRevision = Number(initial.header.revision);
       const stream = new EtcdEventStream(
-        { watchClient: client.watchClient, layout: this.layout, dispatch: (e) => this.notifier.publish(e), deliveryTimeoutMs: this.timeoutMs },
+        {
+          watchClient: client.watchClient,
+          layout: this.layout,
+          dispatch: (e) => this.notifier.publish(e),
+          deliveryTimeoutMs: this.timeoutMs,
+        },
         startRevision,
         markerRevision(initial.responses[0].response_range),
       );
@@ -117,7 +123,9 @@ export class EtcdBackend implements Backend {
 
   async list(prefix: string, opts: { startKey?: string; limit?: number } = {}): Promise<ListResult> {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    const { revision, ranges } = await this.read([{ request_range: { ...this.layout.listRange(prefix, opts.startKey), limit } }]);
+    const { revision, ranges } = await this.read([
+      { request_range: { ...this.layout.listRange(prefix, opts.startKey), limit } },
+    ]);
     return { revision, kvs: ranges[0].kvs.map((kv) => this.layout.decodeKv(kv)), more: ranges[0].more };
   }
 
@@ -138,14 +146,20 @@ export class EtcdBackend implements Backend {
   async update(key: string, value: string, expectedModRevision: number): Promise<WriteResult> {
     const etcdKey = this.layout.dataKey(key);
     const res = await this.write({
-      compare: [{ key: etcdKey, target: 'Mod', result: 'Equal', mod_revision: expectedEtcdRevision(expectedModRevision) }],
+      compare: [
+        { key: etcdKey, target: 'Mod', result: 'Equal', mod_revision: expectedEtcdRevision(expectedModRevision) },
+      ],
       success: [{ request_put: { key: etcdKey, value: Buffer.from(value), prev_kv: true } }, this.markerWrite()],
       failure: [{ request_range: { key: etcdKey } }, this.markerRead()],
     });
     if (!res.succeeded) return this.refused(res);
     const prev = this.layout.decodeKv(res.responses[0].response_put.prev_kv);
     const revision = await this.committed(res);
-    return { ok: true, revision, kv: Object.freeze({ key, value, createRevision: prev.createRevision, modRevision: revision }) };
+    return {
+      ok: true,
+      revision,
+      kv: Object.freeze({ key, value, createRevision: prev.createRevision, modRevision: revision }),
+    };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<WriteResult> {
@@ -153,7 +167,12 @@ export class EtcdBackend implements Backend {
     const condition =
       expectedModRevision === undefined
         ? { key: etcdKey, target: 'Create' as const, result: 'Greater' as const, create_revision: 0 }
-        : { key: etcdKey, target: 'Mod' as const, result: 'Equal' as const, mod_revision: expectedEtcdRevision(expectedModRevision) };
+        : {
+            key: etcdKey,
+            target: 'Mod' as const,
+            result: 'Equal' as const,
+            mod_revision: expectedEtcdRevision(expectedModRevision),
+          };
     const res = await this.write({
       compare: [condition],
       success: [{ request_delete_range: { key: etcdKey, prev_kv: true } }, this.markerWrite()],
@@ -162,7 +181,11 @@ export class EtcdBackend implements Backend {
     if (!res.succeeded) return this.refused(res);
     const prev = this.layout.decodeKv(res.responses[0].response_delete_range.prev_kvs[0]);
     const revision = await this.committed(res);
-    return { ok: true, revision, kv: Object.freeze({ key, value: prev.value, createRevision: prev.createRevision, modRevision: revision }) };
+    return {
+      ok: true,
+      revision,
+      kv: Object.freeze({ key, value: prev.value, createRevision: prev.createRevision, modRevision: revision }),
+    };
   }
 
   async watch(prefix: string, afterRevision: number, listener: WatchListener, signal: AbortSignal): Promise<void> {

@@ -57,7 +57,11 @@ export interface Backend {
   /** Creates a key that must not exist; throws `KeyExistsError` if it does. Returns the new revision. */
   create(key: string, value: string): Promise<number>;
   /** Replaces the value if the key's `modRevision` equals `expectedModRevision`. */
-  update(key: string, value: string, expectedModRevision: number): Promise<{ ok: boolean; revision: number; kv?: KeyValue }>;
+  update(
+    key: string,
+    value: string,
+    expectedModRevision: number,
+  ): Promise<{ ok: boolean; revision: number; kv?: KeyValue }>;
   /**
    * Deletes the key if it exists and (when given) its `modRevision` equals `expectedModRevision`.
    * `ok: false` with `kv` means a revision mismatch; `ok: false` without `kv` means the key is absent.
@@ -83,7 +87,10 @@ export class KeyExistsError extends Error {
 }
 
 export class CompactedError extends Error {
-  constructor(readonly requested: number, readonly compactRevision: number) {
+  constructor(
+    readonly requested: number,
+    readonly compactRevision: number,
+  ) {
     super(`required revision ${requested} has been compacted (compact revision ${compactRevision})`);
     this.name = 'CompactedError';
   }

@@ -41,7 +41,9 @@ export class KeyValueIndex {
   private sortedKeys(): string[] {
     if (this.added.size === 0 && !this.removedSinceSort) return this.sorted;
     // A key removed and added again since the last sort sits in both lists: keep the `added` copy.
-    const kept = this.removedSinceSort ? this.sorted.filter((k) => this.values.has(k) && !this.added.has(k)) : this.sorted;
+    const kept = this.removedSinceSort
+      ? this.sorted.filter((k) => this.values.has(k) && !this.added.has(k))
+      : this.sorted;
     this.sorted = mergeSorted(kept, [...this.added].sort());
     this.added.clear();
     this.removedSinceSort = false;
@@ -74,7 +76,12 @@ function lowerBound(keys: readonly string[], key: string): number {
 }
 
 /** The Backend `list` contract over an index: keys under `prefix` from `startKey` on, at most `limit` (0 or less: all). */
-export function listRange(index: KeyValueIndex, revision: number, prefix: string, opts: { startKey?: string; limit?: number } = {}): ListResult {
+export function listRange(
+  index: KeyValueIndex,
+  revision: number,
+  prefix: string,
+  opts: { startKey?: string; limit?: number } = {},
+): ListResult {
   const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
   const from = opts.startKey !== undefined && opts.startKey > prefix ? opts.startKey : prefix;
   const kvs: KeyValue[] = [];

@@ -133,7 +133,11 @@ export class LevelBackend implements Backend {
     return revision;
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<{ ok: boolean; revision: number; kv?: KeyValue }> {
+  async update(
+    key: string,
+    value: string,
+    expectedModRevision: number,
+  ): Promise<{ ok: boolean; revision: number; kv?: KeyValue }> {
     this.assertWritable();
     const prevKv = this.latestValue(key);
     if (!prevKv || prevKv.modRevision !== expectedModRevision) return this.refuse(prevKv);
@@ -157,7 +161,9 @@ export class LevelBackend implements Backend {
 
   async watch(prefix: string, afterRevision: number, listener: WatchListener, signal: AbortSignal): Promise<void> {
     const db = this.openDb();
-    await this.notifier.watch(prefix, afterRevision, listener, signal, (sink) => this.replay(db, afterRevision, sink, signal));
+    await this.notifier.watch(prefix, afterRevision, listener, signal, (sink) =>
+      this.replay(db, afterRevision, sink, signal),
+    );
   }
 
   async compact(revision: number): Promise<number> {

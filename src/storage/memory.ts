@@ -64,7 +64,11 @@ export class MemoryBackend implements Backend {
     return revision;
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<{ ok: boolean; revision: number; kv?: KeyValue }> {
+  async update(
+    key: string,
+    value: string,
+    expectedModRevision: number,
+  ): Promise<{ ok: boolean; revision: number; kv?: KeyValue }> {
     this.assertOpen();
     const prevKv = this.current.get(key);
     if (!prevKv) return { ok: false, revision: this.revision };
@@ -125,7 +129,8 @@ export class MemoryBackend implements Backend {
   }
 
   private assertOpen(): void {
-    if (this.state !== 'open') throw this.state === 'closed' ? closedError() : new Error('storage backend is not started');
+    if (this.state !== 'open')
+      throw this.state === 'closed' ? closedError() : new Error('storage backend is not started');
   }
 }
 

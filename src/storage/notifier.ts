@@ -27,7 +27,13 @@ export class WatchNotifier {
   constructor(private readonly onListenerError: ListenerErrorHandler = () => {}) {}
 
   /** Registers `listener` for keys under `prefix`, replays via `replay`, then delivers live events until `signal` aborts. */
-  async watch(prefix: string, afterRevision: number, listener: WatchListener, signal: AbortSignal, replay: Replay): Promise<void> {
+  async watch(
+    prefix: string,
+    afterRevision: number,
+    listener: WatchListener,
+    signal: AbortSignal,
+    replay: Replay,
+  ): Promise<void> {
     if (signal.aborted) return;
     const watcher = new Watcher(prefix, afterRevision, listener, this.onListenerError);
     const stop = (): void => {

@@ -3,12 +3,28 @@
  * nat and filter hooks evaluated on the node's compiled rules, the routing decision (local, `cbr0`
  * or `eth0`), MASQUERADE choosing the output interface's address, and the un-NAT of replies.
  */
-import { evaluateChain, type HookContext, type HookResult, type RuleRef, type Table } from '../dataplane/netfilter/evaluate.js';
+import {
+  evaluateChain,
+  type HookContext,
+  type HookResult,
+  type RuleRef,
+  type Table,
+} from '../dataplane/netfilter/evaluate.js';
 import { findChain } from '../dataplane/netfilter/chain-index.js';
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, firstHost, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ConntrackEntry } from './conntrack.js';
-import { addHop, deliver, describePacket, drop, podNetns, type DropReason, type Hop, type WalkContext, type WalkEnd } from './walk.js';
+import {
+  addHop,
+  deliver,
+  describePacket,
+  drop,
+  podNetns,
+  type DropReason,
+  type Hop,
+  type WalkContext,
+  type WalkEnd,
+} from './walk.js';
 import { leaveVm } from './vpc.js';
 import type { NodeView } from './view.js';
 
@@ -35,7 +51,14 @@ function routeFor(ctx: WalkContext, node: NodeView, dst: string): RouteChoice {
 }
 
 /** Runs one table's hook chain if the node's rules have it. */
-function runHook(ctx: WalkContext, node: NodeView, table: Table, chain: string, packet: Packet, hook: Omit<HookContext, 'isLocal' | 'recent' | 'nowSeconds' | 'decide'>): HookResult | undefined {
+function runHook(
+  ctx: WalkContext,
+  node: NodeView,
+  table: Table,
+  chain: string,
+  packet: Packet,
+  hook: Omit<HookContext, 'isLocal' | 'recent' | 'nowSeconds' | 'decide'>,
+): HookResult | undefined {
   const rules = ctx.view.rules(node.name);
   if (!findChain(rules, table, chain)) return undefined;
   const result = evaluateChain(rules, table, chain, packet, {
@@ -43,21 +66,42 @@ function runHook(ctx: WalkContext, node: NodeView, table: Table, chain: string, 
     isLocal: (ip) => isLocalAddress(ctx, node, ip),
     recent: ctx.view.recent(node.name),
     nowSeconds: Math.floor(ctx.nowMs / 1000),
-    decide: (point) => ctx.chooser.choose(`${node.name}|${point.ref.table}|${point.ref.chain}|${point.ref.index}`, [point.probability, 1 - point.probability]) === 0,
+    decide: (point) =>
+      ctx.chooser.choose(`${node.name}|${point.ref.table}|${point.ref.chain}|${point.ref.index}`, [
+        point.probability,
+        1 - point.probability,
+      ]) === 0,
   });
-  if (ctx.commit) for (const hit of result.recentSets) ctx.view.recordRecent(node.name, hit.name, hit.ip, Math.floor(ctx.nowMs / 1000));
+  if (ctx.commit)
+    for (const hit of result.recentSets)
+      ctx.view.recordRecent(node.name, hit.name, hit.ip, Math.floor(ctx.nowMs / 1000));
   return result;
 }
 
-const via = (result: HookResult): string[] => result.trail.filter((r) => r !== result.decisive).map((r: RuleRef) => r.text);
+const via = (result: HookResult): string[] =>
+  result.trail.filter((r) => r !== result.decisive).map((r: RuleRef) => r.text);
 
 /** Why a filter verdict dropped the packet, from the deciding rule's comment (kube-proxy's wording). */
 function filterDropReason(result: HookResult): { reason: DropReason; message: string } {
   const text = result.decisive?.text ?? '';
-  if (text.includes('has no endpoints')) return { reason: 'NoEndpoints', message: 'the Service has no endpoints: kube-proxy REJECTs the packet and the client gets "connection refused"' };
-  if (text.includes('has no local endpoints')) return { reason: 'NoLocalEndpoints', message: 'the Service has no endpoint on this node and its traffic policy is Local: kube-proxy DROPs the packet' };
-  if (text.includes('--ctstate INVALID')) return { reason: 'InvalidConntrack', message: 'conntrack marks the packet INVALID (it belongs to no connection this node knows): KUBE-FORWARD drops it' };
-  if (result.verdict === 'REJECT') return { reason: 'ConnectionRefused', message: 'an iptables REJECT rule refuses the connection' };
+  if (text.includes('has no endpoints'))
+    return {
+      reason: 'NoEndpoints',
+      message: 'the Service has no endpoints: kube-proxy REJECTs the packet and the client gets "connection refused"',
+    };
+  if (text.includes('has no local endpoints'))
+    return {
+      reason: 'NoLocalEndpoints',
+      message: 'the Service has no endpoint on this node and its traffic policy is Local: kube-proxy DROPs the packet',
+    };
+  if (text.includes('--ctstate INVALID'))
+    return {
+      reason: 'InvalidConntrack',
+      message:
+        'conntrack marks the packet INVALID (it belongs to no connection this node knows): KUBE-FORWARD drops it',
+    };
+  if (result.verdict === 'REJECT')
+    return { reason: 'ConnectionRefused', message: 'an iptables REJECT rule refuses the connection' };
   return { reason: 'FirewallDenied', message: 'an iptables DROP rule on the node discards the packet' };
 }
 
@@ -77,36 +121,63 @@ interface Pass {
  */
 export function nodePass(ctx: WalkContext, node: NodeView, packet: Packet, ingress: Ingress): WalkEnd {
   const match = ctx.view.conntrack(node.name).lookup(packet, ctx.nowMs);
-  const pass: Pass = { node, packet: { ...packet }, arrived: { ...packet }, mark: 0, established: match?.direction === 'reply' ? match.entry : undefined };
+  const pass: Pass = {
+    node,
+    packet: { ...packet },
+    arrived: { ...packet },
+    mark: 0,
+    established: match?.direction === 'reply' ? match.entry : undefined,
+  };
   const ctstate = pass.established ? 'ESTABLISHED' : 'NEW';
   const where = { node: node.name, netns: root };
 
   if (pass.established) unSnat(ctx, pass);
   else {
-    const nat = runHook(ctx, node, 'nat', ingress.kind === 'local' ? 'OUTPUT' : 'PREROUTING', pass.packet, { ctstate, mark: pass.mark });
+    const nat = runHook(ctx, node, 'nat', ingress.kind === 'local' ? 'OUTPUT' : 'PREROUTING', pass.packet, {
+      ctstate,
+      mark: pass.mark,
+    });
     if (nat) applyDnat(ctx, pass, nat);
   }
 
   const route = routeFor(ctx, node, pass.packet.dst);
-  const bridged = ingress.kind === 'veth' && ingress.podCIDRDst && route.out === 'cbr0' && pass.packet.dst === pass.arrived.dst;
+  const bridged =
+    ingress.kind === 'veth' && ingress.podCIDRDst && route.out === 'cbr0' && pass.packet.dst === pass.arrived.dst;
   const filterChain = route.out === 'local' ? 'INPUT' : ingress.kind === 'local' ? 'OUTPUT' : 'FORWARD';
   const filter = runHook(ctx, node, 'filter', filterChain, pass.packet, { ctstate, mark: pass.mark });
   if (filter && filter.verdict !== 'ACCEPT') {
     const { reason, message } = filterDropReason(filter);
-    return drop(ctx, { ...where, device: route.out === 'cbr0' ? 'cbr0' : 'eth0', packet: pass.packet, rule: filter.decisive?.text, via: via(filter) }, reason, message);
+    return drop(
+      ctx,
+      {
+        ...where,
+        device: route.out === 'cbr0' ? 'cbr0' : 'eth0',
+        packet: pass.packet,
+        rule: filter.decisive?.text,
+        via: via(filter),
+      },
+      reason,
+      message,
+    );
   }
   if (route.out === 'local') {
     // Replies to this node's own connections are un-DNATed on LOCAL_IN, just before the socket.
     if (pass.established) unDnat(ctx, pass);
     else track(ctx, pass);
-    return deliver(ctx, { ...where, device: 'eth0', packet: pass.packet, description: `a process on ${node.name} receives it` }, { kind: 'node', node }, pass.packet);
+    return deliver(
+      ctx,
+      { ...where, device: 'eth0', packet: pass.packet, description: `a process on ${node.name} receives it` },
+      { kind: 'node', node },
+      pass.packet,
+    );
   }
   if (!bridged) addHop(ctx, { action: 'Route', ...where, device: route.out, packet: pass.packet, rule: route.rule });
 
   if (pass.established) unDnat(ctx, pass);
   else {
     const post = runHook(ctx, node, 'nat', 'POSTROUTING', pass.packet, { ctstate, mark: pass.mark });
-    if (post?.masquerade) masquerade(ctx, pass, post, route.out === 'cbr0' ? node.cbr0IP ?? node.internalIP : node.internalIP, route.out);
+    if (post?.masquerade)
+      masquerade(ctx, pass, post, route.out === 'cbr0' ? (node.cbr0IP ?? node.internalIP) : node.internalIP, route.out);
     track(ctx, pass);
   }
   return route.out === 'cbr0' ? toLocalPod(ctx, node, pass.packet) : leaveVm(ctx, node, pass.packet);
@@ -116,12 +187,28 @@ function applyDnat(ctx: WalkContext, pass: Pass, nat: HookResult): void {
   pass.mark = nat.mark;
   if (nat.packet.dst === pass.packet.dst && nat.packet.dstPort === pass.packet.dstPort) return;
   pass.packet = { ...nat.packet };
-  addHop(ctx, { action: 'DNAT', node: pass.node.name, netns: root, packet: pass.packet, rule: nat.decisive?.text, via: via(nat) });
+  addHop(ctx, {
+    action: 'DNAT',
+    node: pass.node.name,
+    netns: root,
+    packet: pass.packet,
+    rule: nat.decisive?.text,
+    via: via(nat),
+  });
 }
 
 function masquerade(ctx: WalkContext, pass: Pass, post: HookResult, address: string, device: string): void {
   pass.packet = { ...pass.packet, src: address };
-  addHop(ctx, { action: 'SNAT', node: pass.node.name, netns: root, device, packet: pass.packet, rule: post.decisive?.text, via: via(post), description: `MASQUERADE to ${device}'s address ${address}` });
+  addHop(ctx, {
+    action: 'SNAT',
+    node: pass.node.name,
+    netns: root,
+    device,
+    packet: pass.packet,
+    rule: post.decisive?.text,
+    via: via(post),
+    description: `MASQUERADE to ${device}'s address ${address}`,
+  });
 }
 
 /** A reply's destination goes back to the connection's original source (PREROUTING). */
@@ -154,7 +241,13 @@ function track(ctx: WalkContext, pass: Pass): void {
 function toLocalPod(ctx: WalkContext, node: NodeView, packet: Packet): WalkEnd {
   const pod = ctx.view.podOnNode(node.name, packet.dst);
   const bridge: Omit<Hop, 'action'> = { node: node.name, netns: root, device: 'cbr0', packet };
-  if (!pod) return drop(ctx, bridge, 'NoRoute', `no pod on ${node.name} has the address ${packet.dst}: nothing answers ARP on cbr0`);
+  if (!pod)
+    return drop(
+      ctx,
+      bridge,
+      'NoRoute',
+      `no pod on ${node.name} has the address ${packet.dst}: nothing answers ARP on cbr0`,
+    );
   addHop(ctx, { action: 'Bridge', ...bridge });
   addHop(ctx, { action: 'Veth', node: node.name, netns: root, device: pod.veth, packet });
   return deliver(ctx, { node: node.name, netns: podNetns(pod), device: 'eth0', packet }, { kind: 'pod', pod }, packet);

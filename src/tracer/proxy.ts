@@ -42,7 +42,12 @@ function frontEndSocket(client: Packet): { ip: string; port: number } {
 }
 
 /** The proxy: URL map, backend VM, new connection. */
-export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet: Packet, arrive: (ctx: WalkContext, node: string, packet: Packet) => WalkEnd): WalkEnd {
+export function throughProxy(
+  ctx: WalkContext,
+  lb: HttpLoadBalancerView,
+  packet: Packet,
+  arrive: (ctx: WalkContext, node: string, packet: Packet) => WalkEnd,
+): WalkEnd {
   const request = ctx.http ?? { host: packet.dst, path: '/' };
   const route = routeRequest(lb.urlMap, request.host, request.path);
   const map = (lb.urlMap as { name?: string }).name ?? lb.name;
@@ -50,15 +55,45 @@ export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet:
     const message = `${request.host}${request.path} matches no rule of the URL map ${map}, and the Ingress has no default backend (kplane deploys none): the request gets no answer`;
     return drop(ctx, { packet, rule: `url map ${map}` }, 'NoIngressRule', message);
   }
-  addHop(ctx, { action: 'Proxy', packet, rule: `url map ${map}: ${request.host}${request.path}`, description: route.reason });
+  addHop(ctx, {
+    action: 'Proxy',
+    packet,
+    rule: `url map ${map}: ${request.host}${request.path}`,
+    description: route.reason,
+  });
   const nodePort = route.backend.nodePort;
-  if (!nodePort) return drop(ctx, { packet }, 'NoIngressRule', `the backend Service ${route.backend.service.namespace}/${route.backend.service.name} has no nodePort to send the request to`);
+  if (!nodePort)
+    return drop(
+      ctx,
+      { packet },
+      'NoIngressRule',
+      `the backend Service ${route.backend.service.namespace}/${route.backend.service.name} has no nodePort to send the request to`,
+    );
   const pool = backendPool(ctx, lb);
-  if (pool.length === 0) return drop(ctx, { packet }, 'NoHealthyBackends', noHealthyBackend(ctx, `the instance group behind ${map}`, lb.nodes.length));
-  const node = ctx.view.node(pool[ctx.chooser.choose(`gclb|${lb.ip}|${nodePort}`, pool.map(() => 1 / pool.length))]);
+  if (pool.length === 0)
+    return drop(
+      ctx,
+      { packet },
+      'NoHealthyBackends',
+      noHealthyBackend(ctx, `the instance group behind ${map}`, lb.nodes.length),
+    );
+  const node = ctx.view.node(
+    pool[
+      ctx.chooser.choose(
+        `gclb|${lb.ip}|${nodePort}`,
+        pool.map(() => 1 / pool.length),
+      )
+    ],
+  );
   if (!node) return drop(ctx, { packet }, 'NoHealthyBackends', `the instance group names a VM that does not exist`);
   const socket = frontEndSocket(packet);
-  const backend: Packet = { protocol: 'TCP', src: socket.ip, srcPort: socket.port, dst: node.internalIP, dstPort: nodePort };
+  const backend: Packet = {
+    protocol: 'TCP',
+    src: socket.ip,
+    srcPort: socket.port,
+    dst: node.internalIP,
+    dstPort: nodePort,
+  };
   ctx.proxied = { client: packet, backend };
   addHop(ctx, {
     action: 'LoadBalance',
@@ -73,9 +108,19 @@ export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet:
  * A reply that reached the front end is the proxy's: it answers the client's connection from the
  * Ingress address, out on the internet again. Undefined when `end` is not the proxy's reply.
  */
-export function proxyReply(ctx: WalkContext, proxied: ProxiedConnection, end: WalkEnd, onInternet: (ctx: WalkContext, packet: Packet) => WalkEnd): WalkEnd | undefined {
-  if (!end.delivered || end.at.kind !== 'google' || tupleKey(end.packet) !== tupleKey(reversed(proxied.backend))) return undefined;
+export function proxyReply(
+  ctx: WalkContext,
+  proxied: ProxiedConnection,
+  end: WalkEnd,
+  onInternet: (ctx: WalkContext, packet: Packet) => WalkEnd,
+): WalkEnd | undefined {
+  if (!end.delivered || end.at.kind !== 'google' || tupleKey(end.packet) !== tupleKey(reversed(proxied.backend)))
+    return undefined;
   const answer = reversed(proxied.client);
-  addHop(ctx, { action: 'Proxy', packet: answer, description: 'the load balancer answers the client on its own connection, from the Ingress address' });
+  addHop(ctx, {
+    action: 'Proxy',
+    packet: answer,
+    description: 'the load balancer answers the client on its own connection, from the Ingress address',
+  });
   return onInternet(ctx, answer);
 }

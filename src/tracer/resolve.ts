@@ -13,7 +13,8 @@ import type { HttpRequest } from './proxy.js';
 import { hostMatches } from '../dataplane/ingress/match.js';
 
 /** Who sends the packet. */
-export type Sender = { kind: 'pod'; pod: PodView } | { kind: 'node'; node: NodeView } | { kind: 'internet'; ip: string };
+export type Sender =
+  { kind: 'pod'; pod: PodView } | { kind: 'node'; node: NodeView } | { kind: 'internet'; ip: string };
 
 /** One resolver query and its answer. */
 export interface DnsQuery {
@@ -63,7 +64,14 @@ function resolveSender(view: ClusterView, spec: PacketTraceSpec, causes: StatusC
   if (from.pod !== undefined) {
     const ref = splitRef(from.pod);
     const pod = ref && view.pod(ref.namespace, ref.name);
-    if (!pod) causes.push(fieldError.invalid('spec.from.pod', from.pod, ref ? 'no such pod with an IP address (is it scheduled and running?)' : 'must be <namespace>/<name>'));
+    if (!pod)
+      causes.push(
+        fieldError.invalid(
+          'spec.from.pod',
+          from.pod,
+          ref ? 'no such pod with an IP address (is it scheduled and running?)' : 'must be <namespace>/<name>',
+        ),
+      );
     return pod ? { kind: 'pod', pod } : undefined;
   }
   if (from.node !== undefined) {
@@ -88,7 +96,11 @@ function protocolOf(spec: PacketTraceSpec, causes: StatusCause[]): Packet['proto
 
 function numericPort(port: TraceDestination['port'], field: string, causes: StatusCause[]): number | undefined {
   if (typeof port === 'number' && port >= 1 && port <= 65535) return port;
-  causes.push(port === undefined ? fieldError.required(field) : fieldError.invalid(field, port, 'must be a port number between 1 and 65535'));
+  causes.push(
+    port === undefined
+      ? fieldError.required(field)
+      : fieldError.invalid(field, port, 'must be a port number between 1 and 65535'),
+  );
   return undefined;
 }
 
@@ -116,7 +128,13 @@ function urlTarget(view: ClusterView, url: string, causes: StatusCause[]): Targe
   if (isIPv4(parsed.hostname)) return { ip: parsed.hostname, port, protocol: 'TCP', http };
   const lb = view.httpLoadBalancers().find((l) => l.urlMap.rules.some((r) => hostMatches(r.host, parsed.hostname)));
   if (!lb) {
-    causes.push(fieldError.invalid('spec.to.url', url, `no Ingress has a rule for the host ${parsed.hostname}; use the Ingress's IP address`));
+    causes.push(
+      fieldError.invalid(
+        'spec.to.url',
+        url,
+        `no Ingress has a rule for the host ${parsed.hostname}; use the Ingress's IP address`,
+      ),
+    );
     return undefined;
   }
   return { ip: lb.ip, port, protocol: 'TCP', http };
@@ -126,18 +144,35 @@ function serviceTarget(view: ClusterView, to: TraceDestination, causes: StatusCa
   const ref = splitRef(to.service!);
   const svc = ref && view.service(ref.namespace, ref.name);
   if (!svc) {
-    causes.push(fieldError.invalid('spec.to.service', to.service, ref ? 'no such Service' : 'must be <namespace>/<name>'));
+    causes.push(
+      fieldError.invalid('spec.to.service', to.service, ref ? 'no such Service' : 'must be <namespace>/<name>'),
+    );
     return undefined;
   }
   const clusterIP = svc.spec.clusterIP;
   if (!clusterIP || clusterIP === 'None') {
-    causes.push(fieldError.invalid('spec.to.service', to.service, 'the Service has no ClusterIP (headless or ExternalName): trace to one of its pods or to its DNS name'));
+    causes.push(
+      fieldError.invalid(
+        'spec.to.service',
+        to.service,
+        'the Service has no ClusterIP (headless or ExternalName): trace to one of its pods or to its DNS name',
+      ),
+    );
     return undefined;
   }
   const ports = svc.spec.ports ?? [];
-  const port = to.port === undefined && ports.length === 1 ? ports[0] : ports.find((p) => p.port === to.port || (p.name !== undefined && p.name === to.port));
+  const port =
+    to.port === undefined && ports.length === 1
+      ? ports[0]
+      : ports.find((p) => p.port === to.port || (p.name !== undefined && p.name === to.port));
   if (!port) {
-    causes.push(fieldError.invalid('spec.to.port', to.port ?? null, `the Service has no such port; it has ${ports.map((p) => p.name || p.port).join(', ')}`));
+    causes.push(
+      fieldError.invalid(
+        'spec.to.port',
+        to.port ?? null,
+        `the Service has no such port; it has ${ports.map((p) => p.name || p.port).join(', ')}`,
+      ),
+    );
     return undefined;
   }
   return { ip: clusterIP, port: port.port, protocol: port.protocol as Packet['protocol'], service: to.service };
@@ -162,7 +197,13 @@ function answerText(answer: { type: string; data?: unknown }): string {
  * Resolves `host` as a pod in `namespace` would (or, without one, as an absolute name). A string
  * `port` is a named port: the SRV record `_<port>._<proto>.<name>` gives its number.
  */
-export function resolveHost(view: ClusterView, host: string, port: string | undefined, protocol: string, namespace: string | undefined): DnsResolution {
+export function resolveHost(
+  view: ClusterView,
+  host: string,
+  port: string | undefined,
+  protocol: string,
+  namespace: string | undefined,
+): DnsResolution {
   const domain = view.config.clusterDomain;
   const search = namespace ? [`${namespace}.svc.${domain}`, `svc.${domain}`, domain] : [];
   const name = port === undefined ? host : `_${port}._${protocol.toLowerCase()}.${host}`;
@@ -179,26 +220,41 @@ export function resolveHost(view: ClusterView, host: string, port: string | unde
   const upstream = queries.filter((q) => q.rcode === 'REFUSED').map((q) => q.name);
   const inZone = queries.length - upstream.length;
   const failure = [
-    inZone > 0 ? `${inZone === 1 ? 'the cluster candidate gives' : `all ${inZone} cluster candidates give`} NXDOMAIN or no ${type} record` : '',
-    upstream.length > 0 ? `${upstream.join(', ')} is outside ${domain}: CoreDNS would forward it upstream, which kplane does not simulate` : '',
+    inZone > 0
+      ? `${inZone === 1 ? 'the cluster candidate gives' : `all ${inZone} cluster candidates give`} NXDOMAIN or no ${type} record`
+      : '',
+    upstream.length > 0
+      ? `${upstream.join(', ')} is outside ${domain}: CoreDNS would forward it upstream, which kplane does not simulate`
+      : '',
   ]
     .filter(Boolean)
     .join('; ');
   return { queries, failure };
 }
 
-function pickAddress(view: ClusterView, answers: readonly { type: string; data?: unknown }[], type: string): { address: string; port?: number } | undefined {
+function pickAddress(
+  view: ClusterView,
+  answers: readonly { type: string; data?: unknown }[],
+  type: string,
+): { address: string; port?: number } | undefined {
   if (type === 'A') {
     const a = answers.find((x) => x.type === 'A');
     return a ? { address: a.data as string } : undefined;
   }
   const srv = answers.find((x) => x.type === 'SRV')?.data as { port: number; target: string } | undefined;
   if (!srv) return undefined;
-  const a = view.dnsLookup(srv.target, 'A').answers.find((x) => (x as { type: string }).type === 'A') as { data: string } | undefined;
+  const a = view.dnsLookup(srv.target, 'A').answers.find((x) => (x as { type: string }).type === 'A') as
+    { data: string } | undefined;
   return a ? { address: a.data, port: srv.port } : undefined;
 }
 
-function hostTarget(view: ClusterView, to: TraceDestination, sender: Sender | undefined, protocol: string, causes: StatusCause[]): Target | undefined {
+function hostTarget(
+  view: ClusterView,
+  to: TraceDestination,
+  sender: Sender | undefined,
+  protocol: string,
+  causes: StatusCause[],
+): Target | undefined {
   const namedPort = typeof to.port === 'string' ? to.port : undefined;
   const port = namedPort === undefined ? numericPort(to.port, 'spec.to.port', causes) : undefined;
   if (namedPort === undefined && port === undefined) return undefined;
@@ -207,7 +263,12 @@ function hostTarget(view: ClusterView, to: TraceDestination, sender: Sender | un
   return { ip: dns.address ?? '', port: dns.port ?? port ?? 0, dns };
 }
 
-function resolveTarget(view: ClusterView, spec: PacketTraceSpec, sender: Sender | undefined, causes: StatusCause[]): Target | undefined {
+function resolveTarget(
+  view: ClusterView,
+  spec: PacketTraceSpec,
+  sender: Sender | undefined,
+  causes: StatusCause[],
+): Target | undefined {
   const to = spec.to;
   const given = [to.ip, to.service, to.host, to.url].filter((v) => v !== undefined).length;
   if (given !== 1) {
@@ -244,8 +305,15 @@ export function resolveTrace(view: ClusterView, spec: PacketTraceSpec): Resolved
   const protocol = protocolOf(spec, causes);
   const target = resolveTarget(view, spec, sender, causes);
   const sourcePort = spec.sourcePort ?? DEFAULT_SOURCE_PORT;
-  if (!Number.isInteger(sourcePort) || sourcePort < 1 || sourcePort > 65535) causes.push(fieldError.invalid('spec.sourcePort', spec.sourcePort, 'must be between 1 and 65535'));
+  if (!Number.isInteger(sourcePort) || sourcePort < 1 || sourcePort > 65535)
+    causes.push(fieldError.invalid('spec.sourcePort', spec.sourcePort, 'must be between 1 and 65535'));
   if (causes.length > 0 || !sender || !target) throw invalid(causes);
-  const packet: Packet = { protocol: protocol ?? target.protocol ?? 'TCP', src: senderAddress(sender, target.ip), srcPort: sourcePort, dst: target.ip, dstPort: target.port };
+  const packet: Packet = {
+    protocol: protocol ?? target.protocol ?? 'TCP',
+    src: senderAddress(sender, target.ip),
+    srcPort: sourcePort,
+    dst: target.ip,
+    dstPort: target.port,
+  };
   return { sender, packet, dns: target.dns, service: target.service, http: target.http };
 }

@@ -9,7 +9,17 @@ import { enumerateBranches, flowChooser, sampleBranches, TooManyBranches, type C
 import { reversed, tupleKey } from './conntrack.js';
 import { nodePass } from './node-pass.js';
 import { resolveTrace, type DnsResolution, type ResolvedTrace, type Sender } from './resolve.js';
-import { addHop, deliver, describePacket, podNetns, type DropReason, type Endpoint, type Hop, type WalkContext, type WalkEnd } from './walk.js';
+import {
+  addHop,
+  deliver,
+  describePacket,
+  podNetns,
+  type DropReason,
+  type Endpoint,
+  type Hop,
+  type WalkContext,
+  type WalkEnd,
+} from './walk.js';
 import { fromGoogleNetwork, onInternet } from './vpc.js';
 import { proxyReply, type HttpRequest } from './proxy.js';
 import { cidrContains, parseCIDR, parseIPv4 } from '../net/ipv4.js';
@@ -20,7 +30,8 @@ function walkFrom(ctx: WalkContext, sender: Sender | Endpoint, packet: Packet): 
   if (sender.kind === 'pod') {
     const { pod } = sender;
     addHop(ctx, { action: 'Emit', node: pod.node, netns: podNetns(pod), device: 'eth0', packet });
-    if (packet.dst === pod.ip) return deliver(ctx, { node: pod.node, netns: podNetns(pod), device: 'lo', packet }, { kind: 'pod', pod }, packet);
+    if (packet.dst === pod.ip)
+      return deliver(ctx, { node: pod.node, netns: podNetns(pod), device: 'lo', packet }, { kind: 'pod', pod }, packet);
     const node = ctx.view.node(pod.node)!;
     addHop(ctx, { action: 'Veth', node: pod.node, netns: 'root', device: pod.veth, packet });
     const podCIDRDst = !!node.podCIDR && cidrContains(parseCIDR(node.podCIDR), parseIPv4(packet.dst));
@@ -31,19 +42,31 @@ function walkFrom(ctx: WalkContext, sender: Sender | Endpoint, packet: Packet): 
     return nodePass(ctx, sender.node, packet, { kind: 'local' });
   }
   if (sender.kind === 'google') {
-    addHop(ctx, { action: 'Emit', device: sender.what === 'control plane' ? 'control-plane' : 'google-front-end', packet });
+    addHop(ctx, {
+      action: 'Emit',
+      device: sender.what === 'control plane' ? 'control-plane' : 'google-front-end',
+      packet,
+    });
     return fromGoogleNetwork(ctx, packet);
   }
   addHop(ctx, { action: 'Emit', device: 'internet', packet });
   return onInternet(ctx, packet);
 }
 
-function context(view: ClusterView, chooser: Chooser, direction: WalkContext['direction'], commit: boolean, nowMs: number, http?: HttpRequest): WalkContext {
+function context(
+  view: ClusterView,
+  chooser: Chooser,
+  direction: WalkContext['direction'],
+  commit: boolean,
+  nowMs: number,
+  http?: HttpRequest,
+): WalkContext {
   return { view, chooser, direction, commit, nowMs, hops: [], http };
 }
 
 function endpointRef(at: Endpoint, packet: Packet): { pod?: string; node?: string; ip: string; port: number } {
-  if (at.kind === 'pod') return { pod: `${at.pod.namespace}/${at.pod.name}`, node: at.pod.node, ip: packet.dst, port: packet.dstPort };
+  if (at.kind === 'pod')
+    return { pod: `${at.pod.namespace}/${at.pod.name}`, node: at.pod.node, ip: packet.dst, port: packet.dstPort };
   if (at.kind === 'node') return { node: at.node.name, ip: packet.dst, port: packet.dstPort };
   return { ip: packet.dst, port: packet.dstPort };
 }
@@ -57,8 +80,13 @@ const SAMPLED_FLOWS = 20_000;
  * Every endpoint the flow can reach and the share of new flows each gets, without touching any
  * state: exact from enumerating every path, or estimated from sampled flows when there are too many.
  */
-function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): { shares: NonNullable<PacketTraceStatus['backends']>; estimated: boolean } {
-  const walk = (chooser: Chooser) => walkFrom(context(view, chooser, 'forward', false, nowMs, resolved.http), resolved.sender, resolved.packet);
+function backends(
+  view: ClusterView,
+  resolved: ResolvedTrace,
+  nowMs: number,
+): { shares: NonNullable<PacketTraceStatus['backends']>; estimated: boolean } {
+  const walk = (chooser: Chooser) =>
+    walkFrom(context(view, chooser, 'forward', false, nowMs, resolved.http), resolved.sender, resolved.packet);
   let branches;
   let estimated = false;
   try {
@@ -77,7 +105,9 @@ function backends(view: ClusterView, resolved: ResolvedTrace, nowMs: number): { 
     if (seen) seen.probability += probability;
     else byKey.set(key, { ...ref, probability });
   }
-  const shares = [...byKey.values()].map((b) => ({ ...b, probability: round(b.probability) })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+  const shares = [...byKey.values()]
+    .map((b) => ({ ...b, probability: round(b.probability) }))
+    .sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.port ?? 0) - (b.port ?? 0)));
   return { shares, estimated };
 }
 
@@ -113,7 +143,11 @@ function dnsStatus(view: ClusterView, dns: DnsResolution | undefined): PacketTra
 const RESOLVER_PORT = 53000;
 
 /** Whether a pod's query to kube-dns's VIP reaches a CoreDNS pod; the drop when it does not. */
-function dnsQueryProblem(view: ClusterView, sender: Sender, nowMs: number): { reason: DropReason; message: string } | undefined {
+function dnsQueryProblem(
+  view: ClusterView,
+  sender: Sender,
+  nowMs: number,
+): { reason: DropReason; message: string } | undefined {
   const server = view.service('kube-system', 'kube-dns')?.spec.clusterIP;
   if (sender.kind !== 'pod' || !server) return undefined;
   const query: Packet = { protocol: 'UDP', src: sender.pod.ip, srcPort: RESOLVER_PORT, dst: server, dstPort: 53 };
@@ -125,7 +159,17 @@ function stripPacket(hops: Hop[]): PacketTraceStatus['hops'] {
   return hops.map((h) => ({ ...h, packet: { ...h.packet } }));
 }
 
-const FIELD_ORDER = ['outcome', 'dropReason', 'message', 'deliveredTo', 'observedSource', 'hops', 'reply', 'backends', 'dns'] as const;
+const FIELD_ORDER = [
+  'outcome',
+  'dropReason',
+  'message',
+  'deliveredTo',
+  'observedSource',
+  'hops',
+  'reply',
+  'backends',
+  'dns',
+] as const;
 
 /** The status with its fields in the contract's order (api-contract §4), absent ones left out. */
 function ordered(status: PacketTraceStatus): PacketTraceStatus {
@@ -145,41 +189,88 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   const dns = dnsStatus(view, resolved.dns);
   if (resolved.dns) {
     const query = dnsQueryProblem(view, resolved.sender, nowMs);
-    if (query) return { outcome: 'Dropped', dropReason: query.reason, message: `the DNS query for ${spec.to.host} is dropped: ${query.message}`, hops: [], dns };
-    if (!resolved.dns.address) return { outcome: 'Dropped', dropReason: 'NXDOMAIN', message: `${spec.to.host} does not resolve: ${resolved.dns.failure}`, hops: [], dns };
+    if (query)
+      return {
+        outcome: 'Dropped',
+        dropReason: query.reason,
+        message: `the DNS query for ${spec.to.host} is dropped: ${query.message}`,
+        hops: [],
+        dns,
+      };
+    if (!resolved.dns.address)
+      return {
+        outcome: 'Dropped',
+        dropReason: 'NXDOMAIN',
+        message: `${spec.to.host} does not resolve: ${resolved.dns.failure}`,
+        hops: [],
+        dns,
+      };
   }
   const { shares, estimated } = backends(view, resolved, nowMs);
-  const note = estimated ? ` (the flow has too many paths to enumerate: backend shares are estimated from ${SAMPLED_FLOWS.toLocaleString('en')} sampled flows)` : '';
+  const note = estimated
+    ? ` (the flow has too many paths to enumerate: backend shares are estimated from ${SAMPLED_FLOWS.toLocaleString('en')} sampled flows)`
+    : '';
   const flow = tupleKey(resolved.packet);
   const forward = context(view, flowChooser(flow), 'forward', true, nowMs, resolved.http);
   const end = walkFrom(forward, resolved.sender, resolved.packet);
   const status: PacketTraceStatus = { hops: stripPacket(forward.hops), backends: shares, ...(dns ? { dns } : {}) };
-  if (!end.delivered) return { outcome: 'Dropped', dropReason: end.reason, message: `${end.message}${note}`, ...status };
+  if (!end.delivered)
+    return { outcome: 'Dropped', dropReason: end.reason, message: `${end.message}${note}`, ...status };
 
   const deliveredTo = endpointRef(end.at, end.packet);
   const observedSource = { ip: end.packet.src, port: end.packet.srcPort };
   const replyCtx = context(view, flowChooser(`reply|${flow}`), 'reply', true, nowMs);
   const backendReply = walkFrom(replyCtx, end.at, reversed(end.packet));
   const replyEnd = (forward.proxied && proxyReply(replyCtx, forward.proxied, backendReply, onInternet)) || backendReply;
-  const reply = { hops: stripPacket(replyCtx.hops), ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}) };
+  const reply = {
+    hops: stripPacket(replyCtx.hops),
+    ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}),
+  };
   const arrived = `${describePacket(resolved.packet)} reached ${where(end.at, deliveredTo)} as ${describePacket(end.packet)}`;
   const asymmetry = bypassedNatNote(forward.hops, replyCtx.hops);
   if (!replyEnd.delivered) {
-    return { outcome: 'Dropped', dropReason: replyEnd.reason, message: `${arrived}, but the reply was dropped: ${replyEnd.message}${asymmetry}${note}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply } };
+    return {
+      outcome: 'Dropped',
+      dropReason: replyEnd.reason,
+      message: `${arrived}, but the reply was dropped: ${replyEnd.message}${asymmetry}${note}`,
+      deliveredTo,
+      observedSource,
+      ...status,
+      reply: { outcome: 'Dropped', dropReason: replyEnd.reason, ...reply },
+    };
   }
   const problem = replyProblem(resolved.packet, resolved.sender, replyEnd);
   if (problem) {
-    return { outcome: 'Dropped', dropReason: 'InvalidConntrack', message: `${arrived}, but ${problem}${asymmetry}${note}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply } };
+    return {
+      outcome: 'Dropped',
+      dropReason: 'InvalidConntrack',
+      message: `${arrived}, but ${problem}${asymmetry}${note}`,
+      deliveredTo,
+      observedSource,
+      ...status,
+      reply: { outcome: 'Dropped', dropReason: 'InvalidConntrack', ...reply },
+    };
   }
-  return { outcome: 'Delivered', message: `${arrived}; the reply comes back from ${reply.observedSource!.ip}:${reply.observedSource!.port}${note}`, deliveredTo, observedSource, ...status, reply: { outcome: 'Delivered', ...reply } };
+  return {
+    outcome: 'Delivered',
+    message: `${arrived}; the reply comes back from ${reply.observedSource!.ip}:${reply.observedSource!.port}${note}`,
+    deliveredTo,
+    observedSource,
+    ...status,
+    reply: { outcome: 'Delivered', ...reply },
+  };
 }
 
 /** When a node NATed the forward packet but the reply never passed it, its conntrack entry cannot undo the NAT. */
 function bypassedNatNote(forward: readonly Hop[], reply: readonly Hop[]): string {
-  const natNodes = new Set(forward.filter((h) => (h.action === 'DNAT' || h.action === 'SNAT') && h.node).map((h) => h.node!));
+  const natNodes = new Set(
+    forward.filter((h) => (h.action === 'DNAT' || h.action === 'SNAT') && h.node).map((h) => h.node!),
+  );
   const replyNodes = new Set(reply.map((h) => h.node).filter(Boolean));
   const bypassed = [...natNodes].filter((n) => !replyNodes.has(n));
-  return bypassed.length ? ` (asymmetric return: the reply bypasses ${bypassed.join(', ')}, which holds the connection's NAT entry)` : '';
+  return bypassed.length
+    ? ` (asymmetric return: the reply bypasses ${bypassed.join(', ')}, which holds the connection's NAT entry)`
+    : '';
 }
 
 function where(at: Endpoint, ref: { pod?: string; node?: string; ip: string; port: number }): string {

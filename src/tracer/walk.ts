@@ -65,8 +65,7 @@ export type Endpoint =
 
 /** How a walk ended. */
 export type WalkEnd =
-  | { delivered: true; at: Endpoint; packet: Packet }
-  | { delivered: false; reason: DropReason; message: string };
+  { delivered: true; at: Endpoint; packet: Packet } | { delivered: false; reason: DropReason; message: string };
 
 /** The walk's inputs and its accumulating hops. */
 export interface WalkContext {

@@ -78,7 +78,14 @@ export class ResourceCache {
     return this.objects.size;
   }
 
-  stats(): { objects: number; historyEvents: number; historyEvicted: number; historyCompleteAfter: number; watchers: number; evictedWatchers: number } {
+  stats(): {
+    objects: number;
+    historyEvents: number;
+    historyEvicted: number;
+    historyCompleteAfter: number;
+    watchers: number;
+    evictedWatchers: number;
+  } {
     return {
       objects: this.objects.size,
       historyEvents: this.history.size,
@@ -95,7 +102,10 @@ export class ResourceCache {
     const view = opts.atRevision === undefined ? undefined : this.viewAt(opts.atRevision);
     const keys = view ? view.keys : this.keys();
     const lookup = view ? view.lookup : (k: string) => this.objects.get(k);
-    const start = lowerBound(keys, opts.afterKey !== undefined && opts.afterKey >= prefix ? opts.afterKey + '\0' : prefix);
+    const start = lowerBound(
+      keys,
+      opts.afterKey !== undefined && opts.afterKey >= prefix ? opts.afterKey + '\0' : prefix,
+    );
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const items: KubeObject[] = [];
     let i = start;
@@ -124,7 +134,12 @@ export class ResourceCache {
       for (const event of backlog) watcher.offer(event);
     } else {
       for (const obj of this.list({ prefix, filter: userFilter }).items) {
-        watcher.enqueue({ type: 'ADDED', revision: Number(obj.metadata.resourceVersion), object: obj, json: () => JSON.stringify(obj) });
+        watcher.enqueue({
+          type: 'ADDED',
+          revision: Number(obj.metadata.resourceVersion),
+          object: obj,
+          json: () => JSON.stringify(obj),
+        });
       }
     }
     this.watchers.add(watcher);

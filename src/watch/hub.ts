@@ -41,7 +41,8 @@ export class CacheHub {
     const limits = { ...defaultHistoryLimits, ...this.opts.history };
     const now = this.opts.now ?? Date.now;
     const { revision, kvs } = await this.backend.list(this.opts.root);
-    for (const prefix of this.opts.resourcePrefixes) this.caches.set(prefix, new ResourceCache(prefix, revision, limits, now));
+    for (const prefix of this.opts.resourcePrefixes)
+      this.caches.set(prefix, new ResourceCache(prefix, revision, limits, now));
     for (const kv of kvs) this.cacheFor(kv.key)?.seed(kv.key, decodeObject(kv));
     this.revision = revision;
     await this.backend.watch(this.opts.root, revision, (events) => this.onEvents(events), this.abort.signal);
@@ -92,7 +93,12 @@ export class CacheHub {
 
   private onEvents(events: readonly StorageEvent[]): void {
     for (const e of events) {
-      this.cacheFor(e.kv.key)?.apply(e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED', e.revision, e.kv.key, decodeObject(e.kv));
+      this.cacheFor(e.kv.key)?.apply(
+        e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED',
+        e.revision,
+        e.kv.key,
+        decodeObject(e.kv),
+      );
       this.revision = e.revision;
     }
     if (this.waiters.length) this.releaseWaiters();

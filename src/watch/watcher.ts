@@ -84,13 +84,24 @@ export class CacheWatcher {
     const prevMatches = event.prevObject !== undefined && this.filter(event.prevObject);
     switch (event.type) {
       case 'ADDED':
-        return this.filter(event.object) ? { ...base, type: 'ADDED', object: event.object, json: () => event.objectJson() } : undefined;
+        return this.filter(event.object)
+          ? { ...base, type: 'ADDED', object: event.object, json: () => event.objectJson() }
+          : undefined;
       case 'DELETED':
-        return prevMatches ? { ...base, type: 'DELETED', object: event.object, json: () => event.objectJson() } : undefined;
+        return prevMatches
+          ? { ...base, type: 'DELETED', object: event.object, json: () => event.objectJson() }
+          : undefined;
       case 'MODIFIED': {
         const nowMatches = this.filter(event.object);
-        if (nowMatches) return { ...base, type: prevMatches ? 'MODIFIED' : 'ADDED', object: event.object, json: () => event.objectJson() };
-        if (prevMatches) return { ...base, type: 'DELETED', object: event.prevObjectAtRevision(), json: () => event.prevObjectJson() };
+        if (nowMatches)
+          return {
+            ...base,
+            type: prevMatches ? 'MODIFIED' : 'ADDED',
+            object: event.object,
+            json: () => event.objectJson(),
+          };
+        if (prevMatches)
+          return { ...base, type: 'DELETED', object: event.prevObjectAtRevision(), json: () => event.prevObjectJson() };
         return undefined;
       }
     }

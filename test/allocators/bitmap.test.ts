@@ -35,10 +35,24 @@ test('items outside the bitmap: has is false, release is a no-op, allocate throw
 
 const scanCases = [
   { name: 'random 0 starts at the bottom of the dynamic band', size: 20, offset: 4, taken: [], random: 0, want: 4 },
-  { name: 'random near 1 starts at the top of the dynamic band', size: 20, offset: 4, taken: [], random: 0.999, want: 19 },
+  {
+    name: 'random near 1 starts at the top of the dynamic band',
+    size: 20,
+    offset: 4,
+    taken: [],
+    random: 0.999,
+    want: 19,
+  },
   { name: 'the scan wraps inside the dynamic band', size: 20, offset: 4, taken: [19], random: 0.999, want: 4 },
   { name: 'taken items are skipped', size: 20, offset: 4, taken: [4, 5], random: 0, want: 6 },
-  { name: 'a full dynamic band falls back to the static band', size: 6, offset: 2, taken: [2, 3, 4, 5], random: 0.6, want: 1 },
+  {
+    name: 'a full dynamic band falls back to the static band',
+    size: 6,
+    offset: 2,
+    taken: [2, 3, 4, 5],
+    random: 0.6,
+    want: 1,
+  },
   { name: 'the static band scan wraps too', size: 6, offset: 2, taken: [1, 2, 3, 4, 5], random: 0.6, want: 0 },
   { name: 'no band: the whole bitmap is dynamic', size: 5, offset: 0, taken: [], random: 0, want: 0 },
   { name: 'full: nothing', size: 3, offset: 1, taken: [0, 1, 2], random: 0, want: undefined },
@@ -48,7 +62,10 @@ for (const tc of scanCases) {
   test(`allocateNext: ${tc.name}`, () => {
     const b = new Bitmap(tc.size, tc.offset);
     for (const i of tc.taken) b.allocate(i);
-    assert.equal(b.allocateNext(() => tc.random), tc.want);
+    assert.equal(
+      b.allocateNext(() => tc.random),
+      tc.want,
+    );
     if (tc.want !== undefined) assert.equal(b.has(tc.want), true);
   });
 }
@@ -57,7 +74,10 @@ test('allocateNext fills the dynamic band completely before touching the static 
   const b = new Bitmap(300, 100);
   const random = seeded(7);
   const first = Array.from({ length: 200 }, () => b.allocateNext(random)!);
-  assert.ok(first.every((i) => i >= 100), 'the first 200 allocations are all dynamic');
+  assert.ok(
+    first.every((i) => i >= 100),
+    'the first 200 allocations are all dynamic',
+  );
   assert.equal(new Set(first).size, 200);
   const rest = Array.from({ length: 100 }, () => b.allocateNext(random)!);
   assert.ok(rest.every((i) => i < 100));

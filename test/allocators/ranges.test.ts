@@ -4,12 +4,60 @@ import { NodePortRange, nodePortRangeOffset } from '../../src/allocators/node-po
 import { ServiceIPRange, indexedIP, ipRangeOffset } from '../../src/allocators/service-ip-range.js';
 
 const ipRangeCases = [
-  { cidr: '10.96.0.0/24', size: 254, offset: 16, firstStatic: '10.96.0.1', lastStatic: '10.96.0.16', firstDynamic: '10.96.0.17', last: '10.96.0.254' },
-  { cidr: '10.0.0.0/20', size: 4094, offset: 256, firstStatic: '10.0.0.1', lastStatic: '10.0.1.0', firstDynamic: '10.0.1.1', last: '10.0.15.254' },
-  { cidr: '10.9.0.0/16', size: 65534, offset: 256, firstStatic: '10.9.0.1', lastStatic: '10.9.1.0', firstDynamic: '10.9.1.1', last: '10.9.255.254' },
-  { cidr: '10.0.0.0/16', size: 65534, offset: 256, firstStatic: '10.0.0.1', lastStatic: '10.0.1.0', firstDynamic: '10.0.1.1', last: '10.0.255.254' },
-  { cidr: '192.168.0.0/28', size: 14, offset: 0, firstStatic: undefined, lastStatic: undefined, firstDynamic: '192.168.0.1', last: '192.168.0.14' },
-  { cidr: '10.1.0.0/27', size: 30, offset: 16, firstStatic: '10.1.0.1', lastStatic: '10.1.0.16', firstDynamic: '10.1.0.17', last: '10.1.0.30' },
+  {
+    cidr: '10.96.0.0/24',
+    size: 254,
+    offset: 16,
+    firstStatic: '10.96.0.1',
+    lastStatic: '10.96.0.16',
+    firstDynamic: '10.96.0.17',
+    last: '10.96.0.254',
+  },
+  {
+    cidr: '10.0.0.0/20',
+    size: 4094,
+    offset: 256,
+    firstStatic: '10.0.0.1',
+    lastStatic: '10.0.1.0',
+    firstDynamic: '10.0.1.1',
+    last: '10.0.15.254',
+  },
+  {
+    cidr: '10.9.0.0/16',
+    size: 65534,
+    offset: 256,
+    firstStatic: '10.9.0.1',
+    lastStatic: '10.9.1.0',
+    firstDynamic: '10.9.1.1',
+    last: '10.9.255.254',
+  },
+  {
+    cidr: '10.0.0.0/16',
+    size: 65534,
+    offset: 256,
+    firstStatic: '10.0.0.1',
+    lastStatic: '10.0.1.0',
+    firstDynamic: '10.0.1.1',
+    last: '10.0.255.254',
+  },
+  {
+    cidr: '192.168.0.0/28',
+    size: 14,
+    offset: 0,
+    firstStatic: undefined,
+    lastStatic: undefined,
+    firstDynamic: '192.168.0.1',
+    last: '192.168.0.14',
+  },
+  {
+    cidr: '10.1.0.0/27',
+    size: 30,
+    offset: 16,
+    firstStatic: '10.1.0.1',
+    lastStatic: '10.1.0.16',
+    firstDynamic: '10.1.0.17',
+    last: '10.1.0.30',
+  },
 ];
 for (const tc of ipRangeCases) {
   test(`service IP range ${tc.cidr}: size ${tc.size}, static band ${tc.offset}`, () => {
@@ -46,7 +94,8 @@ const indexOfCases = [
   { ip: '10.9.0.010', want: undefined, why: 'leading zeros are not an IP' },
 ];
 for (const tc of indexOfCases) {
-  test(`10.9.0.0/16 indexOf(${tc.ip}): ${tc.why}`, () => assert.equal(ServiceIPRange.parse('10.9.0.0/16').indexOf(tc.ip), tc.want));
+  test(`10.9.0.0/16 indexOf(${tc.ip}): ${tc.why}`, () =>
+    assert.equal(ServiceIPRange.parse('10.9.0.0/16').indexOf(tc.ip), tc.want));
 }
 
 test('parse masks host bits and refuses what is not a usable IPv4 CIDR', () => {
@@ -79,6 +128,9 @@ for (const tc of portCases) {
 
 test('node port indexOf: inside, edges and outside', () => {
   const r = NodePortRange.parse('30000-32767');
-  assert.deepEqual([30000, 32767, 29999, 32768, 80, 30000.5].map((p) => r.indexOf(p)), [0, 2767, undefined, undefined, undefined, undefined]);
+  assert.deepEqual(
+    [30000, 32767, 29999, 32768, 80, 30000.5].map((p) => r.indexOf(p)),
+    [0, 2767, undefined, undefined, undefined, undefined],
+  );
   assert.throws(() => NodePortRange.parse('32767-30000'));
 });

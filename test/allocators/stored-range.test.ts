@@ -110,6 +110,12 @@ test('endless conflicts end in a 500 after maxAttempts', async () => {
   });
   await openServiceIPStore(inner, '10.9.0.0/24').transact((b) => b.allocate(1));
   const range = ServiceIPRange.parse('10.9.0.0/24');
-  const store = new RangeStore({ backend: rival, key: SERVICE_IPS_KEY, range, parseRange: ServiceIPRange.parse, maxAttempts: 3 });
+  const store = new RangeStore({
+    backend: rival,
+    key: SERVICE_IPS_KEY,
+    range,
+    parseRange: ServiceIPRange.parse,
+    maxAttempts: 3,
+  });
   await assert.rejects(store.transact(takeNext), (err: unknown) => err instanceof StatusError && err.code === 500);
 });

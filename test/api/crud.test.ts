@@ -10,7 +10,12 @@ const pods = '/api/v1/namespaces/default/pods';
 
 async function req(method: string, url: string, body?: unknown, contentType = 'application/json') {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const res = await t.app.inject({ method: method as 'GET', url, payload, headers: payload === undefined ? {} : { 'content-type': contentType } });
+  const res = await t.app.inject({
+    method: method as 'GET',
+    url,
+    payload,
+    headers: payload === undefined ? {} : { 'content-type': contentType },
+  });
   let json: any;
   try {
     json = res.json();
@@ -45,8 +50,18 @@ describe('create', () => {
   const badRequests: { name: string; body: unknown; status: number; reason: string }[] = [
     { name: 'another kind', body: { ...podManifest('x'), kind: 'Service' }, status: 400, reason: 'BadRequest' },
     { name: 'not an object', body: [1, 2], status: 400, reason: 'BadRequest' },
-    { name: 'wrong JSON type', body: { ...podManifest('x'), spec: { containers: 'nginx' } }, status: 400, reason: 'BadRequest' },
-    { name: 'namespace mismatch', body: { ...podManifest('x'), metadata: { name: 'x', namespace: 'other' } }, status: 400, reason: 'BadRequest' },
+    {
+      name: 'wrong JSON type',
+      body: { ...podManifest('x'), spec: { containers: 'nginx' } },
+      status: 400,
+      reason: 'BadRequest',
+    },
+    {
+      name: 'namespace mismatch',
+      body: { ...podManifest('x'), metadata: { name: 'x', namespace: 'other' } },
+      status: 400,
+      reason: 'BadRequest',
+    },
   ];
   for (const tc of badRequests) {
     test(`rejects ${tc.name}`, async () => {
@@ -58,11 +73,15 @@ describe('create', () => {
   }
 
   test('reports every validation error at once as 422', async () => {
-    const res = await req('POST', pods, { metadata: { name: 'Bad_Name', labels: { 'bad key!': 'v' } }, spec: { containers: [{ name: 'c' }] } });
+    const res = await req('POST', pods, {
+      metadata: { name: 'Bad_Name', labels: { 'bad key!': 'v' } },
+      spec: { containers: [{ name: 'c' }] },
+    });
     assert.equal(res.status, 422);
     assert.equal(res.body.reason, 'Invalid');
     const fields = res.body.details.causes.map((c: { field: string }) => c.field);
-    for (const f of ['metadata.name', 'metadata.labels', 'spec.containers[0].image']) assert.ok(fields.includes(f), `${f} in ${fields}`);
+    for (const f of ['metadata.name', 'metadata.labels', 'spec.containers[0].image'])
+      assert.ok(fields.includes(f), `${f} in ${fields}`);
     assert.match(res.body.message, /^Pod "Bad_Name" is invalid: \[/);
   });
 
@@ -88,7 +107,8 @@ describe('create', () => {
   });
 
   test('accepts YAML bodies', async () => {
-    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-yaml\nspec:\n  containers:\n  - name: c\n    image: nginx\n';
+    const yaml =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-yaml\nspec:\n  containers:\n  - name: c\n    image: nginx\n';
     const res = await req('POST', pods, yaml, 'application/yaml');
     assert.equal(res.status, 201);
     assert.equal(res.body.metadata.name, 'from-yaml');
@@ -104,12 +124,21 @@ describe('create', () => {
 describe('update and patch', () => {
   test('stale resourceVersion is a 409 Conflict with the upstream message', async () => {
     const created = (await req('POST', pods, podManifest('upd'))).body;
-    const first = await req('PUT', `${pods}/upd`, { ...created, metadata: { ...created.metadata, labels: { a: '1' } } });
+    const first = await req('PUT', `${pods}/upd`, {
+      ...created,
+      metadata: { ...created.metadata, labels: { a: '1' } },
+    });
     assert.equal(first.status, 200);
-    const stale = await req('PUT', `${pods}/upd`, { ...created, metadata: { ...created.metadata, labels: { a: '2' } } });
+    const stale = await req('PUT', `${pods}/upd`, {
+      ...created,
+      metadata: { ...created.metadata, labels: { a: '2' } },
+    });
     assert.equal(stale.status, 409);
     assert.equal(stale.body.reason, 'Conflict');
-    assert.equal(stale.body.message, 'Operation cannot be fulfilled on pods "upd": the object has been modified; please apply your changes to the latest version and try again');
+    assert.equal(
+      stale.body.message,
+      'Operation cannot be fulfilled on pods "upd": the object has been modified; please apply your changes to the latest version and try again',
+    );
   });
 
   test('a write that changes nothing keeps the resourceVersion', async () => {
@@ -137,9 +166,19 @@ describe('update and patch', () => {
 
   test('generation is bumped only by spec changes', async () => {
     const created = (await req('POST', pods, podManifest('gen'))).body;
-    const labelled = await req('PATCH', `${pods}/gen`, { metadata: { labels: { x: 'y' } } }, 'application/merge-patch+json');
+    const labelled = await req(
+      'PATCH',
+      `${pods}/gen`,
+      { metadata: { labels: { x: 'y' } } },
+      'application/merge-patch+json',
+    );
     assert.equal(labelled.body.metadata.generation, 1);
-    const respec = await req('PATCH', `${pods}/gen`, [{ op: 'replace', path: '/spec/containers/0/image', value: 'nginx:2' }], 'application/json-patch+json');
+    const respec = await req(
+      'PATCH',
+      `${pods}/gen`,
+      [{ op: 'replace', path: '/spec/containers/0/image', value: 'nginx:2' }],
+      'application/json-patch+json',
+    );
     assert.equal(respec.status, 200);
     assert.equal(respec.body.metadata.generation, 2);
     assert.equal(created.metadata.uid, respec.body.metadata.uid);
@@ -147,14 +186,24 @@ describe('update and patch', () => {
 
   test('a failing JSON patch operation is a 422 and changes nothing', async () => {
     const created = (await req('POST', pods, podManifest('jp'))).body;
-    const res = await req('PATCH', `${pods}/jp`, [{ op: 'test', path: '/metadata/name', value: 'other' }], 'application/json-patch+json');
+    const res = await req(
+      'PATCH',
+      `${pods}/jp`,
+      [{ op: 'test', path: '/metadata/name', value: 'other' }],
+      'application/json-patch+json',
+    );
     assert.equal(res.status, 422);
     assert.equal((await req('GET', `${pods}/jp`)).body.metadata.resourceVersion, created.metadata.resourceVersion);
   });
 
   test('strategic merge patch merges containers by name', async () => {
     await req('POST', pods, podManifest('smp'));
-    const res = await req('PATCH', `${pods}/smp`, { spec: { containers: [{ name: 'c', image: 'nginx:3' }] } }, 'application/strategic-merge-patch+json');
+    const res = await req(
+      'PATCH',
+      `${pods}/smp`,
+      { spec: { containers: [{ name: 'c', image: 'nginx:3' }] } },
+      'application/strategic-merge-patch+json',
+    );
     assert.equal(res.status, 200);
     assert.equal(res.body.spec.containers.length, 1);
     assert.equal(res.body.spec.containers[0].image, 'nginx:3');
@@ -180,7 +229,12 @@ describe('delete', () => {
 
   test('finalizers hold the object until the last one is removed', async () => {
     await req('POST', pods, podManifest('fin', {}, {}));
-    await req('PATCH', `${pods}/fin`, { metadata: { finalizers: ['example.com/hold'] } }, 'application/merge-patch+json');
+    await req(
+      'PATCH',
+      `${pods}/fin`,
+      { metadata: { finalizers: ['example.com/hold'] } },
+      'application/merge-patch+json',
+    );
     const res = await req('DELETE', `${pods}/fin`);
     assert.equal(res.status, 202);
     assert.ok(res.body.metadata.deletionTimestamp);
@@ -197,11 +251,19 @@ describe('delete', () => {
 
   test('deletecollection removes what the selector matches', async () => {
     await req('POST', '/api/v1/namespaces', { metadata: { name: 'dc' } });
-    for (const [name, app] of [['a', 'x'], ['b', 'x'], ['c', 'y']]) await req('POST', '/api/v1/namespaces/dc/pods', podManifest(name, { app }));
+    for (const [name, app] of [
+      ['a', 'x'],
+      ['b', 'x'],
+      ['c', 'y'],
+    ])
+      await req('POST', '/api/v1/namespaces/dc/pods', podManifest(name, { app }));
     const res = await req('DELETE', '/api/v1/namespaces/dc/pods?labelSelector=app%3Dx');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.items.map((p: any) => p.metadata.name).sort(), ['a', 'b']);
-    assert.deepEqual((await req('GET', '/api/v1/namespaces/dc/pods')).body.items.map((p: any) => p.metadata.name), ['c']);
+    assert.deepEqual(
+      (await req('GET', '/api/v1/namespaces/dc/pods')).body.items.map((p: any) => p.metadata.name),
+      ['c'],
+    );
   });
 });
 
@@ -209,7 +271,15 @@ describe('list', () => {
   before(async () => {
     await req('POST', '/api/v1/namespaces', { metadata: { name: 'ls' } });
     for (let i = 0; i < 7; i++) {
-      await req('POST', '/api/v1/namespaces/ls/pods', podManifest(`p${i}`, { app: i % 2 ? 'odd' : 'even', tier: `t${i}` }, { spec: { nodeName: `n${i % 3}`, containers: [{ name: 'c', image: 'i' }] } }));
+      await req(
+        'POST',
+        '/api/v1/namespaces/ls/pods',
+        podManifest(
+          `p${i}`,
+          { app: i % 2 ? 'odd' : 'even', tier: `t${i}` },
+          { spec: { nodeName: `n${i % 3}`, containers: [{ name: 'c', image: 'i' }] } },
+        ),
+      );
     }
   });
 
@@ -217,7 +287,11 @@ describe('list', () => {
     { name: 'equality', query: 'labelSelector=app%3Dodd', want: ['p1', 'p3', 'p5'] },
     { name: 'inequality', query: 'labelSelector=app!%3Dodd', want: ['p0', 'p2', 'p4', 'p6'] },
     { name: 'set', query: 'labelSelector=tier%20in%20(t1,t2)', want: ['p1', 'p2'] },
-    { name: 'notin + exists', query: 'labelSelector=tier,tier%20notin%20(t0)', want: ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'] },
+    {
+      name: 'notin + exists',
+      query: 'labelSelector=tier,tier%20notin%20(t0)',
+      want: ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'],
+    },
     { name: 'absent', query: 'labelSelector=!tier', want: [] },
     { name: 'field nodeName', query: 'fieldSelector=spec.nodeName%3Dn1', want: ['p1', 'p4'] },
     { name: 'field name', query: 'fieldSelector=metadata.name%3Dp3', want: ['p3'] },
@@ -228,11 +302,21 @@ describe('list', () => {
       const res = await req('GET', `/api/v1/namespaces/ls/pods?${tc.query}`);
       assert.equal(res.status, 200);
       assert.equal(res.body.kind, 'PodList');
-      assert.deepEqual(res.body.items.map((p: any) => p.metadata.name), tc.want);
+      assert.deepEqual(
+        res.body.items.map((p: any) => p.metadata.name),
+        tc.want,
+      );
     });
   }
 
-  const malformed = ['labelSelector=a%20in%20(', 'fieldSelector=spec.unknown%3Dx', 'limit=-1', 'limit=abc', 'resourceVersion=xyz', 'continue=garbage'];
+  const malformed = [
+    'labelSelector=a%20in%20(',
+    'fieldSelector=spec.unknown%3Dx',
+    'limit=-1',
+    'limit=abc',
+    'resourceVersion=xyz',
+    'continue=garbage',
+  ];
   for (const q of malformed) {
     test(`400 for ${q}`, async () => {
       const res = await req('GET', `/api/v1/namespaces/ls/pods?${q}`);
@@ -248,38 +332,64 @@ describe('list', () => {
 
   test('limit + continue pages stay consistent while objects change', async () => {
     const first = await req('GET', '/api/v1/namespaces/ls/pods?limit=3');
-    assert.deepEqual(first.body.items.map((p: any) => p.metadata.name), ['p0', 'p1', 'p2']);
+    assert.deepEqual(
+      first.body.items.map((p: any) => p.metadata.name),
+      ['p0', 'p1', 'p2'],
+    );
     assert.equal(first.body.metadata.remainingItemCount, 4);
     await req('DELETE', '/api/v1/namespaces/ls/pods/p4');
     await req('POST', '/api/v1/namespaces/ls/pods', podManifest('p35'));
     const second = await req('GET', `/api/v1/namespaces/ls/pods?limit=3&continue=${first.body.metadata.continue}`);
-    assert.deepEqual(second.body.items.map((p: any) => p.metadata.name), ['p3', 'p4', 'p5']);
+    assert.deepEqual(
+      second.body.items.map((p: any) => p.metadata.name),
+      ['p3', 'p4', 'p5'],
+    );
     assert.equal(second.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
     const third = await req('GET', `/api/v1/namespaces/ls/pods?limit=3&continue=${second.body.metadata.continue}`);
-    assert.deepEqual(third.body.items.map((p: any) => p.metadata.name), ['p6']);
+    assert.deepEqual(
+      third.body.items.map((p: any) => p.metadata.name),
+      ['p6'],
+    );
     assert.equal(third.body.metadata.continue, undefined);
   });
 });
 
 describe('hostile and malformed requests', () => {
   test('a body over 3 MiB is 413', async () => {
-    const big = JSON.stringify({ ...podManifest('big'), metadata: { name: 'big', annotations: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } } });
+    const big = JSON.stringify({
+      ...podManifest('big'),
+      metadata: { name: 'big', annotations: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } },
+    });
     const res = await req('POST', pods, big);
     assert.equal(res.status, 413);
     assert.equal(res.body.reason, 'RequestEntityTooLarge');
   });
 
   test('__proto__ keys are rejected and pollute nothing', async () => {
-    const res = await req('POST', pods, '{"metadata":{"name":"pp","__proto__":{"polluted":true}},"spec":{"containers":[{"name":"c","image":"i"}]}}');
+    const res = await req(
+      'POST',
+      pods,
+      '{"metadata":{"name":"pp","__proto__":{"polluted":true}},"spec":{"containers":[{"name":"c","image":"i"}]}}',
+    );
     assert.equal(res.status, 400);
-    const yaml = await req('POST', pods, 'metadata:\n  name: py\n  __proto__:\n    polluted: true\n', 'application/yaml');
+    const yaml = await req(
+      'POST',
+      pods,
+      'metadata:\n  name: py\n  __proto__:\n    polluted: true\n',
+      'application/yaml',
+    );
     assert.equal(yaml.status, 400);
     assert.equal(({} as any).polluted, undefined);
   });
 
   test('YAML alias bombs are refused', async () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const res = await req('POST', pods, lines.join('\n'), 'application/yaml');
     assert.equal(res.status, 400);
   });

@@ -14,12 +14,37 @@ describe('dropUnknownFields', () => {
     free: opaque({ known: z.string().optional() }).optional(),
     nested: modeled({ inner: modeled({ x: z.string().optional() }).optional() }).prefault({}),
   });
-  const cases: { name: string; input: Record<string, unknown>; unknown: (string | number)[][]; output?: Record<string, unknown> }[] = [
+  const cases: {
+    name: string;
+    input: Record<string, unknown>;
+    unknown: (string | number)[][];
+    output?: Record<string, unknown>;
+  }[] = [
     { name: 'no unknown field', input: { name: 'a', items: [{ a: 1 }], labels: { any: 'key' } }, unknown: [] },
-    { name: 'top level, in document order', input: { zz: 1, name: 'a', aa: 2 }, unknown: [['zz'], ['aa']], output: { name: 'a', nested: {} } },
-    { name: 'inside array items', input: { items: [{ a: 1 }, { a: 2, b: 3 }] }, unknown: [['items', 1, 'b']], output: { items: [{ a: 1 }, { a: 2 }], nested: {} } },
-    { name: 'through wrappers', input: { nested: { inner: { x: 'v', y: 'w' } } }, unknown: [['nested', 'inner', 'y']], output: { nested: { inner: { x: 'v' } } } },
-    { name: 'anything under an opaque object', input: { free: { known: 'k', other: { deep: true } } }, unknown: [], output: { free: { known: 'k', other: { deep: true } }, nested: {} } },
+    {
+      name: 'top level, in document order',
+      input: { zz: 1, name: 'a', aa: 2 },
+      unknown: [['zz'], ['aa']],
+      output: { name: 'a', nested: {} },
+    },
+    {
+      name: 'inside array items',
+      input: { items: [{ a: 1 }, { a: 2, b: 3 }] },
+      unknown: [['items', 1, 'b']],
+      output: { items: [{ a: 1 }, { a: 2 }], nested: {} },
+    },
+    {
+      name: 'through wrappers',
+      input: { nested: { inner: { x: 'v', y: 'w' } } },
+      unknown: [['nested', 'inner', 'y']],
+      output: { nested: { inner: { x: 'v' } } },
+    },
+    {
+      name: 'anything under an opaque object',
+      input: { free: { known: 'k', other: { deep: true } } },
+      unknown: [],
+      output: { free: { known: 'k', other: { deep: true } }, nested: {} },
+    },
     { name: 'null values are still fields', input: { gone: null }, unknown: [['gone']] },
   ];
   for (const tc of cases) {
@@ -31,9 +56,15 @@ describe('dropUnknownFields', () => {
   }
 
   test('walks a kind decoder (preprocess pipe) and its defaulted fields', () => {
-    const input = { metadata: { name: 'p', bogus: 1 }, spec: { containers: [{ name: 'c', image: 'i', extra: true }], securityContext: { anything: 1 } } };
+    const input = {
+      metadata: { name: 'p', bogus: 1 },
+      spec: { containers: [{ name: 'c', image: 'i', extra: true }], securityContext: { anything: 1 } },
+    };
     const output = PodSchema.parse(input);
-    assert.deepEqual(dropUnknownFields(PodSchema, input, output), [['metadata', 'bogus'], ['spec', 'containers', 0, 'extra']]);
+    assert.deepEqual(dropUnknownFields(PodSchema, input, output), [
+      ['metadata', 'bogus'],
+      ['spec', 'containers', 0, 'extra'],
+    ]);
     assert.equal('extra' in output.spec.containers[0], false);
     assert.deepEqual(output.spec.securityContext, { anything: 1 });
   });
@@ -46,7 +77,12 @@ after(async () => t.close());
 const pods = '/api/v1/namespaces/default/pods';
 
 async function req(method: string, url: string, body: unknown, contentType = 'application/json') {
-  const res = await t.app.inject({ method: method as 'POST', url, payload: JSON.stringify(body), headers: { 'content-type': contentType } });
+  const res = await t.app.inject({
+    method: method as 'POST',
+    url,
+    payload: JSON.stringify(body),
+    headers: { 'content-type': contentType },
+  });
   return { status: res.statusCode, body: res.json(), warnings: ([] as string[]).concat(res.headers.warning ?? []) };
 }
 
@@ -65,9 +101,19 @@ const strictMessage = 'strict decoding error: unknown field "spec.foo", unknown 
 describe('create', () => {
   const cases: { name: string; query: string; status: number; warnings: string[] }[] = [
     { name: 'Strict rejects', query: '?fieldValidation=Strict', status: 400, warnings: [] },
-    { name: 'Warn stores without them and warns per field', query: '?fieldValidation=Warn', status: 201, warnings: ['299 - "unknown field \\"spec.foo\\""', '299 - "unknown field \\"spec.containers[0].bar\\""'] },
+    {
+      name: 'Warn stores without them and warns per field',
+      query: '?fieldValidation=Warn',
+      status: 201,
+      warnings: ['299 - "unknown field \\"spec.foo\\""', '299 - "unknown field \\"spec.containers[0].bar\\""'],
+    },
     { name: 'Ignore stores without them silently', query: '?fieldValidation=Ignore', status: 201, warnings: [] },
-    { name: 'no directive behaves as Warn (the server default)', query: '', status: 201, warnings: ['299 - "unknown field \\"spec.foo\\""', '299 - "unknown field \\"spec.containers[0].bar\\""'] },
+    {
+      name: 'no directive behaves as Warn (the server default)',
+      query: '',
+      status: 201,
+      warnings: ['299 - "unknown field \\"spec.foo\\""', '299 - "unknown field \\"spec.containers[0].bar\\""'],
+    },
   ];
   cases.forEach((tc, i) => {
     test(tc.name, async () => {
@@ -90,7 +136,10 @@ describe('create', () => {
     const pod = podManifest('opaque-ok');
     const affinity = { nodeAffinity: { madeUp: { deeper: [1] } } };
     const volumes = [{ name: 'data', hostPath: { path: '/srv', type: '' } }];
-    const res = await req('POST', `${pods}?fieldValidation=Strict`, { ...pod, spec: { ...pod.spec, affinity, volumes } });
+    const res = await req('POST', `${pods}?fieldValidation=Strict`, {
+      ...pod,
+      spec: { ...pod.spec, affinity, volumes },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const got = await stored('opaque-ok');
     assert.deepEqual(got.spec.affinity, affinity);
@@ -98,15 +147,24 @@ describe('create', () => {
   });
 
   test('metadata is modeled too', async () => {
-    const res = await req('POST', `${pods}?fieldValidation=Strict`, { ...podManifest('meta'), metadata: { name: 'meta', colour: 'blue' } });
+    const res = await req('POST', `${pods}?fieldValidation=Strict`, {
+      ...podManifest('meta'),
+      metadata: { name: 'meta', colour: 'blue' },
+    });
     assert.equal(res.status, 400);
-    assert.equal(res.body.message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.colour"');
+    assert.equal(
+      res.body.message,
+      'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "metadata.colour"',
+    );
   });
 
   test('an unsupported directive is a 422 on the options', async () => {
     const res = await req('POST', `${pods}?fieldValidation=Loose`, podManifest('bad-directive'));
     assert.equal(res.status, 422);
-    assert.equal(res.body.message, 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"');
+    assert.equal(
+      res.body.message,
+      'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loose": supported values: "", "Ignore", "Strict", "Warn"',
+    );
   });
 });
 
@@ -116,17 +174,38 @@ describe('update and patch', () => {
     const withUnknowns = { ...created, spec: { ...created.spec, foo: 'x' } };
     const strict = await req('PUT', `${pods}/upd?fieldValidation=Strict`, withUnknowns);
     assert.equal(strict.status, 400);
-    assert.equal(strict.body.message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"');
-    const warn = await req('PUT', `${pods}/upd?fieldValidation=Warn`, { ...withUnknowns, metadata: { ...created.metadata, labels: { v: '2' } } });
+    assert.equal(
+      strict.body.message,
+      'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"',
+    );
+    const warn = await req('PUT', `${pods}/upd?fieldValidation=Warn`, {
+      ...withUnknowns,
+      metadata: { ...created.metadata, labels: { v: '2' } },
+    });
     assert.equal(warn.status, 200);
     assert.deepEqual(warn.warnings, ['299 - "unknown field \\"spec.foo\\""']);
     assert.equal('foo' in (await stored('upd')).spec, false);
   });
 
   const patches: { name: string; contentType: string; patch: unknown; shown: 'patch' | 'object' }[] = [
-    { name: 'merge patch', contentType: 'application/merge-patch+json', patch: { spec: { foo: 'x' } }, shown: 'object' },
-    { name: 'JSON patch', contentType: 'application/json-patch+json', patch: [{ op: 'add', path: '/spec/foo', value: 'x' }], shown: 'object' },
-    { name: 'strategic merge patch', contentType: 'application/strategic-merge-patch+json', patch: { spec: { foo: 'x' } }, shown: 'patch' },
+    {
+      name: 'merge patch',
+      contentType: 'application/merge-patch+json',
+      patch: { spec: { foo: 'x' } },
+      shown: 'object',
+    },
+    {
+      name: 'JSON patch',
+      contentType: 'application/json-patch+json',
+      patch: [{ op: 'add', path: '/spec/foo', value: 'x' }],
+      shown: 'object',
+    },
+    {
+      name: 'strategic merge patch',
+      contentType: 'application/strategic-merge-patch+json',
+      patch: { spec: { foo: 'x' } },
+      shown: 'patch',
+    },
   ];
   patches.forEach((tc, i) => {
     test(`PATCH (${tc.name}): Strict is a 422 on the patch, Warn and Ignore drop the field`, async () => {
@@ -137,7 +216,10 @@ describe('update and patch', () => {
       assert.equal(strict.body.reason, 'Invalid');
       assert.equal(strict.body.details.causes[0].field, 'patch');
       // Upstream's NewInvalid with an empty GroupKind: ` "" is invalid`, shown by kubectl as "The request is invalid".
-      assert.match(strict.body.message, /^ "" is invalid: patch: Invalid value: ".*": strict decoding error: unknown field "spec\.foo"$/);
+      assert.match(
+        strict.body.message,
+        /^ "" is invalid: patch: Invalid value: ".*": strict decoding error: unknown field "spec\.foo"$/,
+      );
       const shownValue = JSON.parse(JSON.parse(strict.body.message.match(/Invalid value: (".*"): strict/)[1]));
       if (tc.shown === 'patch') assert.deepEqual(shownValue, tc.patch);
       else assert.equal(shownValue.metadata.name, name);
@@ -153,9 +235,17 @@ describe('update and patch', () => {
   });
 
   test('other kinds: a Service port', async () => {
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'fv' }, spec: { ports: [{ port: 80, prot: 'TCP' }] } };
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'fv' },
+      spec: { ports: [{ port: 80, prot: 'TCP' }] },
+    };
     const res = await req('POST', '/api/v1/namespaces/default/services?fieldValidation=Strict', svc);
     assert.equal(res.status, 400);
-    assert.equal(res.body.message, 'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.ports[0].prot"');
+    assert.equal(
+      res.body.message,
+      'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.ports[0].prot"',
+    );
   });
 });

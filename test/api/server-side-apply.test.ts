@@ -23,12 +23,23 @@ function svc(name: string, spec: Record<string, unknown>, labels?: Record<string
 }
 
 test('apply creates a missing object (201), records its manager, and a repeat is a 200 no-op', async () => {
-  const first = await apply('ssa-a', 'alice', svc('ssa-a', { selector: { app: 'a' }, ports: [{ name: 'http', port: 80 }] }));
+  const first = await apply(
+    'ssa-a',
+    'alice',
+    svc('ssa-a', { selector: { app: 'a' }, ports: [{ name: 'http', port: 80 }] }),
+  );
   assert.equal(first.status, 201);
-  assert.deepEqual(first.body.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['alice', 'Apply']]);
+  assert.deepEqual(
+    first.body.metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]),
+    [['alice', 'Apply']],
+  );
   assert.ok(first.body.metadata.managedFields[0].fieldsV1['f:spec']['f:selector']['f:app']);
   assert.match(first.body.spec.clusterIP, /^10\.0\./, 'allocators run on the apply create too');
-  const again = await apply('ssa-a', 'alice', svc('ssa-a', { selector: { app: 'a' }, ports: [{ name: 'http', port: 80 }] }));
+  const again = await apply(
+    'ssa-a',
+    'alice',
+    svc('ssa-a', { selector: { app: 'a' }, ports: [{ name: 'http', port: 80 }] }),
+  );
   assert.equal(again.status, 200);
   assert.equal(again.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
 });
@@ -38,8 +49,13 @@ test('a field another manager owns with a different value is a 409 listing it; f
   const conflict = await apply('ssa-b', 'bob', svc('ssa-b', { selector: { app: 'other' } }));
   assert.equal(conflict.status, 409);
   assert.equal(conflict.body.reason, 'Conflict');
-  assert.match(conflict.body.message, /^Apply failed with 1 conflict: conflict with "alice" using v1: \.spec\.selector\.app$/);
-  assert.deepEqual(conflict.body.details.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "alice" using v1', field: '.spec.selector.app' }]);
+  assert.match(
+    conflict.body.message,
+    /^Apply failed with 1 conflict: conflict with "alice" using v1: \.spec\.selector\.app$/,
+  );
+  assert.deepEqual(conflict.body.details.causes, [
+    { reason: 'FieldManagerConflict', message: 'conflict with "alice" using v1', field: '.spec.selector.app' },
+  ]);
   const same = await apply('ssa-b', 'bob', svc('ssa-b', { selector: { app: 'b' } }));
   assert.equal(same.status, 200, 'applying the same value is shared ownership, not a conflict');
   const forced = await apply('ssa-b', 'bob', svc('ssa-b', { selector: { app: 'other' } }), true);
@@ -50,21 +66,35 @@ test('a field another manager owns with a different value is a 409 listing it; f
 });
 
 test('a field the manager stops applying is removed unless someone else owns it', async () => {
-  await apply('ssa-c', 'alice', svc('ssa-c', { selector: { app: 'c' }, ports: [{ port: 80 }] }, { one: '1', two: '2' }));
-  const res = await apply('ssa-c', 'alice', svc('ssa-c', { selector: { app: 'c' }, ports: [{ port: 80 }] }, { one: '1' }));
+  await apply(
+    'ssa-c',
+    'alice',
+    svc('ssa-c', { selector: { app: 'c' }, ports: [{ port: 80 }] }, { one: '1', two: '2' }),
+  );
+  const res = await apply(
+    'ssa-c',
+    'alice',
+    svc('ssa-c', { selector: { app: 'c' }, ports: [{ port: 80 }] }, { one: '1' }),
+  );
   assert.equal(res.status, 200);
   assert.deepEqual(res.body.metadata.labels, { one: '1' });
 });
 
 test('apply needs a fieldManager and an object of the URL kind', async () => {
-  const noManager = await t.app.inject({ method: 'PATCH', url: url('ssa-d', ''), payload: JSON.stringify(svc('ssa-d', {})), headers: { 'content-type': 'application/apply-patch+yaml' } });
+  const noManager = await t.app.inject({
+    method: 'PATCH',
+    url: url('ssa-d', ''),
+    payload: JSON.stringify(svc('ssa-d', {})),
+    headers: { 'content-type': 'application/apply-patch+yaml' },
+  });
   assert.equal(noManager.statusCode, 400);
   const wrongKind = await apply('ssa-d', 'alice', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ssa-d' } });
   assert.equal(wrongKind.status, 400);
   const yaml = await t.app.inject({
     method: 'PATCH',
     url: url('ssa-y', 'fieldManager=yaml'),
-    payload: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: ssa-y\nspec:\n  ports:\n  - port: 53\n    protocol: UDP\n',
+    payload:
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: ssa-y\nspec:\n  ports:\n  - port: 53\n    protocol: UDP\n',
     headers: { 'content-type': 'application/apply-patch+yaml' },
   });
   assert.equal(yaml.statusCode, 201, 'YAML apply bodies work too');
@@ -78,7 +108,10 @@ test('plain writes with a fieldManager own what they change: a later apply that 
     headers: { 'content-type': 'application/json' },
   });
   assert.equal(created.statusCode, 201);
-  assert.deepEqual(created.json().metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]), [['kubectl-create', 'Update']]);
+  assert.deepEqual(
+    created.json().metadata.managedFields.map((m: { manager: string; operation: string }) => [m.manager, m.operation]),
+    [['kubectl-create', 'Update']],
+  );
   const patched = await t.app.inject({
     method: 'PATCH',
     url: url('ssa-u', 'fieldManager=kubectl-edit'),
@@ -86,8 +119,13 @@ test('plain writes with a fieldManager own what they change: a later apply that 
     headers: { 'content-type': 'application/merge-patch+json' },
   });
   const managers = patched.json().metadata.managedFields;
-  assert.ok(managers.find((m: { manager: string }) => m.manager === 'kubectl-edit').fieldsV1['f:spec']['f:selector']['f:app']);
-  assert.equal(managers.find((m: { manager: string }) => m.manager === 'kubectl-create').fieldsV1['f:spec']['f:selector'], undefined);
+  assert.ok(
+    managers.find((m: { manager: string }) => m.manager === 'kubectl-edit').fieldsV1['f:spec']['f:selector']['f:app'],
+  );
+  assert.equal(
+    managers.find((m: { manager: string }) => m.manager === 'kubectl-create').fieldsV1['f:spec']['f:selector'],
+    undefined,
+  );
   const conflict = await apply('ssa-u', 'alice', svc('ssa-u', { selector: { app: 'u' } }));
   assert.equal(conflict.status, 409);
   assert.match(conflict.body.message, /conflict with "kubectl-edit" using v1: \.spec\.selector\.app/);
@@ -97,5 +135,9 @@ test('plain writes with a fieldManager own what they change: a later apply that 
     payload: JSON.stringify({ spec: { selector: { app: 'edited' } } }),
     headers: { 'content-type': 'application/merge-patch+json' },
   });
-  assert.equal(noop.json().metadata.resourceVersion, patched.json().metadata.resourceVersion, 'a write that changes nothing stays a no-op');
+  assert.equal(
+    noop.json().metadata.resourceVersion,
+    patched.json().metadata.resourceVersion,
+    'a write that changes nothing stays a no-op',
+  );
 });

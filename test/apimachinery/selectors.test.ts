@@ -52,11 +52,21 @@ const matchCases: { name: string; selector: string; labels: Record<string, strin
   { name: 'does not exist present', selector: '!tier', labels: { tier: 'x' }, want: false },
   { name: 'AND of requirements', selector: 'app=store,role!=fe', labels: { app: 'store', role: 'be' }, want: true },
   { name: 'AND fails on one', selector: 'app=store,role!=fe', labels: { app: 'store', role: 'fe' }, want: false },
-  { name: 'whitespace everywhere', selector: '  app = web ,  !old , env   in(a ,b)  ', labels: { app: 'web', env: 'b' }, want: true },
+  {
+    name: 'whitespace everywhere',
+    selector: '  app = web ,  !old , env   in(a ,b)  ',
+    labels: { app: 'web', env: 'b' },
+    want: true,
+  },
   { name: 'empty value equals', selector: 'a=', labels: { a: '' }, want: true },
   { name: 'empty member in set', selector: 'a in (,x)', labels: { a: '' }, want: true },
   { name: 'in and notin are values inside a set', selector: 'x in (in,notin)', labels: { x: 'notin' }, want: true },
-  { name: 'prefixed key', selector: 'kubernetes.io/service-name=web', labels: { 'kubernetes.io/service-name': 'web' }, want: true },
+  {
+    name: 'prefixed key',
+    selector: 'kubernetes.io/service-name=web',
+    labels: { 'kubernetes.io/service-name': 'web' },
+    want: true,
+  },
   { name: 'greater than', selector: 'replicas>2', labels: { replicas: '3' }, want: true },
   { name: 'greater than equal bound', selector: 'replicas>2', labels: { replicas: '2' }, want: false },
   { name: 'less than', selector: 'replicas<2', labels: { replicas: '-1' }, want: true },
@@ -86,29 +96,74 @@ for (const tc of canonicalCases) {
 }
 
 const labelErrorCases: { name: string; selector: string; message: string | RegExp }[] = [
-  { name: 'in without parenthesis', selector: 'a in b', message: "unable to parse requirement: found 'b' expected: '('" },
+  {
+    name: 'in without parenthesis',
+    selector: 'a in b',
+    message: "unable to parse requirement: found 'b' expected: '('",
+  },
   { name: 'second operator', selector: 'a=b=c', message: "found '=', expected: ',' or 'end of string'" },
   { name: 'two values', selector: 'a=b c', message: "found 'c', expected: ',' or 'end of string'" },
   { name: 'lone bang', selector: '!', message: "unable to parse requirement: found '', expected: identifier" },
   { name: 'trailing comma', selector: 'a,', message: "found '', expected: identifier after ','" },
   { name: 'leading comma', selector: ',a', message: "found ',', expected: !, identifier, or 'end of string'" },
   { name: 'unclosed set', selector: 'a in (b', message: "unable to parse requirement: found '', expected: ',' or ')'" },
-  { name: 'set needs commas', selector: 'a in (b c)', message: "unable to parse requirement: found 'c', expected: ',' or ')'" },
-  { name: 'bad operator', selector: 'a (b)', message: "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt" },
-  { name: 'value is an operator', selector: 'a=(', message: "unable to parse requirement: found '(', expected: identifier" },
+  {
+    name: 'set needs commas',
+    selector: 'a in (b c)',
+    message: "unable to parse requirement: found 'c', expected: ',' or ')'",
+  },
+  {
+    name: 'bad operator',
+    selector: 'a (b)',
+    message: "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt",
+  },
+  {
+    name: 'value is an operator',
+    selector: 'a=(',
+    message: "unable to parse requirement: found '(', expected: identifier",
+  },
   {
     name: 'two slashes in key',
     selector: 'a/b/c=d',
     message: `unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name ${QUALIFIED_NAME_RULE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
   },
-  { name: 'key name too long', selector: `${'k'.repeat(64)}=v`, message: /^unable to parse requirement: <nil>: Invalid value: "k{64}": name part must be no more than 63 characters$/ },
-  { name: 'key prefix too long', selector: `${'p'.repeat(254)}/k`, message: /prefix part must be no more than 253 characters/ },
-  { name: 'uppercase prefix', selector: 'Example.com/k', message: /prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters/ },
+  {
+    name: 'key name too long',
+    selector: `${'k'.repeat(64)}=v`,
+    message:
+      /^unable to parse requirement: <nil>: Invalid value: "k{64}": name part must be no more than 63 characters$/,
+  },
+  {
+    name: 'key prefix too long',
+    selector: `${'p'.repeat(254)}/k`,
+    message: /prefix part must be no more than 253 characters/,
+  },
+  {
+    name: 'uppercase prefix',
+    selector: 'Example.com/k',
+    message: /prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters/,
+  },
   { name: 'empty prefix', selector: '/k', message: /prefix part must be non-empty/ },
-  { name: 'key starting with a dash', selector: '-k', message: `unable to parse requirement: <nil>: Invalid value: "-k": name part ${QUALIFIED_NAME_RULE}` },
-  { name: 'invalid value', selector: 'a=-x', message: `unable to parse requirement: values[0][a]: Invalid value: "-x": ${LABEL_VALUE_RULE}` },
-  { name: 'value too long', selector: `a=${'v'.repeat(64)}`, message: /values\[0\]\[a\]: Invalid value: "v{64}": must be no more than 63 characters$/ },
-  { name: 'gt needs an integer', selector: 'a>b', message: `unable to parse requirement: values[0]: Invalid value: "b": for 'Gt', 'Lt' operators, the value must be an integer` },
+  {
+    name: 'key starting with a dash',
+    selector: '-k',
+    message: `unable to parse requirement: <nil>: Invalid value: "-k": name part ${QUALIFIED_NAME_RULE}`,
+  },
+  {
+    name: 'invalid value',
+    selector: 'a=-x',
+    message: `unable to parse requirement: values[0][a]: Invalid value: "-x": ${LABEL_VALUE_RULE}`,
+  },
+  {
+    name: 'value too long',
+    selector: `a=${'v'.repeat(64)}`,
+    message: /values\[0\]\[a\]: Invalid value: "v{64}": must be no more than 63 characters$/,
+  },
+  {
+    name: 'gt needs an integer',
+    selector: 'a>b',
+    message: `unable to parse requirement: values[0]: Invalid value: "b": for 'Gt', 'Lt' operators, the value must be an integer`,
+  },
 ];
 
 for (const tc of labelErrorCases) {
@@ -140,17 +195,47 @@ test('label selector: requirements are sorted by key with parsed operators', () 
   );
 });
 
-const objectCases: { name: string; obj: LabelSelectorObject | null | undefined; labels: Record<string, string>; want: boolean }[] = [
+const objectCases: {
+  name: string;
+  obj: LabelSelectorObject | null | undefined;
+  labels: Record<string, string>;
+  want: boolean;
+}[] = [
   { name: 'null matches nothing', obj: null, labels: {}, want: false },
   { name: 'undefined matches nothing', obj: undefined, labels: { a: 'b' }, want: false },
   { name: 'empty matches everything', obj: {}, labels: { a: 'b' }, want: true },
   { name: 'empty lists match everything', obj: { matchLabels: {}, matchExpressions: [] }, labels: {}, want: true },
-  { name: 'matchLabels', obj: { matchLabels: { app: 'web', tier: 'fe' } }, labels: { app: 'web', tier: 'fe', x: 'y' }, want: true },
-  { name: 'matchLabels partial', obj: { matchLabels: { app: 'web', tier: 'fe' } }, labels: { app: 'web' }, want: false },
-  { name: 'In', obj: { matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }] }, labels: { env: 'b' }, want: true },
-  { name: 'NotIn absent', obj: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['a'] }] }, labels: {}, want: true },
+  {
+    name: 'matchLabels',
+    obj: { matchLabels: { app: 'web', tier: 'fe' } },
+    labels: { app: 'web', tier: 'fe', x: 'y' },
+    want: true,
+  },
+  {
+    name: 'matchLabels partial',
+    obj: { matchLabels: { app: 'web', tier: 'fe' } },
+    labels: { app: 'web' },
+    want: false,
+  },
+  {
+    name: 'In',
+    obj: { matchExpressions: [{ key: 'env', operator: 'In', values: ['a', 'b'] }] },
+    labels: { env: 'b' },
+    want: true,
+  },
+  {
+    name: 'NotIn absent',
+    obj: { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['a'] }] },
+    labels: {},
+    want: true,
+  },
   { name: 'Exists', obj: { matchExpressions: [{ key: 'env', operator: 'Exists' }] }, labels: { env: '' }, want: true },
-  { name: 'DoesNotExist', obj: { matchExpressions: [{ key: 'env', operator: 'DoesNotExist', values: [] }] }, labels: { env: '' }, want: false },
+  {
+    name: 'DoesNotExist',
+    obj: { matchExpressions: [{ key: 'env', operator: 'DoesNotExist', values: [] }] },
+    labels: { env: '' },
+    want: false,
+  },
   {
     name: 'labels and expressions are ANDed',
     obj: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['prod'] }] },
@@ -167,7 +252,11 @@ for (const tc of objectCases) {
 }
 
 const objectErrorCases: { name: string; obj: LabelSelectorObject; message: string | RegExp }[] = [
-  { name: 'unknown operator', obj: { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }, message: '"Gt" is not a valid label selector operator' },
+  {
+    name: 'unknown operator',
+    obj: { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] },
+    message: '"Gt" is not a valid label selector operator',
+  },
   {
     name: 'In without values',
     obj: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] },
@@ -178,8 +267,16 @@ const objectErrorCases: { name: string; obj: LabelSelectorObject; message: strin
     obj: { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x', 'y'] }] },
     message: 'values: Invalid value: []string{"x", "y"}: values set must be empty for exists and does not exist',
   },
-  { name: 'bad key', obj: { matchLabels: { 'a b': 'c' } }, message: /^key: Invalid value: "a b": name part must consist of/ },
-  { name: 'bad value', obj: { matchLabels: { a: 'b c' } }, message: /^values\[0\]\[a\]: Invalid value: "b c": a valid label must be/ },
+  {
+    name: 'bad key',
+    obj: { matchLabels: { 'a b': 'c' } },
+    message: /^key: Invalid value: "a b": name part must consist of/,
+  },
+  {
+    name: 'bad value',
+    obj: { matchLabels: { a: 'b c' } },
+    message: /^values\[0\]\[a\]: Invalid value: "b c": a valid label must be/,
+  },
   {
     name: 'several problems are aggregated',
     obj: { matchExpressions: [{ key: '-a', operator: 'In', values: ['-x'] }] },
@@ -200,8 +297,18 @@ test('metav1.LabelSelector: empty one is everything, nil one is nothing', () => 
   assert.equal(nothing.isEverything, false);
 });
 
-const setCases: { name: string; set: Record<string, string> | undefined; labels: Record<string, string>; want: boolean }[] = [
-  { name: 'all pairs present', set: { app: 'web', tier: 'fe' }, labels: { tier: 'fe', app: 'web', extra: '1' }, want: true },
+const setCases: {
+  name: string;
+  set: Record<string, string> | undefined;
+  labels: Record<string, string>;
+  want: boolean;
+}[] = [
+  {
+    name: 'all pairs present',
+    set: { app: 'web', tier: 'fe' },
+    labels: { tier: 'fe', app: 'web', extra: '1' },
+    want: true,
+  },
   { name: 'one pair differs', set: { app: 'web', tier: 'fe' }, labels: { app: 'web', tier: 'be' }, want: false },
   { name: 'empty set selects everything', set: {}, labels: {}, want: true },
   { name: 'absent set selects everything', set: undefined, labels: { a: 'b' }, want: true },
@@ -218,7 +325,12 @@ test('selector from set renders sorted equality terms', () => {
   assert.equal(labelSelectorFromSet({}).isEverything, true);
 });
 
-const POD_FIELDS: ReadonlySet<string> = new Set(['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase']);
+const POD_FIELDS: ReadonlySet<string> = new Set([
+  'metadata.name',
+  'metadata.namespace',
+  'spec.nodeName',
+  'status.phase',
+]);
 
 const fieldCases: { name: string; selector: string; fields: Record<string, string>; want: boolean }[] = [
   { name: 'empty selector', selector: '', fields: { 'metadata.name': 'x' }, want: true },
@@ -229,8 +341,18 @@ const fieldCases: { name: string; selector: string; fields: Record<string, strin
   { name: 'not equals same', selector: 'status.phase!=Running', fields: { 'status.phase': 'Running' }, want: false },
   { name: 'missing field is the empty string', selector: 'spec.nodeName=', fields: {}, want: true },
   { name: 'missing field differs from a value', selector: 'spec.nodeName!=n1', fields: {}, want: true },
-  { name: 'AND', selector: 'metadata.namespace=default,spec.nodeName=n1', fields: { 'metadata.namespace': 'default', 'spec.nodeName': 'n2' }, want: false },
-  { name: 'escaped comma and equals', selector: 'metadata.name=a\\,b\\=c\\\\d', fields: { 'metadata.name': 'a,b=c\\d' }, want: true },
+  {
+    name: 'AND',
+    selector: 'metadata.namespace=default,spec.nodeName=n1',
+    fields: { 'metadata.namespace': 'default', 'spec.nodeName': 'n2' },
+    want: false,
+  },
+  {
+    name: 'escaped comma and equals',
+    selector: 'metadata.name=a\\,b\\=c\\\\d',
+    fields: { 'metadata.name': 'a,b=c\\d' },
+    want: true,
+  },
 ];
 
 for (const tc of fieldCases) {
@@ -241,11 +363,31 @@ for (const tc of fieldCases) {
 
 const fieldErrorCases: { name: string; selector: string; message: string }[] = [
   { name: 'unsupported field', selector: 'spec.foo=bar', message: 'field label not supported: spec.foo' },
-  { name: 'unsupported among supported', selector: 'metadata.name=a,metadata.uid=b', message: 'field label not supported: metadata.uid' },
-  { name: 'no operator', selector: 'metadata.name', message: "invalid selector: 'metadata.name'; can't understand 'metadata.name'" },
-  { name: 'unescaped equals in value', selector: 'metadata.name=a=b', message: 'invalid field selector: unescaped character in value: 61' },
-  { name: 'unknown escape', selector: 'metadata.name=a\\b', message: 'invalid field selector: invalid escape sequence: \\b' },
-  { name: 'trailing backslash', selector: 'metadata.name=a\\', message: 'invalid field selector: invalid escape sequence: \\' },
+  {
+    name: 'unsupported among supported',
+    selector: 'metadata.name=a,metadata.uid=b',
+    message: 'field label not supported: metadata.uid',
+  },
+  {
+    name: 'no operator',
+    selector: 'metadata.name',
+    message: "invalid selector: 'metadata.name'; can't understand 'metadata.name'",
+  },
+  {
+    name: 'unescaped equals in value',
+    selector: 'metadata.name=a=b',
+    message: 'invalid field selector: unescaped character in value: 61',
+  },
+  {
+    name: 'unknown escape',
+    selector: 'metadata.name=a\\b',
+    message: 'invalid field selector: invalid escape sequence: \\b',
+  },
+  {
+    name: 'trailing backslash',
+    selector: 'metadata.name=a\\',
+    message: 'invalid field selector: invalid escape sequence: \\',
+  },
 ];
 
 for (const tc of fieldErrorCases) {

@@ -19,8 +19,15 @@ const tos: [string, unknown][] = [
 ];
 for (const [text, want] of tos) test(`--to ${text}`, () => assert.deepEqual(parseTo(text), want));
 
-for (const [flag, text] of [['from', 'svc/a/b'], ['from', 'pod'], ['to', 'pod/a/b:80'], ['to', 'svc'], ['to', 'ip/1.2.3.4:']] as const) {
-  test(`--${flag} ${text} is a usage error`, () => assert.throws(() => (flag === 'from' ? parseFrom(text) : parseTo(text)), TraceUsageError));
+for (const [flag, text] of [
+  ['from', 'svc/a/b'],
+  ['from', 'pod'],
+  ['to', 'pod/a/b:80'],
+  ['to', 'svc'],
+  ['to', 'ip/1.2.3.4:'],
+] as const) {
+  test(`--${flag} ${text} is a usage error`, () =>
+    assert.throws(() => (flag === 'from' ? parseFrom(text) : parseTo(text)), TraceUsageError));
 }
 
 test('formatTrace prints the outcome, a hop table and the backends', () => {
@@ -30,7 +37,13 @@ test('formatTrace prints the outcome, a hop table and the backends', () => {
     message: 'reached it',
     hops: [
       { action: 'Emit', node: 'vm1', netns: 'pod:store/fe-prod', device: 'eth0', packet },
-      { action: 'DNAT', node: 'vm1', netns: 'root', packet: { ...packet, dst: '10.4.1.5' }, rule: '-A KUBE-SEP-X -j DNAT --to-destination 10.4.1.5:80' },
+      {
+        action: 'DNAT',
+        node: 'vm1',
+        netns: 'root',
+        packet: { ...packet, dst: '10.4.1.5' },
+        rule: '-A KUBE-SEP-X -j DNAT --to-destination 10.4.1.5:80',
+      },
     ],
     observedSource: { ip: '10.4.0.3', port: 40000 },
     backends: [{ pod: 'store/be-prod', node: 'vm2', ip: '10.4.1.5', port: 80, probability: 0.5 }],
@@ -38,6 +51,9 @@ test('formatTrace prints the outcome, a hop table and the backends', () => {
   const lines = text.split('\n');
   assert.equal(lines[0], 'Delivered: reached it');
   assert.match(lines[2], /^#\s+ACTION\s+NODE\s+NETNS\s+DEVICE\s+PACKET\s+RULE$/);
-  assert.match(lines[4], /^2\s+DNAT\s+vm1\s+root\s+-\s+10\.4\.0\.3:40000 → 10\.4\.1\.5:80\s+-A KUBE-SEP-X -j DNAT --to-destination 10\.4\.1\.5:80$/);
+  assert.match(
+    lines[4],
+    /^2\s+DNAT\s+vm1\s+root\s+-\s+10\.4\.0\.3:40000 → 10\.4\.1\.5:80\s+-A KUBE-SEP-X -j DNAT --to-destination 10\.4\.1\.5:80$/,
+  );
   assert.ok(lines.includes('   50.0%  store/be-prod  10.4.1.5:80'), text);
 });

@@ -118,7 +118,11 @@ describe('invalid input throws ConfigError', () => {
     { name: 'unknown storage', argv: ['--storage', 'sqlite'], message: /storage \(--storage\)/ },
     { name: 'etcd without endpoints', argv: ['--storage', 'etcd'], message: /etcdEndpoints.*required/ },
     { name: 'endpoint not a URL', argv: ['--etcd-endpoints', 'a:2379'], message: /http:\/\/ or https:\/\// },
-    { name: 'TLS etcd endpoint', argv: ['--storage', 'etcd', '--etcd-endpoints', 'https://a:2379'], message: /TLS to etcd is not supported yet/ },
+    {
+      name: 'TLS etcd endpoint',
+      argv: ['--storage', 'etcd', '--etcd-endpoints', 'https://a:2379'],
+      message: /TLS to etcd is not supported yet/,
+    },
     { name: 'bad controllers entry', argv: ['--controllers', '*,--dns'], message: /controllers/ },
     { name: 'bad log level', argv: ['--log-level', 'loud'], message: /logLevel/ },
     { name: 'same insecure and secure port', argv: ['--port=8080', '--insecure-port=8080'], message: /differ/ },
@@ -232,7 +236,10 @@ describe('config file', () => {
   });
 
   test('an empty file or one with only comments means defaults', async () => {
-    for (const [name, text] of [['empty.yaml', ''], ['comments.yaml', '# nothing yet\n']]) {
+    for (const [name, text] of [
+      ['empty.yaml', ''],
+      ['comments.yaml', '# nothing yet\n'],
+    ]) {
       assert.deepEqual(parseServeArgs(['--config', await configFile(name, text)]), defaultConfig());
     }
   });

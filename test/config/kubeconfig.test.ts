@@ -40,9 +40,7 @@ describe('kubeconfig', () => {
     assert.deepEqual(kubeconfigFor({ server: 'https://127.0.0.1:6443', caCertPem: 'PEM', token: 't0k', name: 'lab' }), {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [
-        { name: 'lab', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': 'UEVN' } },
-      ],
+      clusters: [{ name: 'lab', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': 'UEVN' } }],
       users: [{ name: 'lab-admin', user: { token: 't0k' } }],
       contexts: [{ name: 'lab', context: { cluster: 'lab', user: 'lab-admin' } }],
       'current-context': 'lab',

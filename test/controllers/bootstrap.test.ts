@@ -38,12 +38,19 @@ test('bootstrap: default/kubernetes is the first service IP, https 443 → 6443,
   assert.deepEqual(svc.spec.ports, [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }]);
   assert.deepEqual(svc.metadata.labels, { component: 'apiserver', provider: 'kubernetes' });
   const ep = cluster.get('Endpoints', { namespace: 'default', name: 'kubernetes' })!;
-  assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '10.240.0.1' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+  assert.deepEqual(ep.subsets, [
+    { addresses: [{ ip: '10.240.0.1' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] },
+  ]);
   assert.equal(ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'], 'true');
   const slice = cluster.get('EndpointSlice', { namespace: 'default', name: 'kubernetes' })!;
   assert.deepEqual(
     [slice.metadata.labels, slice.addressType, slice.endpoints, slice.ports],
-    [{ 'kubernetes.io/service-name': 'kubernetes' }, 'IPv4', [{ addresses: ['10.240.0.1'], conditions: { ready: true } }], [{ name: 'https', protocol: 'TCP', port: 6443 }]],
+    [
+      { 'kubernetes.io/service-name': 'kubernetes' },
+      'IPv4',
+      [{ addresses: ['10.240.0.1'], conditions: { ready: true } }],
+      [{ name: 'https', protocol: 'TCP', port: 6443 }],
+    ],
   );
 });
 
@@ -127,10 +134,17 @@ test('bootstrap: deleted bootstrap objects come back; other Services are ignored
 test('bootstrap: watches map the kubernetes Endpoints/EndpointSlice and the CoreDNS pods to their Service', () => {
   const listers = new FakeCluster().ctx().listers;
   const watches = bootstrapController(FIXTURE).watches!;
-  const map = (kind: string, obj: unknown) => watches.find((w) => w.kind === kind)!.map(obj as KindMap[keyof KindMap], { listers });
-  assert.deepEqual(map('Endpoints', { metadata: { namespace: 'default', name: 'kubernetes' } }), [{ namespace: 'default', name: 'kubernetes' }]);
+  const map = (kind: string, obj: unknown) =>
+    watches.find((w) => w.kind === kind)!.map(obj as KindMap[keyof KindMap], { listers });
+  assert.deepEqual(map('Endpoints', { metadata: { namespace: 'default', name: 'kubernetes' } }), [
+    { namespace: 'default', name: 'kubernetes' },
+  ]);
   assert.deepEqual(map('Endpoints', { metadata: { namespace: 'default', name: 'web' } }), []);
-  assert.deepEqual(map('EndpointSlice', { metadata: { namespace: 'default', name: 'kubernetes' } }), [{ namespace: 'default', name: 'kubernetes' }]);
-  assert.deepEqual(map('Pod', { metadata: { namespace: 'kube-system', name: COREDNS_POD_NAMES[0] } }), [{ namespace: 'kube-system', name: 'kube-dns' }]);
+  assert.deepEqual(map('EndpointSlice', { metadata: { namespace: 'default', name: 'kubernetes' } }), [
+    { namespace: 'default', name: 'kubernetes' },
+  ]);
+  assert.deepEqual(map('Pod', { metadata: { namespace: 'kube-system', name: COREDNS_POD_NAMES[0] } }), [
+    { namespace: 'kube-system', name: 'kube-dns' },
+  ]);
   assert.deepEqual(map('Pod', { metadata: { namespace: 'default', name: COREDNS_POD_NAMES[0] } }), []);
 });

@@ -4,7 +4,7 @@ import { cloudLoadBalancerController } from '../../controllers/cloud-lb/cloud-lb
 import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
 import { endpointSliceController } from '../../controllers/endpointslices/endpointslices.js';
 import { lbFirewallName, loadBalancerName, serviceHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
-import { Manager } from '../../src/runtime/manager.js';
+import { type Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
 import type { Firewall } from '../../schemas/firewall.js';
 import type { ForwardingRule } from '../../schemas/forwardingrule.js';
@@ -41,7 +41,11 @@ async function startControllerOn(env: TestEnv): Promise<Manager> {
 }
 
 function readyNode(name: string, ready = true) {
-  return { metadata: { name }, spec: {}, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } };
+  return {
+    metadata: { name },
+    spec: {},
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
 }
 
 async function addNodes(env: TestEnv, names = ['vm1', 'vm2', 'vm3']): Promise<void> {
@@ -51,22 +55,37 @@ async function addNodes(env: TestEnv, names = ['vm1', 'vm2', 'vm3']): Promise<vo
 /** A running pod of app=store on `node`, its readiness set by hand (no kubelet here). */
 async function addPod(env: TestEnv, name: string, node: string, ip: string): Promise<void> {
   const container = { name: 'web', image: 'nginx', ports: [{ containerPort: 80 }] };
-  await env.client.create('Pod', { metadata: { namespace: 'default', name, labels: { app: 'store' } }, spec: { nodeName: node, containers: [container] } });
+  await env.client.create('Pod', {
+    metadata: { namespace: 'default', name, labels: { app: 'store' } },
+    spec: { nodeName: node, containers: [container] },
+  });
   await setPodReady(env, name, ip, true);
 }
 
 async function setPodReady(env: TestEnv, name: string, ip: string, ready: boolean): Promise<void> {
-  const status = { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
+  const status = {
+    phase: 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+  };
   await env.client.patch('Pod', { namespace: 'default', name }, { status }, { subresource: 'status' });
 }
 
-type SpecExtras = Partial<Pick<Service['spec'], 'externalTrafficPolicy' | 'loadBalancerIP' | 'loadBalancerSourceRanges'>> & { ports?: { port: number; protocol: string }[] };
+type SpecExtras = Partial<
+  Pick<Service['spec'], 'externalTrafficPolicy' | 'loadBalancerIP' | 'loadBalancerSourceRanges'>
+> & { ports?: { port: number; protocol: string }[] };
 
 async function addLoadBalancer(env: TestEnv, name: string, extras: SpecExtras = {}): Promise<Service> {
   const { ports = [{ port: 80, protocol: 'TCP' }], ...spec } = extras;
   return env.client.create('Service', {
     metadata: { namespace: 'default', name },
-    spec: { type: 'LoadBalancer', selector: { app: 'store' }, ports: ports.map((p) => ({ ...p, name: `${p.protocol.toLowerCase()}-${p.port}` })), ...spec },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { app: 'store' },
+      ports: ports.map((p) => ({ ...p, name: `${p.protocol.toLowerCase()}-${p.port}` })),
+      ...spec,
+    },
   });
 }
 
@@ -89,7 +108,9 @@ async function ruleOf(env: TestEnv, svc: Service): Promise<ForwardingRule | unde
 
 async function firewallsOf(env: TestEnv, svc: Service): Promise<(Firewall | undefined)[]> {
   const lbName = lbNameOf(svc);
-  return Promise.all([lbFirewallName(lbName), serviceHealthCheckFirewallName(lbName)].map((name) => find(env, 'Firewall', { name })));
+  return Promise.all(
+    [lbFirewallName(lbName), serviceHealthCheckFirewallName(lbName)].map((name) => find(env, 'Firewall', { name })),
+  );
 }
 
 async function events(env: TestEnv, reason: string) {
@@ -100,7 +121,8 @@ async function events(env: TestEnv, reason: string) {
 async function snapshot(env: TestEnv): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const kind of ['ForwardingRule', 'Firewall', 'Service'] as const) {
-    for (const obj of await env.client.list(kind)) out[`${kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`] = obj.metadata.resourceVersion!;
+    for (const obj of await env.client.list(kind))
+      out[`${kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`] = obj.metadata.resourceVersion!;
   }
   return out;
 }
@@ -110,7 +132,10 @@ test('service-lb: eTP=Cluster gets the pool address, its rule, firewalls, then i
   await addNodes(env, ['vm2', 'vm1', 'vm3']);
   const created = await addLoadBalancer(env, 'store-lb');
   const svc = await published(env, 'store-lb');
-  assert.deepEqual(svc.status?.loadBalancer?.ingress?.map((i) => i.ip), [LB_IP]);
+  assert.deepEqual(
+    svc.status?.loadBalancer?.ingress?.map((i) => i.ip),
+    [LB_IP],
+  );
   const lbName = lbNameOf(created);
   const rule = (await ruleOf(env, created))!;
   assert.deepEqual(rule.spec, {
@@ -129,7 +154,10 @@ test('service-lb: eTP=Cluster gets the pool address, its rule, firewalls, then i
     rule.status?.backends,
     ['vm1', 'vm2', 'vm3'].map((node) => ({ node, healthy: true, reason: 'kube-proxy healthz 200' })),
   );
-  assert.ok(Number(rule.metadata.resourceVersion) < Number(svc.metadata.resourceVersion), 'backends written before the Service status');
+  assert.ok(
+    Number(rule.metadata.resourceVersion) < Number(svc.metadata.resourceVersion),
+    'backends written before the Service status',
+  );
   const [fw, localHc] = await firewallsOf(env, created);
   assert.deepEqual(fw?.spec, {
     sourceRanges: ['0.0.0.0/0'],
@@ -140,7 +168,10 @@ test('service-lb: eTP=Cluster gets the pool address, its rule, firewalls, then i
   assert.equal(fw?.metadata.name, `k8s-fw-${lbName}`);
   assert.equal(localHc, undefined, 'no per-service health check under Cluster');
   const shared = await find(env, 'Firewall', { name: SHARED_HC_FIREWALL });
-  assert.deepEqual([shared?.spec.sourceRanges, shared?.spec.allowed], [HC_RANGES, [{ protocol: 'tcp', ports: ['10256'] }]]);
+  assert.deepEqual(
+    [shared?.spec.sourceRanges, shared?.spec.allowed],
+    [HC_RANGES, [{ protocol: 'tcp', ports: ['10256'] }]],
+  );
   assert.equal((await events(env, 'EnsuredLoadBalancer')).length, 1);
 });
 
@@ -154,14 +185,25 @@ for (const tc of addressCases) {
     await addNodes(env);
     const svc = await addLoadBalancer(env, 'store-lb', { loadBalancerIP: tc.requested });
     const done = await published(env, 'store-lb');
-    assert.deepEqual(done.status?.loadBalancer?.ingress?.map((i) => i.ip), [tc.want]);
+    assert.deepEqual(
+      done.status?.loadBalancer?.ingress?.map((i) => i.ip),
+      [tc.want],
+    );
     assert.equal((await ruleOf(env, svc))?.spec.ipAddress, tc.want);
   });
 }
 
 const unavailableCases = [
-  { name: 'requested address taken', requested: LB_IP, message: `requested load balancer IP ${LB_IP} is already in use` },
-  { name: 'requested address outside the pool', requested: '192.0.2.1', message: 'requested load balancer IP 192.0.2.1 is not in loadBalancerIPPool' },
+  {
+    name: 'requested address taken',
+    requested: LB_IP,
+    message: `requested load balancer IP ${LB_IP} is already in use`,
+  },
+  {
+    name: 'requested address outside the pool',
+    requested: '192.0.2.1',
+    message: 'requested load balancer IP 192.0.2.1 is not in loadBalancerIPPool',
+  },
 ];
 for (const tc of unavailableCases) {
   test(`service-lb: ${tc.name} → Warning, no load balancer`, async () => {
@@ -172,14 +214,24 @@ for (const tc of unavailableCases) {
     const second = await addLoadBalancer(env, 'second', { loadBalancerIP: tc.requested });
     await converge(env.settle, async () => assert.equal((await events(env, 'LoadBalancerIPNotAvailable')).length, 1));
     const [warning] = await events(env, 'LoadBalancerIPNotAvailable');
-    assert.deepEqual([warning.type, warning.message, warning.involvedObject.name, warning.count], ['Warning', tc.message, 'second', 1]);
+    assert.deepEqual(
+      [warning.type, warning.message, warning.involvedObject.name, warning.count],
+      ['Warning', tc.message, 'second', 1],
+    );
     assert.equal(await ruleOf(env, second), undefined);
     assert.deepEqual(await firewallsOf(env, second), [undefined, undefined]);
-    assert.equal((await env.client.get('Service', { namespace: 'default', name: 'second' })).status?.loadBalancer?.ingress, undefined);
+    assert.equal(
+      (await env.client.get('Service', { namespace: 'default', name: 'second' })).status?.loadBalancer?.ingress,
+      undefined,
+    );
     if (tc.requested !== LB_IP) return;
     await env.client.delete('Service', { namespace: 'default', name: 'first' });
     const moved = await published(env, 'second');
-    assert.deepEqual(moved.status?.loadBalancer?.ingress?.map((i) => i.ip), [LB_IP], 'gets the address once freed');
+    assert.deepEqual(
+      moved.status?.loadBalancer?.ingress?.map((i) => i.ip),
+      [LB_IP],
+      'gets the address once freed',
+    );
     assert.equal(await ruleOf(env, first), undefined);
   });
 }
@@ -205,7 +257,10 @@ test('service-lb: the talk S116 case under Local, then an endpoint turns unready
     ['vm3', false, `healthCheckNodePort ${hcPort}: 503 localEndpoints=0`],
   ]);
   const [, localHc] = await firewallsOf(env, created);
-  assert.deepEqual([localHc?.spec.sourceRanges, localHc?.spec.allowed], [HC_RANGES, [{ protocol: 'tcp', ports: [String(hcPort)] }]]);
+  assert.deepEqual(
+    [localHc?.spec.sourceRanges, localHc?.spec.allowed],
+    [HC_RANGES, [{ protocol: 'tcp', ports: [String(hcPort)] }]],
+  );
   assert.equal(await find(env, 'Firewall', { name: SHARED_HC_FIREWALL }), undefined, 'no Cluster-policy load balancer');
 
   await setPodReady(env, 'pod1', '10.11.0.9', false);
@@ -215,10 +270,17 @@ test('service-lb: the talk S116 case under Local, then an endpoint turns unready
     ['vm3', false, `healthCheckNodePort ${hcPort}: 503 localEndpoints=0`],
   ]);
 
-  await env.client.patch('Service', { namespace: 'default', name: 'store-lb' }, { spec: { externalTrafficPolicy: 'Cluster' } });
+  await env.client.patch(
+    'Service',
+    { namespace: 'default', name: 'store-lb' },
+    { spec: { externalTrafficPolicy: 'Cluster' } },
+  );
   await backends(['vm1', 'vm2', 'vm3'].map((n) => [n, true, 'kube-proxy healthz 200']));
   await converge(env.settle, async () => {
-    assert.deepEqual((await firewallsOf(env, created)).map((f) => f?.metadata.name), [lbFirewallName(lbNameOf(created)), undefined]);
+    assert.deepEqual(
+      (await firewallsOf(env, created)).map((f) => f?.metadata.name),
+      [lbFirewallName(lbNameOf(created)), undefined],
+    );
     assert.ok(await find(env, 'Firewall', { name: SHARED_HC_FIREWALL }), 'shared kube-proxy health-check firewall');
   });
 });
@@ -229,18 +291,35 @@ test('service-lb: eTP=Cluster backends follow Node readiness', async () => {
   const svc = await addLoadBalancer(env, 'store-lb');
   await published(env, 'store-lb');
   const health = async (want: [string, boolean][]) =>
-    converge(env.settle, async () => assert.deepEqual((await ruleOf(env, svc))?.status?.backends?.map((b) => [b.node, b.healthy]), want));
+    converge(env.settle, async () =>
+      assert.deepEqual(
+        (await ruleOf(env, svc))?.status?.backends?.map((b) => [b.node, b.healthy]),
+        want,
+      ),
+    );
   await env.client.patch('Node', { name: 'vm2' }, readyNode('vm2', false), { subresource: 'status' });
-  await health([['vm1', true], ['vm2', false]]);
+  await health([
+    ['vm1', true],
+    ['vm2', false],
+  ]);
   await env.client.create('Node', readyNode('vm3'));
-  await health([['vm1', true], ['vm2', false], ['vm3', true]]);
+  await health([
+    ['vm1', true],
+    ['vm2', false],
+    ['vm3', true],
+  ]);
   assert.deepEqual((await ruleOf(env, svc))?.spec.target.nodes, ['vm1', 'vm2', 'vm3']);
 });
 
 test('service-lb: TCP and UDP ports get one rule per protocol on one address', async () => {
   const env = await startEnv();
   await addNodes(env);
-  const svc = await addLoadBalancer(env, 'dns', { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+  const svc = await addLoadBalancer(env, 'dns', {
+    ports: [
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ],
+  });
   await published(env, 'dns');
   const rules = await env.client.list('ForwardingRule');
   assert.deepEqual(
@@ -251,13 +330,30 @@ test('service-lb: TCP and UDP ports get one rule per protocol on one address', a
     ],
   );
   const [fw] = await firewallsOf(env, svc);
-  assert.deepEqual(fw?.spec.allowed, [{ protocol: 'udp', ports: ['53'] }, { protocol: 'tcp', ports: ['53'] }]);
+  assert.deepEqual(fw?.spec.allowed, [
+    { protocol: 'udp', ports: ['53'] },
+    { protocol: 'tcp', ports: ['53'] },
+  ]);
 });
 
 const releaseCases: { name: string; release: (env: TestEnv) => Promise<unknown>; serviceKept: boolean }[] = [
-  { name: 'type changed to ClusterIP', release: (env) => env.client.patch('Service', { namespace: 'default', name: 'store-lb' }, { spec: { type: 'ClusterIP' } }), serviceKept: true },
-  { name: 'type changed to NodePort', release: (env) => env.client.patch('Service', { namespace: 'default', name: 'store-lb' }, { spec: { type: 'NodePort' } }), serviceKept: true },
-  { name: 'Service deleted', release: (env) => env.client.delete('Service', { namespace: 'default', name: 'store-lb' }), serviceKept: false },
+  {
+    name: 'type changed to ClusterIP',
+    release: (env) =>
+      env.client.patch('Service', { namespace: 'default', name: 'store-lb' }, { spec: { type: 'ClusterIP' } }),
+    serviceKept: true,
+  },
+  {
+    name: 'type changed to NodePort',
+    release: (env) =>
+      env.client.patch('Service', { namespace: 'default', name: 'store-lb' }, { spec: { type: 'NodePort' } }),
+    serviceKept: true,
+  },
+  {
+    name: 'Service deleted',
+    release: (env) => env.client.delete('Service', { namespace: 'default', name: 'store-lb' }),
+    serviceKept: false,
+  },
 ];
 for (const tc of releaseCases) {
   test(`service-lb: ${tc.name} releases everything`, async () => {
@@ -276,11 +372,18 @@ for (const tc of releaseCases) {
     if (tc.serviceKept) {
       const after = await env.client.get('Service', { namespace: 'default', name: 'store-lb' });
       assert.deepEqual(after.status?.loadBalancer, {});
-      assert.equal((await events(env, 'DeletedLoadBalancer')).filter((e) => e.involvedObject.uid === svc.metadata.uid).length, 1);
+      assert.equal(
+        (await events(env, 'DeletedLoadBalancer')).filter((e) => e.involvedObject.uid === svc.metadata.uid).length,
+        1,
+      );
     }
     await addLoadBalancer(env, 'next');
     const next = await published(env, 'next');
-    assert.deepEqual(next.status?.loadBalancer?.ingress?.map((i) => i.ip), [LB_IP], 'the address went back to the pool');
+    assert.deepEqual(
+      next.status?.loadBalancer?.ingress?.map((i) => i.ip),
+      [LB_IP],
+      'the address went back to the pool',
+    );
   });
 }
 
@@ -289,20 +392,39 @@ test('service-lb: a loadBalancerClass of another implementation is left alone', 
   await addNodes(env);
   await env.client.create('Service', {
     metadata: { namespace: 'default', name: 'metal' },
-    spec: { type: 'LoadBalancer', loadBalancerClass: 'example.com/metallb', selector: { app: 'store' }, ports: [{ port: 80 }] },
+    spec: {
+      type: 'LoadBalancer',
+      loadBalancerClass: 'example.com/metallb',
+      selector: { app: 'store' },
+      ports: [{ port: 80 }],
+    },
   });
-  await env.client.patch('Service', { namespace: 'default', name: 'metal' }, { status: { loadBalancer: { ingress: [{ ip: '192.0.2.50' }] } } }, { subresource: 'status' });
+  await env.client.patch(
+    'Service',
+    { namespace: 'default', name: 'metal' },
+    { status: { loadBalancer: { ingress: [{ ip: '192.0.2.50' }] } } },
+    { subresource: 'status' },
+  );
   await env.settle();
   assert.deepEqual(await env.client.list('ForwardingRule'), []);
   const svc = await env.client.get('Service', { namespace: 'default', name: 'metal' });
-  assert.deepEqual(svc.status?.loadBalancer?.ingress?.map((i) => i.ip), ['192.0.2.50'], 'its status is its own controller\'s');
+  assert.deepEqual(
+    svc.status?.loadBalancer?.ingress?.map((i) => i.ip),
+    ['192.0.2.50'],
+    "its status is its own controller's",
+  );
 });
 
-const handEdits: { name: string; edit: (env: TestEnv, svc: Service) => Promise<unknown>; check: (env: TestEnv, svc: Service) => Promise<void> }[] = [
+const handEdits: {
+  name: string;
+  edit: (env: TestEnv, svc: Service) => Promise<unknown>;
+  check: (env: TestEnv, svc: Service) => Promise<void>;
+}[] = [
   {
     name: 'deleted service firewall',
     edit: (env, svc) => env.client.delete('Firewall', { name: lbFirewallName(lbNameOf(svc)) }),
-    check: async (env, svc) => assert.deepEqual((await firewallsOf(env, svc))[0]?.spec.allowed, [{ protocol: 'tcp', ports: ['80'] }]),
+    check: async (env, svc) =>
+      assert.deepEqual((await firewallsOf(env, svc))[0]?.spec.allowed, [{ protocol: 'tcp', ports: ['80'] }]),
   },
   {
     name: 'deleted shared health-check firewall',
@@ -311,7 +433,8 @@ const handEdits: { name: string; edit: (env: TestEnv, svc: Service) => Promise<u
   },
   {
     name: 'edited service firewall',
-    edit: (env, svc) => env.client.patch('Firewall', { name: lbFirewallName(lbNameOf(svc)) }, { spec: { sourceRanges: ['10.0.0.0/8'] } }),
+    edit: (env, svc) =>
+      env.client.patch('Firewall', { name: lbFirewallName(lbNameOf(svc)) }, { spec: { sourceRanges: ['10.0.0.0/8'] } }),
     check: async (env, svc) => assert.deepEqual((await firewallsOf(env, svc))[0]?.spec.sourceRanges, ['0.0.0.0/0']),
   },
   {
@@ -325,16 +448,32 @@ const handEdits: { name: string; edit: (env: TestEnv, svc: Service) => Promise<u
   {
     name: 'edited forwarding rule (ports, nodes, address, labels)',
     edit: (env, svc) =>
-      env.client.patch('ForwardingRule', { name: lbNameOf(svc) }, { metadata: { labels: { 'compute.kplane.io/service-name': null } }, spec: { ports: ['8080'], target: { nodes: ['vm1'] }, ipAddress: '86.75.30.13' } }),
+      env.client.patch(
+        'ForwardingRule',
+        { name: lbNameOf(svc) },
+        {
+          metadata: { labels: { 'compute.kplane.io/service-name': null } },
+          spec: { ports: ['8080'], target: { nodes: ['vm1'] }, ipAddress: '86.75.30.13' },
+        },
+      ),
     check: async (env, svc) => {
       const rule = await ruleOf(env, svc);
-      assert.deepEqual([rule?.spec.ipAddress, rule?.spec.ports, rule?.spec.target.nodes], [LB_IP, ['80'], ['vm1', 'vm2', 'vm3']]);
+      assert.deepEqual(
+        [rule?.spec.ipAddress, rule?.spec.ports, rule?.spec.target.nodes],
+        [LB_IP, ['80'], ['vm1', 'vm2', 'vm3']],
+      );
       assert.equal(rule?.metadata.labels?.['compute.kplane.io/service-name'], 'store-lb');
     },
   },
   {
     name: 'edited backends status',
-    edit: (env, svc) => env.client.patch('ForwardingRule', { name: lbNameOf(svc) }, { status: { backends: [] } }, { subresource: 'status' }),
+    edit: (env, svc) =>
+      env.client.patch(
+        'ForwardingRule',
+        { name: lbNameOf(svc) },
+        { status: { backends: [] } },
+        { subresource: 'status' },
+      ),
     check: async (env, svc) => assert.equal((await ruleOf(env, svc))?.status?.backends?.length, 3),
   },
 ];
@@ -346,8 +485,12 @@ for (const tc of handEdits) {
     await published(env, 'store-lb');
     await tc.edit(env, svc);
     await converge(env.settle, () => tc.check(env, svc));
-    const status = (await env.client.get('Service', { namespace: 'default', name: 'store-lb' })).status?.loadBalancer?.ingress;
-    assert.deepEqual(status?.map((i) => i.ip), [LB_IP]);
+    const status = (await env.client.get('Service', { namespace: 'default', name: 'store-lb' })).status?.loadBalancer
+      ?.ingress;
+    assert.deepEqual(
+      status?.map((i) => i.ip),
+      [LB_IP],
+    );
   });
 }
 
@@ -380,12 +523,18 @@ test('service-lb: a restarted or second controller changes nothing; a restart sw
     () => third.settle(),
     async () => {
       const rules = await env.client.list('ForwardingRule');
-      assert.deepEqual(rules.map((r) => [r.spec.ipAddress, r.metadata.labels?.['compute.kplane.io/service-name']]), [['86.75.30.12', 'local-lb']]);
+      assert.deepEqual(
+        rules.map((r) => [r.spec.ipAddress, r.metadata.labels?.['compute.kplane.io/service-name']]),
+        [['86.75.30.12', 'local-lb']],
+      );
       const firewalls = (await env.client.list('Firewall')).map((f) => f.metadata.name);
       assert.equal(firewalls.length, 2, `only local-lb's two firewalls: ${firewalls.join(', ')}`);
     },
   );
   assert.equal(await ruleOf(env, gone), undefined);
   assert.equal(await ruleOf(env, clusterLb), undefined);
-  assert.deepEqual((await env.client.get('Service', { namespace: 'default', name: 'cluster-lb' })).status?.loadBalancer, {});
+  assert.deepEqual(
+    (await env.client.get('Service', { namespace: 'default', name: 'cluster-lb' })).status?.loadBalancer,
+    {},
+  );
 });

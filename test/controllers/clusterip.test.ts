@@ -32,7 +32,10 @@ const FIXTURE_CIDR = '10.9.0.0/16';
 async function startCluster(opts: Partial<ClusterIPAllocatorOptions> & { backend?: MemoryBackend } = {}) {
   const backend = opts.backend ?? new MemoryBackend();
   if (!opts.backend) await backend.start();
-  const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: builtinResources.map((rt) => resourcePrefix(rt)) });
+  const hub = new CacheHub(backend, {
+    root: registryRoot,
+    resourcePrefixes: builtinResources.map((rt) => resourcePrefix(rt)),
+  });
   await hub.start();
   const serviceCIDR = opts.serviceCIDR ?? FIXTURE_CIDR;
   const hook = clusterIPAdmission({ ...opts, backend, serviceCIDR });
@@ -74,14 +77,20 @@ test('scenario 24: a second request for a taken IP is a 422 with upstream text',
   await c.create(svc('kube-dns', { clusterIP: '10.9.0.10' }));
   const err = await refusal(c.create(svc('dns-copy', { clusterIP: '10.9.0.10' })));
   assert.equal(err.code, 422);
-  assert.equal(err.message, 'Service "dns-copy" is invalid: spec.clusterIPs: Invalid value: []string{"10.9.0.10"}: failed to allocate IP 10.9.0.10: provided IP is already allocated');
+  assert.equal(
+    err.message,
+    'Service "dns-copy" is invalid: spec.clusterIPs: Invalid value: []string{"10.9.0.10"}: failed to allocate IP 10.9.0.10: provided IP is already allocated',
+  );
   assert.equal(err.details?.causes?.[0]?.field, 'spec.clusterIPs');
   c.close();
 });
 
 const outOfRangeCases = [
   { wording: undefined, text: 'failed to allocate IP 10.0.0.10: provided IP 10.0.0.10 is not in the valid range' },
-  { wording: 'current' as const, text: 'failed to allocate IP 10.0.0.10: provided IP 10.0.0.10 is not in the valid range' },
+  {
+    wording: 'current' as const,
+    text: 'failed to allocate IP 10.0.0.10: provided IP 10.0.0.10 is not in the valid range',
+  },
   {
     wording: 'legacy' as const,
     text: 'failed to allocate IP 10.0.0.10: the provided IP (10.0.0.10) is not in the valid range. The range of valid IPs is 10.9.0.0/16',
@@ -92,7 +101,10 @@ for (const tc of outOfRangeCases) {
     const c = await startCluster({ notInRangeWording: tc.wording });
     const err = await refusal(c.create(svc('kube-dns', { clusterIP: '10.0.0.10' })));
     assert.equal(err.code, 422);
-    assert.equal(err.message, `Service "kube-dns" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.10"}: ${tc.text}`);
+    assert.equal(
+      err.message,
+      `Service "kube-dns" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.10"}: ${tc.text}`,
+    );
     assert.deepEqual(await c.taken(), []);
     c.close();
   });
@@ -102,7 +114,10 @@ test('the network and broadcast addresses cannot be requested', async () => {
   const c = await startCluster();
   for (const ip of ['10.9.0.0', '10.9.255.255']) {
     const err = await refusal(c.create(svc('edge', { clusterIP: ip })));
-    assert.match(err.message, new RegExp(`failed to allocate IP ${ip.replace(/\./g, '\\.')}: provided IP .* is not in the valid range`));
+    assert.match(
+      err.message,
+      new RegExp(`failed to allocate IP ${ip.replace(/\./g, '\\.')}: provided IP .* is not in the valid range`),
+    );
   }
   c.close();
 });
@@ -172,11 +187,24 @@ test('a create that loses to an existing name gives the IP back', async () => {
 test('headless and ExternalName Services get no IP', async () => {
   const c = await startCluster();
   const headless = await c.create(svc('db', { clusterIP: 'None' }));
-  assert.deepEqual([headless.spec.clusterIP, headless.spec.clusterIPs, headless.spec.ipFamilyPolicy], ['None', ['None'], 'SingleStack']);
+  assert.deepEqual(
+    [headless.spec.clusterIP, headless.spec.clusterIPs, headless.spec.ipFamilyPolicy],
+    ['None', ['None'], 'SingleStack'],
+  );
   const bare = await c.create({ metadata: { name: 'bare' }, spec: { clusterIP: 'None' } });
-  assert.deepEqual([bare.spec.ipFamilyPolicy, bare.spec.ipFamilies], ['RequireDualStack', ['IPv4', 'IPv6']], 'headless without selector, as upstream');
-  const ext = await c.create({ metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } });
-  assert.deepEqual([ext.spec.clusterIP, ext.spec.ipFamilies, ext.spec.ipFamilyPolicy], [undefined, undefined, undefined]);
+  assert.deepEqual(
+    [bare.spec.ipFamilyPolicy, bare.spec.ipFamilies],
+    ['RequireDualStack', ['IPv4', 'IPv6']],
+    'headless without selector, as upstream',
+  );
+  const ext = await c.create({
+    metadata: { name: 'ext' },
+    spec: { type: 'ExternalName', externalName: 'example.com' },
+  });
+  assert.deepEqual(
+    [ext.spec.clusterIP, ext.spec.ipFamilies, ext.spec.ipFamilyPolicy],
+    [undefined, undefined, undefined],
+  );
   assert.deepEqual(await c.taken(), []);
   c.close();
 });
@@ -184,11 +212,20 @@ test('headless and ExternalName Services get no IP', async () => {
 test('dual-stack demands and IPv6 are refused on this IPv4 cluster', async () => {
   const c = await startCluster();
   const dual = await refusal(c.create(svc('dual', { ipFamilyPolicy: 'RequireDualStack' })));
-  assert.equal(dual.message, 'Service "dual" is invalid: spec.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services');
+  assert.equal(
+    dual.message,
+    'Service "dual" is invalid: spec.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services',
+  );
   const v6 = await refusal(c.create(svc('v6', { ipFamilies: ['IPv6'] })));
-  assert.equal(v6.message, 'Service "v6" is invalid: spec.ipFamilies[0]: Invalid value: "IPv6": not configured on this cluster');
+  assert.equal(
+    v6.message,
+    'Service "v6" is invalid: spec.ipFamilies[0]: Invalid value: "IPv6": not configured on this cluster',
+  );
   const v6ip = await refusal(c.create(svc('v6ip', { clusterIP: 'fd00::10' })));
-  assert.equal(v6ip.message, 'Service "v6ip" is invalid: spec.clusterIPs[0]: Invalid value: []string{"fd00::10"}: IPv6 is not configured on this cluster');
+  assert.equal(
+    v6ip.message,
+    'Service "v6ip" is invalid: spec.clusterIPs[0]: Invalid value: []string{"fd00::10"}: IPv6 is not configured on this cluster',
+  );
   assert.deepEqual(await c.taken(), []);
   c.close();
 });
@@ -210,12 +247,32 @@ test('updates keep the IP, release it for ExternalName on commit, allocate when 
   const created = await c.create(svc('web'));
   const ip = created.spec.clusterIP!;
   // A PUT that omits clusterIP (kubectl replace of the original manifest) keeps it.
-  const replaced = await c.registry.update(services, 'default', 'web', { ...svc('web'), spec: { ...svc('web').spec, ports: [{ port: 8080 }] } }, undefined);
+  const replaced = await c.registry.update(
+    services,
+    'default',
+    'web',
+    { ...svc('web'), spec: { ...svc('web').spec, ports: [{ port: 8080 }] } },
+    undefined,
+  );
   assert.deepEqual([replaced.spec.clusterIP, replaced.spec.clusterIPs], [ip, [ip]]);
-  const external = await c.registry.patch(services, 'default', 'web', 'merge', { spec: { type: 'ExternalName', externalName: 'example.com' } }, undefined);
+  const external = await c.registry.patch(
+    services,
+    'default',
+    'web',
+    'merge',
+    { spec: { type: 'ExternalName', externalName: 'example.com' } },
+    undefined,
+  );
   assert.deepEqual([external.spec.clusterIP, external.spec.clusterIPs], [undefined, undefined]);
   assert.deepEqual(await c.taken(), []);
-  const back = await c.registry.patch(services, 'default', 'web', 'merge', { spec: { type: 'ClusterIP', externalName: null } }, undefined);
+  const back = await c.registry.patch(
+    services,
+    'default',
+    'web',
+    'merge',
+    { spec: { type: 'ClusterIP', externalName: null } },
+    undefined,
+  );
   assert.ok(back.spec.clusterIP);
   assert.deepEqual([back.spec.ipFamilies, back.spec.ipFamilyPolicy], [['IPv4'], 'SingleStack']);
   assert.deepEqual(await c.taken(), [back.spec.clusterIP]);
@@ -226,12 +283,36 @@ test('an update that fails validation keeps the old IP and frees the new one', a
   const c = await startCluster();
   await c.create({ metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } });
   const err = await refusal(
-    c.registry.patch(services, 'default', 'ext', 'merge', { spec: { type: 'ClusterIP', externalName: null, clusterIP: '10.9.0.40', ports: [{ port: 80 }], sessionAffinity: 'Sometimes' } }, undefined),
+    c.registry.patch(
+      services,
+      'default',
+      'ext',
+      'merge',
+      {
+        spec: {
+          type: 'ClusterIP',
+          externalName: null,
+          clusterIP: '10.9.0.40',
+          ports: [{ port: 80 }],
+          sessionAffinity: 'Sometimes',
+        },
+      },
+      undefined,
+    ),
   );
   assert.equal(err.code, 422);
   assert.deepEqual(await c.taken(), []);
   const web = await c.create(svc('web', { clusterIP: '10.9.0.50' }));
-  const failed = await refusal(c.registry.patch(services, 'default', 'web', 'merge', { spec: { type: 'ExternalName', externalName: '-bad-' } }, undefined));
+  const failed = await refusal(
+    c.registry.patch(
+      services,
+      'default',
+      'web',
+      'merge',
+      { spec: { type: 'ExternalName', externalName: '-bad-' } },
+      undefined,
+    ),
+  );
   assert.equal(failed.code, 422);
   assert.deepEqual(await c.taken(), [web.spec.clusterIP], 'a release waits for a commit that never came');
   c.close();
@@ -253,7 +334,10 @@ test('two API servers sharing one store never hand out an IP twice', async () =>
 
 const range = ServiceIPRange.parse(FIXTURE_CIDR);
 const service = (name: string, clusterIP?: string, type = 'ClusterIP'): Service =>
-  ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { type, clusterIP, clusterIPs: clusterIP ? [clusterIP] : undefined } }) as Service;
+  ({
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: { type, clusterIP, clusterIPs: clusterIP ? [clusterIP] : undefined },
+  }) as Service;
 const bits = (...ips: string[]) => {
   const b = new Bitmap(range.size, range.offset);
   for (const ip of ips) b.allocate(range.indexOf(ip)!);
@@ -262,7 +346,13 @@ const bits = (...ips: string[]) => {
 const ipsOf = (b: Bitmap) => b.allocated().map((i) => range.itemAt(i));
 
 const planCases = [
-  { name: 'consistent state: nothing to report', services: [service('a', '10.9.0.10')], stored: ['10.9.0.10'], bitmap: ['10.9.0.10'], events: [] },
+  {
+    name: 'consistent state: nothing to report',
+    services: [service('a', '10.9.0.10')],
+    stored: ['10.9.0.10'],
+    bitmap: ['10.9.0.10'],
+    events: [],
+  },
   {
     name: 'an IP in use but not allocated is repaired',
     services: [service('a', '10.9.0.10')],
@@ -275,14 +365,26 @@ const planCases = [
     services: [service('a', '10.9.0.10'), service('b', '10.9.0.10')],
     stored: ['10.9.0.10'],
     bitmap: ['10.9.0.10'],
-    events: [['b', 'ClusterIPAlreadyAllocated', 'Cluster IP 10.9.0.10 was assigned to multiple services; please recreate service']],
+    events: [
+      [
+        'b',
+        'ClusterIPAlreadyAllocated',
+        'Cluster IP 10.9.0.10 was assigned to multiple services; please recreate service',
+      ],
+    ],
   },
   {
     name: 'an IP outside the CIDR is reported and not stored',
     services: [service('a', '10.0.0.10')],
     stored: [],
     bitmap: [],
-    events: [['a', 'ClusterIPOutOfRange', 'Cluster IP 10.0.0.10 is not within the service CIDR 10.9.0.0/16; please recreate service']],
+    events: [
+      [
+        'a',
+        'ClusterIPOutOfRange',
+        'Cluster IP 10.0.0.10 is not within the service CIDR 10.9.0.0/16; please recreate service',
+      ],
+    ],
   },
   {
     name: 'headless and ExternalName Services hold nothing',
@@ -291,7 +393,13 @@ const planCases = [
     bitmap: [],
     events: [],
   },
-  { name: 'an orphaned bit is kept on its first pass', services: [], stored: ['10.9.3.76'], bitmap: ['10.9.3.76'], events: [] },
+  {
+    name: 'an orphaned bit is kept on its first pass',
+    services: [],
+    stored: ['10.9.3.76'],
+    bitmap: ['10.9.3.76'],
+    events: [],
+  },
 ];
 for (const tc of planCases) {
   test(`planIPRepair: ${tc.name}`, () => {
@@ -322,7 +430,11 @@ test('planIPRepair: an orphaned bit is freed on the third pass; one that gets us
 
 /** A reconcile context over a registry: the lister reads its cache, the client creates Events. */
 function fakeContext(registry: Registry, clock: { now: number }, events: Event[]): ReconcileContext {
-  const listers = { Service: { list: () => registry.list(services, undefined, { watch: false, allowWatchBookmarks: false }).items as Service[] } } as unknown as Listers;
+  const listers = {
+    Service: {
+      list: () => registry.list(services, undefined, { watch: false, allowWatchBookmarks: false }).items as Service[],
+    },
+  } as unknown as Listers;
   const client = {
     async create(_kind: string, obj: Event) {
       events.push(obj);
@@ -347,12 +459,25 @@ test('the repair controller repairs, frees a leak after three passes and paces i
   const events: Event[] = [];
   const ctx = fakeContext(c.registry, clock, events);
 
-  assert.equal(await controller.reconcile(ctx, { namespace: 'default', name: 'web' }), undefined, 'Service keys are not the repair key');
+  assert.equal(
+    await controller.reconcile(ctx, { namespace: 'default', name: 'web' }),
+    undefined,
+    'Service keys are not the repair key',
+  );
   assert.deepEqual(await controller.reconcile(ctx, REPAIR_KEY), { requeueAfterMs: 1000 });
   assert.deepEqual(await c.taken(), ['10.9.0.10', '10.9.3.76']);
   assert.deepEqual(
     events.map((e) => [e.involvedObject.name, e.involvedObject.uid, e.reason, e.type, e.message, e.metadata.namespace]),
-    [['web', web.metadata.uid, 'ClusterIPNotAllocated', 'Warning', 'Cluster IP 10.9.0.10 is not allocated; repairing', 'default']],
+    [
+      [
+        'web',
+        web.metadata.uid,
+        'ClusterIPNotAllocated',
+        'Warning',
+        'Cluster IP 10.9.0.10 is not allocated; repairing',
+        'default',
+      ],
+    ],
   );
 
   clock.now = 400;
@@ -392,7 +517,8 @@ test('under the controller runtime, Service events start the repair and the cloc
     clock,
   });
   await manager.start();
-  const recorded = () => c.registry.list(events_, 'default', { watch: false, allowWatchBookmarks: false }).items as Event[];
+  const recorded = () =>
+    c.registry.list(events_, 'default', { watch: false, allowWatchBookmarks: false }).items as Event[];
   await eventually(() => recorded().length > 0, 'the first pass');
   assert.deepEqual((await c.taken()).sort(), [ip, '10.9.200.1'].sort());
   assert.deepEqual(

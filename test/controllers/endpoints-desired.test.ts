@@ -49,12 +49,16 @@ function pod(name: string, o: PodOpts = {}): Pod {
       hostname: o.hostname,
       subdomain: o.subdomain,
       containers: [{ name: 'app', image: 'app:1', ports: o.ports ?? [] }],
-      initContainers: o.sidecarPorts ? [{ name: 'sidecar', image: 'side:1', restartPolicy: 'Always', ports: o.sidecarPorts }] : undefined,
+      initContainers: o.sidecarPorts
+        ? [{ name: 'sidecar', image: 'side:1', restartPolicy: 'Always', ports: o.sidecarPorts }]
+        : undefined,
     },
     status: {
       phase: o.phase ?? 'Running',
       podIP: o.ip,
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? T0 }],
+      conditions: [
+        { type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? T0 },
+      ],
     },
   });
 }
@@ -63,13 +67,23 @@ function pod(name: string, o: PodOpts = {}): Pod {
 function service(spec: Record<string, unknown> = {}, labels?: Record<string, string>): Service {
   return ServiceSchema.parse({
     metadata: { name: 'store-be', namespace: 'default', uid: 'uid-svc', creationTimestamp: T0, labels },
-    spec: { selector: { app: 'store', role: 'be' }, clusterIP: '10.9.3.76', ports: [{ name: 'http', port: 80, targetPort: 'http' }], ...spec },
+    spec: {
+      selector: { app: 'store', role: 'be' },
+      clusterIP: '10.9.3.76',
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+      ...spec,
+    },
   });
 }
 
 function addr(p: Pod, extra: Partial<EndpointAddress> = {}): EndpointAddress {
   const { namespace, name, uid } = p.metadata;
-  return { ip: p.status!.podIP!, nodeName: p.spec.nodeName, targetRef: { kind: 'Pod', namespace, name, uid }, ...extra };
+  return {
+    ip: p.status!.podIP!,
+    nodeName: p.spec.nodeName,
+    targetRef: { kind: 'Pod', namespace, name, uid },
+    ...extra,
+  };
 }
 
 const http = (port: number) => ({ name: 'http', port, protocol: 'TCP' });
@@ -94,12 +108,30 @@ const terminating = pod('term', { ip: '10.11.0.40', deleting: true, ports: [{ na
 const succeeded = pod('done', { ip: '10.11.0.41', phase: 'Succeeded', ports: [{ name: 'http', containerPort: 8080 }] });
 const failed = pod('failed', { ip: '10.11.0.42', phase: 'Failed', ports: [{ name: 'http', containerPort: 8080 }] });
 const noIP = pod('pending', { ports: [{ name: 'http', containerPort: 8080 }] });
-const named = pod('web-0', { ip: '10.11.0.50', hostname: 'web-0', subdomain: 'store-be', ports: [{ name: 'http', containerPort: 8080 }] });
-const otherSubdomain = pod('web-1', { ip: '10.11.0.51', hostname: 'web-1', subdomain: 'other', ports: [{ name: 'http', containerPort: 8080 }] });
+const named = pod('web-0', {
+  ip: '10.11.0.50',
+  hostname: 'web-0',
+  subdomain: 'store-be',
+  ports: [{ name: 'http', containerPort: 8080 }],
+});
+const otherSubdomain = pod('web-1', {
+  ip: '10.11.0.51',
+  hostname: 'web-1',
+  subdomain: 'other',
+  ports: [{ name: 'http', containerPort: 8080 }],
+});
 const sidecar = pod('side', { ip: '10.11.0.60', sidecarPorts: [{ name: 'http', containerPort: 7070 }] });
 const metricsOnly = pod('m', { ip: '10.11.0.70', ports: [{ name: 'metrics', containerPort: 9100 }] });
-const otherNamespace = pod('elsewhere', { ip: '10.11.0.80', namespace: 'prod', ports: [{ name: 'http', containerPort: 8080 }] });
-const frontend = pod('fe', { ip: '10.11.8.68', labels: { app: 'store', role: 'fe' }, ports: [{ name: 'http', containerPort: 8080 }] });
+const otherNamespace = pod('elsewhere', {
+  ip: '10.11.0.80',
+  namespace: 'prod',
+  ports: [{ name: 'http', containerPort: 8080 }],
+});
+const frontend = pod('fe', {
+  ip: '10.11.8.68',
+  labels: { app: 'store', role: 'fe' },
+  ports: [{ name: 'http', containerPort: 8080 }],
+});
 const twin = pod('a2', { ip: '10.11.5.9', node: 'vm2', ports: [{ name: 'http', containerPort: 8080 }] });
 const multiPort = service({
   ports: [
@@ -217,7 +249,10 @@ for (const tc of subsetCases) {
 const unmanagedCases: { name: string; svc: Service }[] = [
   { name: 'no selector', svc: service({ selector: undefined }) },
   { name: 'empty selector', svc: service({ selector: {} }) },
-  { name: 'ExternalName', svc: service({ type: 'ExternalName', externalName: 'db.example.com', clusterIP: undefined }) },
+  {
+    name: 'ExternalName',
+    svc: service({ type: 'ExternalName', externalName: 'db.example.com', clusterIP: undefined }),
+  },
 ];
 
 for (const tc of unmanagedCases) {
@@ -228,29 +263,56 @@ for (const tc of unmanagedCases) {
 
 test('desiredEndpoints: metadata carries the Service labels, the headless marker and the trigger time', () => {
   const plain = desiredEndpoints(service({}, { tier: 'be' }), [A])!;
-  assert.deepEqual(plain.metadata, { name: 'store-be', namespace: 'default', labels: { tier: 'be' }, annotations: { [TRIGGER_TIME_ANNOTATION]: T0 } });
+  assert.deepEqual(plain.metadata, {
+    name: 'store-be',
+    namespace: 'default',
+    labels: { tier: 'be' },
+    annotations: { [TRIGGER_TIME_ANNOTATION]: T0 },
+  });
   const headless = desiredEndpoints(service({ clusterIP: 'None' }, { tier: 'be' }), [A])!;
   assert.deepEqual(headless.metadata.labels, { tier: 'be', 'service.kubernetes.io/headless': '' });
-  const later = pod('late', { ip: '10.11.0.99', readySince: '2024-01-02T03:04:05Z', ports: [{ name: 'http', containerPort: 8080 }] });
-  assert.equal(desiredEndpoints(service(), [A, later])!.metadata.annotations?.[TRIGGER_TIME_ANNOTATION], '2024-01-02T03:04:05Z');
+  const later = pod('late', {
+    ip: '10.11.0.99',
+    readySince: '2024-01-02T03:04:05Z',
+    ports: [{ name: 'http', containerPort: 8080 }],
+  });
+  assert.equal(
+    desiredEndpoints(service(), [A, later])!.metadata.annotations?.[TRIGGER_TIME_ANNOTATION],
+    '2024-01-02T03:04:05Z',
+  );
 });
 
 /** `n` selected pods with distinct IPs serving numeric port 80; the first `notReady` are not Ready. */
 function manyPods(n: number, notReady = 0): Pod[] {
-  return Array.from({ length: n }, (_, i) => pod(`p${i}`, { ip: `10.11.${Math.floor(i / 200)}.${(i % 200) + 1}`, ready: i >= notReady }));
+  return Array.from({ length: n }, (_, i) =>
+    pod(`p${i}`, { ip: `10.11.${Math.floor(i / 200)}.${(i % 200) + 1}`, ready: i >= notReady }),
+  );
 }
 
 const capacityCases: { name: string; pods: Pod[]; ready: number; notReady: number; truncated: boolean }[] = [
   { name: '1000 addresses fit', pods: manyPods(1000), ready: 1000, notReady: 0, truncated: false },
   { name: '1001 ready are cut to 1000', pods: manyPods(1001), ready: 1000, notReady: 0, truncated: true },
-  { name: 'ready addresses win over not-ready ones', pods: manyPods(1010, 20), ready: 990, notReady: 10, truncated: true },
-  { name: 'over 1000 ready drops every not-ready one', pods: manyPods(1050, 30), ready: 1000, notReady: 0, truncated: true },
+  {
+    name: 'ready addresses win over not-ready ones',
+    pods: manyPods(1010, 20),
+    ready: 990,
+    notReady: 10,
+    truncated: true,
+  },
+  {
+    name: 'over 1000 ready drops every not-ready one',
+    pods: manyPods(1050, 30),
+    ready: 1000,
+    notReady: 0,
+    truncated: true,
+  },
 ];
 
 for (const tc of capacityCases) {
   test(`desiredEndpoints capacity: ${tc.name}`, () => {
     const ep = desiredEndpoints(service({ ports: [{ name: 'http', port: 80, targetPort: 80 }] }), tc.pods)!;
-    const count = (field: 'addresses' | 'notReadyAddresses') => (ep.subsets ?? []).reduce((n, s) => n + (s[field]?.length ?? 0), 0);
+    const count = (field: 'addresses' | 'notReadyAddresses') =>
+      (ep.subsets ?? []).reduce((n, s) => n + (s[field]?.length ?? 0), 0);
     assert.equal(count('addresses'), tc.ready);
     assert.equal(count('notReadyAddresses'), tc.notReady);
     assert.equal(ep.metadata.annotations?.[OVER_CAPACITY_ANNOTATION], tc.truncated ? 'truncated' : undefined);
@@ -279,13 +341,33 @@ function stored(edit: (ep: Endpoints) => void = () => {}): Endpoints {
 
 const sameCases: { name: string; b: Endpoints; want: boolean }[] = [
   { name: 'identical', b: stored(), want: true },
-  { name: 'only the trigger time differs', b: stored((e) => (e.metadata.annotations![TRIGGER_TIME_ANNOTATION] = '2030-01-01T00:00:00Z')), want: true },
-  { name: 'a targetRef resourceVersion differs', b: stored((e) => (e.subsets![0].addresses![0].targetRef!.resourceVersion = '42')), want: true },
-  { name: 'server metadata differs', b: stored((e) => Object.assign(e.metadata, { resourceVersion: '7', uid: 'x' })), want: true },
-  { name: 'an address moved to notReady', b: stored((e) => (e.subsets![1] = { notReadyAddresses: e.subsets![1].addresses, ports: e.subsets![1].ports })), want: false },
+  {
+    name: 'only the trigger time differs',
+    b: stored((e) => (e.metadata.annotations![TRIGGER_TIME_ANNOTATION] = '2030-01-01T00:00:00Z')),
+    want: true,
+  },
+  {
+    name: 'a targetRef resourceVersion differs',
+    b: stored((e) => (e.subsets![0].addresses![0].targetRef!.resourceVersion = '42')),
+    want: true,
+  },
+  {
+    name: 'server metadata differs',
+    b: stored((e) => Object.assign(e.metadata, { resourceVersion: '7', uid: 'x' })),
+    want: true,
+  },
+  {
+    name: 'an address moved to notReady',
+    b: stored((e) => (e.subsets![1] = { notReadyAddresses: e.subsets![1].addresses, ports: e.subsets![1].ports })),
+    want: false,
+  },
   { name: 'a port number differs', b: stored((e) => (e.subsets![0].ports![0].port = 8081)), want: false },
   { name: 'a label differs', b: stored((e) => (e.metadata.labels = { tier: 'x' })), want: false },
-  { name: 'the over-capacity annotation differs', b: stored((e) => (e.metadata.annotations![OVER_CAPACITY_ANNOTATION] = 'truncated')), want: false },
+  {
+    name: 'the over-capacity annotation differs',
+    b: stored((e) => (e.metadata.annotations![OVER_CAPACITY_ANNOTATION] = 'truncated')),
+    want: false,
+  },
 ];
 
 for (const tc of sameCases) {
@@ -297,7 +379,13 @@ for (const tc of sameCases) {
 
 test('sameEndpoints: absent and empty subsets are the same', () => {
   const a = stored((e) => delete e.subsets);
-  assert.equal(sameEndpoints(a, stored((e) => (e.subsets = []))), true);
+  assert.equal(
+    sameEndpoints(
+      a,
+      stored((e) => (e.subsets = [])),
+    ),
+    true,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -307,10 +395,19 @@ const KEY = { namespace: 'default', name: 'store-be' };
 const typed = <T extends KubeObject>(kind: string, obj: T): KubeObject => ({ ...obj, kind });
 
 test('reconcile: creates the Endpoints, then writes nothing while nothing changes', async () => {
-  const cluster = laggingCluster([typed('Service', service()), typed('Pod', A), typed('Pod', B), typed('Pod', C), typed('Pod', D)]);
+  const cluster = laggingCluster([
+    typed('Service', service()),
+    typed('Pod', A),
+    typed('Pod', B),
+    typed('Pod', C),
+    typed('Pod', D),
+  ]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, ['create Endpoints store-be']);
-  assert.deepEqual((cluster.stored('Endpoints', 'store-be') as Endpoints).subsets, desiredEndpoints(service(), [A, B, C, D])!.subsets);
+  assert.deepEqual(
+    (cluster.stored('Endpoints', 'store-be') as Endpoints).subsets,
+    desiredEndpoints(service(), [A, B, C, D])!.subsets,
+  );
   cluster.sync();
   await endpointsController.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, ['create Endpoints store-be']);
@@ -321,7 +418,9 @@ test('reconcile: a readiness change updates in place, keeping foreign annotation
   await endpointsController.reconcile(cluster.ctx, KEY);
   const created = cluster.stored('Endpoints', 'store-be')!;
   created.metadata.annotations = { ...created.metadata.annotations, 'example.com/note': 'keep' };
-  cluster.put(typed('Pod', pod('c', { ip: '10.11.8.67', node: 'vm3', ports: [{ name: 'http', containerPort: 8080 }] })));
+  cluster.put(
+    typed('Pod', pod('c', { ip: '10.11.8.67', node: 'vm3', ports: [{ name: 'http', containerPort: 8080 }] })),
+  );
   cluster.sync();
   await endpointsController.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, ['create Endpoints store-be', 'update Endpoints store-be']);
@@ -337,7 +436,10 @@ test('reconcile: a 409 from a stale cache is thrown so the key is retried', asyn
   cluster.put(typed('Pod', B));
   cluster.sync();
   cluster.failNextWrite(errors.conflict({ group: '', plural: 'endpoints' }, 'store-be'));
-  await assert.rejects(endpointsController.reconcile(cluster.ctx, KEY), (err: unknown) => err instanceof StatusError && err.code === 409);
+  await assert.rejects(
+    endpointsController.reconcile(cluster.ctx, KEY),
+    (err: unknown) => err instanceof StatusError && err.code === 409,
+  );
 });
 
 test('reconcile: the Endpoints go when the Service goes', async () => {
@@ -351,14 +453,26 @@ test('reconcile: the Endpoints go when the Service goes', async () => {
 });
 
 test('reconcile: a selector-less Service keeps its user-managed Endpoints untouched', async () => {
-  const manual: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'store-be', namespace: 'default' }, subsets: [{ addresses: [{ ip: '192.0.2.1' }] }] };
-  const cluster = laggingCluster([typed('Service', service({ selector: undefined })), typed('Pod', A), typed('Endpoints', manual)]);
+  const manual: Endpoints = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'store-be', namespace: 'default' },
+    subsets: [{ addresses: [{ ip: '192.0.2.1' }] }],
+  };
+  const cluster = laggingCluster([
+    typed('Service', service({ selector: undefined })),
+    typed('Pod', A),
+    typed('Endpoints', manual),
+  ]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   assert.deepEqual(cluster.calls, []);
 });
 
 test('Pod watch map: selecting Services, plus Services whose Endpoints still list a relabelled Pod', async () => {
-  const other = ServiceSchema.parse({ metadata: { name: 'db', namespace: 'default', uid: 'uid-db' }, spec: { selector: { app: 'db' }, clusterIP: '10.9.0.20' } });
+  const other = ServiceSchema.parse({
+    metadata: { name: 'db', namespace: 'default', uid: 'uid-db' },
+    spec: { selector: { app: 'db' }, clusterIP: '10.9.0.20' },
+  });
   const cluster = laggingCluster([typed('Service', service()), typed('Service', other), typed('Pod', A)]);
   await endpointsController.reconcile(cluster.ctx, KEY);
   cluster.sync();
@@ -373,6 +487,9 @@ test('Pod watch map: selecting Services, plus Services whose Endpoints still lis
 test('Endpoints watch map: its Service while that exists, nothing for an orphan', () => {
   const orphan: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'later', namespace: 'default' } };
   const cluster = laggingCluster([typed('Service', service())]);
-  assert.deepEqual(serviceOfEndpoints({ ...orphan, metadata: { name: 'store-be', namespace: 'default' } }, cluster.ctx.listers), [KEY]);
+  assert.deepEqual(
+    serviceOfEndpoints({ ...orphan, metadata: { name: 'store-be', namespace: 'default' } }, cluster.ctx.listers),
+    [KEY],
+  );
   assert.deepEqual(serviceOfEndpoints(orphan, cluster.ctx.listers), []);
 });

@@ -7,8 +7,17 @@ import { jsonEqual } from '../../src/apimachinery/equal.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
 import { endpointSlices } from '../../src/registry/kinds/endpointslice.js';
 import { TRIGGER_TIME_ANNOTATION } from '../../controllers/endpoints/desired.js';
-import { CONTROLLER_NAME, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, planEndpointSlices, type SlicePlan } from '../../controllers/endpointslices/desired.js';
-import { createEndpointSliceController, servicesForPodSlices } from '../../controllers/endpointslices/endpointslices.js';
+import {
+  CONTROLLER_NAME,
+  MANAGED_BY_LABEL,
+  SERVICE_NAME_LABEL,
+  planEndpointSlices,
+  type SlicePlan,
+} from '../../controllers/endpointslices/desired.js';
+import {
+  createEndpointSliceController,
+  servicesForPodSlices,
+} from '../../controllers/endpointslices/endpointslices.js';
 import { laggingCluster } from './lagging-cluster.js';
 
 const T0 = '2024-01-01T00:00:00Z';
@@ -28,9 +37,25 @@ interface PodOpts {
 /** A Pod as the registry stores it (decoded with defaults). */
 function pod(name: string, o: PodOpts = {}): Pod {
   return PodSchema.parse({
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: o.labels ?? { app: 'store', role: 'be' }, creationTimestamp: T0, ...(o.deleting ? { deletionTimestamp: T0 } : {}) },
-    spec: { nodeName: o.node ?? 'vm1', hostname: o.hostname, subdomain: o.subdomain, containers: [{ name: 'app', image: 'app:1', ports: o.ports ?? [] }] },
-    status: { phase: o.phase ?? 'Running', podIP: o.ip, conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: T0 }] },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      labels: o.labels ?? { app: 'store', role: 'be' },
+      creationTimestamp: T0,
+      ...(o.deleting ? { deletionTimestamp: T0 } : {}),
+    },
+    spec: {
+      nodeName: o.node ?? 'vm1',
+      hostname: o.hostname,
+      subdomain: o.subdomain,
+      containers: [{ name: 'app', image: 'app:1', ports: o.ports ?? [] }],
+    },
+    status: {
+      phase: o.phase ?? 'Running',
+      podIP: o.ip,
+      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: T0 }],
+    },
   });
 }
 
@@ -38,11 +63,17 @@ function pod(name: string, o: PodOpts = {}): Pod {
 function service(spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): Service {
   return ServiceSchema.parse({
     metadata: { name: 'store-be', namespace: 'default', uid: 'uid-svc', creationTimestamp: T0, ...meta },
-    spec: { selector: { app: 'store', role: 'be' }, clusterIP: '10.9.3.76', ports: [{ name: 'http', port: 80, targetPort: 'http' }], ...spec },
+    spec: {
+      selector: { app: 'store', role: 'be' },
+      clusterIP: '10.9.3.76',
+      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+      ...spec,
+    },
   });
 }
 
-const httpPod = (name: string, ip: string, o: PodOpts = {}) => pod(name, { ip, ports: [{ name: 'http', containerPort: 8080 }], ...o });
+const httpPod = (name: string, ip: string, o: PodOpts = {}) =>
+  pod(name, { ip, ports: [{ name: 'http', containerPort: 8080 }], ...o });
 
 // Scenario 10 (§12): A 8080 Ready, B 9090 Ready, C 8080 not Ready, D without a port named http.
 const A = pod('a', { ip: '10.11.0.9', node: 'vm1', ports: [{ name: 'http', containerPort: 8080 }] });
@@ -54,7 +85,10 @@ const D = pod('d', { ip: '10.11.0.18', node: 'vm1', ports: [{ name: 'web', conta
 function summary(slice: EndpointSlice): string {
   const ports = (slice.ports ?? []).map((p) => `${p.name}:${p.port}/${p.protocol}`).join(',');
   const flag = (b: boolean | undefined) => (b ? 'T' : 'F');
-  const eps = slice.endpoints.map((e) => `${e.targetRef?.name}:${flag(e.conditions?.ready)}${flag(e.conditions?.serving)}${flag(e.conditions?.terminating)}`);
+  const eps = slice.endpoints.map(
+    (e) =>
+      `${e.targetRef?.name}:${flag(e.conditions?.ready)}${flag(e.conditions?.serving)}${flag(e.conditions?.terminating)}`,
+  );
   return `${ports} | ${eps.join(' ')}`;
 }
 
@@ -76,7 +110,10 @@ const createCases: { name: string; svc: Service; pods: Pod[]; want: string[] }[]
   {
     name: 'terminating pods stay, serving but not ready',
     svc: service(),
-    pods: [httpPod('t', '10.11.0.40', { deleting: true }), httpPod('u', '10.11.0.41', { deleting: true, ready: false })],
+    pods: [
+      httpPod('t', '10.11.0.40', { deleting: true }),
+      httpPod('u', '10.11.0.41', { deleting: true, ready: false }),
+    ],
     want: ['http:8080/TCP | t:FTT u:FFT'],
   },
   {
@@ -88,7 +125,12 @@ const createCases: { name: string; svc: Service; pods: Pod[]; want: string[] }[]
   {
     name: 'Succeeded, Failed and IP-less pods are left out',
     svc: service(),
-    pods: [A, httpPod('s', '10.11.0.50', { phase: 'Succeeded' }), httpPod('f', '10.11.0.51', { phase: 'Failed' }), httpPod('p', '')],
+    pods: [
+      A,
+      httpPod('s', '10.11.0.50', { phase: 'Succeeded' }),
+      httpPod('f', '10.11.0.51', { phase: 'Failed' }),
+      httpPod('p', ''),
+    ],
     want: ['http:8080/TCP | a:TTF'],
   },
   {
@@ -100,12 +142,20 @@ const createCases: { name: string; svc: Service; pods: Pod[]; want: string[] }[]
   {
     name: 'protocol mismatch drops the port, not the pod',
     svc: service({ ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' }] }),
-    pods: [pod('u', { ip: '10.11.0.31', ports: [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }] }), pod('t', { ip: '10.11.0.32', ports: [{ name: 'dns', containerPort: 5353 }] })],
+    pods: [
+      pod('u', { ip: '10.11.0.31', ports: [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }] }),
+      pod('t', { ip: '10.11.0.32', ports: [{ name: 'dns', containerPort: 5353 }] }),
+    ],
     want: [' | t:TTF', 'dns:5353/UDP | u:TTF'],
   },
   {
     name: 'multi-port service',
-    svc: service({ ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9100 }] }),
+    svc: service({
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http' },
+        { name: 'metrics', port: 9100 },
+      ],
+    }),
     pods: [A, D],
     want: ['http:8080/TCP,metrics:9100/TCP | a:TTF', 'metrics:9100/TCP | d:TTF'],
   },
@@ -133,33 +183,81 @@ for (const tc of createCases) {
 
 test('planEndpointSlices: selector-less and ExternalName Services are left alone', () => {
   assert.equal(planEndpointSlices(service({ selector: undefined }), [A], []), undefined);
-  assert.equal(planEndpointSlices(service({ type: 'ExternalName', externalName: 'db.example.com', clusterIP: undefined }), [A], []), undefined);
+  assert.equal(
+    planEndpointSlices(
+      service({ type: 'ExternalName', externalName: 'db.example.com', clusterIP: undefined }),
+      [A],
+      [],
+    ),
+    undefined,
+  );
 });
 
 test('planEndpointSlices: slice metadata, ports and endpoint fields', () => {
-  const named = pod('web-0', { ip: '10.11.0.50', node: 'vm2', hostname: 'web-0', subdomain: 'store-be', ports: [{ name: 'http', containerPort: 8080 }] });
-  const svc = service({ ports: [{ name: 'http', port: 80, targetPort: 'http', appProtocol: 'http' }] }, { labels: { tier: 'be', [SERVICE_NAME_LABEL]: 'spoof' } });
-  const [slice] = planEndpointSlices(svc, [A, named], [], { zoneOfNode: (n) => (n === 'vm1' ? 'zone-a' : undefined) })!.create;
+  const named = pod('web-0', {
+    ip: '10.11.0.50',
+    node: 'vm2',
+    hostname: 'web-0',
+    subdomain: 'store-be',
+    ports: [{ name: 'http', containerPort: 8080 }],
+  });
+  const svc = service(
+    { ports: [{ name: 'http', port: 80, targetPort: 'http', appProtocol: 'http' }] },
+    { labels: { tier: 'be', [SERVICE_NAME_LABEL]: 'spoof' } },
+  );
+  const [slice] = planEndpointSlices(svc, [A, named], [], {
+    zoneOfNode: (n) => (n === 'vm1' ? 'zone-a' : undefined),
+  })!.create;
   assert.deepEqual(slice.metadata, {
     generateName: 'store-be-',
     namespace: 'default',
     labels: { tier: 'be', [SERVICE_NAME_LABEL]: 'store-be', [MANAGED_BY_LABEL]: CONTROLLER_NAME },
-    ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'store-be', uid: 'uid-svc', controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        name: 'store-be',
+        uid: 'uid-svc',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ],
     annotations: { [TRIGGER_TIME_ANNOTATION]: T0 },
   });
   assert.equal(slice.addressType, 'IPv4');
   assert.deepEqual(slice.ports, [{ name: 'http', port: 8080, protocol: 'TCP', appProtocol: 'http' }]);
   assert.deepEqual(slice.endpoints, [
-    { addresses: ['10.11.0.9'], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: 'uid-a' }, nodeName: 'vm1', zone: 'zone-a' },
-    { addresses: ['10.11.0.50'], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'uid-web-0' }, nodeName: 'vm2', hostname: 'web-0' },
+    {
+      addresses: ['10.11.0.9'],
+      conditions: { ready: true, serving: true, terminating: false },
+      targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: 'uid-a' },
+      nodeName: 'vm1',
+      zone: 'zone-a',
+    },
+    {
+      addresses: ['10.11.0.50'],
+      conditions: { ready: true, serving: true, terminating: false },
+      targetRef: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'uid-web-0' },
+      nodeName: 'vm2',
+      hostname: 'web-0',
+    },
   ]);
   const headless = plan(service({ clusterIP: 'None' }), [A]).create[0];
   assert.equal(headless.metadata.labels?.['service.kubernetes.io/headless'], '');
 });
 
 test('planEndpointSlices: its slices pass registry validation and decode unchanged (no churn)', () => {
-  const named = pod('web-0', { ip: '10.11.0.50', hostname: 'web-0', subdomain: 'store-be', ports: [{ name: 'http', containerPort: 8080 }] });
-  for (const svc of [service(), service({ clusterIP: 'None', ports: undefined }), service({ ports: [{ name: 'http', port: 80, targetPort: 'http' }, { port: 9100 }] })]) {
+  const named = pod('web-0', {
+    ip: '10.11.0.50',
+    hostname: 'web-0',
+    subdomain: 'store-be',
+    ports: [{ name: 'http', containerPort: 8080 }],
+  });
+  for (const svc of [
+    service(),
+    service({ clusterIP: 'None', ports: undefined }),
+    service({ ports: [{ name: 'http', port: 80, targetPort: 'http' }, { port: 9100 }] }),
+  ]) {
     for (const slice of plan(svc, [A, B, C, D, named, ...manyPods(120)]).create) {
       const decoded = endpointSlices.schema.parse(structuredClone(slice));
       assert.deepEqual(endpointSlices.strategy.validate(decoded), []);
@@ -170,7 +268,9 @@ test('planEndpointSlices: its slices pass registry validation and decode unchang
 
 /** `count` selected pods serving `http` on 8080, named so that name order is index order. */
 function manyPods(count: number): Pod[] {
-  return Array.from({ length: count }, (_, i) => httpPod(`p${String(i).padStart(3, '0')}`, `10.11.${Math.floor(i / 200)}.${(i % 200) + 1}`));
+  return Array.from({ length: count }, (_, i) =>
+    httpPod(`p${String(i).padStart(3, '0')}`, `10.11.${Math.floor(i / 200)}.${(i % 200) + 1}`),
+  );
 }
 
 let sliceSeq = 0;
@@ -178,8 +278,19 @@ let sliceSeq = 0;
 /** The slices after the server applied `p` to `existing` (names and versions as the registry would). */
 function applyPlan(existing: EndpointSlice[], p: SlicePlan): EndpointSlice[] {
   const gone = new Set([...p.delete, ...p.update].map((s) => s.metadata.name));
-  const updated = p.update.map((s) => ({ ...s, metadata: { ...s.metadata, generation: (s.metadata.generation ?? 1) + 1 } }));
-  const created = p.create.map((s) => ({ ...s, metadata: { ...s.metadata, name: `${s.metadata.generateName}${++sliceSeq}`, uid: `slice-${sliceSeq}`, generation: 1 } }));
+  const updated = p.update.map((s) => ({
+    ...s,
+    metadata: { ...s.metadata, generation: (s.metadata.generation ?? 1) + 1 },
+  }));
+  const created = p.create.map((s) => ({
+    ...s,
+    metadata: {
+      ...s.metadata,
+      name: `${s.metadata.generateName}${++sliceSeq}`,
+      uid: `slice-${sliceSeq}`,
+      generation: 1,
+    },
+  }));
   return [...existing.filter((s) => !gone.has(s.metadata.name)), ...updated, ...created];
 }
 
@@ -264,7 +375,11 @@ test('reconcile: creates the slices, then writes nothing while nothing changes',
   const controller = createEndpointSliceController();
   const cluster = laggingCluster([typed('Service', service()), ...[A, B, C, D].map((p) => typed('Pod', p))]);
   await controller.reconcile(cluster.ctx, KEY);
-  assert.deepEqual((cluster.all('EndpointSlice') as EndpointSlice[]).map(summary), ['http:8080/TCP | a:TTF c:FFF', 'http:9090/TCP | b:TTF', ' | d:TTF']);
+  assert.deepEqual((cluster.all('EndpointSlice') as EndpointSlice[]).map(summary), [
+    'http:8080/TCP | a:TTF c:FFF',
+    'http:9090/TCP | b:TTF',
+    ' | d:TTF',
+  ]);
   assert.ok((cluster.all('EndpointSlice') as EndpointSlice[]).every((s) => s.metadata.name?.startsWith('store-be-')));
   cluster.sync();
   const before = cluster.calls.length;
@@ -304,7 +419,14 @@ test('watch maps: Pods to selecting Services and to Services whose slices list t
   const controller = createEndpointSliceController();
   const cluster = laggingCluster([typed('Service', service()), typed('Pod', A)]);
   await controller.reconcile(cluster.ctx, KEY);
-  cluster.put(typed('EndpointSlice', { apiVersion: 'discovery.k8s.io/v1', metadata: { name: 'manual', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'x' } }, addressType: 'IPv4', endpoints: [] }));
+  cluster.put(
+    typed('EndpointSlice', {
+      apiVersion: 'discovery.k8s.io/v1',
+      metadata: { name: 'manual', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'x' } },
+      addressType: 'IPv4',
+      endpoints: [],
+    }),
+  );
   cluster.sync();
   const listers = cluster.ctx.listers;
   assert.deepEqual(servicesForPodSlices(A, listers), [KEY]);

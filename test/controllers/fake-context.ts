@@ -11,7 +11,16 @@
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { applyMergePatch } from '../../src/apimachinery/patch.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
-import { keyString, type Client, type Kind, type KindMap, type Lister, type Listers, type ObjectKey, type ReconcileContext } from '../../src/runtime/api.js';
+import {
+  keyString,
+  type Client,
+  type Kind,
+  type KindMap,
+  type Lister,
+  type Listers,
+  type ObjectKey,
+  type ReconcileContext,
+} from '../../src/runtime/api.js';
 
 /** One client call, as recorded. */
 export interface Call {
@@ -22,7 +31,18 @@ export interface Call {
   subresource?: 'status';
 }
 
-const KINDS: Kind[] = ['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Event', 'EndpointSlice', 'Ingress', 'IngressClass', 'Lease'];
+const KINDS: Kind[] = [
+  'Namespace',
+  'Node',
+  'Pod',
+  'Service',
+  'Endpoints',
+  'Event',
+  'EndpointSlice',
+  'Ingress',
+  'IngressClass',
+  'Lease',
+];
 
 function keyOfObject(obj: KubeObject): string {
   return keyString({ namespace: obj.metadata.namespace, name: obj.metadata.name! });
@@ -62,7 +82,8 @@ export class FakeCluster {
   /** Starts with `objects`, each of which must say its `kind`. */
   constructor(objects: readonly KindMap[Kind][] = []) {
     for (const obj of objects) {
-      if (!obj.kind || !KINDS.includes(obj.kind as Kind)) throw new Error(`fixture object ${obj.metadata.name} needs a known kind`);
+      if (!obj.kind || !KINDS.includes(obj.kind as Kind))
+        throw new Error(`fixture object ${obj.metadata.name} needs a known kind`);
       this.put(obj.kind as Kind, obj);
     }
   }
@@ -128,7 +149,10 @@ export class FakeCluster {
   private lister(kind: Kind): Lister<KubeObject> {
     return {
       get: (key) => this.view(kind).get(keyString(key)),
-      list: (opts) => [...this.view(kind).values()].filter((o) => (!opts?.namespace || o.metadata.namespace === opts.namespace) && labelsMatch(o, opts?.labels)),
+      list: (opts) =>
+        [...this.view(kind).values()].filter(
+          (o) => (!opts?.namespace || o.metadata.namespace === opts.namespace) && labelsMatch(o, opts?.labels),
+        ),
       byIndex: (name, value) => {
         const read: Record<string, (o: KubeObject) => string | undefined> = {
           namespace: (o) => o.metadata.namespace,
@@ -168,56 +192,65 @@ export class FakeCluster {
 
   private checkVersion(kind: Kind, obj: KubeObject, current: KubeObject): void {
     const rv = obj.metadata.resourceVersion;
-    if (rv && rv !== current.metadata.resourceVersion) throw new StatusError(409, 'Conflict', `${kind} "${obj.metadata.name}": the object has been modified`);
+    if (rv && rv !== current.metadata.resourceVersion)
+      throw new StatusError(409, 'Conflict', `${kind} "${obj.metadata.name}": the object has been modified`);
   }
 
   private client(): Client {
-    const self = this;
     const client = {
-      async get(kind: Kind, key: ObjectKey) {
-        self.record({ verb: 'get', kind, key: keyString(key) });
-        return structuredClone(self.current(kind, keyString(key)));
+      get: async (kind: Kind, key: ObjectKey) => {
+        this.record({ verb: 'get', kind, key: keyString(key) });
+        return structuredClone(this.current(kind, keyString(key)));
       },
-      async list(kind: Kind, opts?: { namespace?: string }) {
-        self.record({ verb: 'list', kind, body: opts });
-        return self.all(kind).filter((o) => !opts?.namespace || (o as KubeObject).metadata.namespace === opts.namespace);
+      list: async (kind: Kind, opts?: { namespace?: string }) => {
+        this.record({ verb: 'list', kind, body: opts });
+        return this.all(kind).filter(
+          (o) => !opts?.namespace || (o as KubeObject).metadata.namespace === opts.namespace,
+        );
       },
-      async create(kind: Kind, obj: KubeObject) {
+      create: async (kind: Kind, obj: KubeObject) => {
         const key = keyOfObject(obj);
-        self.record({ verb: 'create', kind, key, body: obj });
-        if (self.store.get(kind)!.has(key)) throw new StatusError(409, 'AlreadyExists', `${kind} "${key}" already exists`);
-        return self.put(kind, { ...structuredClone(obj), metadata: { ...obj.metadata, creationTimestamp: new Date(self.nowMs).toISOString() } });
+        this.record({ verb: 'create', kind, key, body: obj });
+        if (this.store.get(kind)!.has(key))
+          throw new StatusError(409, 'AlreadyExists', `${kind} "${key}" already exists`);
+        return this.put(kind, {
+          ...structuredClone(obj),
+          metadata: { ...obj.metadata, creationTimestamp: new Date(this.nowMs).toISOString() },
+        });
       },
-      async update(kind: Kind, obj: KubeObject) {
+      update: async (kind: Kind, obj: KubeObject) => {
         const key = keyOfObject(obj);
-        self.record({ verb: 'update', kind, key, body: obj });
-        const current = self.current(kind, key);
-        self.checkVersion(kind, obj, current);
-        return self.write(kind, { ...structuredClone(obj), status: current.status });
+        this.record({ verb: 'update', kind, key, body: obj });
+        const current = this.current(kind, key);
+        this.checkVersion(kind, obj, current);
+        return this.write(kind, { ...structuredClone(obj), status: current.status });
       },
-      async updateStatus(kind: Kind, obj: KubeObject) {
+      updateStatus: async (kind: Kind, obj: KubeObject) => {
         const key = keyOfObject(obj);
-        self.record({ verb: 'updateStatus', kind, key, body: obj, subresource: 'status' });
-        const current = self.current(kind, key);
-        self.checkVersion(kind, obj, current);
-        return self.write(kind, withStatusOf(kind, current, obj));
+        this.record({ verb: 'updateStatus', kind, key, body: obj, subresource: 'status' });
+        const current = this.current(kind, key);
+        this.checkVersion(kind, obj, current);
+        return this.write(kind, withStatusOf(kind, current, obj));
       },
-      async patch(kind: Kind, key: ObjectKey, patch: unknown, opts?: { subresource?: 'status' }) {
-        self.record({ verb: 'patch', kind, key: keyString(key), body: patch, subresource: opts?.subresource });
-        const current = self.current(kind, keyString(key));
+      patch: async (kind: Kind, key: ObjectKey, patch: unknown, opts?: { subresource?: 'status' }) => {
+        this.record({ verb: 'patch', kind, key: keyString(key), body: patch, subresource: opts?.subresource });
+        const current = this.current(kind, keyString(key));
         const patched = applyMergePatch(current, patch) as KubeObject;
-        const next = opts?.subresource === 'status' ? withStatusOf(kind, current, patched) : { ...patched, status: current.status };
-        return self.write(kind, next);
+        const next =
+          opts?.subresource === 'status'
+            ? withStatusOf(kind, current, patched)
+            : { ...patched, status: current.status };
+        return this.write(kind, next);
       },
-      async delete(kind: Kind, key: ObjectKey) {
-        self.record({ verb: 'delete', kind, key: keyString(key) });
-        const current = self.store.get(kind)!.get(keyString(key));
+      delete: async (kind: Kind, key: ObjectKey) => {
+        this.record({ verb: 'delete', kind, key: keyString(key) });
+        const current = this.store.get(kind)!.get(keyString(key));
         if (!current) return false;
         if (current.metadata.finalizers?.length) {
-          current.metadata.deletionTimestamp ??= new Date(self.nowMs).toISOString();
+          current.metadata.deletionTimestamp ??= new Date(this.nowMs).toISOString();
           return true;
         }
-        self.store.get(kind)!.delete(keyString(key));
+        this.store.get(kind)!.delete(keyString(key));
         return true;
       },
     };

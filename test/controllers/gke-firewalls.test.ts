@@ -30,11 +30,7 @@ const expectedSpecs: Record<string, Omit<Firewall['spec'], 'description'>> = {
   [ALL]: { sourceRanges: ['10.4.0.0/14'], allowed: [{ protocol: 'all' }], priority: 1000 },
   [VMS]: {
     sourceRanges: ['10.240.0.0/16'],
-    allowed: [
-      { protocol: 'tcp', ports: ['1-65535'] },
-      { protocol: 'udp', ports: ['1-65535'] },
-      { protocol: 'icmp' },
-    ],
+    allowed: [{ protocol: 'tcp', ports: ['1-65535'] }, { protocol: 'udp', ports: ['1-65535'] }, { protocol: 'icmp' }],
     priority: 1000,
   },
 };
@@ -84,7 +80,18 @@ test('firewalls: a deleted rule comes back with a new uid', async () => {
 
 test('firewalls: an edited rule is put back', async () => {
   const before = await converge(() => firewall(VMS));
-  const edited = await env.client.patch('Firewall', { name: VMS }, { spec: { sourceRanges: ['0.0.0.0/0'], allowed: [{ protocol: 'tcp', ports: ['22'] }], targetNodes: ['vm1'], priority: 10 } });
+  const edited = await env.client.patch(
+    'Firewall',
+    { name: VMS },
+    {
+      spec: {
+        sourceRanges: ['0.0.0.0/0'],
+        allowed: [{ protocol: 'tcp', ports: ['22'] }],
+        targetNodes: ['vm1'],
+        priority: 10,
+      },
+    },
+  );
   const restored = await converge(async () => {
     const fw = await firewall(VMS);
     assert.ok(Number(fw.metadata.resourceVersion) > Number(edited.metadata.resourceVersion), 'written after the edit');

@@ -32,8 +32,16 @@ function ingress(over: { annotations?: Record<string, string>; className?: strin
         {
           http: {
             paths: [
-              { path: '/customers', pathType: 'Prefix', backend: { service: { name: 'customers-be', port: { number: 80 } } } },
-              { path: '/products', pathType: 'Prefix', backend: { service: { name: 'products-be', port: { number: 80 } } } },
+              {
+                path: '/customers',
+                pathType: 'Prefix',
+                backend: { service: { name: 'customers-be', port: { number: 80 } } },
+              },
+              {
+                path: '/products',
+                pathType: 'Prefix',
+                backend: { service: { name: 'products-be', port: { number: 80 } } },
+              },
             ],
           },
         },
@@ -52,23 +60,57 @@ function service(name: string, type: string, nodePort?: number): Service {
 }
 
 const classes: Record<string, IngressClass> = {
-  'gce-internal': { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'gce-internal' }, spec: { controller: 'k8s.io/ingress-gce' } },
-  nginx: { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } },
+  'gce-internal': {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'gce-internal' },
+    spec: { controller: 'k8s.io/ingress-gce' },
+  },
+  nginx: {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: 'nginx' },
+    spec: { controller: 'k8s.io/ingress-nginx' },
+  },
 };
 
 const classCases = [
   { name: 'no class at all: the default class gce', ing: ingress(), want: true },
   { name: 'ingressClassName gce', ing: ingress({ className: 'gce' }), want: true },
-  { name: 'ingressClassName of a class whose controller is ingress-gce', ing: ingress({ className: 'gce-internal' }), want: true },
+  {
+    name: 'ingressClassName of a class whose controller is ingress-gce',
+    ing: ingress({ className: 'gce-internal' }),
+    want: true,
+  },
   { name: 'ingressClassName of another controller', ing: ingress({ className: 'nginx' }), want: false },
   { name: 'ingressClassName of a class that does not exist', ing: ingress({ className: 'missing' }), want: false },
-  { name: 'legacy annotation gce', ing: ingress({ annotations: { 'kubernetes.io/ingress.class': 'gce' } }), want: true },
-  { name: 'legacy annotation nginx', ing: ingress({ annotations: { 'kubernetes.io/ingress.class': 'nginx' } }), want: false },
-  { name: 'empty legacy annotation: as if absent', ing: ingress({ annotations: { 'kubernetes.io/ingress.class': '' } }), want: true },
-  { name: 'the annotation wins over ingressClassName', ing: ingress({ className: 'gce', annotations: { 'kubernetes.io/ingress.class': 'nginx' } }), want: false },
+  {
+    name: 'legacy annotation gce',
+    ing: ingress({ annotations: { 'kubernetes.io/ingress.class': 'gce' } }),
+    want: true,
+  },
+  {
+    name: 'legacy annotation nginx',
+    ing: ingress({ annotations: { 'kubernetes.io/ingress.class': 'nginx' } }),
+    want: false,
+  },
+  {
+    name: 'empty legacy annotation: as if absent',
+    ing: ingress({ annotations: { 'kubernetes.io/ingress.class': '' } }),
+    want: true,
+  },
+  {
+    name: 'the annotation wins over ingressClassName',
+    ing: ingress({ className: 'gce', annotations: { 'kubernetes.io/ingress.class': 'nginx' } }),
+    want: false,
+  },
 ];
 for (const tc of classCases) {
-  test(`isGceIngress: ${tc.name}`, () => assert.equal(isGceIngress(tc.ing, (name) => classes[name]), tc.want));
+  test(`isGceIngress: ${tc.name}`, () =>
+    assert.equal(
+      isGceIngress(tc.ing, (name) => classes[name]),
+      tc.want,
+    ));
 }
 
 test('clusterUIDFrom: 16 hex digits, stable for one uid, different for another, none without a uid', () => {
@@ -90,11 +132,31 @@ function node(name: string, ready?: { status: string; reason?: string }, deletin
 }
 
 const healthCases = [
-  { name: 'Ready', node: node('vm1', { status: 'True' }), want: { node: 'vm1', healthy: true, reason: 'node is Ready' } },
-  { name: 'NotReady with a reason', node: node('vm2', { status: 'False', reason: 'KubeletNotReady' }), want: { node: 'vm2', healthy: false, reason: 'node is not Ready: Ready=False (KubeletNotReady)' } },
-  { name: 'Unknown', node: node('vm3', { status: 'Unknown' }), want: { node: 'vm3', healthy: false, reason: 'node is not Ready: Ready=Unknown' } },
-  { name: 'no Ready condition', node: node('vm4'), want: { node: 'vm4', healthy: false, reason: 'node has no Ready condition' } },
-  { name: 'Ready but being deleted', node: node('vm5', { status: 'True' }, true), want: { node: 'vm5', healthy: false, reason: 'node is being deleted' } },
+  {
+    name: 'Ready',
+    node: node('vm1', { status: 'True' }),
+    want: { node: 'vm1', healthy: true, reason: 'node is Ready' },
+  },
+  {
+    name: 'NotReady with a reason',
+    node: node('vm2', { status: 'False', reason: 'KubeletNotReady' }),
+    want: { node: 'vm2', healthy: false, reason: 'node is not Ready: Ready=False (KubeletNotReady)' },
+  },
+  {
+    name: 'Unknown',
+    node: node('vm3', { status: 'Unknown' }),
+    want: { node: 'vm3', healthy: false, reason: 'node is not Ready: Ready=Unknown' },
+  },
+  {
+    name: 'no Ready condition',
+    node: node('vm4'),
+    want: { node: 'vm4', healthy: false, reason: 'node has no Ready condition' },
+  },
+  {
+    name: 'Ready but being deleted',
+    node: node('vm5', { status: 'True' }, true),
+    want: { node: 'vm5', healthy: false, reason: 'node is being deleted' },
+  },
 ];
 for (const tc of healthCases) {
   test(`backendHealth: ${tc.name}`, () => assert.deepEqual(backendHealth(tc.node), tc.want));
@@ -116,7 +178,11 @@ for (const tc of firewallCases) {
 }
 
 test('backendNodePorts: rules and the default backend, each port once, sorted', () => {
-  const be = (nodePort: number) => ({ service: { namespace: 'default', name: `s${nodePort}` }, servicePort: 80, nodePort });
+  const be = (nodePort: number) => ({
+    service: { namespace: 'default', name: `s${nodePort}` },
+    servicePort: 80,
+    nodePort,
+  });
   const map: UrlMap = {
     rules: [
       { path: '/a', pathType: 'Prefix', backend: be(30005) },
@@ -130,7 +196,10 @@ test('backendNodePorts: rules and the default backend, each port once, sorted', 
   assert.deepEqual(backendNodePorts({ rules: [], errors: [] }), []);
 });
 
-const services: Record<string, Service> = { 'customers-be': service('customers-be', 'NodePort', 30001), 'products-be': service('products-be', 'NodePort', 30002) };
+const services: Record<string, Service> = {
+  'customers-be': service('customers-be', 'NodePort', 30001),
+  'products-be': service('products-be', 'NodePort', 30002),
+};
 
 test('desiredForwardingRule: scenario 21 URL map, nodes, labels and ports', () => {
   const ing = ingress();
@@ -139,7 +208,10 @@ test('desiredForwardingRule: scenario 21 URL map, nodes, labels and ports', () =
   assert.equal(fr.metadata.name, `k8s-fw-default-store--${UID}`);
   assert.deepEqual(labelledIngress(fr), { namespace: 'default', name: 'store' });
   assert.equal(fr.metadata.labels['compute.kplane.io/ingress-uid'], 'ing-uid-1');
-  assert.deepEqual({ ip: fr.spec.ipAddress, protocol: fr.spec.protocol, ports: fr.spec.ports }, { ip: '86.73.50.9', protocol: 'TCP', ports: ['80'] });
+  assert.deepEqual(
+    { ip: fr.spec.ipAddress, protocol: fr.spec.protocol, ports: fr.spec.ports },
+    { ip: '86.73.50.9', protocol: 'TCP', ports: ['80'] },
+  );
   const stored = fr.spec.target.urlMap as unknown as StoredUrlMap;
   assert.equal(stored.name, `k8s-um-default-store--${UID}`);
   assert.deepEqual(stored.nodes, ['vm1', 'vm2', 'vm3']);
@@ -151,20 +223,35 @@ test('desiredForwardingRule: scenario 21 URL map, nodes, labels and ports', () =
 
 test('desiredForwardingRule: TLS adds port 443', () => {
   const ing = ingress({ tls: true });
-  const fr = desiredForwardingRule(ing, buildUrlMap(ing, (_ns, name) => services[name], UID), UID, '86.73.50.9', []);
+  const fr = desiredForwardingRule(
+    ing,
+    buildUrlMap(ing, (_ns, name) => services[name], UID),
+    UID,
+    '86.73.50.9',
+    [],
+  );
   assert.deepEqual(fr.spec.ports, ['80', '443']);
 });
 
 test('forwardingRuleUpToDate: spec and our labels must match; extra user labels are fine', () => {
   const ing = ingress();
-  const desired = desiredForwardingRule(ing, buildUrlMap(ing, (_ns, name) => services[name], UID), UID, '86.73.50.9', ['vm1']);
+  const desired = desiredForwardingRule(
+    ing,
+    buildUrlMap(ing, (_ns, name) => services[name], UID),
+    UID,
+    '86.73.50.9',
+    ['vm1'],
+  );
   const current = (over: Partial<ForwardingRule['metadata']>, spec = desired.spec): ForwardingRule => ({
     apiVersion: 'compute.kplane.io/v1alpha1',
     kind: 'ForwardingRule',
     metadata: { ...desired.metadata, ...over },
     spec,
   });
-  assert.equal(forwardingRuleUpToDate(current({ labels: { ...desired.metadata.labels, team: 'shop' } }), desired), true);
+  assert.equal(
+    forwardingRuleUpToDate(current({ labels: { ...desired.metadata.labels, team: 'shop' } }), desired),
+    true,
+  );
   assert.equal(forwardingRuleUpToDate(current({ labels: {} }), desired), false);
   assert.equal(forwardingRuleUpToDate(current({}, { ...desired.spec, ipAddress: '86.73.50.10' }), desired), false);
 });

@@ -5,7 +5,7 @@ import { clusterUIDFrom, type StoredUrlMap } from '../../controllers/ingress-gce
 import { ingressController } from '../../controllers/ingress-gce/ingress-gce.js';
 import { ingressForwardingRuleName, l7FirewallName } from '../../src/dataplane/gce-names.js';
 import { routeRequest } from '../../src/dataplane/ingress/url-map.js';
-import { Manager } from '../../src/runtime/manager.js';
+import { type Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
 import type { Firewall } from '../../schemas/firewall.js';
 import type { ForwardingRule } from '../../schemas/forwardingrule.js';
@@ -53,26 +53,52 @@ function urlMapOf(fr: ForwardingRule): StoredUrlMap {
 }
 
 function node(name: string, ready: boolean) {
-  return { metadata: { name }, spec: {}, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady' }] } };
+  return {
+    metadata: { name },
+    spec: {},
+    status: {
+      conditions: [
+        { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady' },
+      ],
+    },
+  };
 }
 
 function service(name: string, type: 'NodePort' | 'ClusterIP', nodePort: number) {
-  const port = { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', ...(type === 'NodePort' ? { nodePort } : {}) };
+  const port = {
+    name: 'http',
+    port: 80,
+    targetPort: 8080,
+    protocol: 'TCP',
+    ...(type === 'NodePort' ? { nodePort } : {}),
+  };
   return { metadata: { namespace: 'default', name }, spec: { type, selector: { app: name }, ports: [port] } };
 }
 
 /** Scenario 21's Ingress: /customers → customers-be, /products → products-be, Prefix, no default backend. */
 function storeIngress(name = 'store', extra: { className?: string; annotations?: Record<string, string> } = {}) {
-  const path = (p: string, svc: string) => ({ path: p, pathType: 'Prefix', backend: { service: { name: svc, port: { number: 80 } } } });
+  const path = (p: string, svc: string) => ({
+    path: p,
+    pathType: 'Prefix',
+    backend: { service: { name: svc, port: { number: 80 } } },
+  });
   return {
     metadata: { namespace: 'default', name, annotations: extra.annotations },
-    spec: { ingressClassName: extra.className, rules: [{ http: { paths: [path('/customers', 'customers-be'), path('/products', 'products-be')] } }] },
+    spec: {
+      ingressClassName: extra.className,
+      rules: [{ http: { paths: [path('/customers', 'customers-be'), path('/products', 'products-be')] } }],
+    },
   };
 }
 
 /** Three nodes (vm3 NotReady) and the two backend Services. */
 async function seed(env: TestEnv, customersType: 'NodePort' | 'ClusterIP' = 'NodePort'): Promise<void> {
-  for (const [name, ready] of [['vm2', true], ['vm1', true], ['vm3', false]] as const) await env.client.create('Node', node(name, ready));
+  for (const [name, ready] of [
+    ['vm2', true],
+    ['vm1', true],
+    ['vm3', false],
+  ] as const)
+    await env.client.create('Node', node(name, ready));
   await env.client.create('Service', service('customers-be', customersType, CUSTOMERS_NODE_PORT));
   await env.client.create('Service', service('products-be', 'NodePort', PRODUCTS_NODE_PORT));
 }
@@ -105,7 +131,10 @@ test('ingress: scenario 21, path routing through the ForwardingRule URL map', as
     'compute.kplane.io/ingress-name': 'store',
     'compute.kplane.io/ingress-uid': created.metadata.uid,
   });
-  assert.deepEqual({ ip: fr.spec.ipAddress, protocol: fr.spec.protocol, ports: fr.spec.ports }, { ip: INGRESS_IP, protocol: 'TCP', ports: ['80'] });
+  assert.deepEqual(
+    { ip: fr.spec.ipAddress, protocol: fr.spec.protocol, ports: fr.spec.ports },
+    { ip: INGRESS_IP, protocol: 'TCP', ports: ['80'] },
+  );
   const urlMap = urlMapOf(fr);
   assert.equal(urlMap.name, `k8s-um-default-store--${uid}`);
   assert.deepEqual(urlMap.nodes, ['vm1', 'vm2', 'vm3']);
@@ -126,7 +155,9 @@ test('ingress: scenario 21, path routing through the ForwardingRule URL map', as
   const fw = (await l7Firewall(env))!;
   assert.equal(fw.metadata.name, `k8s-fw-l7--${uid}`);
   assert.deepEqual(fw.spec.sourceRanges, ['130.211.0.0/22', '35.191.0.0/16']);
-  assert.deepEqual(fw.spec.allowed, [{ protocol: 'tcp', ports: [String(CUSTOMERS_NODE_PORT), String(PRODUCTS_NODE_PORT)] }]);
+  assert.deepEqual(fw.spec.allowed, [
+    { protocol: 'tcp', ports: [String(CUSTOMERS_NODE_PORT), String(PRODUCTS_NODE_PORT)] },
+  ]);
   assert.equal(fw.spec.targetNodes, undefined, 'every node');
   assert.deepEqual(await translateEvents(env), []);
 });
@@ -136,47 +167,87 @@ test('ingress: scenario 22, a ClusterIP backend is one Translate event and falls
   await seed(env, 'ClusterIP');
   await env.client.create('Ingress', storeIngress());
   await published(env);
-  const message = 'Translation failed: service "default/customers-be" is type "ClusterIP", expected "NodePort" or "LoadBalancer"';
+  const message =
+    'Translation failed: service "default/customers-be" is type "ClusterIP", expected "NodePort" or "LoadBalancer"';
   const [event, ...more] = await translateEvents(env);
   assert.deepEqual(more, []);
   assert.deepEqual(
-    { type: event.type, message: event.message, count: event.count, object: event.involvedObject.name, kind: event.involvedObject.kind },
+    {
+      type: event.type,
+      message: event.message,
+      count: event.count,
+      object: event.involvedObject.name,
+      kind: event.involvedObject.kind,
+    },
     { type: 'Warning', message, count: 1, object: 'store', kind: 'Ingress' },
   );
   const urlMap = urlMapOf((await ruleOf(env, 'store'))!);
   assert.deepEqual(urlMap.errors, [message]);
-  assert.equal(routeRequest(urlMap, INGRESS_IP, '/customers').backend, undefined, '/customers has no rule: default backend');
+  assert.equal(
+    routeRequest(urlMap, INGRESS_IP, '/customers').backend,
+    undefined,
+    '/customers has no rule: default backend',
+  );
   assert.equal(routeRequest(urlMap, INGRESS_IP, '/products/42').backend?.service.name, 'products-be');
   assert.deepEqual((await l7Firewall(env))!.spec.allowed, [{ protocol: 'tcp', ports: [String(PRODUCTS_NODE_PORT)] }]);
 
   // Resyncs (Node changes reconcile every Ingress) do not repeat the event.
-  for (const ready of [false, true]) await env.client.patch('Node', { name: 'vm1' }, node('vm1', ready), { subresource: 'status' });
+  for (const ready of [false, true])
+    await env.client.patch('Node', { name: 'vm1' }, node('vm1', ready), { subresource: 'status' });
   await env.settle();
-  assert.deepEqual((await translateEvents(env)).map((e) => e.count), [1]);
+  assert.deepEqual(
+    (await translateEvents(env)).map((e) => e.count),
+    [1],
+  );
 
-  await env.client.patch('Service', { namespace: 'default', name: 'customers-be' }, { spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: CUSTOMERS_NODE_PORT }] } });
+  await env.client.patch(
+    'Service',
+    { namespace: 'default', name: 'customers-be' },
+    {
+      spec: {
+        type: 'NodePort',
+        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', nodePort: CUSTOMERS_NODE_PORT }],
+      },
+    },
+  );
   await converge(env.settle, async () => {
     const fixed = urlMapOf((await ruleOf(env, 'store'))!);
     assert.equal(routeRequest(fixed, INGRESS_IP, '/customers/7').backend?.service.name, 'customers-be');
     assert.deepEqual(fixed.errors, []);
-    assert.deepEqual((await l7Firewall(env))!.spec.allowed, [{ protocol: 'tcp', ports: [String(CUSTOMERS_NODE_PORT), String(PRODUCTS_NODE_PORT)] }]);
+    assert.deepEqual((await l7Firewall(env))!.spec.allowed, [
+      { protocol: 'tcp', ports: [String(CUSTOMERS_NODE_PORT), String(PRODUCTS_NODE_PORT)] },
+    ]);
   });
 });
 
 const classCases = [
   { name: 'no class', extra: {}, handled: true },
   { name: 'ingressClassName gce', extra: { className: 'gce' }, handled: true },
-  { name: 'ingressClassName of a class served by k8s.io/ingress-gce', extra: { className: 'gce-internal' }, handled: true },
+  {
+    name: 'ingressClassName of a class served by k8s.io/ingress-gce',
+    extra: { className: 'gce-internal' },
+    handled: true,
+  },
   { name: 'ingressClassName nginx', extra: { className: 'nginx' }, handled: false },
   { name: 'legacy annotation gce', extra: { annotations: { 'kubernetes.io/ingress.class': 'gce' } }, handled: true },
-  { name: 'legacy annotation nginx', extra: { annotations: { 'kubernetes.io/ingress.class': 'nginx' } }, handled: false },
+  {
+    name: 'legacy annotation nginx',
+    extra: { annotations: { 'kubernetes.io/ingress.class': 'nginx' } },
+    handled: false,
+  },
 ];
 for (const tc of classCases) {
   test(`ingress: class filtering, ${tc.name} → ${tc.handled ? 'handled' : 'ignored'}`, async () => {
     const env = await startEnv();
     await seed(env);
-    await env.client.create('IngressClass', { metadata: { name: 'gce-internal' }, spec: { controller: 'k8s.io/ingress-gce' } });
-    await env.client.create('IngressClass', { metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } });
+    await env.client.create('IngressClass', {
+      metadata: { name: 'gce-internal' },
+      spec: { controller: 'k8s.io/ingress-gce' },
+    });
+    await env.client.create('IngressClass', {
+      metadata: { name: 'nginx' },
+      spec: { controller: 'k8s.io/ingress-nginx' },
+    });
     await env.client.create('Ingress', storeIngress('store', tc.extra));
     if (tc.handled) {
       await published(env);
@@ -186,7 +257,10 @@ for (const tc of classCases) {
     await env.settle();
     assert.equal(await ruleOf(env, 'store'), undefined);
     assert.equal(await l7Firewall(env), undefined);
-    assert.deepEqual((await env.client.get('Ingress', { namespace: 'default', name: 'store' })).status?.loadBalancer?.ingress ?? [], []);
+    assert.deepEqual(
+      (await env.client.get('Ingress', { namespace: 'default', name: 'store' })).status?.loadBalancer?.ingress ?? [],
+      [],
+    );
   });
 }
 
@@ -213,12 +287,14 @@ test('ingress: the address reaches the Ingress status only after the ForwardingR
   const history: { rv: number; what: string }[] = [];
   env.manager.informer('ForwardingRule').addHandler({
     onUpdate: (_old, fr) => {
-      if ((fr as ForwardingRule).status?.backends?.length) history.push({ rv: Number(fr.metadata.resourceVersion), what: 'backends' });
+      if ((fr as ForwardingRule).status?.backends?.length)
+        history.push({ rv: Number(fr.metadata.resourceVersion), what: 'backends' });
     },
   });
   env.manager.informer('Ingress').addHandler({
     onUpdate: (_old, ing) => {
-      if ((ing as Ingress).status?.loadBalancer?.ingress?.length) history.push({ rv: Number(ing.metadata.resourceVersion), what: 'address' });
+      if ((ing as Ingress).status?.loadBalancer?.ingress?.length)
+        history.push({ rv: Number(ing.metadata.resourceVersion), what: 'address' });
     },
   });
   await seed(env);
@@ -236,7 +312,18 @@ test('ingress: the L7 firewall is shared; deleting Ingresses releases their port
   await env.client.create('Ingress', storeIngress('store'));
   await env.client.create('Ingress', {
     metadata: { namespace: 'default', name: 'extra' },
-    spec: { defaultBackend: { service: { name: 'extra-be', port: { number: 80 } } }, rules: [{ http: { paths: [{ path: '/p', pathType: 'Exact', backend: { service: { name: 'products-be', port: { number: 80 } } } }] } }] },
+    spec: {
+      defaultBackend: { service: { name: 'extra-be', port: { number: 80 } } },
+      rules: [
+        {
+          http: {
+            paths: [
+              { path: '/p', pathType: 'Exact', backend: { service: { name: 'products-be', port: { number: 80 } } } },
+            ],
+          },
+        },
+      ],
+    },
   });
   const [store, extra] = [await published(env, 'store'), await published(env, 'extra')];
   const ips = [store, extra].map((i) => i.status!.loadBalancer!.ingress![0].ip).sort();
@@ -246,7 +333,11 @@ test('ingress: the L7 firewall is shared; deleting Ingresses releases their port
   await env.client.delete('Ingress', { namespace: 'default', name: 'extra' });
   await converge(env.settle, async () => {
     assert.equal(await ruleOf(env, 'extra'), undefined);
-    assert.deepEqual((await l7Firewall(env))!.spec.allowed, [{ protocol: 'tcp', ports: ['30001', '30002'] }], 'products-be is still used by store');
+    assert.deepEqual(
+      (await l7Firewall(env))!.spec.allowed,
+      [{ protocol: 'tcp', ports: ['30001', '30002'] }],
+      'products-be is still used by store',
+    );
   });
   await env.client.delete('Ingress', { namespace: 'default', name: 'store' });
   await converge(env.settle, async () => {
@@ -254,7 +345,11 @@ test('ingress: the L7 firewall is shared; deleting Ingresses releases their port
     assert.equal(await l7Firewall(env), undefined);
   });
   await env.client.create('Ingress', storeIngress('again'));
-  assert.deepEqual((await published(env, 'again')).status?.loadBalancer?.ingress, [{ ip: INGRESS_IP }], 'both addresses went back to the pool');
+  assert.deepEqual(
+    (await published(env, 'again')).status?.loadBalancer?.ingress,
+    [{ ip: INGRESS_IP }],
+    'both addresses went back to the pool',
+  );
 });
 
 test('ingress: hand-deleted or hand-edited cloud objects are put back', async () => {
@@ -274,8 +369,17 @@ test('ingress: hand-deleted or hand-edited cloud objects are put back', async ()
   });
   assert.deepEqual(reborn.spec, before.spec, 'same address, same URL map');
 
-  await env.client.patch('ForwardingRule', { name: before.metadata.name! }, { spec: { ipAddress: '203.0.113.1', target: { urlMap: { rules: [], errors: [] } } } });
-  await env.client.patch('ForwardingRule', { name: before.metadata.name! }, { status: { backends: [] } }, { subresource: 'status' });
+  await env.client.patch(
+    'ForwardingRule',
+    { name: before.metadata.name! },
+    { spec: { ipAddress: '203.0.113.1', target: { urlMap: { rules: [], errors: [] } } } },
+  );
+  await env.client.patch(
+    'ForwardingRule',
+    { name: before.metadata.name! },
+    { status: { backends: [] } },
+    { subresource: 'status' },
+  );
   await converge(env.settle, async () => {
     const fr = (await ruleOf(env, 'store'))!;
     assert.deepEqual(fr.spec, before.spec);
@@ -284,7 +388,11 @@ test('ingress: hand-deleted or hand-edited cloud objects are put back', async ()
 
   await env.client.delete('Firewall', { name: firewall.metadata.name! });
   await converge(env.settle, async () => assert.deepEqual((await l7Firewall(env))?.spec, firewall.spec));
-  await env.client.patch('Firewall', { name: firewall.metadata.name! }, { spec: { allowed: [{ protocol: 'tcp', ports: ['1-65535'] }], sourceRanges: ['0.0.0.0/0'] } });
+  await env.client.patch(
+    'Firewall',
+    { name: firewall.metadata.name! },
+    { spec: { allowed: [{ protocol: 'tcp', ports: ['1-65535'] }], sourceRanges: ['0.0.0.0/0'] } },
+  );
   await converge(env.settle, async () => assert.deepEqual((await l7Firewall(env))?.spec, firewall.spec));
 });
 
@@ -313,8 +421,13 @@ test('ingress: an exhausted pool is one IPAllocationFailed event; the Ingress ge
   for (const name of ['a', 'b']) await published(env, name);
   await env.client.create('Ingress', storeIngress('c'));
   await converge(env.settle, async () => {
-    const events = (await env.client.list('Event', { namespace: 'default' })).filter((e) => e.reason === 'IPAllocationFailed');
-    assert.deepEqual(events.map((e) => `${e.involvedObject.name} ${e.type} ${e.count}`), ['c Warning 1']);
+    const events = (await env.client.list('Event', { namespace: 'default' })).filter(
+      (e) => e.reason === 'IPAllocationFailed',
+    );
+    assert.deepEqual(
+      events.map((e) => `${e.involvedObject.name} ${e.type} ${e.count}`),
+      ['c Warning 1'],
+    );
   });
   assert.equal(await ruleOf(env, 'c'), undefined);
   await env.client.delete('Ingress', { namespace: 'default', name: 'a' });
@@ -327,7 +440,8 @@ async function snapshot(env: TestEnv): Promise<Record<string, string | undefined
   const kinds = ['ForwardingRule', 'Firewall', 'Ingress', 'Event'] as const;
   const entries: [string, string | undefined][] = [];
   for (const kind of kinds) {
-    for (const o of await env.client.list(kind)) entries.push([`${kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion]);
+    for (const o of await env.client.list(kind))
+      entries.push([`${kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion]);
   }
   return Object.fromEntries(entries);
 }
@@ -340,11 +454,24 @@ test('ingress: a restarted or second controller changes nothing, keeps addresses
   const names = ['one', 'two', 'three'];
   for (const name of names) {
     await env.client.create('Ingress', storeIngress(name));
-    await converge(() => first.settle(), async () => assert.ok((await env.client.get('Ingress', { namespace: 'default', name })).status?.loadBalancer?.ingress?.length));
+    await converge(
+      () => first.settle(),
+      async () =>
+        assert.ok(
+          (await env.client.get('Ingress', { namespace: 'default', name })).status?.loadBalancer?.ingress?.length,
+        ),
+    );
   }
-  assert.deepEqual(await Promise.all(names.map(async (n) => (await ruleOf(env, n))?.spec.ipAddress)), ['86.73.50.9', '86.73.50.10', '86.73.50.11']);
+  assert.deepEqual(await Promise.all(names.map(async (n) => (await ruleOf(env, n))?.spec.ipAddress)), [
+    '86.73.50.9',
+    '86.73.50.10',
+    '86.73.50.11',
+  ]);
   await env.client.delete('Ingress', { namespace: 'default', name: 'one' });
-  await converge(() => first.settle(), async () => assert.equal(await ruleOf(env, 'one'), undefined));
+  await converge(
+    () => first.settle(),
+    async () => assert.equal(await ruleOf(env, 'one'), undefined),
+  );
   const before = await snapshot(env);
 
   const second = await startControllerOn(env);
@@ -358,10 +485,22 @@ test('ingress: a restarted or second controller changes nothing, keeps addresses
   // .9 first, keeps `two` on .10 and releases `three`'s rule.
   await env.client.delete('Ingress', { namespace: 'default', name: 'three' });
   const third = await startControllerOn(env);
-  await converge(() => third.settle(), async () => {
-    assert.deepEqual((await env.client.list('ForwardingRule')).map((fr) => `${fr.metadata.labels?.['compute.kplane.io/ingress-name']} ${fr.spec.ipAddress}`), ['two 86.73.50.10']);
-  });
+  await converge(
+    () => third.settle(),
+    async () => {
+      assert.deepEqual(
+        (await env.client.list('ForwardingRule')).map(
+          (fr) => `${fr.metadata.labels?.['compute.kplane.io/ingress-name']} ${fr.spec.ipAddress}`,
+        ),
+        ['two 86.73.50.10'],
+      );
+    },
+  );
   const two = await env.client.get('Ingress', { namespace: 'default', name: 'two' });
   assert.deepEqual(two.status?.loadBalancer?.ingress, [{ ip: '86.73.50.10' }]);
-  assert.deepEqual((await translateEvents(env)).map((e) => `${e.involvedObject.name} ${e.count}`).sort(), ['one 1', 'three 1', 'two 1'], 'no event repeated across restarts');
+  assert.deepEqual(
+    (await translateEvents(env)).map((e) => `${e.involvedObject.name} ${e.count}`).sort(),
+    ['one 1', 'three 1', 'two 1'],
+    'no event repeated across restarts',
+  );
 });

@@ -14,17 +14,33 @@ function node(name: string, podCIDR: string | undefined, internalIP = '10.240.0.
     kind: 'Node',
     metadata: { name },
     spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
-    status: { addresses: [{ type: 'InternalIP', address: internalIP }], conditions: [{ type: 'Ready', status: 'True' }] },
+    status: {
+      addresses: [{ type: 'InternalIP', address: internalIP }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
   };
 }
 
-function pod(name: string, opts: { node?: string; annotations?: Record<string, string>; spec?: Partial<PodSpec>; podIP?: string; uid?: string } = {}): Pod {
+function pod(
+  name: string,
+  opts: {
+    node?: string;
+    annotations?: Record<string, string>;
+    spec?: Partial<PodSpec>;
+    podIP?: string;
+    uid?: string;
+  } = {},
+): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: opts.uid ?? `uid-${name}`, annotations: opts.annotations },
     spec: { containers: [{ name: 'web', image: 'nginx:1.25' }], nodeName: opts.node ?? 'vm1', ...opts.spec } as PodSpec,
-    status: { phase: 'Pending', qosClass: 'BestEffort', ...(opts.podIP ? { podIP: opts.podIP, podIPs: [{ ip: opts.podIP }] } : {}) },
+    status: {
+      phase: 'Pending',
+      qosClass: 'BestEffort',
+      ...(opts.podIP ? { podIP: opts.podIP, podIPs: [{ ip: opts.podIP }] } : {}),
+    },
   };
 }
 
@@ -42,7 +58,14 @@ test('kubelet: a bound pod runs, with an IP from its node podCIDR and the kubele
   const status = stored(cluster, 'web').status!;
   const sha = (s: string) => s.replace(/[0-9a-f]{64}/, '<sha>');
   assert.deepEqual(
-    { ...status, containerStatuses: status.containerStatuses!.map((c) => ({ ...c, imageID: sha(c.imageID), containerID: sha(c.containerID!) })) },
+    {
+      ...status,
+      containerStatuses: status.containerStatuses!.map((c) => ({
+        ...c,
+        imageID: sha(c.imageID),
+        containerID: sha(c.containerID!),
+      })),
+    },
     {
       phase: 'Running',
       qosClass: 'BestEffort',
@@ -87,7 +110,10 @@ test('kubelet: reconciling an unchanged running pod writes nothing, even later',
 test('kubelet: pods on one node get consecutive IPs, never the gateway', async () => {
   const cluster = new FakeCluster([node('vm1', '10.11.5.0/24'), pod('a'), pod('b'), pod('c')]);
   await reconcile(cluster, kubeletController(), 'a', 'b', 'c');
-  assert.deepEqual(['a', 'b', 'c'].map((n) => stored(cluster, n).status?.podIP), ['10.11.5.2', '10.11.5.3', '10.11.5.4']);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((n) => stored(cluster, n).status?.podIP),
+    ['10.11.5.2', '10.11.5.3', '10.11.5.4'],
+  );
 });
 
 test('kubelet: IPs pods already report are kept across a restart and not handed out again', async () => {
@@ -137,18 +163,30 @@ test('kubelet: kplane.io/pod-ip asks for a specific IP; an unavailable one fails
   const results = await reconcile(cluster, kubeletController(), 'store', 'copycat');
   assert.equal(stored(cluster, 'store').status?.podIP, '10.11.0.9');
   assert.deepEqual(results[1], { requeueAfterMs: SANDBOX_RETRY_MS });
-  assert.match(cluster.all('Event')[0].message!, /requested IP address 10\.11\.0\.9 is not available in range set 10\.11\.0\.1-10\.11\.0\.254$/);
+  assert.match(
+    cluster.all('Event')[0].message!,
+    /requested IP address 10\.11\.0\.9 is not available in range set 10\.11\.0\.1-10\.11\.0\.254$/,
+  );
 });
 
 test('kubelet: hostNetwork pods use the node address and take no pod IP', async () => {
-  const cluster = new FakeCluster([node('vm1', '10.11.8.0/30'), pod('agent', { spec: { hostNetwork: true } }), pod('web')]);
+  const cluster = new FakeCluster([
+    node('vm1', '10.11.8.0/30'),
+    pod('agent', { spec: { hostNetwork: true } }),
+    pod('web'),
+  ]);
   await reconcile(cluster, kubeletController(), 'agent', 'web');
   assert.equal(stored(cluster, 'agent').status?.podIP, '10.240.0.2');
   assert.equal(stored(cluster, 'web').status?.podIP, '10.11.8.2');
 });
 
 test('kubelet: waits for a node that exists, has an address and a podCIDR', async () => {
-  const cluster = new FakeCluster([node('vm1', undefined), pod('no-cidr'), pod('no-node', { node: 'vm9' }), pod('unbound', { spec: { nodeName: undefined } })]);
+  const cluster = new FakeCluster([
+    node('vm1', undefined),
+    pod('no-cidr'),
+    pod('no-node', { node: 'vm9' }),
+    pod('unbound', { spec: { nodeName: undefined } }),
+  ]);
   await reconcile(cluster, kubeletController(), 'no-cidr', 'no-node', 'unbound');
   assert.deepEqual(cluster.calls, []);
 });
@@ -156,7 +194,9 @@ test('kubelet: waits for a node that exists, has an address and a podCIDR', asyn
 test('kubelet: a Node change requeues the pods on it', () => {
   const cluster = new FakeCluster([node('vm1', '10.11.0.0/24'), pod('a'), pod('b', { node: 'vm2' })]);
   const [watch] = kubeletController().watches!;
-  assert.deepEqual(watch.map(cluster.get('Node', { name: 'vm1' })!, { listers: cluster.ctx().listers }), [{ namespace: 'default', name: 'a' }]);
+  assert.deepEqual(watch.map(cluster.get('Node', { name: 'vm1' })!, { listers: cluster.ctx().listers }), [
+    { namespace: 'default', name: 'a' },
+  ]);
 });
 
 test('kubelet: a terminating pod without finalizers is deleted at once; one with finalizers waits', async () => {
@@ -167,7 +207,11 @@ test('kubelet: a terminating pod without finalizers is deleted at once; one with
     p.metadata.finalizers = finalizers;
     return p;
   };
-  const cluster = new FakeCluster([node('vm1', '10.11.0.0/24'), terminating('free'), terminating('held', ['example.com/hold'])]);
+  const cluster = new FakeCluster([
+    node('vm1', '10.11.0.0/24'),
+    terminating('free'),
+    terminating('held', ['example.com/hold']),
+  ]);
   await reconcile(cluster, kubeletController(), 'free', 'held');
   assert.deepEqual(
     cluster.calls.map((c) => [c.verb, c.key]),
@@ -231,7 +275,10 @@ const knobCases: { name: string; annotations: Record<string, string>; expect: Re
 for (const tc of knobCases) {
   test(`pod status: ${tc.name}`, async () => {
     const sidecar = { name: 'sidecar', image: 'envoy', restartPolicy: 'Always' } as PodSpec['containers'][number];
-    const cluster = new FakeCluster([node('vm1', '10.11.0.0/24'), pod('web', { annotations: tc.annotations, spec: { initContainers: [sidecar] } })]);
+    const cluster = new FakeCluster([
+      node('vm1', '10.11.0.0/24'),
+      pod('web', { annotations: tc.annotations, spec: { initContainers: [sidecar] } }),
+    ]);
     await reconcile(cluster, kubeletController(), 'web');
     const status = stored(cluster, 'web').status!;
     const condition = (type: string) => {
@@ -241,7 +288,9 @@ for (const tc of knobCases) {
     for (const [key, value] of Object.entries(tc.expect)) {
       if (key === 'phase' || key === 'podIP') assert.equal(status[key], value, key);
       else if (key === 'state') {
-        const state = JSON.parse(JSON.stringify(status.containerStatuses![0].state).replace(/containerd:\/\/[0-9a-f]{64}/, '<id>'));
+        const state = JSON.parse(
+          JSON.stringify(status.containerStatuses![0].state).replace(/containerd:\/\/[0-9a-f]{64}/, '<id>'),
+        );
         assert.deepEqual(state, value);
       } else assert.deepEqual(condition(key), value, key);
     }
@@ -249,7 +298,9 @@ for (const tc of knobCases) {
 }
 
 test('pod status: regular init containers are reported completed and ready', () => {
-  const p = pod('web', { spec: { initContainers: [{ name: 'setup', image: 'busybox' } as PodSpec['containers'][number]] } });
+  const p = pod('web', {
+    spec: { initContainers: [{ name: 'setup', image: 'busybox' } as PodSpec['containers'][number]] },
+  });
   const status = desiredPodStatus(p, 'Running', { hostIP: '10.240.0.2', podIP: '10.11.0.2' }, NOW);
   const [init] = status.initContainerStatuses!;
   assert.equal(init.ready, true);
@@ -259,9 +310,19 @@ test('pod status: regular init containers are reported completed and ready', () 
 
 test('pod status: transition times and start times are kept when nothing changes', () => {
   const first = desiredPodStatus(pod('web'), 'Running', { hostIP: '10.240.0.2', podIP: '10.11.0.2' }, NOW);
-  const later = desiredPodStatus({ ...pod('web'), status: first }, 'Running', { hostIP: '10.240.0.2', podIP: '10.11.0.2' }, '2025-01-01T13:00:00Z');
+  const later = desiredPodStatus(
+    { ...pod('web'), status: first },
+    'Running',
+    { hostIP: '10.240.0.2', podIP: '10.11.0.2' },
+    '2025-01-01T13:00:00Z',
+  );
   assert.deepEqual(later, first);
-  const notReady = desiredPodStatus({ ...pod('web', { annotations: { 'kplane.io/ready': 'false' } }), status: first }, 'Running', { hostIP: '10.240.0.2', podIP: '10.11.0.2' }, '2025-01-01T13:00:00Z');
+  const notReady = desiredPodStatus(
+    { ...pod('web', { annotations: { 'kplane.io/ready': 'false' } }), status: first },
+    'Running',
+    { hostIP: '10.240.0.2', podIP: '10.11.0.2' },
+    '2025-01-01T13:00:00Z',
+  );
   assert.equal(notReady.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime, '2025-01-01T13:00:00Z');
   assert.equal(notReady.conditions?.find((c) => c.type === 'Initialized')?.lastTransitionTime, NOW);
   assert.equal(notReady.startTime, NOW);

@@ -22,7 +22,8 @@ export function laggingCluster(initial: KubeObject[] = []) {
   let revision = 100;
   let generated = 0;
   let failNext: Error | undefined;
-  const same = (o: KubeObject, key: ObjectKey) => o.metadata.name === key.name && o.metadata.namespace === key.namespace;
+  const same = (o: KubeObject, key: ObjectKey) =>
+    o.metadata.name === key.name && o.metadata.namespace === key.namespace;
   const ref = (kind: Kind) => ({ group: '', plural: kind.toLowerCase() });
   const write = (verb: string, kind: Kind, name: string) => {
     calls.push(`${verb} ${kind} ${name}`);
@@ -35,8 +36,13 @@ export function laggingCluster(initial: KubeObject[] = []) {
       const obj = { ...structuredClone(input), kind } as KubeObject;
       obj.metadata.name ??= `${obj.metadata.generateName}x${++generated}`;
       write('create', kind, obj.metadata.name);
-      if (store.get(kind)!.some((o) => same(o, obj.metadata as ObjectKey))) throw errors.alreadyExists(ref(kind), obj.metadata.name);
-      Object.assign(obj.metadata, { uid: `uid-${obj.metadata.name}`, resourceVersion: String(++revision), generation: 1 });
+      if (store.get(kind)!.some((o) => same(o, obj.metadata as ObjectKey)))
+        throw errors.alreadyExists(ref(kind), obj.metadata.name);
+      Object.assign(obj.metadata, {
+        uid: `uid-${obj.metadata.name}`,
+        resourceVersion: String(++revision),
+        generation: 1,
+      });
       store.get(kind)!.push(obj);
       return structuredClone(obj);
     },
@@ -46,8 +52,12 @@ export function laggingCluster(initial: KubeObject[] = []) {
       const list = store.get(kind)!;
       const index = list.findIndex((o) => same(o, obj.metadata as ObjectKey));
       if (index < 0) throw errors.notFound(ref(kind), obj.metadata.name!);
-      if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== list[index].metadata.resourceVersion) throw errors.conflict(ref(kind), obj.metadata.name!);
-      Object.assign(obj.metadata, { resourceVersion: String(++revision), generation: (list[index].metadata.generation ?? 0) + 1 });
+      if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== list[index].metadata.resourceVersion)
+        throw errors.conflict(ref(kind), obj.metadata.name!);
+      Object.assign(obj.metadata, {
+        resourceVersion: String(++revision),
+        generation: (list[index].metadata.generation ?? 0) + 1,
+      });
       list[index] = obj;
       return structuredClone(obj);
     },
@@ -82,6 +92,10 @@ export function laggingCluster(initial: KubeObject[] = []) {
       if (index >= 0) list[index] = obj;
       else list.push(obj);
     },
-    remove: (kind: Kind, name: string) => store.set(kind, store.get(kind)!.filter((o) => o.metadata.name !== name)),
+    remove: (kind: Kind, name: string) =>
+      store.set(
+        kind,
+        store.get(kind)!.filter((o) => o.metadata.name !== name),
+      ),
   };
 }

@@ -23,25 +23,64 @@ function content(namespaceName: string, finalizers?: string[]): KindMap[keyof Ki
     { apiVersion: 'v1', kind: 'Pod', metadata: meta('web'), spec: { containers: [] } } as unknown as KindMap['Pod'],
     { apiVersion: 'v1', kind: 'Service', metadata: meta('web'), spec: {} } as unknown as KindMap['Service'],
     { apiVersion: 'v1', kind: 'Endpoints', metadata: meta('web') },
-    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta('web-abc'), addressType: 'IPv4', endpoints: [] },
-    { apiVersion: 'v1', kind: 'Event', metadata: meta('web.1'), involvedObject: {}, reportingComponent: '', reportingInstance: '' },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta('web'), spec: {} } as unknown as KindMap['Ingress'],
-    { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: meta('lock'), spec: {} } as unknown as KindMap['Lease'],
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: meta('web-abc'),
+      addressType: 'IPv4',
+      endpoints: [],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: meta('web.1'),
+      involvedObject: {},
+      reportingComponent: '',
+      reportingInstance: '',
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('web'),
+      spec: {},
+    } as unknown as KindMap['Ingress'],
+    {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: meta('lock'),
+      spec: {},
+    } as unknown as KindMap['Lease'],
   ];
 }
 
-const conditionsOf = (ns: Namespace | undefined) => ns?.status.conditions?.map((c) => [c.type, c.status, c.reason, c.message]);
+const conditionsOf = (ns: Namespace | undefined) =>
+  ns?.status.conditions?.map((c) => [c.type, c.status, c.reason, c.message]);
 
 const OK_CONDITIONS = [
   ['NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered', 'All resources successfully discovered'],
-  ['NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'],
-  ['NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'],
+  [
+    'NamespaceDeletionGroupVersionParsingFailure',
+    'False',
+    'ParsedGroupVersions',
+    'All legacy kube types successfully parsed',
+  ],
+  [
+    'NamespaceDeletionContentFailure',
+    'False',
+    'ContentDeleted',
+    'All content successfully deleted, may be waiting on finalization',
+  ],
   ['NamespaceContentRemaining', 'False', 'ContentRemoved', 'All content successfully removed'],
   ['NamespaceFinalizersRemaining', 'False', 'ContentRemoved', 'All content successfully removed'],
 ];
 
 test('namespace: a deleted namespace turns Terminating, loses all its content, then is finalized', async () => {
-  const cluster = new FakeCluster([namespace('shop', { deleting: true }), namespace('other'), ...content('shop'), ...content('other')]);
+  const cluster = new FakeCluster([
+    namespace('shop', { deleting: true }),
+    namespace('other'),
+    ...content('shop'),
+    ...content('other'),
+  ]);
   const result = await namespaceController().reconcile(cluster.ctx(), { name: 'shop' });
   assert.equal(result, undefined);
   for (const kind of ['Pod', 'Service', 'Endpoints', 'EndpointSlice', 'Event', 'Ingress', 'Lease'] as const) {
@@ -57,24 +96,40 @@ test('namespace: a deleted namespace turns Terminating, loses all its content, t
   assert.deepEqual(conditionsOf(conditions), OK_CONDITIONS);
   assert.ok(conditions.status.conditions?.every((c) => c.lastTransitionTime === NOW));
   const [finalize] = cluster.callsOf('patch', 'Namespace');
-  assert.deepEqual(finalize, { verb: 'patch', kind: 'Namespace', key: 'shop', body: { spec: { finalizers: [] } }, subresource: 'status' });
+  assert.deepEqual(finalize, {
+    verb: 'patch',
+    kind: 'Namespace',
+    key: 'shop',
+    body: { spec: { finalizers: [] } },
+    subresource: 'status',
+  });
   assert.equal(cluster.get('Namespace', { name: 'shop' }), undefined, 'finalized, the namespace is removed');
 });
 
 test('namespace: only the kubernetes finalizer is removed', async () => {
-  const cluster = new FakeCluster([namespace('shop', { deleting: true, finalizers: ['kubernetes', 'example.com/audit'] })]);
+  const cluster = new FakeCluster([
+    namespace('shop', { deleting: true, finalizers: ['kubernetes', 'example.com/audit'] }),
+  ]);
   await namespaceController().reconcile(cluster.ctx(), { name: 'shop' });
   assert.deepEqual(cluster.callsOf('patch', 'Namespace')[0].body, { spec: { finalizers: ['example.com/audit'] } });
 });
 
 test('namespace: content held by finalizers keeps the namespace, with upstream conditions', async () => {
-  const cluster = new FakeCluster([namespace('shop', { deleting: true }), ...content('shop', ['example.com/hold']).slice(0, 2)]);
+  const cluster = new FakeCluster([
+    namespace('shop', { deleting: true }),
+    ...content('shop', ['example.com/hold']).slice(0, 2),
+  ]);
   const result = await namespaceController().reconcile(cluster.ctx(), { name: 'shop' });
   assert.deepEqual(result, { requeueAfterMs: CONTENT_RETRY_MS });
   assert.deepEqual(cluster.callsOf('patch', 'Namespace'), []);
   assert.equal(cluster.get('Namespace', { name: 'shop' })?.status.phase, 'Terminating');
   const conditions = conditionsOf(cluster.get('Namespace', { name: 'shop' }));
-  assert.deepEqual(conditions?.[3], ['NamespaceContentRemaining', 'True', 'SomeResourcesRemain', 'Some resources are remaining: pods. has 1 resource instances, services. has 1 resource instances']);
+  assert.deepEqual(conditions?.[3], [
+    'NamespaceContentRemaining',
+    'True',
+    'SomeResourcesRemain',
+    'Some resources are remaining: pods. has 1 resource instances, services. has 1 resource instances',
+  ]);
   assert.deepEqual(conditions?.[4], [
     'NamespaceFinalizersRemaining',
     'True',
@@ -98,7 +153,10 @@ test('namespace: failed deletes are reported in NamespaceDeletionContentFailure 
 });
 
 test('namespace: a second pass with nothing new writes no status', async () => {
-  const cluster = new FakeCluster([namespace('shop', { deleting: true }), ...content('shop', ['example.com/hold']).slice(0, 1)]);
+  const cluster = new FakeCluster([
+    namespace('shop', { deleting: true }),
+    ...content('shop', ['example.com/hold']).slice(0, 1),
+  ]);
   const controller = namespaceController();
   await controller.reconcile(cluster.ctx(), { name: 'shop' });
   const writes = cluster.callsOf('updateStatus').length;
@@ -108,7 +166,12 @@ test('namespace: a second pass with nothing new writes no status', async () => {
 });
 
 test('namespace: active and already finalized namespaces are left alone', async () => {
-  const cluster = new FakeCluster([namespace('live'), namespace('done', { deleting: true, finalizers: [] }), ...content('live'), ...content('done')]);
+  const cluster = new FakeCluster([
+    namespace('live'),
+    namespace('done', { deleting: true, finalizers: [] }),
+    ...content('live'),
+    ...content('done'),
+  ]);
   const controller = namespaceController();
   await controller.reconcile(cluster.ctx(), { name: 'live' });
   await controller.reconcile(cluster.ctx(), { name: 'done' });
@@ -143,7 +206,8 @@ test('namespace: changes to objects of terminating or unknown namespaces requeue
   assert.equal(watches.length, 7);
   const podWatch = watches.find((w) => w.kind === 'Pod')!;
   const listers = cluster.ctx().listers;
-  const podIn = (ns: string) => ({ metadata: { name: 'p', namespace: ns }, spec: { containers: [] } }) as unknown as KindMap['Pod'];
+  const podIn = (ns: string) =>
+    ({ metadata: { name: 'p', namespace: ns }, spec: { containers: [] } }) as unknown as KindMap['Pod'];
   assert.deepEqual(podWatch.map(podIn('live'), { listers }), []);
   assert.deepEqual(podWatch.map(podIn('dying'), { listers }), [{ name: 'dying' }]);
   assert.deepEqual(podWatch.map(podIn('vanished'), { listers }), [{ name: 'vanished' }]);

@@ -23,12 +23,23 @@ const cases: Case[] = [
   {
     name: 'round robin: a released range is reused only after the others',
     cluster: '10.11.0.0/16',
-    steps: [{ allocate: '10.11.0.0/24' }, { allocate: '10.11.1.0/24' }, { release: '10.11.0.0/24' }, { allocate: '10.11.2.0/24' }],
+    steps: [
+      { allocate: '10.11.0.0/24' },
+      { allocate: '10.11.1.0/24' },
+      { release: '10.11.0.0/24' },
+      { allocate: '10.11.2.0/24' },
+    ],
   },
   {
     name: 'occupied ranges (preset podCIDRs) are skipped',
     cluster: '10.11.0.0/16',
-    steps: [{ occupy: '10.11.0.0/24' }, { occupy: '10.11.1.0/24' }, { occupy: '10.11.5.0/24' }, { allocate: '10.11.2.0/24' }, { free: 252 }],
+    steps: [
+      { occupy: '10.11.0.0/24' },
+      { occupy: '10.11.1.0/24' },
+      { occupy: '10.11.5.0/24' },
+      { allocate: '10.11.2.0/24' },
+      { free: 252 },
+    ],
   },
   {
     name: 'occupying a larger range (an overlapping service CIDR) takes every node range in it',
@@ -67,7 +78,14 @@ const cases: Case[] = [
   {
     name: 'releasing twice and occupying twice are idempotent',
     cluster: '10.11.0.0/22',
-    steps: [{ occupy: '10.11.2.0/24' }, { occupy: '10.11.2.0/24' }, { free: 3 }, { release: '10.11.2.0/24' }, { release: '10.11.2.0/24' }, { free: 4 }],
+    steps: [
+      { occupy: '10.11.2.0/24' },
+      { occupy: '10.11.2.0/24' },
+      { free: 3 },
+      { release: '10.11.2.0/24' },
+      { release: '10.11.2.0/24' },
+      { free: 4 },
+    ],
   },
   {
     name: 'a node mask of /26 cuts a /24 into four',
@@ -82,7 +100,11 @@ function run(set: CidrSet, step: Step): void {
   else if ('occupy' in step) set.occupy(step.occupy);
   else if ('release' in step) set.release(step.release);
   else if ('free' in step) assert.equal(set.free, step.free);
-  else assert.throws(() => set.allocateNext(), (err: Error) => err instanceof CidrExhaustedError && err.message === NO_CIDRS_REMAINING);
+  else
+    assert.throws(
+      () => set.allocateNext(),
+      (err: Error) => err instanceof CidrExhaustedError && err.message === NO_CIDRS_REMAINING,
+    );
 }
 
 for (const tc of cases) {
@@ -93,7 +115,10 @@ for (const tc of cases) {
 }
 
 test('CidrSet: the exhaustion message is upstream’s, word for word', () => {
-  assert.equal(NO_CIDRS_REMAINING, 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+  assert.equal(
+    NO_CIDRS_REMAINING,
+    'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range',
+  );
 });
 
 test('CidrSet: ranges outside the cluster CIDR and impossible masks are refused', () => {
@@ -104,7 +129,12 @@ test('CidrSet: ranges outside the cluster CIDR and impossible masks are refused'
 });
 
 function node(name: string, podCIDR?: string, uid = `uid-${name}`): Node {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name, uid }, spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {} };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, uid },
+    spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
+  };
 }
 
 async function reconcileAll(cluster: FakeCluster, controller: ReturnType<typeof nodeIpamController>, names: string[]) {
@@ -148,9 +178,18 @@ test('node IPAM: the fifth node of a /22 gets CIDRNotAvailable, and the range of
   assert.equal(cluster.get('Node', { name: 'vm5' })?.spec.podCIDR, undefined);
   const [event] = cluster.all('Event');
   assert.equal(event.reason, 'CIDRNotAvailable');
-  assert.equal(event.message, 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range');
+  assert.equal(
+    event.message,
+    'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range',
+  );
   assert.equal(event.metadata.namespace, 'default');
-  assert.deepEqual(event.involvedObject, { kind: 'Node', apiVersion: 'v1', namespace: undefined, name: 'vm5', uid: 'uid-vm5' });
+  assert.deepEqual(event.involvedObject, {
+    kind: 'Node',
+    apiVersion: 'v1',
+    namespace: undefined,
+    name: 'vm5',
+    uid: 'uid-vm5',
+  });
 
   await controller.reconcile(cluster.ctx(), { name: 'vm5' });
   assert.equal(cluster.all('Event').length, 1, 'repeats are aggregated into one event');

@@ -16,7 +16,11 @@ import type { Event } from '../../schemas/event.js';
 import type { Service } from '../../schemas/service.js';
 import { clusterIPAdmission } from '../../controllers/clusterip/admit.js';
 import { nodePortAdmission, type NodePortAllocatorOptions } from '../../controllers/nodeport/admit.js';
-import { collectServiceNodePorts, nodePortRepairController, planNodePortRepair } from '../../controllers/nodeport/repair.js';
+import {
+  collectServiceNodePorts,
+  nodePortRepairController,
+  planNodePortRepair,
+} from '../../controllers/nodeport/repair.js';
 
 import { refusal } from '../helpers/refusal.js';
 
@@ -27,10 +31,16 @@ const DEFAULT_RANGE = '30000-32767';
 async function startCluster(opts: Partial<NodePortAllocatorOptions> = {}) {
   const backend = new MemoryBackend();
   await backend.start();
-  const hub = new CacheHub(backend, { root: registryRoot, resourcePrefixes: builtinResources.map((rt) => resourcePrefix(rt)) });
+  const hub = new CacheHub(backend, {
+    root: registryRoot,
+    resourcePrefixes: builtinResources.map((rt) => resourcePrefix(rt)),
+  });
   await hub.start();
   const nodePortRange = opts.nodePortRange ?? DEFAULT_RANGE;
-  const hooks = [clusterIPAdmission({ backend, serviceCIDR: '10.0.0.0/16' }), nodePortAdmission({ ...opts, backend, nodePortRange })];
+  const hooks = [
+    clusterIPAdmission({ backend, serviceCIDR: '10.0.0.0/16' }),
+    nodePortAdmission({ ...opts, backend, nodePortRange }),
+  ];
   const registry = new Registry(backend, hub, { admission: hooks as AdmissionHook[] });
   await registry.create(namespaces, undefined, { metadata: { name: 'default' } });
   const store = openNodePortStore(backend, nodePortRange);
@@ -40,7 +50,8 @@ async function startCluster(opts: Partial<NodePortAllocatorOptions> = {}) {
     /** The ports the stored bitmap says are taken. */
     taken: async () => (await store.snapshot()).allocated().map((i) => store.range.itemAt(i)),
     create: (body: Body, dryRun = false) => registry.create(services, 'default', body, { dryRun }) as Promise<Service>,
-    patch: (name: string, patch: Body) => registry.patch(services, 'default', name, 'merge', patch, undefined) as Promise<Service>,
+    patch: (name: string, patch: Body) =>
+      registry.patch(services, 'default', name, 'merge', patch, undefined) as Promise<Service>,
     close: () => hub.stop(),
   };
 }
@@ -73,7 +84,10 @@ test('scenario 25: a requested port is honoured once; every protocol collides', 
   assert.equal(first.spec.ports![0].nodePort, 30080, 'a static-band port can be requested');
   const err = await refusal(c.create(svc('b', 'NodePort', [{ port: 53, protocol: 'UDP', nodePort: 30080 }])));
   assert.equal(err.code, 422);
-  assert.equal(err.message, 'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
+  assert.equal(
+    err.message,
+    'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
+  );
   assert.equal(err.details?.causes?.[0]?.field, 'spec.ports[0].nodePort');
   c.close();
 });
@@ -81,7 +95,10 @@ test('scenario 25: a requested port is honoured once; every protocol collides', 
 test('scenario 25: a port outside the range is a 422 naming the range', async () => {
   const c = await startCluster();
   const err = await refusal(c.create(svc('web', 'NodePort', [{ port: 80, nodePort: 80 }])));
-  assert.equal(err.message, 'Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767');
+  assert.equal(
+    err.message,
+    'Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767',
+  );
   assert.deepEqual(await c.taken(), []);
   c.close();
 });
@@ -104,11 +121,20 @@ test('scenario 25: LoadBalancer + Local gets a healthCheckNodePort; switching to
 
 test('a requested healthCheckNodePort is honoured, a taken one is an internal error', async () => {
   const c = await startCluster();
-  const lb = await c.create(svc('lb', 'LoadBalancer', [{ port: 80 }], { externalTrafficPolicy: 'Local', healthCheckNodePort: 30100 }));
+  const lb = await c.create(
+    svc('lb', 'LoadBalancer', [{ port: 80 }], { externalTrafficPolicy: 'Local', healthCheckNodePort: 30100 }),
+  );
   assert.equal(lb.spec.healthCheckNodePort, 30100);
-  const err = await refusal(c.create(svc('lb2', 'LoadBalancer', [{ port: 80 }], { externalTrafficPolicy: 'Local', healthCheckNodePort: 30100 })));
+  const err = await refusal(
+    c.create(
+      svc('lb2', 'LoadBalancer', [{ port: 80 }], { externalTrafficPolicy: 'Local', healthCheckNodePort: 30100 }),
+    ),
+  );
   assert.equal(err.code, 500);
-  assert.equal(err.message, 'Internal error occurred: failed to allocate requested HealthCheck NodePort 30100: provided port is already allocated');
+  assert.equal(
+    err.message,
+    'Internal error occurred: failed to allocate requested HealthCheck NodePort 30100: provided port is already allocated',
+  );
   assert.equal((await c.taken()).includes(30100), true);
   assert.equal((await c.taken()).length, 2, 'the failed create kept nothing');
   c.close();
@@ -116,8 +142,21 @@ test('a requested healthCheckNodePort is honoured, a taken one is an internal er
 
 test('allocateLoadBalancerNodePorts: false allocates nothing but honours requests', async () => {
   const c = await startCluster();
-  const lb = await c.create(svc('lb', 'LoadBalancer', [{ name: 'a', port: 80 }, { name: 'b', port: 81, nodePort: 30081 }], { allocateLoadBalancerNodePorts: false }));
-  assert.deepEqual(lb.spec.ports!.map((p) => p.nodePort), [undefined, 30081]);
+  const lb = await c.create(
+    svc(
+      'lb',
+      'LoadBalancer',
+      [
+        { name: 'a', port: 80 },
+        { name: 'b', port: 81, nodePort: 30081 },
+      ],
+      { allocateLoadBalancerNodePorts: false },
+    ),
+  );
+  assert.deepEqual(
+    lb.spec.ports!.map((p) => p.nodePort),
+    [undefined, 30081],
+  );
   assert.deepEqual(await c.taken(), [30081]);
   c.close();
 });
@@ -134,7 +173,14 @@ test('ClusterIP Services get no nodePort, and asking for one is refused by valid
 
 test('one nodePort for two port numbers of the same protocol is a duplicate', async () => {
   const c = await startCluster();
-  const err = await refusal(c.create(svc('dup', 'NodePort', [{ name: 'a', port: 53, nodePort: 30053 }, { name: 'b', port: 54, nodePort: 30053 }])));
+  const err = await refusal(
+    c.create(
+      svc('dup', 'NodePort', [
+        { name: 'a', port: 53, nodePort: 30053 },
+        { name: 'b', port: 54, nodePort: 30053 },
+      ]),
+    ),
+  );
   assert.equal(err.message, 'Service "dup" is invalid: spec.ports[1].nodePort: Duplicate value: 30053');
   assert.deepEqual(await c.taken(), []);
   c.close();
@@ -142,7 +188,13 @@ test('one nodePort for two port numbers of the same protocol is a duplicate', as
 
 test('a full range is a 500 with upstream text', async () => {
   const c = await startCluster({ nodePortRange: '30000-30002' });
-  await c.create(svc('a', 'NodePort', [{ name: 'x', port: 80 }, { name: 'y', port: 81 }, { name: 'z', port: 82 }]));
+  await c.create(
+    svc('a', 'NodePort', [
+      { name: 'x', port: 80 },
+      { name: 'y', port: 81 },
+      { name: 'z', port: 82 },
+    ]),
+  );
   const err = await refusal(c.create(svc('b', 'NodePort')));
   assert.equal(err.code, 500);
   assert.equal(err.message, 'Internal error occurred: failed to allocate a nodePort: range is full');
@@ -151,7 +203,19 @@ test('a full range is a 500 with upstream text', async () => {
 
 test('a create that fails validation gives its ports back', async () => {
   const c = await startCluster();
-  const err = await refusal(c.create(svc('bad', 'NodePort', [{ name: 'a', port: 80, nodePort: 30100 }, { name: 'b', port: 81 }], { sessionAffinity: 'Sometimes' })));
+  const err = await refusal(
+    c.create(
+      svc(
+        'bad',
+        'NodePort',
+        [
+          { name: 'a', port: 80, nodePort: 30100 },
+          { name: 'b', port: 81 },
+        ],
+        { sessionAffinity: 'Sometimes' },
+      ),
+    ),
+  );
   assert.equal(err.code, 422);
   assert.deepEqual(await c.taken(), []);
   c.close();
@@ -167,12 +231,38 @@ test('a dry run shows nodePorts but takes none', async () => {
 
 test('updates keep omitted ports, allocate new ones and release dropped ones after commit', async () => {
   const c = await startCluster();
-  const created = await c.create(svc('web', 'NodePort', [{ name: 'http', port: 80 }, { name: 'https', port: 443 }]));
+  const created = await c.create(
+    svc('web', 'NodePort', [
+      { name: 'http', port: 80 },
+      { name: 'https', port: 443 },
+    ]),
+  );
   const [http, https] = created.spec.ports!.map((p) => p.nodePort!);
   // A PUT of the original manifest (no nodePorts) keeps them, matched by name.
-  const replaced = await c.registry.update(services, 'default', 'web', svc('web', 'NodePort', [{ name: 'https', port: 443 }, { name: 'http', port: 80 }]), undefined);
-  assert.deepEqual(replaced.spec.ports!.map((p) => p.nodePort), [https, http]);
-  const changed = await c.registry.update(services, 'default', 'web', svc('web', 'NodePort', [{ name: 'http', port: 80 }, { name: 'admin', port: 9000 }]), undefined);
+  const replaced = await c.registry.update(
+    services,
+    'default',
+    'web',
+    svc('web', 'NodePort', [
+      { name: 'https', port: 443 },
+      { name: 'http', port: 80 },
+    ]),
+    undefined,
+  );
+  assert.deepEqual(
+    replaced.spec.ports!.map((p) => p.nodePort),
+    [https, http],
+  );
+  const changed = await c.registry.update(
+    services,
+    'default',
+    'web',
+    svc('web', 'NodePort', [
+      { name: 'http', port: 80 },
+      { name: 'admin', port: 9000 },
+    ]),
+    undefined,
+  );
   const admin = changed.spec.ports![1].nodePort!;
   assert.equal(changed.spec.ports![0].nodePort, http);
   assert.deepEqual((await c.taken()).sort(), [http, admin].sort(), `${https} was released`);
@@ -188,7 +278,10 @@ test('changing to ClusterIP releases every port and clears the fields; delete fr
   await c.create(svc('np', 'NodePort', [{ port: 80, nodePort: 30080 }]));
   await c.registry.delete(services, 'default', 'np');
   assert.deepEqual(await c.taken(), []);
-  assert.equal((await c.create(svc('again', 'NodePort', [{ port: 80, nodePort: 30080 }]))).spec.ports![0].nodePort, 30080);
+  assert.equal(
+    (await c.create(svc('again', 'NodePort', [{ port: 80, nodePort: 30080 }]))).spec.ports![0].nodePort,
+    30080,
+  );
   c.close();
 });
 
@@ -196,7 +289,15 @@ test('an update that fails validation frees what it allocated and keeps what it 
   const c = await startCluster();
   const web = await c.create(svc('web', 'NodePort', [{ name: 'http', port: 80 }]));
   const held = web.spec.ports![0].nodePort!;
-  const err = await refusal(c.registry.update(services, 'default', 'web', svc('web', 'NodePort', [{ name: 'admin', port: 9000, nodePort: 30900 }], { sessionAffinity: 'Sometimes' }), undefined));
+  const err = await refusal(
+    c.registry.update(
+      services,
+      'default',
+      'web',
+      svc('web', 'NodePort', [{ name: 'admin', port: 9000, nodePort: 30900 }], { sessionAffinity: 'Sometimes' }),
+      undefined,
+    ),
+  );
   assert.equal(err.code, 422);
   assert.deepEqual(await c.taken(), [held]);
   c.close();
@@ -206,7 +307,10 @@ test('an update that fails validation frees what it allocated and keeps what it 
 
 const range = NodePortRange.parse(DEFAULT_RANGE);
 const service = (name: string, ports: Body[], healthCheckNodePort?: number): Service =>
-  ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { type: 'NodePort', ports, healthCheckNodePort } }) as Service;
+  ({
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: { type: 'NodePort', ports, healthCheckNodePort },
+  }) as Service;
 const bits = (...ports: number[]) => {
   const b = new Bitmap(range.size, range.offset);
   for (const p of ports) b.allocate(range.indexOf(p)!);
@@ -216,11 +320,42 @@ const portsOf = (b: Bitmap) => b.allocated().map((i) => range.itemAt(i));
 
 const collectCases = [
   { name: 'no nodePorts', ports: [{ port: 80, protocol: 'TCP' }], hc: undefined, want: [] },
-  { name: 'different protocols share once', ports: [{ port: 53, protocol: 'UDP', nodePort: 30053 }, { port: 53, protocol: 'TCP', nodePort: 30053 }], hc: undefined, want: [30053] },
-  { name: 'same protocol twice counts twice', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }, { port: 81, protocol: 'TCP', nodePort: 30080 }], hc: undefined, want: [30080, 30080] },
-  { name: 'the health-check port counts', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }], hc: 30100, want: [30080, 30100] },
-  { name: 'a health-check port on a TCP nodePort counts twice', ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }], hc: 30080, want: [30080, 30080] },
-  { name: 'a health-check port on a UDP nodePort counts once', ports: [{ port: 80, protocol: 'UDP', nodePort: 30080 }], hc: 30080, want: [30080] },
+  {
+    name: 'different protocols share once',
+    ports: [
+      { port: 53, protocol: 'UDP', nodePort: 30053 },
+      { port: 53, protocol: 'TCP', nodePort: 30053 },
+    ],
+    hc: undefined,
+    want: [30053],
+  },
+  {
+    name: 'same protocol twice counts twice',
+    ports: [
+      { port: 80, protocol: 'TCP', nodePort: 30080 },
+      { port: 81, protocol: 'TCP', nodePort: 30080 },
+    ],
+    hc: undefined,
+    want: [30080, 30080],
+  },
+  {
+    name: 'the health-check port counts',
+    ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }],
+    hc: 30100,
+    want: [30080, 30100],
+  },
+  {
+    name: 'a health-check port on a TCP nodePort counts twice',
+    ports: [{ port: 80, protocol: 'TCP', nodePort: 30080 }],
+    hc: 30080,
+    want: [30080, 30080],
+  },
+  {
+    name: 'a health-check port on a UDP nodePort counts once',
+    ports: [{ port: 80, protocol: 'UDP', nodePort: 30080 }],
+    hc: 30080,
+    want: [30080],
+  },
 ];
 for (const tc of collectCases) {
   test(`collectServiceNodePorts: ${tc.name}`, () => {
@@ -229,7 +364,13 @@ for (const tc of collectCases) {
 }
 
 const planCases = [
-  { name: 'consistent state', services: [service('a', [{ port: 80, protocol: 'TCP', nodePort: 30080 }])], stored: [30080], bitmap: [30080], events: [] },
+  {
+    name: 'consistent state',
+    services: [service('a', [{ port: 80, protocol: 'TCP', nodePort: 30080 }])],
+    stored: [30080],
+    bitmap: [30080],
+    events: [],
+  },
   {
     name: 'a port in use but not allocated is repaired',
     services: [service('a', [{ port: 80, protocol: 'TCP', nodePort: 30080 }])],
@@ -239,7 +380,10 @@ const planCases = [
   },
   {
     name: 'a port used by two Services is reported on the second',
-    services: [service('a', [{ port: 80, protocol: 'TCP', nodePort: 30080 }]), service('b', [{ port: 53, protocol: 'UDP', nodePort: 30080 }])],
+    services: [
+      service('a', [{ port: 80, protocol: 'TCP', nodePort: 30080 }]),
+      service('b', [{ port: 53, protocol: 'UDP', nodePort: 30080 }]),
+    ],
     stored: [30080],
     bitmap: [30080],
     events: [['b', 'PortAlreadyAllocated', 'Port 30080 was assigned to multiple services; please recreate service']],
@@ -283,18 +427,34 @@ test('the NodePort repair controller stores the rebuilt bitmap and records event
   const controller = nodePortRepairController({ backend: c.backend, nodePortRange: DEFAULT_RANGE });
   assert.deepEqual([controller.name, controller.for], ['nodeport-repair', 'Service']);
   const events: Event[] = [];
-  const listers = { Service: { list: () => c.registry.list(services, undefined, { watch: false, allowWatchBookmarks: false }).items as Service[] } } as unknown as Listers;
+  const listers = {
+    Service: {
+      list: () => c.registry.list(services, undefined, { watch: false, allowWatchBookmarks: false }).items as Service[],
+    },
+  } as unknown as Listers;
   const client = {
     async create(_kind: string, obj: Event) {
       events.push(obj);
       return obj;
     },
   } as unknown as Client;
-  const ctx: ReconcileContext = { signal: new AbortController().signal, log: { info() {}, error() {}, debug() {} }, now: () => 0, listers, client };
+  const ctx: ReconcileContext = {
+    signal: new AbortController().signal,
+    log: { info() {}, error() {}, debug() {} },
+    now: () => 0,
+    listers,
+    client,
+  };
   assert.deepEqual(await controller.reconcile(ctx, REPAIR_KEY), { requeueAfterMs: 3 * 60_000 });
   assert.deepEqual(await c.taken(), [30080]);
   assert.deepEqual(
-    events.map((e) => [e.involvedObject.kind, e.involvedObject.name, e.involvedObject.uid, e.reason, e.source?.component]),
+    events.map((e) => [
+      e.involvedObject.kind,
+      e.involvedObject.name,
+      e.involvedObject.uid,
+      e.reason,
+      e.source?.component,
+    ]),
     [['Service', 'web', web.metadata.uid, 'PortNotAllocated', 'portallocator-repair-controller']],
   );
   c.close();

@@ -23,7 +23,11 @@ test('nodes: the first start registers vm1…vmN with the fixture addresses', as
     ],
   );
   const vm1 = nodes[0];
-  assert.deepEqual(vm1.metadata.labels, { 'kubernetes.io/hostname': 'vm1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' });
+  assert.deepEqual(vm1.metadata.labels, {
+    'kubernetes.io/hostname': 'vm1',
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+  });
   assert.deepEqual(
     vm1.status?.conditions?.map((c) => [c.type, c.status, c.reason, c.lastTransitionTime]),
     [
@@ -61,7 +65,10 @@ test('nodes: registering is idempotent when a VM already exists in storage but n
 });
 
 test('nodes: a VPC range with no room for a VM fails the start', async () => {
-  await assert.rejects(nodesController({ ...FIXTURE, vpcCIDR: '10.240.0.0/30' }).start!(new FakeCluster().ctx()), /has no address left for node vm1/);
+  await assert.rejects(
+    nodesController({ ...FIXTURE, vpcCIDR: '10.240.0.0/30' }).start!(new FakeCluster().ctx()),
+    /has no address left for node vm1/,
+  );
 });
 
 test('nodes: a Node created without status gets a kubelet status with free addresses', async () => {
@@ -88,7 +95,10 @@ test('nodes: what a Node already reports is kept (a NotReady node stays NotReady
     kind: 'Node',
     metadata: { name: 'private' },
     spec: {},
-    status: { addresses: [{ type: 'InternalIP', address: '10.240.0.50' }], conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] },
+    status: {
+      addresses: [{ type: 'InternalIP', address: '10.240.0.50' }],
+      conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }],
+    },
   };
   const cluster = new FakeCluster([partial]);
   await nodesController(FIXTURE).reconcile(cluster.ctx(), { name: 'private' });

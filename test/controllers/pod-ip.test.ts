@@ -20,7 +20,11 @@ test('host-local: a /24 yields 253 pod IPs, never .0, .1 or .255, in order', () 
   for (const reserved of ['10.11.0.0', '10.11.0.1', '10.11.0.255']) assert.ok(!ips.includes(reserved), reserved);
 });
 
-type Step = { allocate: string; owner?: string } | { release: string; owner?: string } | { reserve: string; owner?: string; ok: boolean } | { exhausted: string };
+type Step =
+  | { allocate: string; owner?: string }
+  | { release: string; owner?: string }
+  | { reserve: string; owner?: string; ok: boolean }
+  | { exhausted: string };
 
 const cases: { name: string; subnet: string; steps: Step[] }[] = [
   {
@@ -50,7 +54,11 @@ const cases: { name: string; subnet: string; steps: Step[] }[] = [
   {
     name: 'reserved addresses (existing pods, requested IPs) are skipped by allocation',
     subnet: '10.11.0.0/24',
-    steps: [{ reserve: '10.11.0.2', owner: 'a', ok: true }, { reserve: '10.11.0.3', owner: 'b', ok: true }, { allocate: '10.11.0.4' }],
+    steps: [
+      { reserve: '10.11.0.2', owner: 'a', ok: true },
+      { reserve: '10.11.0.3', owner: 'b', ok: true },
+      { allocate: '10.11.0.4' },
+    ],
   },
   {
     name: 'reserve refuses the gateway, the network and broadcast addresses, other subnets and taken addresses',
@@ -69,7 +77,13 @@ const cases: { name: string; subnet: string; steps: Step[] }[] = [
   {
     name: 'release only frees an address its owner holds',
     subnet: '10.11.8.0/30',
-    steps: [{ allocate: '10.11.8.2', owner: 'a' }, { release: '10.11.8.2', owner: 'b' }, { exhausted: 'no IP addresses available' }, { release: '10.11.8.2', owner: 'a' }, { allocate: '10.11.8.2' }],
+    steps: [
+      { allocate: '10.11.8.2', owner: 'a' },
+      { release: '10.11.8.2', owner: 'b' },
+      { exhausted: 'no IP addresses available' },
+      { release: '10.11.8.2', owner: 'a' },
+      { allocate: '10.11.8.2' },
+    ],
   },
 ];
 
@@ -77,7 +91,11 @@ function run(range: HostLocalRange, step: Step): void {
   if ('allocate' in step) assert.equal(range.allocate(step.owner ?? 'pod'), step.allocate);
   else if ('release' in step) range.release(step.release, step.owner ?? 'pod');
   else if ('reserve' in step) assert.equal(range.reserve(step.reserve, step.owner ?? 'pod'), step.ok, step.reserve);
-  else assert.throws(() => range.allocate('pod'), (err: Error) => err instanceof RangeExhaustedError && err.message.startsWith(step.exhausted));
+  else
+    assert.throws(
+      () => range.allocate('pod'),
+      (err: Error) => err instanceof RangeExhaustedError && err.message.startsWith(step.exhausted),
+    );
 }
 
 for (const tc of cases) {

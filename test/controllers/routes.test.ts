@@ -23,7 +23,11 @@ async function startEnv(clusterName = 'kplane'): Promise<TestEnv> {
 /** Starts the route controller later, on an environment that already holds objects (a restart). */
 async function startRouteControllerOn(env: TestEnv): Promise<Manager> {
   const lookup = kindLookup(builtinResources);
-  const manager = new Manager({ controllers: [routeController({ clusterName: 'kplane' })], source: (kind) => localSource(env.registry, lookup(kind)), client: env.client });
+  const manager = new Manager({
+    controllers: [routeController({ clusterName: 'kplane' })],
+    source: (kind) => localSource(env.registry, lookup(kind)),
+    client: env.client,
+  });
   await manager.start();
   cleanups.push(() => manager.stop());
   return manager;
@@ -49,7 +53,12 @@ async function nodeRoute(env: TestEnv, created: Node, podCIDR: string): Promise<
   assert.equal(mine.length, 1, `one route for ${created.metadata.name}`);
   const [route] = mine;
   assert.equal(route.metadata.name, `kplane-${created.metadata.uid}`);
-  assert.deepEqual(route.spec, { destRange: podCIDR, nextHopInstance: created.metadata.name, priority: 1000, description: 'k8s-node-route' });
+  assert.deepEqual(route.spec, {
+    destRange: podCIDR,
+    nextHopInstance: created.metadata.name,
+    priority: 1000,
+    description: 'k8s-node-route',
+  });
   return route;
 }
 
@@ -64,8 +73,16 @@ for (const tc of nameCases) {
 
 const desiredCases: { name: string; node: Node; want: string | undefined }[] = [
   { name: 'no podCIDR: no route', node: { metadata: { name: 'vm1', uid: 'u1' }, spec: {} }, want: undefined },
-  { name: 'no uid yet: no route', node: { metadata: { name: 'vm1' }, spec: { podCIDR: '10.4.0.0/24' } }, want: undefined },
-  { name: 'podCIDR: route to the node', node: { metadata: { name: 'vm1', uid: 'u1' }, spec: { podCIDR: '10.4.0.0/24' } }, want: 'kplane-u1 10.4.0.0/24 → vm1' },
+  {
+    name: 'no uid yet: no route',
+    node: { metadata: { name: 'vm1' }, spec: { podCIDR: '10.4.0.0/24' } },
+    want: undefined,
+  },
+  {
+    name: 'podCIDR: route to the node',
+    node: { metadata: { name: 'vm1', uid: 'u1' }, spec: { podCIDR: '10.4.0.0/24' } },
+    want: 'kplane-u1 10.4.0.0/24 → vm1',
+  },
 ];
 for (const tc of desiredCases) {
   test(`desiredNodeRoute: ${tc.name}`, () => {
@@ -124,7 +141,12 @@ test('routes: deleting a Node deletes its Route; a new Node of the same name get
   const vm2 = await env.client.create('Node', node('vm2', '10.4.1.0/24'));
   const old = await converge(env, () => nodeRoute(env, vm1, '10.4.0.0/24'));
   await env.client.delete('Node', { name: 'vm1' });
-  await converge(env, async () => assert.deepEqual((await routesOf(env)).map((r) => r.metadata.labels?.[NODE_LABEL]), ['vm2']));
+  await converge(env, async () =>
+    assert.deepEqual(
+      (await routesOf(env)).map((r) => r.metadata.labels?.[NODE_LABEL]),
+      ['vm2'],
+    ),
+  );
   await nodeRoute(env, vm2, '10.4.1.0/24');
   const reborn = await env.client.create('Node', node('vm1', '10.4.2.0/24'));
   const fresh = await converge(env, () => nodeRoute(env, reborn, '10.4.2.0/24'));
@@ -134,8 +156,14 @@ test('routes: deleting a Node deletes its Route; a new Node of the same name get
 test('routes: user Routes are left alone; stale controller Routes are cleaned up at start', async () => {
   const env = await startTestEnv();
   cleanups.push(() => env.close());
-  await env.client.create('Route', { metadata: { name: 'to-the-vpn' }, spec: { destRange: '192.168.0.0/16', nextHopInstance: 'vm1', priority: 100 } });
-  await env.client.create('Route', { metadata: { name: 'kplane-gone', labels: { [NODE_LABEL]: 'vm9' } }, spec: { destRange: '10.4.9.0/24', nextHopInstance: 'vm9', priority: 1000 } });
+  await env.client.create('Route', {
+    metadata: { name: 'to-the-vpn' },
+    spec: { destRange: '192.168.0.0/16', nextHopInstance: 'vm1', priority: 100 },
+  });
+  await env.client.create('Route', {
+    metadata: { name: 'kplane-gone', labels: { [NODE_LABEL]: 'vm9' } },
+    spec: { destRange: '10.4.9.0/24', nextHopInstance: 'vm9', priority: 1000 },
+  });
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
   const manager = await startRouteControllerOn(env);
   await converge({ settle: () => manager.settle() }, async () => {

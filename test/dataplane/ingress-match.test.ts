@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IngressSchema, type Ingress } from '../../schemas/ingress.js';
 import { ServiceSchema, type Service } from '../../schemas/service.js';
-import { hostMatches, matchLength, pathMatches, urlMapPaths, type PathType } from '../../src/dataplane/ingress/match.js';
+import {
+  hostMatches,
+  matchLength,
+  pathMatches,
+  urlMapPaths,
+  type PathType,
+} from '../../src/dataplane/ingress/match.js';
 import { buildUrlMap, routeRequest, type ServiceLookup, type UrlMap } from '../../src/dataplane/ingress/url-map.js';
 
 const UID = 'uid1';
@@ -26,7 +32,8 @@ const hostCases: { rule: string | undefined; request: string; want: boolean }[] 
   { rule: '[::1]', request: '[::1]:80', want: true },
 ];
 for (const tc of hostCases) {
-  test(`host: rule ${JSON.stringify(tc.rule)} vs ${tc.request} → ${tc.want}`, () => assert.equal(hostMatches(tc.rule, tc.request), tc.want));
+  test(`host: rule ${JSON.stringify(tc.rule)} vs ${tc.request} → ${tc.want}`, () =>
+    assert.equal(hostMatches(tc.rule, tc.request), tc.want));
 }
 
 // ---- the normative table of networking.md §9 (kubernetes.io Examples) -----------------------
@@ -63,7 +70,11 @@ function service(name: string, spec: Record<string, unknown> = {}, namespace = '
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name, namespace, uid: `${name}-uid` },
-    spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + name.length }], ...spec },
+    spec: {
+      type: 'NodePort',
+      ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + name.length }],
+      ...spec,
+    },
   });
 }
 
@@ -72,7 +83,12 @@ function lookup(...services: Service[]): ServiceLookup {
 }
 
 function ingress(spec: Record<string, unknown>, namespace = 'default'): Ingress {
-  return IngressSchema.parse({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace }, spec });
+  return IngressSchema.parse({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace },
+    spec,
+  });
 }
 
 const backendTo = (name: string, port: Record<string, unknown> = { number: 80 }) => ({ service: { name, port } });
@@ -84,9 +100,17 @@ function pathsIngress(paths: RulePath[]): Ingress {
 for (const tc of normative) {
   const label = `${tc.kind} ${tc.paths.map((p) => `${p.pathType} ${p.path}`).join(', ')} ← ${tc.request}`;
   test(`normative: ${label} → ${tc.want ? `${tc.want.pathType} ${tc.want.path}` : 'default backend'}`, () => {
-    const result = routeRequest(buildUrlMap(pathsIngress(tc.paths), lookup(service('svc')), UID), 'example.com', tc.request);
+    const result = routeRequest(
+      buildUrlMap(pathsIngress(tc.paths), lookup(service('svc')), UID),
+      'example.com',
+      tc.request,
+    );
     assert.deepEqual(result.rule && { pathType: result.rule.pathType, path: result.rule.path }, tc.want);
-    if (tc.paths.length === 1) assert.equal(pathMatches(tc.paths[0].pathType, tc.paths[0].path, tc.request.split('?')[0]), tc.want !== undefined);
+    if (tc.paths.length === 1)
+      assert.equal(
+        pathMatches(tc.paths[0].pathType, tc.paths[0].path, tc.request.split('?')[0]),
+        tc.want !== undefined,
+      );
   });
 }
 
@@ -150,7 +174,12 @@ test('scenario 21: /products/42 goes to products-be through /products/*', () => 
   const map = buildUrlMap(shopIngress(), lookup(customers, products), UID);
   assert.deepEqual(map.errors, []);
   const result = routeRequest(map, '86.73.50.9', '/products/42');
-  assert.deepEqual(result.backend, { service: { namespace: 'default', name: 'products-be' }, servicePort: 80, nodePort: 31002, backendService: 'k8s-be-31002--uid1' });
+  assert.deepEqual(result.backend, {
+    service: { namespace: 'default', name: 'products-be' },
+    servicePort: 80,
+    nodePort: 31002,
+    backendService: 'k8s-be-31002--uid1',
+  });
   assert.deepEqual(result.rule?.urlMapPaths, ['/products', '/products/*']);
   assert.match(result.reason, /\/products\/\*/);
   assert.match(result.reason, /k8s-be-31002--uid1/);
@@ -177,8 +206,14 @@ test('scenario 21: Exact /products beats Prefix /products for GET /products, in 
 test('scenario 22: a ClusterIP backend is a translation error; its requests fall to the default backend', () => {
   const clusterIP = service('customers-be', { type: 'ClusterIP', ports: [{ name: 'http', port: 80 }] });
   const fallback = service('fallback-be', { ports: [{ port: 8080, nodePort: 31999 }] });
-  const map = buildUrlMap(shopIngress([], backendTo('fallback-be', { number: 8080 })), lookup(clusterIP, products, fallback), UID);
-  assert.deepEqual(map.errors, ['Translation failed: service "default/customers-be" is type "ClusterIP", expected "NodePort" or "LoadBalancer"']);
+  const map = buildUrlMap(
+    shopIngress([], backendTo('fallback-be', { number: 8080 })),
+    lookup(clusterIP, products, fallback),
+    UID,
+  );
+  assert.deepEqual(map.errors, [
+    'Translation failed: service "default/customers-be" is type "ClusterIP", expected "NodePort" or "LoadBalancer"',
+  ]);
   assert.deepEqual(
     map.rules.map((r) => r.path),
     ['/products'],
@@ -189,11 +224,32 @@ test('scenario 22: a ClusterIP backend is a translation error; its requests fall
   assert.match(result.reason, /spec\.defaultBackend/);
 });
 
-const errorCases: { name: string; services: Service[]; port?: Record<string, unknown>; backend?: object; want: string }[] = [
+const errorCases: {
+  name: string;
+  services: Service[];
+  port?: Record<string, unknown>;
+  backend?: object;
+  want: string;
+}[] = [
   { name: 'missing service', services: [], want: 'Translation failed: could not find service "default/api"' },
-  { name: 'missing port number', services: [service('api')], port: { number: 8080 }, want: 'Translation failed: could not find port "8080" in service "default/api"' },
-  { name: 'missing port name', services: [service('api')], port: { name: 'grpc' }, want: 'Translation failed: could not find port "grpc" in service "default/api"' },
-  { name: 'no port at all', services: [service('api')], port: {}, want: 'Translation failed: backend of service "default/api" names no port' },
+  {
+    name: 'missing port number',
+    services: [service('api')],
+    port: { number: 8080 },
+    want: 'Translation failed: could not find port "8080" in service "default/api"',
+  },
+  {
+    name: 'missing port name',
+    services: [service('api')],
+    port: { name: 'grpc' },
+    want: 'Translation failed: could not find port "grpc" in service "default/api"',
+  },
+  {
+    name: 'no port at all',
+    services: [service('api')],
+    port: {},
+    want: 'Translation failed: backend of service "default/api" names no port',
+  },
   {
     name: 'LoadBalancer without nodePort',
     services: [service('api', { type: 'LoadBalancer', allocateLoadBalancerNodePorts: false, ports: [{ port: 80 }] })],
@@ -214,7 +270,10 @@ const errorCases: { name: string; services: Service[]; port?: Record<string, unk
 for (const tc of errorCases) {
   test(`translation error: ${tc.name}`, () => {
     const backend = tc.backend ?? backendTo('api', tc.port ?? { number: 80 });
-    const twice = [{ path: '/a', pathType: 'Prefix', backend }, { path: '/b', pathType: 'Prefix', backend }];
+    const twice = [
+      { path: '/a', pathType: 'Prefix', backend },
+      { path: '/b', pathType: 'Prefix', backend },
+    ];
     const map = buildUrlMap(ingress({ rules: [{ http: { paths: twice } }] }), lookup(...tc.services), UID);
     assert.deepEqual(map.errors, [tc.want], 'one error per distinct message');
     assert.deepEqual(map.rules, []);
@@ -222,7 +281,11 @@ for (const tc of errorCases) {
 }
 
 test('translation: an unknown pathType drops the path with an error', () => {
-  const map = buildUrlMap(ingress({ rules: [{ http: { paths: [{ path: '/a', pathType: 'Regex', backend: backendTo('svc') }] } }] }), lookup(service('svc')), UID);
+  const map = buildUrlMap(
+    ingress({ rules: [{ http: { paths: [{ path: '/a', pathType: 'Regex', backend: backendTo('svc') }] } }] }),
+    lookup(service('svc')),
+    UID,
+  );
   assert.deepEqual(map.errors, ['Translation failed: path "/a" has unsupported pathType "Regex"']);
   assert.deepEqual(map.rules, []);
 });
@@ -234,13 +297,29 @@ test('translation: a bad default backend is an error and leaves no default', () 
 
 test('translation: named ports, LoadBalancer services and the Ingress namespace', () => {
   const lb = service('api', { type: 'LoadBalancer', ports: [{ name: 'web', port: 443, nodePort: 32443 }] }, 'shop');
-  const map = buildUrlMap(ingress({ rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('api', { name: 'web' }) }] } }] }, 'shop'), lookup(lb), 'c0ffee');
+  const map = buildUrlMap(
+    ingress(
+      { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('api', { name: 'web' }) }] } }] },
+      'shop',
+    ),
+    lookup(lb),
+    'c0ffee',
+  );
   assert.deepEqual(map.errors, []);
-  assert.deepEqual(map.rules[0].backend, { service: { namespace: 'shop', name: 'api' }, servicePort: 'web', nodePort: 32443, backendService: 'k8s-be-32443--c0ffee' });
+  assert.deepEqual(map.rules[0].backend, {
+    service: { namespace: 'shop', name: 'api' },
+    servicePort: 'web',
+    nodePort: 32443,
+    backendService: 'k8s-be-32443--c0ffee',
+  });
 });
 
 test('translation: a missing pathType reads as ImplementationSpecific (v1beta1 default)', () => {
-  const map = buildUrlMap(ingress({ rules: [{ http: { paths: [{ path: '/static/*', backend: backendTo('svc') }] } }] }), lookup(service('svc')), UID);
+  const map = buildUrlMap(
+    ingress({ rules: [{ http: { paths: [{ path: '/static/*', backend: backendTo('svc') }] } }] }),
+    lookup(service('svc')),
+    UID,
+  );
   assert.equal(map.rules[0].pathType, 'ImplementationSpecific');
   assert.equal(routeRequest(map, 'h', '/static/app.js').rule?.path, '/static/*');
   assert.equal(routeRequest(map, 'h', '/static').rule, undefined);
@@ -253,7 +332,15 @@ test('translation: the url map is plain JSON with rules in precedence order', ()
       rules: [
         { http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('svc') }] } },
         { host: '*.foo.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('svc') }] } },
-        { host: 'a.foo.com', http: { paths: [{ path: '/x', pathType: 'Prefix', backend: backendTo('svc') }, { path: '/x/y', pathType: 'Prefix', backend: backendTo('svc') }] } },
+        {
+          host: 'a.foo.com',
+          http: {
+            paths: [
+              { path: '/x', pathType: 'Prefix', backend: backendTo('svc') },
+              { path: '/x/y', pathType: 'Prefix', backend: backendTo('svc') },
+            ],
+          },
+        },
       ],
     }),
     lookup(service('svc')),
@@ -308,15 +395,29 @@ test('translation: a later rule for the same host replaces the earlier one; a re
 // ---- host precedence -------------------------------------------------------------------------
 
 function hostsMap(): UrlMap {
-  const rule = (host: string | undefined, path: string, svc: string) => ({ host, http: { paths: [{ path, pathType: 'Prefix', backend: backendTo(svc) }] } });
+  const rule = (host: string | undefined, path: string, svc: string) => ({
+    host,
+    http: { paths: [{ path, pathType: 'Prefix', backend: backendTo(svc) }] },
+  });
   return buildUrlMap(
-    ingress({ rules: [rule(undefined, '/', 'any-host'), rule('*.foo.com', '/', 'wildcard'), rule('bar.foo.com', '/api', 'exact')] }),
+    ingress({
+      rules: [
+        rule(undefined, '/', 'any-host'),
+        rule('*.foo.com', '/', 'wildcard'),
+        rule('bar.foo.com', '/api', 'exact'),
+      ],
+    }),
     lookup(service('any-host'), service('wildcard'), service('exact')),
     UID,
   );
 }
 
-const hostPrecedenceCases: { host: string; path: string; policy: 'most-specific' | 'fallthrough'; want: string | undefined }[] = [
+const hostPrecedenceCases: {
+  host: string;
+  path: string;
+  policy: 'most-specific' | 'fallthrough';
+  want: string | undefined;
+}[] = [
   { host: 'bar.foo.com', path: '/api/v1', policy: 'most-specific', want: 'exact' },
   { host: 'BAR.foo.com:443', path: '/api', policy: 'most-specific', want: 'exact' },
   { host: 'baz.foo.com', path: '/api', policy: 'most-specific', want: 'wildcard' },
@@ -335,7 +436,13 @@ for (const tc of hostPrecedenceCases) {
 }
 
 test('routing: with no rule host admitting the request, the reason says so', () => {
-  const map = buildUrlMap(ingress({ rules: [{ host: 'x.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('svc') }] } }] }), lookup(service('svc')), UID);
+  const map = buildUrlMap(
+    ingress({
+      rules: [{ host: 'x.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: backendTo('svc') }] } }],
+    }),
+    lookup(service('svc')),
+    UID,
+  );
   const result = routeRequest(map, 'y.com', '/');
   assert.equal(result.backend, undefined);
   assert.match(result.reason, /^No rule host admits host "y\.com"/);

@@ -31,7 +31,11 @@ const RULE_KINDS = [
 
 function run(argv: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const out = spawnSync(argv[0], argv.slice(1), { input, encoding: 'utf8' });
-  return { status: out.error ? null : out.status, stdout: out.stdout ?? '', stderr: out.stderr ?? String(out.error ?? '') };
+  return {
+    status: out.error ? null : out.status,
+    stdout: out.stdout ?? '',
+    stderr: out.stderr ?? String(out.error ?? ''),
+  };
 }
 
 const inNamespace = (argv: string[], input?: string) => run(['ip', 'netns', 'exec', namespace, ...argv], input);
@@ -52,7 +56,8 @@ function parseSave(text: string): Map<string, Map<string, string[]>> {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/^\[\d+:\d+\] /, '').trim();
     if (line.startsWith('*')) tables.set(line.slice(1), (chains = new Map()));
-    else if (/^:\S+ - /.test(line)) chains.set(line.slice(1).split(' ')[0], chains.get(line.slice(1).split(' ')[0]) ?? []);
+    else if (/^:\S+ - /.test(line))
+      chains.set(line.slice(1).split(' ')[0], chains.get(line.slice(1).split(' ')[0]) ?? []);
     else if (line.startsWith('-A ')) {
       const [, chain, ...rest] = words(line);
       if (!chains.has(chain)) chains.set(chain, []);
@@ -68,8 +73,12 @@ function assertAccepted(result: { status: number | null; stderr: string }, what:
 
 async function checkNode(t: TestContext, node: string, secondParser: string): Promise<void> {
   const text = renderIptablesSave(compileNode({ ...sampleCluster(), nodeName: node }));
-  await t.test(`${node}: iptables-restore --test accepts the text`, () => assertAccepted(inNamespace(['iptables-restore', '--test'], text), 'iptables-restore --test'));
-  await t.test(`${node}: ${secondParser} --test accepts the text`, () => assertAccepted(inNamespace([secondParser, '--test'], text), `${secondParser} --test`));
+  await t.test(`${node}: iptables-restore --test accepts the text`, () =>
+    assertAccepted(inNamespace(['iptables-restore', '--test'], text), 'iptables-restore --test'),
+  );
+  await t.test(`${node}: ${secondParser} --test accepts the text`, () =>
+    assertAccepted(inNamespace([secondParser, '--test'], text), `${secondParser} --test`),
+  );
   await t.test(`${node}: a real restore loads it and iptables-save prints the same rules per chain`, () => {
     assertAccepted(inNamespace(['iptables-restore'], text), 'iptables-restore');
     const saved = inNamespace(['iptables-save']);
@@ -80,13 +89,16 @@ async function checkNode(t: TestContext, node: string, secondParser: string): Pr
 
 test('kernel iptables accepts the compiled rules of a cluster exercising every rule kind', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root to create a network namespace (CI runs as root)');
-  if (!installed('ip') || !installed('iptables-restore')) return t.skip('needs `ip` (iproute2) and `iptables-restore` (Debian iptables); .ci/run installs them');
+  if (!installed('ip') || !installed('iptables-restore'))
+    return t.skip('needs `ip` (iproute2) and `iptables-restore` (Debian iptables); .ci/run installs them');
   const secondParser = installed('iptables-legacy-restore') ? 'iptables-legacy-restore' : 'iptables-nft-restore';
   const created = run(['ip', 'netns', 'add', namespace]);
   if (created.status !== 0) return t.skip(`ip netns add ${namespace} failed: ${created.stderr.trim()}`);
   try {
     t.diagnostic(`second parser: ${secondParser}`);
-    const all = ['vm1', 'vm4'].map((node) => renderIptablesSave(compileNode({ ...sampleCluster(), nodeName: node }))).join('\n');
+    const all = ['vm1', 'vm4']
+      .map((node) => renderIptablesSave(compileNode({ ...sampleCluster(), nodeName: node })))
+      .join('\n');
     for (const kind of RULE_KINDS) assert.ok(all.includes(kind), `the sample cluster exercises ${kind}`);
     for (const node of ['vm1', 'vm4']) await checkNode(t, node, secondParser);
   } finally {

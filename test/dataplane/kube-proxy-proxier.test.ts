@@ -6,7 +6,13 @@ import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { KubeProxyRules } from '../../src/dataplane/kube-proxy/proxier.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
 import type { CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
-import { sampleCluster, sampleService, sampleSlice, syntheticCluster, type SampleEndpoint } from '../../src/dataplane/kube-proxy/sample-cluster.js';
+import {
+  sampleCluster,
+  sampleService,
+  sampleSlice,
+  syntheticCluster,
+  type SampleEndpoint,
+} from '../../src/dataplane/kube-proxy/sample-cluster.js';
 
 const config = { clusterCIDR: '10.11.0.0/16', nonMasqueradeCIDRs: ['10.0.0.0/8'] };
 
@@ -16,7 +22,12 @@ class Mirror {
   readonly slices = new Map<string, EndpointSlice>();
 
   reference(node: string): CompiledRules {
-    return compileNode({ nodeName: node, ...config, services: [...this.services.values()], endpointSlices: [...this.slices.values()] });
+    return compileNode({
+      nodeName: node,
+      ...config,
+      services: [...this.services.values()],
+      endpointSlices: [...this.slices.values()],
+    });
   }
 }
 
@@ -25,7 +36,11 @@ function assertSame(proxier: KubeProxyRules, mirror: Mirror, node: string, conte
   assert.deepEqual(proxier.rules(node), want, `${context}: rules(${node})`);
   assert.equal(proxier.render(node), renderIptablesSave(want), `${context}: render(${node})`);
   const count = (table: keyof CompiledRules) => want[table].reduce((n, c) => n + c.rules.length, 0);
-  assert.deepEqual(proxier.ruleCounts(node), { nat: count('nat'), filter: count('filter') }, `${context}: ruleCounts(${node})`);
+  assert.deepEqual(
+    proxier.ruleCounts(node),
+    { nat: count('nat'), filter: count('filter') },
+    `${context}: ruleCounts(${node})`,
+  );
 }
 
 function loadSample(): { proxier: KubeProxyRules; mirror: Mirror; nodes: string[] } {
@@ -59,7 +74,12 @@ const storePods = (overrides: Partial<Record<string, Partial<SampleEndpoint>>> =
 test('an iTP=Local endpoint change on vm2 bumps only vm2 and recompiles only that Service', () => {
   const { proxier, mirror, nodes } = loadSample();
   const before = Object.fromEntries(nodes.map((n) => [n, { version: proxier.version(n), rules: proxier.rules(n) }]));
-  const slice = sampleSlice('default', 'store-local', [{ name: 'http', port: 80 }], storePods({ vm2: { ready: false } }));
+  const slice = sampleSlice(
+    'default',
+    'store-local',
+    [{ name: 'http', port: 80 }],
+    storePods({ vm2: { ready: false } }),
+  );
   proxier.upsertEndpointSlice(slice);
   mirror.slices.set('default/store-local-abc', slice);
   for (const node of nodes) assertSame(proxier, mirror, node, 'after flip');
@@ -79,7 +99,10 @@ test('re-upserting identical objects changes no version', () => {
   const versions = nodes.map((n) => proxier.version(n));
   for (const svc of mirror.services.values()) proxier.upsertService(svc);
   for (const slice of mirror.slices.values()) proxier.upsertEndpointSlice(slice);
-  assert.deepEqual(nodes.map((n) => proxier.version(n)), versions);
+  assert.deepEqual(
+    nodes.map((n) => proxier.version(n)),
+    versions,
+  );
 });
 
 test('delete and re-create a Service: its slices are kept for when it comes back', () => {
@@ -147,7 +170,12 @@ function randomCase(random: () => number) {
   function service(): Service {
     const name = pick(names);
     const type = pick(['ClusterIP', 'ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']);
-    const ports = pick(portNames).map((p, i) => ({ name: p, port: 80 + i, protocol: p === 'dns' ? 'UDP' : 'TCP', ...(type === 'ClusterIP' ? {} : { nodePort: 30000 + i + names.indexOf(name) * 10 }) }));
+    const ports = pick(portNames).map((p, i) => ({
+      name: p,
+      port: 80 + i,
+      protocol: p === 'dns' ? 'UDP' : 'TCP',
+      ...(type === 'ClusterIP' ? {} : { nodePort: 30000 + i + names.indexOf(name) * 10 }),
+    }));
     const spec: Record<string, unknown> = {
       type,
       clusterIP: type === 'ExternalName' ? '' : chance(0.1) ? 'None' : `10.9.1.${names.indexOf(name) + 1}`,
@@ -155,11 +183,14 @@ function randomCase(random: () => number) {
       internalTrafficPolicy: pick(['Cluster', 'Local']),
       ...(type === 'ExternalName' ? { externalName: 'example.com' } : {}),
       ...(type !== 'ClusterIP' && type !== 'ExternalName' ? { externalTrafficPolicy: pick(['Cluster', 'Local']) } : {}),
-      ...(type === 'LoadBalancer' ? { healthCheckNodePort: 32000, loadBalancerSourceRanges: chance(0.5) ? ['203.0.113.0/25'] : [] } : {}),
+      ...(type === 'LoadBalancer'
+        ? { healthCheckNodePort: 32000, loadBalancerSourceRanges: chance(0.5) ? ['203.0.113.0/25'] : [] }
+        : {}),
       ...(chance(0.3) ? { externalIPs: ['35.0.0.9'] } : {}),
       ...(chance(0.3) ? { sessionAffinity: 'ClientIP' } : {}),
     };
-    const status = type === 'LoadBalancer' && chance(0.8) ? { loadBalancer: { ingress: [{ ip: '86.75.30.9' }] } } : undefined;
+    const status =
+      type === 'LoadBalancer' && chance(0.8) ? { loadBalancer: { ingress: [{ ip: '86.75.30.9' }] } } : undefined;
     return sampleService(pick(['default', 'prod']), name, spec, status);
   }
 
@@ -217,7 +248,12 @@ for (const seed of [1, 2, 3, 4]) {
         assertSame(proxier, mirror, node, `seed ${seed} step ${step}`);
         const now = { text: proxier.render(node), version: proxier.version(node) };
         const last = seen.get(node);
-        if (last) assert.equal(now.version > last.version, now.text !== last.text, `seed ${seed} step ${step} ${node}: version vs text`);
+        if (last)
+          assert.equal(
+            now.version > last.version,
+            now.text !== last.text,
+            `seed ${seed} step ${step} ${node}: version vs text`,
+          );
         seen.set(node, now);
       }
     }

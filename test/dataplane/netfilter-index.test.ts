@@ -5,7 +5,13 @@ import { EndpointSliceSchema } from '../../schemas/endpointslice.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import type { Chain, CompiledRules, Match, Rule, Target } from '../../src/dataplane/kube-proxy/rules.js';
 import { candidatePositions, findChain } from '../../src/dataplane/netfilter/chain-index.js';
-import { evaluateChain, type HookContext, type HookResult, type StatisticPoint, type Table } from '../../src/dataplane/netfilter/evaluate.js';
+import {
+  evaluateChain,
+  type HookContext,
+  type HookResult,
+  type StatisticPoint,
+  type Table,
+} from '../../src/dataplane/netfilter/evaluate.js';
 import type { Packet } from '../../src/dataplane/netfilter/packet.js';
 
 /** mulberry32: a tiny seeded PRNG, so every run generates the same cases. */
@@ -24,7 +30,17 @@ type Random = () => number;
 const pick = <T>(r: Random, items: readonly T[]): T => items[Math.floor(r() * items.length)];
 const chance = (r: Random, p: number): boolean => r() < p;
 
-const ADDRESSES = ['10.9.0.1', '10.9.0.2', '10.9.0.3', '10.9.1.7', '10.11.0.5', '10.11.2.9', '10.240.0.2', '10.11.0.1', '192.168.1.1'];
+const ADDRESSES = [
+  '10.9.0.1',
+  '10.9.0.2',
+  '10.9.0.3',
+  '10.9.1.7',
+  '10.11.0.5',
+  '10.11.2.9',
+  '10.240.0.2',
+  '10.11.0.1',
+  '192.168.1.1',
+];
 const LOCAL = new Set(['10.240.0.2', '10.11.0.1']);
 const PORTS = [53, 80, 443, 8080, 31380];
 const PROTOCOLS = ['tcp', 'udp'] as const;
@@ -45,12 +61,26 @@ function randomMatches(r: Random, protocol: string | undefined): Match[] {
   if (chance(r, 0.3)) out.push({ kind: 'comment', text: 'generated rule' });
   if (chance(r, 0.6)) {
     const l4Protocol = protocol && chance(r, 0.85) ? protocol : pick(r, PROTOCOLS);
-    out.push(chance(r, 0.85) ? { kind: 'l4', protocol: l4Protocol, dport: pick(r, PORTS) } : { kind: 'l4', protocol: l4Protocol });
+    out.push(
+      chance(r, 0.85)
+        ? { kind: 'l4', protocol: l4Protocol, dport: pick(r, PORTS) }
+        : { kind: 'l4', protocol: l4Protocol },
+    );
   }
   if (chance(r, 0.1)) out.push({ kind: 'conntrack', ctstate: chance(r, 0.7) ? ['NEW'] : ['RELATED', 'ESTABLISHED'] });
   if (chance(r, 0.15)) out.push({ kind: 'mark', value: 0x4000, mask: 0x4000, negate: chance(r, 0.5) });
-  if (chance(r, 0.15)) out.push(chance(r, 0.5) ? { kind: 'addrtype', srcType: 'LOCAL' } : { kind: 'addrtype', dstType: 'LOCAL', invertDst: chance(r, 0.5) });
-  if (chance(r, 0.1)) out.push(chance(r, 0.5) ? { kind: 'recent', name: pick(r, LISTS), action: 'set' } : { kind: 'recent', name: pick(r, LISTS), action: 'rcheck', seconds: pick(r, [50, 500]), reap: true });
+  if (chance(r, 0.15))
+    out.push(
+      chance(r, 0.5)
+        ? { kind: 'addrtype', srcType: 'LOCAL' }
+        : { kind: 'addrtype', dstType: 'LOCAL', invertDst: chance(r, 0.5) },
+    );
+  if (chance(r, 0.1))
+    out.push(
+      chance(r, 0.5)
+        ? { kind: 'recent', name: pick(r, LISTS), action: 'set' }
+        : { kind: 'recent', name: pick(r, LISTS), action: 'rcheck', seconds: pick(r, [50, 500]), reap: true },
+    );
   if (chance(r, 0.15)) out.push({ kind: 'statistic', threshold: Math.floor(r() * 2 ** 31) });
   // Match order is part of a rule; shuffle so indexable rules do not all look alike.
   return out.sort(() => r() - 0.5);
@@ -73,7 +103,8 @@ function randomRule(r: Random, laterChains: string[]): Rule {
   const destination = randomDestination(r);
   if (destination) rule.destination = destination;
   if (protocol) rule.protocol = protocol;
-  if (chance(r, 0.2)) rule.source = { cidr: chance(r, 0.5) ? '10.11.0.0/16' : `${pick(r, ADDRESSES)}/32`, negate: chance(r, 0.5) };
+  if (chance(r, 0.2))
+    rule.source = { cidr: chance(r, 0.5) ? '10.11.0.0/16' : `${pick(r, ADDRESSES)}/32`, negate: chance(r, 0.5) };
   return rule;
 }
 
@@ -99,7 +130,12 @@ function randomPacket(r: Random): Packet {
 }
 
 function randomRecent(r: Random): Map<string, Map<string, number>> {
-  return new Map(LISTS.map((name) => [name, new Map(ADDRESSES.filter(() => chance(r, 0.3)).map((ip) => [ip, NOW - Math.floor(r() * 1000)]))]));
+  return new Map(
+    LISTS.map((name) => [
+      name,
+      new Map(ADDRESSES.filter(() => chance(r, 0.3)).map((ip) => [ip, NOW - Math.floor(r() * 1000)])),
+    ]),
+  );
 }
 
 /** A context whose statistic answers come from a PRNG seeded by `seed`, logging every question. */
@@ -119,15 +155,31 @@ test('property: the indexed walk gives exactly the plain walk result (3000 rando
   const r = prng(20240607);
   const seen = { indexedChains: 0, skipped: 0, decisive: 0, dnat: 0, statisticDecided: 0, recentSet: 0, returned: 0 };
   for (let i = 0; i < 3000; i++) {
-    const [table, entry] = pick(r, [['nat', 'PREROUTING'], ['filter', 'FORWARD']] as const);
+    const [table, entry] = pick(r, [
+      ['nat', 'PREROUTING'],
+      ['filter', 'FORWARD'],
+    ] as const);
     const rules = randomRules(r, table, entry);
     const packet = randomPacket(r);
     const seed = Math.floor(r() * 2 ** 32);
     const contextRandomState = Math.floor(r() * 2 ** 32);
     const askedIndexed: StatisticPoint[] = [];
     const askedPlain: StatisticPoint[] = [];
-    const indexed = evaluateChain(rules, table, entry, packet, seededContext(prng(contextRandomState), seed, askedIndexed));
-    const plain = evaluateChain(rules, table, entry, packet, seededContext(prng(contextRandomState), seed, askedPlain), { useIndex: false });
+    const indexed = evaluateChain(
+      rules,
+      table,
+      entry,
+      packet,
+      seededContext(prng(contextRandomState), seed, askedIndexed),
+    );
+    const plain = evaluateChain(
+      rules,
+      table,
+      entry,
+      packet,
+      seededContext(prng(contextRandomState), seed, askedPlain),
+      { useIndex: false },
+    );
     assert.deepEqual(indexed, plain, `case ${i}`);
     assert.deepEqual(askedIndexed, askedPlain, `case ${i}: statistic questions`);
 
@@ -148,25 +200,75 @@ test('property: the indexed walk gives exactly the plain walk result (3000 rando
 
 /** A rule that makes the plain walk and the index disagree if the index files it under the wrong key. */
 const soundnessCases: { name: string; rule: Rule; packet: Partial<Packet> }[] = [
-  { name: '-d /24 with --dport is visited for any address in it', rule: { destination: '10.9.0.0/24', protocol: 'tcp', matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }], target: { kind: 'DROP' } }, packet: { dst: '10.9.0.7' } },
-  { name: '--dport without -d is visited for any destination', rule: { protocol: 'tcp', matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }], target: { kind: 'DROP' } }, packet: { dst: '192.168.7.7' } },
-  { name: 'a bare -d address is a /32', rule: { destination: '10.9.0.9', matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }], target: { kind: 'DROP' } }, packet: { dst: '10.9.0.9' } },
-  { name: '-m udp --dport without -p is filed under udp', rule: { matches: [{ kind: 'l4', protocol: 'udp', dport: 53 }], target: { kind: 'DROP' } }, packet: { protocol: 'UDP', dstPort: 53 } },
-  { name: 'a rule without --dport is always visited', rule: { destination: '10.9.0.9/32', protocol: 'tcp', matches: [], target: { kind: 'DROP' } }, packet: { dst: '10.9.0.9', dstPort: 1 } },
+  {
+    name: '-d /24 with --dport is visited for any address in it',
+    rule: {
+      destination: '10.9.0.0/24',
+      protocol: 'tcp',
+      matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }],
+      target: { kind: 'DROP' },
+    },
+    packet: { dst: '10.9.0.7' },
+  },
+  {
+    name: '--dport without -d is visited for any destination',
+    rule: { protocol: 'tcp', matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }], target: { kind: 'DROP' } },
+    packet: { dst: '192.168.7.7' },
+  },
+  {
+    name: 'a bare -d address is a /32',
+    rule: { destination: '10.9.0.9', matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }], target: { kind: 'DROP' } },
+    packet: { dst: '10.9.0.9' },
+  },
+  {
+    name: '-m udp --dport without -p is filed under udp',
+    rule: { matches: [{ kind: 'l4', protocol: 'udp', dport: 53 }], target: { kind: 'DROP' } },
+    packet: { protocol: 'UDP', dstPort: 53 },
+  },
+  {
+    name: 'a rule without --dport is always visited',
+    rule: { destination: '10.9.0.9/32', protocol: 'tcp', matches: [], target: { kind: 'DROP' } },
+    packet: { dst: '10.9.0.9', dstPort: 1 },
+  },
 ];
 for (const tc of soundnessCases) {
   test(`index: ${tc.name}`, () => {
-    const filler = (i: number): Rule => ({ destination: `10.200.0.${i}/32`, protocol: 'tcp', matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }], target: { kind: 'ACCEPT' } });
-    const rules: CompiledRules = { nat: [], filter: [{ name: 'INPUT', rules: [...Array.from({ length: 20 }, (_, i) => filler(i)), tc.rule] }] };
-    const packet: Packet = { protocol: 'TCP', src: '10.11.0.5', srcPort: 1234, dst: '10.9.0.9', dstPort: 80, ...tc.packet };
-    const ctx: HookContext = { ctstate: 'NEW', mark: 0, isLocal: () => false, recent: new Map(), nowSeconds: 0, decide: () => true };
+    const filler = (i: number): Rule => ({
+      destination: `10.200.0.${i}/32`,
+      protocol: 'tcp',
+      matches: [{ kind: 'l4', protocol: 'tcp', dport: 80 }],
+      target: { kind: 'ACCEPT' },
+    });
+    const rules: CompiledRules = {
+      nat: [],
+      filter: [{ name: 'INPUT', rules: [...Array.from({ length: 20 }, (_, i) => filler(i)), tc.rule] }],
+    };
+    const packet: Packet = {
+      protocol: 'TCP',
+      src: '10.11.0.5',
+      srcPort: 1234,
+      dst: '10.9.0.9',
+      dstPort: 80,
+      ...tc.packet,
+    };
+    const ctx: HookContext = {
+      ctstate: 'NEW',
+      mark: 0,
+      isLocal: () => false,
+      recent: new Map(),
+      nowSeconds: 0,
+      decide: () => true,
+    };
     assert.equal(evaluateChain(rules, 'filter', 'INPUT', packet, ctx).verdict, 'DROP');
     assert.deepEqual(candidatePositions(rules, 'filter', rules.filter[0], packet), [20]);
   });
 }
 
 test('index: chains under 8 rules are walked plainly', () => {
-  const chain: Chain = { name: 'INPUT', rules: Array.from({ length: 7 }, () => ({ matches: [], target: { kind: 'ACCEPT' } })) };
+  const chain: Chain = {
+    name: 'INPUT',
+    rules: Array.from({ length: 7 }, () => ({ matches: [], target: { kind: 'ACCEPT' } })),
+  };
   const packet: Packet = { protocol: 'TCP', src: '10.0.0.1', srcPort: 1, dst: '10.0.0.2', dstPort: 2 };
   assert.equal(candidatePositions({ nat: [], filter: [chain] }, 'filter', chain, packet), undefined);
 });
@@ -182,7 +284,11 @@ function bigCluster(services: number): CompiledRules {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: `svc-${i}`, namespace: 'default' },
-        spec: { type: 'NodePort', clusterIP: ip(96, i), ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30000 + i }] },
+        spec: {
+          type: 'NodePort',
+          clusterIP: ip(96, i),
+          ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 30000 + i }],
+        },
       }),
     ),
     endpointSlices: Array.from({ length: services }, (_, i) =>
@@ -205,10 +311,21 @@ test('index: with 2000 Services a packet visits a handful of KUBE-SERVICES and K
   assert.ok(services.rules.length > 2000 && nodePorts.rules.length === 2000);
   const toClusterIP: Packet = { protocol: 'TCP', src: '10.11.0.5', srcPort: 40000, dst: '10.96.5.200', dstPort: 80 };
   const toNodePort: Packet = { protocol: 'TCP', src: '203.0.113.7', srcPort: 40000, dst: '10.240.0.2', dstPort: 31234 };
-  assert.equal(candidatePositions(rules, 'nat', services, toClusterIP)!.length, 2, 'the Service rule and the NodePort catch-all');
+  assert.equal(
+    candidatePositions(rules, 'nat', services, toClusterIP)!.length,
+    2,
+    'the Service rule and the NodePort catch-all',
+  );
   assert.equal(candidatePositions(rules, 'nat', nodePorts, toNodePort)!.length, 1);
 
-  const ctx: HookContext = { ctstate: 'NEW', mark: 0, isLocal: (ip) => ip === '10.240.0.2', recent: new Map(), nowSeconds: 0, decide: () => true };
+  const ctx: HookContext = {
+    ctstate: 'NEW',
+    mark: 0,
+    isLocal: (ip) => ip === '10.240.0.2',
+    recent: new Map(),
+    nowSeconds: 0,
+    decide: () => true,
+  };
   const expectations: [Packet, string][] = [
     [toClusterIP, '10.11.5.200'],
     [toNodePort, '10.11.4.210'],

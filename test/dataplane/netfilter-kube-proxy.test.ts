@@ -4,7 +4,12 @@ import { ServiceSchema, type Service } from '../../schemas/service.js';
 import { EndpointSliceSchema, type EndpointSlice } from '../../schemas/endpointslice.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import type { CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
-import { evaluateChain, type HookContext, type HookResult, type Table } from '../../src/dataplane/netfilter/evaluate.js';
+import {
+  evaluateChain,
+  type HookContext,
+  type HookResult,
+  type Table,
+} from '../../src/dataplane/netfilter/evaluate.js';
 import type { Packet } from '../../src/dataplane/netfilter/packet.js';
 
 const NODE_IP = '10.240.0.2';
@@ -23,7 +28,11 @@ function slice(serviceName: string, port: number, endpoints: { ip: string; node:
   return EndpointSliceSchema.parse({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: `${serviceName}-abc`, namespace: 'default', labels: { 'kubernetes.io/service-name': serviceName } },
+    metadata: {
+      name: `${serviceName}-abc`,
+      namespace: 'default',
+      labels: { 'kubernetes.io/service-name': serviceName },
+    },
     addressType: 'IPv4',
     ports: [{ name: 'http', port, protocol: 'TCP' }],
     endpoints: endpoints.map((e) => ({ addresses: [e.ip], nodeName: e.node, conditions: { ready: true } })),
@@ -35,7 +44,10 @@ const compiled: CompiledRules = compileNode({
   clusterCIDR: '10.11.0.0/16',
   nonMasqueradeCIDRs: ['10.0.0.0/8'],
   services: [
-    service('store-be', '10.9.3.76', 80, { type: 'NodePort', ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 31380 }] }),
+    service('store-be', '10.9.3.76', 80, {
+      type: 'NodePort',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 31380 }],
+    }),
     service('db', '10.9.0.20', 5432),
     service('empty', '10.9.0.30', 80),
   ],
@@ -70,7 +82,13 @@ function hook(table: Table, chain: string, packet: Packet, choices: boolean[] = 
 }
 
 const chainsOf = (r: HookResult): string[] => r.trail.map((ref) => ref.chain);
-const tcp = (src: string, dst: string, dstPort: number): Packet => ({ protocol: 'TCP', src, srcPort: 40000, dst, dstPort });
+const tcp = (src: string, dst: string, dstPort: number): Packet => ({
+  protocol: 'TCP',
+  src,
+  srcPort: 40000,
+  dst,
+  dstPort,
+});
 
 const endpointCases = [
   { choices: [true], endpoint: '10.11.0.9' },
@@ -101,14 +119,22 @@ test('compiled rules: a node process → ClusterIP is marked in OUTPUT and masqu
   const post = hook('nat', 'POSTROUTING', out.packet, [], out.mark);
   assert.equal(post.masquerade, true);
   assert.equal(post.mark, 0, 'KUBE-POSTROUTING clears the masquerade bit');
-  assert.equal(post.decisive?.text, '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully');
+  assert.equal(
+    post.decisive?.text,
+    '-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully',
+  );
 });
 
 test('compiled rules: an outside client → NodePort goes through KUBE-NODEPORTS and KUBE-EXT', () => {
   const got = hook('nat', 'PREROUTING', tcp('203.0.113.7', NODE_IP, 31380), [false, false]);
   assert.deepEqual(got.packet, tcp('203.0.113.7', '10.11.8.67', 80));
   assert.equal(got.mark, 0x4000);
-  assert.deepEqual(chainsOf(got).slice(0, 4), ['PREROUTING', 'KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXT-MKWJAYKO35F7WYOU']);
+  assert.deepEqual(chainsOf(got).slice(0, 4), [
+    'PREROUTING',
+    'KUBE-SERVICES',
+    'KUBE-NODEPORTS',
+    'KUBE-EXT-MKWJAYKO35F7WYOU',
+  ]);
 });
 
 test('compiled rules: a ClusterIP without endpoints passes nat untouched and is rejected in filter', () => {
@@ -117,7 +143,10 @@ test('compiled rules: a ClusterIP without endpoints passes nat untouched and is 
   assert.deepEqual([natResult.verdict, natResult.packet, natResult.decisive], ['ACCEPT', packet, undefined]);
   const filterResult = hook('filter', 'FORWARD', packet);
   assert.equal(filterResult.verdict, 'REJECT');
-  assert.equal(filterResult.decisive?.text, '-A KUBE-SERVICES -d 10.9.0.30/32 -p tcp -m comment --comment "default/empty:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable');
+  assert.equal(
+    filterResult.decisive?.text,
+    '-A KUBE-SERVICES -d 10.9.0.30/32 -p tcp -m comment --comment "default/empty:http has no endpoints" -m tcp --dport 80 -j REJECT --reject-with icmp-port-unreachable',
+  );
 });
 
 test('compiled rules: a wrong port on a ClusterIP and pod → pod traffic are left alone', () => {

@@ -26,7 +26,12 @@ function pod(name: string): k8s.V1Pod {
 test('the kubeconfig written by `npm start` works with nothing else, over TLS with the admin token', async () => {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const list = await core.listNamespace();
-  assert.deepEqual(list.items.map((n) => n.metadata?.name).sort(), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+  assert.deepEqual(list.items.map((n) => n.metadata?.name).sort(), [
+    'default',
+    'kube-node-lease',
+    'kube-public',
+    'kube-system',
+  ]);
   assert.ok(server.url.startsWith('https://'));
 });
 
@@ -35,10 +40,12 @@ test('requests without a valid token are 401; health endpoints need none', async
   const https = await import('node:https');
   const get = (path: string, headers: Record<string, string> = {}) =>
     new Promise<number>((resolve, reject) => {
-      https.get(`${server.url}${path}`, { ...insecureAgent, headers }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      }).on('error', reject);
+      https
+        .get(`${server.url}${path}`, { ...insecureAgent, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+        .on('error', reject);
     });
   assert.equal(await get('/api/v1/pods'), 401);
   assert.equal(await get('/api/v1/pods', { authorization: 'Bearer wrong' }), 401);
@@ -48,7 +55,9 @@ test('requests without a valid token are 401; health endpoints need none', async
 
 test('a client-node informer sees add, update and delete', async () => {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/pods', () => core.listNamespacedPod({ namespace: 'default' }));
+  const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/pods', () =>
+    core.listNamespacedPod({ namespace: 'default' }),
+  );
   const seen: string[] = [];
   const waitFor = async (entry: string) => {
     const deadline = Date.now() + 10_000;
@@ -65,9 +74,11 @@ test('a client-node informer sees add, update and delete', async () => {
   try {
     await core.createNamespacedPod({ namespace: 'default', body: pod('inf-1') });
     await waitFor('add inf-1');
-    await core.patchNamespacedPod(
-      { namespace: 'default', name: 'inf-1', body: [{ op: 'add', path: '/metadata/labels/stage', value: 'two' }] },
-    );
+    await core.patchNamespacedPod({
+      namespace: 'default',
+      name: 'inf-1',
+      body: [{ op: 'add', path: '/metadata/labels/stage', value: 'two' }],
+    });
     await waitFor('update inf-1 two');
     await core.deleteNamespacedPod({ namespace: 'default', name: 'inf-1' });
     await waitFor('delete inf-1');
@@ -89,23 +100,56 @@ test('read-then-write round trips through client-node are no-ops', async () => {
   assert.ok(read.status?.podIP, 'the pod got an IP');
   const replaced = await core.replaceNamespacedPod({ namespace: 'default', name: 'roundtrip', body: read });
   assert.equal(replaced.metadata?.resourceVersion, read.metadata?.resourceVersion);
-  const statusReplaced = await core.replaceNamespacedPodStatus({ namespace: 'default', name: 'roundtrip', body: replaced });
-  assert.equal(statusReplaced.metadata?.resourceVersion, read.metadata?.resourceVersion, 'status timestamps round-trip too');
+  const statusReplaced = await core.replaceNamespacedPodStatus({
+    namespace: 'default',
+    name: 'roundtrip',
+    body: replaced,
+  });
+  assert.equal(
+    statusReplaced.metadata?.resourceVersion,
+    read.metadata?.resourceVersion,
+    'status timestamps round-trip too',
+  );
 });
 
 test('the built-in controllers make a cluster: nodes with pod CIDRs, pods with IPs, Services with ClusterIPs, Endpoints that follow', async () => {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const nodes = await core.listNode();
-  assert.deepEqual(nodes.items.map((n) => [n.metadata?.name, n.spec?.podCIDR]), [['vm1', '10.4.0.0/24'], ['vm2', '10.4.1.0/24'], ['vm3', '10.4.2.0/24']]);
+  assert.deepEqual(
+    nodes.items.map((n) => [n.metadata?.name, n.spec?.podCIDR]),
+    [
+      ['vm1', '10.4.0.0/24'],
+      ['vm2', '10.4.1.0/24'],
+      ['vm3', '10.4.2.0/24'],
+    ],
+  );
   const dns = await core.readNamespacedService({ namespace: 'kube-system', name: 'kube-dns' });
   assert.equal(dns.spec?.clusterIP, '10.0.0.10');
-  assert.equal((await core.readNamespacedService({ namespace: 'default', name: 'kubernetes' })).spec?.clusterIP, '10.0.0.1');
-  const svc = await core.createNamespacedService({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } } });
+  assert.equal(
+    (await core.readNamespacedService({ namespace: 'default', name: 'kubernetes' })).spec?.clusterIP,
+    '10.0.0.1',
+  );
+  const svc = await core.createNamespacedService({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'web' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
+  });
   assert.match(svc.spec?.clusterIP ?? '', /^10\.0\.\d+\.\d+$/, 'the ClusterIP is allocated inside the create request');
   for (const name of ['web-1', 'web-2']) {
-    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } });
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+    });
   }
-  await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'web-3', labels: { app: 'web' }, annotations: { 'kplane.io/ready': 'false' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } });
+  await core.createNamespacedPod({
+    namespace: 'default',
+    body: {
+      metadata: { name: 'web-3', labels: { app: 'web' }, annotations: { 'kplane.io/ready': 'false' } },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    },
+  });
   let ep: k8s.V1Endpoints | undefined;
   for (let i = 0; i < 200; i++) {
     ep = await core.readNamespacedEndpoints({ namespace: 'default', name: 'web' }).catch(() => undefined);
@@ -116,8 +160,17 @@ test('the built-in controllers make a cluster: nodes with pod CIDRs, pods with I
   }
   const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
   const ipOf = new Map(pods.items.map((p) => [p.metadata?.name, p.status?.podIP]));
-  assert.deepEqual((ep?.subsets?.[0]?.addresses ?? []).map((a) => a.ip).sort(), [ipOf.get('web-1'), ipOf.get('web-2')].sort());
-  assert.deepEqual((ep?.subsets?.[0]?.notReadyAddresses ?? []).map((a) => a.ip), [ipOf.get('web-3')]);
-  assert.deepEqual((ep?.subsets?.[0]?.ports ?? []).map((p) => ({ ...p })), [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  assert.deepEqual(
+    (ep?.subsets?.[0]?.addresses ?? []).map((a) => a.ip).sort(),
+    [ipOf.get('web-1'), ipOf.get('web-2')].sort(),
+  );
+  assert.deepEqual(
+    (ep?.subsets?.[0]?.notReadyAddresses ?? []).map((a) => a.ip),
+    [ipOf.get('web-3')],
+  );
+  assert.deepEqual(
+    (ep?.subsets?.[0]?.ports ?? []).map((p) => ({ ...p })),
+    [{ name: 'http', port: 8080, protocol: 'TCP' }],
+  );
   for (const p of pods.items) assert.match(p.status?.podIP ?? '', /^10\.4\.[0-2]\.\d+$/);
 });

@@ -11,7 +11,6 @@ import { kubectlPath, kubectlVersion, runKubectl, storeManifest, type KubectlRun
 import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-
 /** A kubectl client under test; `fileFlags` go with every `-f`/`edit` (1.27/1.28 can only validate with OpenAPI v2, which we do not serve). */
 interface Client {
   tag: string;
@@ -45,7 +44,11 @@ after(async () => {
 
 /** kubectl bound to one client version, with its own discovery cache. */
 function kubectlFor(client: Client) {
-  const options = () => ({ kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, `cache-${client.tag}`), binary: client.binary });
+  const options = () => ({
+    kubeconfig: server.kubeconfigPath,
+    cacheDir: join(dir.path, `cache-${client.tag}`),
+    binary: client.binary,
+  });
   const run = (...args: string[]) => runKubectl(options(), ...args);
   const ok = async (...args: string[]) => {
     const result = await run(...args);
@@ -57,25 +60,37 @@ function kubectlFor(client: Client) {
   const piped = (input: string, ...args: string[]) =>
     new Promise<KubectlRun>((resolve) => {
       const { kubeconfig, cacheDir, binary } = options();
-      const child = execFile(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      });
+      const child = execFile(
+        binary,
+        ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
+        { timeout: 60_000 },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+        },
+      );
       child.stdin!.end(input);
     });
   /** Starts a long-running kubectl (a watch, a waiting delete); `waitFor` resolves once its stdout matches. */
   const background = (...args: string[]) => {
     const { kubeconfig, cacheDir, binary } = options();
-    const child = spawn(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<KubectlRun>((r) => child.once('exit', (code) => r({ code: code ?? -1, stdout, stderr })));
+    const exited = new Promise<KubectlRun>((r) =>
+      child.once('exit', (code) => r({ code: code ?? -1, stdout, stderr })),
+    );
     return {
       exited,
       stdout: () => stdout,
       waitFor: (pattern: RegExp) =>
-        eventually(async () => assert.match(stdout, pattern, `kubectl ${args.join(' ')} printed:\n${stdout}${stderr}`), 15_000),
+        eventually(
+          async () => assert.match(stdout, pattern, `kubectl ${args.join(' ')} printed:\n${stdout}${stderr}`),
+          15_000,
+        ),
       stop: async () => {
         child.kill('SIGTERM');
         await exited;
@@ -84,7 +99,6 @@ function kubectlFor(client: Client) {
   };
   return { run, ok, json, piped, background };
 }
-
 
 /** store.yaml moved into namespace `ns`, optionally with the Service port changed. */
 async function storeManifestIn(ns: string, servicePort = 80): Promise<string> {
@@ -114,7 +128,9 @@ function selectorOwners(obj: { metadata: { managedFields?: ManagedField[] } }, k
 }
 
 /** The object without what a metadata-only write is allowed to change. */
-function withoutWriteBookkeeping(obj: { metadata: Record<string, unknown> & { annotations?: Record<string, string> } }) {
+function withoutWriteBookkeeping(obj: {
+  metadata: Record<string, unknown> & { annotations?: Record<string, string> };
+}) {
   const { resourceVersion: _rv, managedFields: _mf, annotations = {}, ...metadata } = obj.metadata;
   const { 'kubectl.kubernetes.io/last-applied-configuration': _applied, ...kept } = annotations;
   return { ...obj, metadata: { ...metadata, annotations: kept } };
@@ -138,8 +154,15 @@ for (const client of clients) {
     test('apply -f store.yaml: created, a changed Service port configured (SMP delete directive), then unchanged', async () => {
       const namespace = `${client.tag}-store-csa`;
       const first = await kubectl.ok('apply', ...client.fileFlags, '-f', await storeManifestIn(namespace));
-      for (const obj of [`namespace/${namespace}`, 'pod/fe-test', 'pod/be-prod', 'pod/db', 'service/store-be']) assert.match(first, new RegExp(`^${obj} created$`, 'm'));
-      const changed = await kubectl.run('apply', ...client.fileFlags, '-f', await storeManifestIn(namespace, 81), '-v=8');
+      for (const obj of [`namespace/${namespace}`, 'pod/fe-test', 'pod/be-prod', 'pod/db', 'service/store-be'])
+        assert.match(first, new RegExp(`^${obj} created$`, 'm'));
+      const changed = await kubectl.run(
+        'apply',
+        ...client.fileFlags,
+        '-f',
+        await storeManifestIn(namespace, 81),
+        '-v=8',
+      );
       assert.equal(changed.code, 0, changed.stderr);
       assert.match(changed.stdout, /^service\/store-be configured$/m);
       assert.match(changed.stdout, /^pod\/fe-test unchanged$/m);
@@ -147,34 +170,87 @@ for (const client of clients) {
       assert.match(changed.stderr, /\$setElementOrder\/ports\\*":\[\{\\*"port\\*":81\}\]/);
       assert.match(changed.stderr, /\{\\*"\$patch\\*":\\*"delete\\*",\\*"port\\*":80\}/);
       const svc = await kubectl.json('-n', namespace, 'get', 'svc', 'store-be');
-      assert.deepEqual(svc.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]), [['http', 81]]);
+      assert.deepEqual(
+        svc.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]),
+        [['http', 81]],
+      );
       const again = await kubectl.ok('apply', ...client.fileFlags, '-f', await storeManifestIn(namespace, 81));
-      assert.equal(again.trim().split('\n').filter((line) => !line.endsWith(' unchanged')).join('\n'), '');
+      assert.equal(
+        again
+          .trim()
+          .split('\n')
+          .filter((line) => !line.endsWith(' unchanged'))
+          .join('\n'),
+        '',
+      );
     });
 
     test('apply --server-side: creates, re-applies a change, conflicts between managers unless --force-conflicts', async () => {
       const namespace = `${client.tag}-store-ssa`;
-      const first = await kubectl.ok('apply', '--server-side', ...client.fileFlags, '-f', await storeManifestIn(namespace));
+      const first = await kubectl.ok(
+        'apply',
+        '--server-side',
+        ...client.fileFlags,
+        '-f',
+        await storeManifestIn(namespace),
+      );
       assert.match(first, /^service\/store-be serverside-applied$/m);
       const created = await kubectl.json('-n', namespace, 'get', 'svc', 'store-be', '--show-managed-fields');
-      assert.ok(created.metadata.managedFields.some((f: ManagedField) => f.manager === 'kubectl' && f.operation === 'Apply'), JSON.stringify(created.metadata.managedFields));
-      const second = await kubectl.ok('apply', '--server-side', ...client.fileFlags, '-f', await storeManifestIn(namespace, 82));
+      assert.ok(
+        created.metadata.managedFields.some((f: ManagedField) => f.manager === 'kubectl' && f.operation === 'Apply'),
+        JSON.stringify(created.metadata.managedFields),
+      );
+      const second = await kubectl.ok(
+        'apply',
+        '--server-side',
+        ...client.fileFlags,
+        '-f',
+        await storeManifestIn(namespace, 82),
+      );
       assert.match(second, /^service\/store-be serverside-applied$/m);
       const svc = await kubectl.json('-n', namespace, 'get', 'svc', 'store-be');
-      assert.deepEqual(svc.spec.ports.map((p: { port: number }) => p.port), [82]);
+      assert.deepEqual(
+        svc.spec.ports.map((p: { port: number }) => p.port),
+        [82],
+      );
 
       const selectorManifest = async (app: string) => {
         const path = join(dir.path, `${namespace}-contested-${app}.yaml`);
-        await writeFile(path, `apiVersion: v1\nkind: Service\nmetadata: {name: contested, namespace: ${namespace}}\nspec:\n  selector: {app: ${app}}\n  ports: [{port: 80}]\n`);
+        await writeFile(
+          path,
+          `apiVersion: v1\nkind: Service\nmetadata: {name: contested, namespace: ${namespace}}\nspec:\n  selector: {app: ${app}}\n  ports: [{port: 80}]\n`,
+        );
         return path;
       };
-      await kubectl.ok('apply', '--server-side', '--field-manager=a', ...client.fileFlags, '-f', await selectorManifest('one'));
-      const conflict = await kubectl.run('apply', '--server-side', '--field-manager=b', ...client.fileFlags, '-f', await selectorManifest('two'));
+      await kubectl.ok(
+        'apply',
+        '--server-side',
+        '--field-manager=a',
+        ...client.fileFlags,
+        '-f',
+        await selectorManifest('one'),
+      );
+      const conflict = await kubectl.run(
+        'apply',
+        '--server-side',
+        '--field-manager=b',
+        ...client.fileFlags,
+        '-f',
+        await selectorManifest('two'),
+      );
       assert.equal(conflict.code, 1, conflict.stdout);
       assert.match(conflict.stderr, /conflict with "a"/);
       assert.match(conflict.stderr, /\.spec\.selector\.app/);
       assert.equal((await kubectl.json('-n', namespace, 'get', 'svc', 'contested')).spec.selector.app, 'one');
-      await kubectl.ok('apply', '--server-side', '--field-manager=b', '--force-conflicts', ...client.fileFlags, '-f', await selectorManifest('two'));
+      await kubectl.ok(
+        'apply',
+        '--server-side',
+        '--field-manager=b',
+        '--force-conflicts',
+        ...client.fileFlags,
+        '-f',
+        await selectorManifest('two'),
+      );
       const forced = await kubectl.json('-n', namespace, 'get', 'svc', 'contested', '--show-managed-fields');
       assert.equal(forced.spec.selector.app, 'two');
       assert.deepEqual(selectorOwners(forced, 'app'), ['b']);
@@ -206,7 +282,11 @@ for (const client of clients) {
         await kubectl.ok('-n', namespace, 'label', 'pod', 'p', 'watched=yes');
         await watch.waitFor(/^MODIFIED\s+p\s+1\/1\s+Running\s.*\syes$/m);
         const rows = watch.stdout().trimEnd().split('\n').slice(1);
-        assert.deepEqual(rows.filter((row) => !/^(ADDED|MODIFIED)\s+p\s/.test(row)), [], 'only events of pod p, no bookmark rows');
+        assert.deepEqual(
+          rows.filter((row) => !/^(ADDED|MODIFIED)\s+p\s/.test(row)),
+          [],
+          'only events of pod p, no bookmark rows',
+        );
       } finally {
         await watch.stop();
       }
@@ -227,7 +307,10 @@ for (const client of clients) {
       assert.equal((await kubectl.ok('-n', namespace, 'label', 'pod', 'p', 'a=b')).trim(), 'pod/p labeled');
       assert.equal((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels.a, 'b');
       assert.equal((await kubectl.ok('-n', namespace, 'label', 'pod', 'p', 'a-')).trim(), 'pod/p unlabeled');
-      assert.deepEqual((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels, { app: 'x', tier: 'old' });
+      assert.deepEqual((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels, {
+        app: 'x',
+        tier: 'old',
+      });
       // kubectl 1.27 prints "annotate", later versions "annotated".
       assert.match(await kubectl.ok('-n', namespace, 'annotate', 'pod', 'p', 'k=v'), /^pod\/p annotated?$/m);
       assert.equal((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.annotations.k, 'v');
@@ -236,17 +319,55 @@ for (const client of clients) {
     test('patch --type=merge, --type=json and the default strategic merge', async () => {
       const namespace = await ns('patch');
       const before = await readyPod(namespace, 'p');
-      await kubectl.ok('-n', namespace, 'patch', 'pod', 'p', '--type=merge', '-p', '{"metadata":{"labels":{"merged":"1","tier":null}}}');
-      await kubectl.ok('-n', namespace, 'patch', 'pod', 'p', '--type=json', '-p', '[{"op":"add","path":"/metadata/labels/json","value":"2"}]');
+      await kubectl.ok(
+        '-n',
+        namespace,
+        'patch',
+        'pod',
+        'p',
+        '--type=merge',
+        '-p',
+        '{"metadata":{"labels":{"merged":"1","tier":null}}}',
+      );
+      await kubectl.ok(
+        '-n',
+        namespace,
+        'patch',
+        'pod',
+        'p',
+        '--type=json',
+        '-p',
+        '[{"op":"add","path":"/metadata/labels/json","value":"2"}]',
+      );
       // Containers merge by name: only the image of `p` changes, its other fields stay.
-      await kubectl.ok('-n', namespace, 'patch', 'pod', 'p', '-p', '{"metadata":{"labels":{"strategic":"3"}},"spec":{"containers":[{"name":"p","image":"nginx:1.27"}]}}');
+      await kubectl.ok(
+        '-n',
+        namespace,
+        'patch',
+        'pod',
+        'p',
+        '-p',
+        '{"metadata":{"labels":{"strategic":"3"}},"spec":{"containers":[{"name":"p","image":"nginx:1.27"}]}}',
+      );
       const after = await kubectl.json('-n', namespace, 'get', 'pod', 'p');
       assert.deepEqual(after.metadata.labels, { app: 'x', merged: '1', json: '2', strategic: '3' });
       assert.deepEqual(after.spec.containers, [{ ...before.spec.containers[0], image: 'nginx:1.27' }]);
-      const failedTest = await kubectl.run('-n', namespace, 'patch', 'pod', 'p', '--type=json', '-p', '[{"op":"test","path":"/metadata/labels/app","value":"nope"}]');
+      const failedTest = await kubectl.run(
+        '-n',
+        namespace,
+        'patch',
+        'pod',
+        'p',
+        '--type=json',
+        '-p',
+        '[{"op":"test","path":"/metadata/labels/app","value":"nope"}]',
+      );
       assert.equal(failedTest.code, 1);
       // kube-apiserver's bare 422 for an operation it cannot apply (no causes), as kubectl prints it.
-      assert.equal(failedTest.stderr.trim(), 'The request is invalid: the server rejected our request due to an error in our request');
+      assert.equal(
+        failedTest.stderr.trim(),
+        'The request is invalid: the server rejected our request due to an error in our request',
+      );
       assert.equal((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels.app, 'x');
     });
 
@@ -254,12 +375,18 @@ for (const client of clients) {
       const namespace = await ns('replace');
       await readyPod(namespace, 'p');
       const path = join(dir.path, `${namespace}-p.yaml`);
-      await writeFile(path, (await kubectl.ok('-n', namespace, 'get', 'pod', 'p', '-o', 'yaml')).replace('tier: old', 'tier: replaced'));
+      await writeFile(
+        path,
+        (await kubectl.ok('-n', namespace, 'get', 'pod', 'p', '-o', 'yaml')).replace('tier: old', 'tier: replaced'),
+      );
       assert.equal((await kubectl.ok('replace', ...client.fileFlags, '-f', path)).trim(), 'pod/p replaced');
       assert.equal((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels.tier, 'replaced');
       const stale = await kubectl.run('replace', ...client.fileFlags, '-f', path);
       assert.equal(stale.code, 1, stale.stdout);
-      assert.match(stale.stderr, /Error from server \(Conflict\): .*Operation cannot be fulfilled on pods "p": the object has been modified/);
+      assert.match(
+        stale.stderr,
+        /Error from server \(Conflict\): .*Operation cannot be fulfilled on pods "p": the object has been modified/,
+      );
     });
 
     test('edit through KUBE_EDITOR', async () => {
@@ -267,7 +394,10 @@ for (const client of clients) {
       await readyPod(namespace, 'p');
       const out = await kubectl.ok('-n', namespace, 'edit', ...client.fileFlags, 'pod', 'p');
       assert.equal(out.trim(), 'pod/p edited');
-      assert.deepEqual((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels, { app: 'x', tier: 'edited' });
+      assert.deepEqual((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels, {
+        app: 'x',
+        tier: 'edited',
+      });
     });
 
     test('expose pod: the selector is the pod labels, Endpoints follow the pod', async () => {
@@ -276,10 +406,16 @@ for (const client of clients) {
       assert.equal((await kubectl.ok('-n', namespace, 'expose', 'pod', 'p', '--port=80')).trim(), 'service/p exposed');
       const svc = await kubectl.json('-n', namespace, 'get', 'svc', 'p');
       assert.deepEqual(svc.spec.selector, { app: 'x', tier: 'old' });
-      assert.deepEqual(svc.spec.ports.map((p: { port: number; targetPort: number }) => [p.port, p.targetPort]), [[80, 80]]);
+      assert.deepEqual(
+        svc.spec.ports.map((p: { port: number; targetPort: number }) => [p.port, p.targetPort]),
+        [[80, 80]],
+      );
       await eventually(async () => {
         const ep = await kubectl.json('-n', namespace, 'get', 'endpoints', 'p');
-        assert.deepEqual(ep.subsets?.[0]?.addresses?.map((a: { ip: string }) => a.ip), [pod.status.podIP]);
+        assert.deepEqual(
+          ep.subsets?.[0]?.addresses?.map((a: { ip: string }) => a.ip),
+          [pod.status.podIP],
+        );
       });
     });
 
@@ -298,14 +434,34 @@ for (const client of clients) {
       assert.deepEqual(deleted.trim().split('\n').sort(), ['pod "x1" deleted', 'pod "x2" deleted']);
       assert.equal(await kubectl.ok('-n', namespace, 'get', 'pods', '-o', 'name'), 'pod/y1\n');
 
-      await kubectl.piped(`apiVersion: v1\nkind: Pod\nmetadata: {name: held, namespace: ${namespace}, finalizers: [example.com/hold]}\nspec: {containers: [{name: c, image: nginx}]}\n`, 'create', ...client.fileFlags, '-f', '-');
+      await kubectl.piped(
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: held, namespace: ${namespace}, finalizers: [example.com/hold]}\nspec: {containers: [{name: c, image: nginx}]}\n`,
+        'create',
+        ...client.fileFlags,
+        '-f',
+        '-',
+      );
       const deleting = kubectl.background('-n', namespace, 'delete', 'pod', 'held');
       try {
         await deleting.waitFor(/^pod "held" deleted$/m);
-        await eventually(async () => assert.ok((await kubectl.json('-n', namespace, 'get', 'pod', 'held')).metadata.deletionTimestamp));
-        const stillWaiting = await Promise.race([deleting.exited, new Promise((r) => setTimeout(() => r('waiting'), 500))]);
+        await eventually(async () =>
+          assert.ok((await kubectl.json('-n', namespace, 'get', 'pod', 'held')).metadata.deletionTimestamp),
+        );
+        const stillWaiting = await Promise.race([
+          deleting.exited,
+          new Promise((r) => setTimeout(() => r('waiting'), 500)),
+        ]);
         assert.equal(stillWaiting, 'waiting', 'kubectl delete waits while a finalizer holds the pod');
-        await kubectl.ok('-n', namespace, 'patch', 'pod', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]');
+        await kubectl.ok(
+          '-n',
+          namespace,
+          'patch',
+          'pod',
+          'held',
+          '--type=json',
+          '-p',
+          '[{"op":"remove","path":"/metadata/finalizers"}]',
+        );
         const finished = await deleting.exited;
         assert.equal(finished.code, 0, finished.stderr);
       } finally {

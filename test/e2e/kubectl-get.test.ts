@@ -6,7 +6,6 @@ import { kubectlOk as kubectlOkIn, kubectlPath, runKubectl } from '../helpers/ku
 import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-
 let server: ServerProcess;
 let dir: Awaited<ReturnType<typeof scratchDir>>;
 
@@ -27,9 +26,14 @@ function parseTable(text: string): Record<string, string>[] {
 
 async function getTable(...args: string[]): Promise<{ columns: string[]; rows: Record<string, string>[] }> {
   const out = await kubectlOk('get', ...args);
-  return { columns: out.split('\n')[0].trim().split(/\s{2,}/), rows: parseTable(out) };
+  return {
+    columns: out
+      .split('\n')[0]
+      .trim()
+      .split(/\s{2,}/),
+    rows: parseTable(out),
+  };
 }
-
 
 const AGE = /^\d+[smhdy]/;
 
@@ -39,7 +43,9 @@ before(async () => {
   server = await startServerProcess(dir.path);
   await kubectlOk('run', 'web', '--image=nginx', '--labels=app=web');
   await kubectlOk('expose', 'pod', 'web', '--port=80', '--target-port=8080', '--type=NodePort');
-  await eventually(async () => assert.match(await kubectlOk('get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'), /^\d+\.\d+\.\d+\.\d+$/));
+  await eventually(async () =>
+    assert.match(await kubectlOk('get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'), /^\d+\.\d+\.\d+\.\d+$/),
+  );
 });
 
 after(async () => {
@@ -55,10 +61,23 @@ test('kubectl get pods -o wide: READY, STATUS, IP and NODE from the simulated ku
     assert.equal(table.rows[0].READY, '1/1');
     return table;
   });
-  assert.deepEqual(columns, ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+  assert.deepEqual(columns, [
+    'NAME',
+    'READY',
+    'STATUS',
+    'RESTARTS',
+    'AGE',
+    'IP',
+    'NODE',
+    'NOMINATED NODE',
+    'READINESS GATES',
+  ]);
   assert.equal(rows.length, 1);
   const web = rows[0];
-  assert.deepEqual([web.NAME, web.READY, web.STATUS, web.RESTARTS, web.IP, web.NODE], ['web', '1/1', 'Running', '0', podIP, nodeName]);
+  assert.deepEqual(
+    [web.NAME, web.READY, web.STATUS, web.RESTARTS, web.IP, web.NODE],
+    ['web', '1/1', 'Running', '0', podIP, nodeName],
+  );
   assert.match(nodeName, /^vm[123]$/);
   assert.deepEqual([web['NOMINATED NODE'], web['READINESS GATES']], ['<none>', '<none>']);
   assert.match(web.AGE, AGE);
@@ -73,9 +92,15 @@ test('kubectl get svc: CLUSTER-IP and PORT(S)', async () => {
   const { columns, rows } = await getTable('svc');
   assert.deepEqual(columns, ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
   const byName = Object.fromEntries(rows.map((r) => [r.NAME, r]));
-  assert.deepEqual([byName.kubernetes.TYPE, byName.kubernetes['EXTERNAL-IP'], byName.kubernetes['PORT(S)']], ['ClusterIP', '<none>', '443/TCP']);
+  assert.deepEqual(
+    [byName.kubernetes.TYPE, byName.kubernetes['EXTERNAL-IP'], byName.kubernetes['PORT(S)']],
+    ['ClusterIP', '<none>', '443/TCP'],
+  );
   assert.match(byName.kubernetes['CLUSTER-IP'], /^\d+\.\d+\.\d+\.1$/);
-  assert.deepEqual([byName.web.TYPE, byName.web['CLUSTER-IP'], byName.web['EXTERNAL-IP'], byName.web['PORT(S)']], ['NodePort', clusterIP, '<none>', `80:${nodePort}/TCP`]);
+  assert.deepEqual(
+    [byName.web.TYPE, byName.web['CLUSTER-IP'], byName.web['EXTERNAL-IP'], byName.web['PORT(S)']],
+    ['NodePort', clusterIP, '<none>', `80:${nodePort}/TCP`],
+  );
   const wide = await getTable('svc', 'web', '-o', 'wide');
   assert.equal(wide.rows[0].SELECTOR, 'app=web');
 });
@@ -83,21 +108,33 @@ test('kubectl get svc: CLUSTER-IP and PORT(S)', async () => {
 test('kubectl get nodes: the three simulated VMs, Ready', async () => {
   const { columns, rows } = await getTable('nodes');
   assert.deepEqual(columns, ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
-  assert.deepEqual(rows.map((r) => r.NAME), ['vm1', 'vm2', 'vm3']);
+  assert.deepEqual(
+    rows.map((r) => r.NAME),
+    ['vm1', 'vm2', 'vm3'],
+  );
   for (const r of rows) {
     assert.deepEqual([r.STATUS, r.ROLES], ['Ready', '<none>']);
     assert.match(r.VERSION, /^v1\.\d+/);
     assert.match(r.AGE, AGE);
   }
   const wide = await getTable('nodes', '-o', 'wide');
-  assert.deepEqual(wide.columns.slice(5), ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+  assert.deepEqual(wide.columns.slice(5), [
+    'INTERNAL-IP',
+    'EXTERNAL-IP',
+    'OS-IMAGE',
+    'KERNEL-VERSION',
+    'CONTAINER-RUNTIME',
+  ]);
   for (const r of wide.rows) assert.match(r['INTERNAL-IP'], /^\d+\.\d+\.\d+\.\d+$/);
 });
 
 test('kubectl get ns', async () => {
   const { columns, rows } = await getTable('ns');
   assert.deepEqual(columns, ['NAME', 'STATUS', 'AGE']);
-  assert.deepEqual(rows.map((r) => `${r.NAME} ${r.STATUS}`), ['default Active', 'kube-node-lease Active', 'kube-public Active', 'kube-system Active']);
+  assert.deepEqual(
+    rows.map((r) => `${r.NAME} ${r.STATUS}`),
+    ['default Active', 'kube-node-lease Active', 'kube-public Active', 'kube-system Active'],
+  );
 });
 
 test('kubectl get ep: ready pod addresses with their target ports', async () => {

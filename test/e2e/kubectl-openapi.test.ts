@@ -6,7 +6,6 @@ import { after, before, test } from 'node:test';
 import { kubectlPath, runKubectl, storeManifest } from '../helpers/kubectl.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-
 let server: ServerProcess;
 let dir: Awaited<ReturnType<typeof scratchDir>>;
 let cacheDir: Awaited<ReturnType<typeof scratchDir>>;
@@ -24,7 +23,8 @@ after(async () => {
   await cacheDir?.remove();
 });
 
-const kubectl = (...args: string[]) => runKubectl({ kubeconfig: server.kubeconfigPath, cacheDir: cacheDir.path }, ...args);
+const kubectl = (...args: string[]) =>
+  runKubectl({ kubeconfig: server.kubeconfigPath, cacheDir: cacheDir.path }, ...args);
 
 async function manifest(name: string, text: string): Promise<string> {
   const path = join(dir.path, name);
@@ -45,13 +45,17 @@ test('create -f validates on the server: kubectl finds fieldValidation in OpenAP
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /pod\/solo created/);
   assert.match(run.stderr, /GET \S+\/openapi\/v3\/api\/v1\?hash=[0-9A-F]+&timeout=32s 200/);
-  assert.match(run.stderr, /POST \S+\/api\/v1\/namespaces\/default\/pods\?fieldManager=kubectl-create&fieldValidation=Strict 201/);
+  assert.match(
+    run.stderr,
+    /POST \S+\/api\/v1\/namespaces\/default\/pods\?fieldManager=kubectl-create&fieldValidation=Strict 201/,
+  );
 });
 
 test('apply -f store.yaml creates, then finds everything unchanged', async () => {
   const first = await kubectl('apply', '-f', storeManifest);
   assert.equal(first.code, 0, first.stderr);
-  for (const obj of ['namespace/store', 'pod/fe-test', 'pod/db', 'service/store-be']) assert.match(first.stdout, new RegExp(`${obj} created`));
+  for (const obj of ['namespace/store', 'pod/fe-test', 'pod/db', 'service/store-be'])
+    assert.match(first.stdout, new RegExp(`${obj} created`));
   const again = await kubectl('apply', '-f', storeManifest);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /pod\/fe-test unchanged/);
@@ -80,7 +84,10 @@ spec:
   assert.match(run.stdout, /pod\/applied configured/);
   const printed = run.stderr.split('\n').filter((line) => line && !/^[IWE]\d{4} /.test(line)); // without klog's -v lines
   assert.deepEqual(printed, []);
-  assert.match(run.stderr, /PATCH \S+\/pods\/applied\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict 200/);
+  assert.match(
+    run.stderr,
+    /PATCH \S+\/pods\/applied\?fieldManager=kubectl-client-side-apply&fieldValidation=Strict 200/,
+  );
   const got = JSON.parse((await kubectl('get', 'pod', 'applied', '-o', 'json')).stdout);
   assert.equal(got.metadata.labels.tier, 'api');
   assert.equal(got.spec.containers[0].image, 'nginx:1.27');
@@ -92,7 +99,10 @@ test('a manifest with unknown fields is refused with the strict decoding error',
   const path = await manifest('bad.yaml', podYaml('bad', 'colour: blue'));
   const create = await kubectl('create', '-f', path);
   assert.notEqual(create.code, 0);
-  assert.match(create.stderr, /Error from server \(BadRequest\): error when creating ".*bad\.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec\.colour"/);
+  assert.match(
+    create.stderr,
+    /Error from server \(BadRequest\): error when creating ".*bad\.yaml": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec\.colour"/,
+  );
   const apply = await kubectl('apply', '-f', path);
   assert.notEqual(apply.code, 0);
   assert.match(apply.stderr, /strict decoding error: unknown field "spec\.colour"/);
@@ -101,7 +111,12 @@ test('a manifest with unknown fields is refused with the strict decoding error',
 });
 
 test('--validate=warn stores the object without the unknown field and prints the warning', async () => {
-  const run = await kubectl('create', '--validate=warn', '-f', await manifest('warned.yaml', podYaml('warned', 'colour: blue')));
+  const run = await kubectl(
+    'create',
+    '--validate=warn',
+    '-f',
+    await manifest('warned.yaml', podYaml('warned', 'colour: blue')),
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /Warning: unknown field "spec\.colour"/);
   const spec = JSON.parse((await kubectl('get', 'pod', 'warned', '-o', 'jsonpath={.spec}')).stdout);
@@ -109,8 +124,19 @@ test('--validate=warn stores the object without the unknown field and prints the
 });
 
 const explained: { path: string; expect: RegExp[] }[] = [
-  { path: 'pod.spec', expect: [/KIND:\s+Pod/, /FIELD: spec <PodSpec>/, /containers\s+<\[\]Container>/, /List of containers belonging to the pod/] },
-  { path: 'service.spec.ports', expect: [/FIELD: ports <\[\]ServicePort>/, /targetPort\s+<IntOrString>/, /port\s+<integer> -required-/] },
+  {
+    path: 'pod.spec',
+    expect: [
+      /KIND:\s+Pod/,
+      /FIELD: spec <PodSpec>/,
+      /containers\s+<\[\]Container>/,
+      /List of containers belonging to the pod/,
+    ],
+  },
+  {
+    path: 'service.spec.ports',
+    expect: [/FIELD: ports <\[\]ServicePort>/, /targetPort\s+<IntOrString>/, /port\s+<integer> -required-/],
+  },
   { path: 'ingress.spec', expect: [/GROUP:\s+networking\.k8s\.io/, /rules\s+<\[\]IngressRule>/] },
 ];
 for (const tc of explained) {

@@ -26,7 +26,10 @@ test('a kill -9 loses no acknowledged write; the same certificates, token and ri
   const writers = Array.from({ length: 8 }, async (_, w) => {
     for (let i = 0; i < 25; i++) {
       const name = `p-${w}-${i}`;
-      const created = await core.createNamespacedPod({ namespace: 'durable', body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'i' }] } } });
+      const created = await core.createNamespacedPod({
+        namespace: 'durable',
+        body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      });
       acked.push(name);
       lastRV = Math.max(lastRV, Number(created.metadata?.resourceVersion));
     }
@@ -38,8 +41,14 @@ test('a kill -9 loses no acknowledged write; the same certificates, token and ri
   const again = api(server);
   const pods = await again.listNamespacedPod({ namespace: 'durable' });
   const names = new Set(pods.items.map((p) => p.metadata?.name));
-  assert.deepEqual(acked.filter((n) => !names.has(n)), []);
+  assert.deepEqual(
+    acked.filter((n) => !names.has(n)),
+    [],
+  );
   assert.ok(Number(pods.metadata?.resourceVersion) >= lastRV);
-  const next = await again.createNamespacedPod({ namespace: 'durable', body: { metadata: { name: 'after' }, spec: { containers: [{ name: 'c', image: 'i' }] } } });
+  const next = await again.createNamespacedPod({
+    namespace: 'durable',
+    body: { metadata: { name: 'after' }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+  });
   assert.ok(Number(next.metadata?.resourceVersion) > lastRV, 'resourceVersions keep rising across restarts');
 });

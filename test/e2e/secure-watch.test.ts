@@ -9,16 +9,28 @@ let server: RunningServer;
 let dir: Awaited<ReturnType<typeof scratchDir>>;
 before(async () => {
   dir = await scratchDir();
-  server = await startServer(resolveConfig({ dataDir: dir.path, port: 0, dnsPort: -1, storage: 'memory', logLevel: 'silent', controllers: 'none' }));
+  server = await startServer(
+    resolveConfig({
+      dataDir: dir.path,
+      port: 0,
+      dnsPort: -1,
+      storage: 'memory',
+      logLevel: 'silent',
+      controllers: 'none',
+    }),
+  );
 });
 after(async () => {
   await server?.close();
   await dir?.remove();
 });
 
-const tokenProtocol = (token: string) => `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
+const tokenProtocol = (token: string) =>
+  `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
 
-function open(protocols: string[]): Promise<{ ws: WebSocket; protocol: string; events: { type: string; object: { metadata: { name?: string } } }[] }> {
+function open(
+  protocols: string[],
+): Promise<{ ws: WebSocket; protocol: string; events: { type: string; object: { metadata: { name?: string } } }[] }> {
   const url = `${server.url.replace('https', 'wss')}/api/v1/namespaces/default/services?watch=true`;
   const ws = new WebSocket(url, protocols, { ca: server.caCertPem });
   const events: { type: string; object: { metadata: { name?: string } } }[] = [];
@@ -38,7 +50,8 @@ test('a browser-style WebSocket watch over TLS authenticates with the bearer-tok
     spec: { ports: [{ port: 80 }] },
   });
   const deadline = Date.now() + 3000;
-  while (!events.some((e) => e.object.metadata.name === 'via-ws') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (!events.some((e) => e.object.metadata.name === 'via-ws') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   assert.ok(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'via-ws'));
   ws.close();
 });

@@ -18,7 +18,12 @@ export interface TestAppOptions {
 /** An in-memory core plus its HTTP app (no auth): requests go through `app.inject`, or `app.listen` for streams. */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false, history: opts.history });
-  const app = await buildApp({ registry: core.registry, resources: core.resources, isReady: () => true, watchTiming: opts.watchTiming });
+  const app = await buildApp({
+    registry: core.registry,
+    resources: core.resources,
+    isReady: () => true,
+    watchTiming: opts.watchTiming,
+  });
   return {
     core,
     app,
@@ -32,5 +37,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
 
 /** A minimal valid Pod manifest. */
 export function podManifest(name: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] }, ...extra };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] },
+    ...extra,
+  };
 }

@@ -10,7 +10,11 @@ import { eventually } from './eventually.js';
 /** Runs `controller` in a fresh Manager on `env`'s store (a restart, or a second replica); the caller stops it. */
 export async function startControllerOn(env: TestEnv, controller: Reconciler): Promise<Manager> {
   const lookup = kindLookup(builtinResources);
-  const manager = new Manager({ controllers: [controller], source: (kind) => localSource(env.registry, lookup(kind)), client: env.client });
+  const manager = new Manager({
+    controllers: [controller],
+    source: (kind) => localSource(env.registry, lookup(kind)),
+    client: env.client,
+  });
   await manager.start();
   return manager;
 }
@@ -22,7 +26,11 @@ export async function converge<T>(settle: () => Promise<void>, check: () => Prom
 }
 
 /** The object, or undefined when it does not exist. */
-export async function findObject<K extends Kind>(env: TestEnv, kind: K, key: { namespace?: string; name: string }): Promise<KindMap[K] | undefined> {
+export async function findObject<K extends Kind>(
+  env: TestEnv,
+  kind: K,
+  key: { namespace?: string; name: string },
+): Promise<KindMap[K] | undefined> {
   try {
     return await env.client.get(kind, key);
   } catch (err) {

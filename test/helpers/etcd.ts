@@ -8,7 +8,9 @@ import { join } from 'node:path';
 /** Why etcd tests cannot run here, or undefined when the `etcd` binary is on the PATH. */
 export function etcdMissing(): string | undefined {
   const probe = spawnSync('etcd', ['--version'], { stdio: 'ignore' });
-  return probe.error ? 'the etcd binary is not installed (Debian: apt-get install etcd-server; .ci/run installs it)' : undefined;
+  return probe.error
+    ? 'the etcd binary is not installed (Debian: apt-get install etcd-server; .ci/run installs it)'
+    : undefined;
 }
 
 /** A throwaway single-member etcd. */
@@ -35,10 +37,28 @@ export async function startEtcd(): Promise<EtcdProcess> {
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
-    '--name', 'test', '--data-dir', dataDir,
-    '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `test=${peer}`,
-    '--heartbeat-interval', '10', '--election-timeout', '50', '--logger', 'zap', '--log-level', 'error',
+    '--name',
+    'test',
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    endpoint,
+    '--advertise-client-urls',
+    endpoint,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `test=${peer}`,
+    '--heartbeat-interval',
+    '10',
+    '--election-timeout',
+    '50',
+    '--logger',
+    'zap',
+    '--log-level',
+    'error',
   ];
   let child = await launch(args, endpoint);
   const kill = async (): Promise<void> => {

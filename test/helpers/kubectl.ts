@@ -22,7 +22,10 @@ export interface KubectlRun {
 }
 
 /** Runs kubectl with a kubeconfig and its own discovery/OpenAPI cache dir; never throws on a non-zero exit. */
-export function runKubectl(opts: { kubeconfig: string; cacheDir: string; binary?: string }, ...args: string[]): Promise<KubectlRun> {
+export function runKubectl(
+  opts: { kubeconfig: string; cacheDir: string; binary?: string },
+  ...args: string[]
+): Promise<KubectlRun> {
   const binary = opts.binary ?? kubectlPath;
   assert.ok(existsSync(binary), `${binary} is required for this test`);
   const all = ['--kubeconfig', opts.kubeconfig, '--cache-dir', opts.cacheDir, ...args];
@@ -35,7 +38,10 @@ export function runKubectl(opts: { kubeconfig: string; cacheDir: string; binary?
 }
 
 /** Runs kubectl as `runKubectl` does and asserts it succeeded; resolves with its stdout. */
-export async function kubectlOk(opts: { kubeconfig: string; cacheDir: string; binary?: string }, ...args: string[]): Promise<string> {
+export async function kubectlOk(
+  opts: { kubeconfig: string; cacheDir: string; binary?: string },
+  ...args: string[]
+): Promise<string> {
   const run = await runKubectl(opts, ...args);
   assert.equal(run.code, 0, `kubectl ${args.join(' ')} failed: ${run.stderr}`);
   return run.stdout;

@@ -24,11 +24,17 @@ export async function scratchDir(prefix = 'kplane-test-'): Promise<{ path: strin
  * Starts the real server as a user does, `npm start -- <flags>`, on a free port, and resolves once
  * it prints its URL (the kubeconfig is written by then).
  */
-export async function startServerProcess(dataDir: string, extraFlags: string[] = [], viaNpm = true): Promise<ServerProcess> {
+export async function startServerProcess(
+  dataDir: string,
+  extraFlags: string[] = [],
+  viaNpm = true,
+): Promise<ServerProcess> {
   const flags = ['--data-dir', dataDir, '--port', '0', '--dns-port', '-1', '--log-level', 'warn', ...extraFlags];
   // Its own process group, so that stopping reaches the server and not only npm (npm does not forward signals to it).
   const options: SpawnOptions = { stdio: ['ignore', 'pipe', 'pipe'], detached: true };
-  const child = viaNpm ? spawn('npm', ['start', '--silent', '--', ...flags], options) : spawn(process.execPath, ['dist/src/main.js', 'serve', ...flags], options);
+  const child = viaNpm
+    ? spawn('npm', ['start', '--silent', '--', ...flags], options)
+    : spawn(process.execPath, ['dist/src/main.js', 'serve', ...flags], options);
   let out = '';
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const groupExited = async () => {

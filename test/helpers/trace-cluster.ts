@@ -49,7 +49,13 @@ export interface ClusterFixture {
   /** Rule faults injected into the nodes' compiled rules (the compiler itself stays correct). */
   faults?: RuleFault[];
   /** Status merge patches applied once everything settled (after `remove`), e.g. a load balancer's backend health. */
-  patchStatus?: { kind: Kind; namespace?: string; name?: string; namePrefix?: string; status: Record<string, unknown> }[];
+  patchStatus?: {
+    kind: Kind;
+    namespace?: string;
+    name?: string;
+    namePrefix?: string;
+    status: Record<string, unknown>;
+  }[];
   /**
    * Controllers that stop reconciling once the cluster is set up, so that `remove` can show a
    * state their self-healing would otherwise undo at once (e.g. `service-lb` with its firewall gone).
@@ -88,7 +94,11 @@ function applyFaults(faults: readonly RuleFault[]) {
     if (mine.length === 0) return rules;
     const drop = (chain: string, target: { kind: string; chain?: string }) =>
       mine.some((f) => f.chain === chain && (target.kind === f.target || target.chain === f.target));
-    const strip = (chains: CompiledRules['nat']) => chains.map((c) => ({ name: c.name, rules: c.rules.filter((r) => !drop(c.name, r.target as { kind: string; chain?: string })) }));
+    const strip = (chains: CompiledRules['nat']) =>
+      chains.map((c) => ({
+        name: c.name,
+        rules: c.rules.filter((r) => !drop(c.name, r.target as { kind: string; chain?: string })),
+      }));
     return { nat: strip(rules.nat), filter: strip(rules.filter) };
   };
 }
@@ -118,8 +128,15 @@ async function retryOnConflict<T>(write: () => Promise<T>): Promise<T> {
 async function createNodes(client: LocalClient, nodes: readonly FixtureNode[]): Promise<void> {
   for (const n of nodes) {
     const annotations = n.canIpForward === false ? { [CAN_IP_FORWARD_ANNOTATION]: 'false' } : undefined;
-    await client.create('Node', { metadata: { name: n.name, annotations }, spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] } });
-    const addresses = [{ type: 'InternalIP', address: n.internalIP }, ...(n.externalIP ? [{ type: 'ExternalIP', address: n.externalIP }] : []), { type: 'Hostname', address: n.name }];
+    await client.create('Node', {
+      metadata: { name: n.name, annotations },
+      spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
+    });
+    const addresses = [
+      { type: 'InternalIP', address: n.internalIP },
+      ...(n.externalIP ? [{ type: 'ExternalIP', address: n.externalIP }] : []),
+      { type: 'Hostname', address: n.name },
+    ];
     await retryOnConflict(async () => {
       const node = await client.get('Node', { name: n.name });
       await client.updateStatus('Node', { ...node, status: { ...node.status, addresses } });
@@ -141,12 +158,19 @@ async function schedulePod(client: LocalClient, p: FixturePod): Promise<void> {
   const pod = await client.get('Pod', { namespace, name: p.name }).catch(() => undefined);
   if (!pod) {
     const ports = p.ports?.map((port) => ({ protocol: 'TCP', ...port }));
-    await client.create('Pod', { metadata: { namespace, name: p.name, labels: p.labels, annotations }, spec: { nodeName: p.node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', ports }] } });
+    await client.create('Pod', {
+      metadata: { namespace, name: p.name, labels: p.labels, annotations },
+      spec: { nodeName: p.node, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', ports }] },
+    });
     return;
   }
   const merged: Record<string, string> = { ...pod.metadata.annotations, ...annotations };
   if (p.ready !== false) delete merged[READY_ANNOTATION];
-  await client.update('Pod', { ...pod, metadata: { ...pod.metadata, annotations: merged }, spec: { ...pod.spec, nodeName: pod.spec.nodeName || p.node } });
+  await client.update('Pod', {
+    ...pod,
+    metadata: { ...pod.metadata, annotations: merged },
+    spec: { ...pod.spec, nodeName: pod.spec.nodeName || p.node },
+  });
 }
 
 async function createObject(client: LocalClient, manifest: Record<string, unknown>): Promise<void> {
@@ -160,36 +184,79 @@ type ObjectSelector = { kind: Kind; namespace?: string; name?: string; namePrefi
 
 async function selectObjects(client: LocalClient, s: ObjectSelector) {
   const objects = await client.list(s.kind, { namespace: s.namespace });
-  const chosen = objects.filter((o) => o.metadata.name === s.name || (s.namePrefix !== undefined && o.metadata.name!.startsWith(s.namePrefix)));
-  if (chosen.length === 0) throw new Error(`fixture names ${s.kind} ${s.name ?? `${s.namePrefix}*`}, which does not exist`);
+  const chosen = objects.filter(
+    (o) => o.metadata.name === s.name || (s.namePrefix !== undefined && o.metadata.name!.startsWith(s.namePrefix)),
+  );
+  if (chosen.length === 0)
+    throw new Error(`fixture names ${s.kind} ${s.name ?? `${s.namePrefix}*`}, which does not exist`);
   return chosen;
 }
 
 async function removeObjects(client: LocalClient, r: ObjectSelector): Promise<void> {
-  for (const o of await selectObjects(client, r)) await client.delete(r.kind, { namespace: o.metadata.namespace, name: o.metadata.name! });
+  for (const o of await selectObjects(client, r))
+    await client.delete(r.kind, { namespace: o.metadata.namespace, name: o.metadata.name! });
 }
 
-async function patchObjectsStatus(client: LocalClient, p: NonNullable<ClusterFixture['patchStatus']>[number]): Promise<void> {
-  for (const o of await selectObjects(client, p)) await client.patch(p.kind, { namespace: o.metadata.namespace, name: o.metadata.name! }, { status: p.status }, { subresource: 'status' });
+async function patchObjectsStatus(
+  client: LocalClient,
+  p: NonNullable<ClusterFixture['patchStatus']>[number],
+): Promise<void> {
+  for (const o of await selectObjects(client, p))
+    await client.patch(
+      p.kind,
+      { namespace: o.metadata.namespace, name: o.metadata.name! },
+      { status: p.status },
+      { subresource: 'status' },
+    );
 }
 
 /** Starts the fixture's cluster and waits until every controller has settled. */
 export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceCluster> {
   const extra = fixture.config?.controllers;
-  const config = resolveConfig({ storage: 'memory', nodes: 0, ...fixture.config, controllers: extra ? `${HARNESS_CONTROLLERS},${extra}` : HARNESS_CONTROLLERS });
-  const core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false, serviceCIDR: config.serviceCIDR, nodePortRange: config.nodePortRange });
+  const config = resolveConfig({
+    storage: 'memory',
+    nodes: 0,
+    ...fixture.config,
+    controllers: extra ? `${HARNESS_CONTROLLERS},${extra}` : HARNESS_CONTROLLERS,
+  });
+  const core = await startCore({
+    storage: 'memory',
+    dataDir: '',
+    syncWrites: false,
+    serviceCIDR: config.serviceCIDR,
+    nodePortRange: config.nodePortRange,
+  });
   const lookup = kindLookup(core.resources);
   const client = new LocalClient(core.registry, lookup);
   let paused = false;
   const pausable = new Set(fixture.pauseAfterSetup ?? []);
   const controllers = selectedControllers(config, core.backend).map((r) =>
-    pausable.has(r.name) ? { ...r, reconcile: (ctx: Parameters<typeof r.reconcile>[0], key: Parameters<typeof r.reconcile>[1]) => (paused ? Promise.resolve() : r.reconcile(ctx, key)) } : r,
+    pausable.has(r.name)
+      ? {
+          ...r,
+          reconcile: (ctx: Parameters<typeof r.reconcile>[0], key: Parameters<typeof r.reconcile>[1]) =>
+            paused ? Promise.resolve() : r.reconcile(ctx, key),
+        }
+      : r,
   );
-  const manager = new Manager({ controllers, source: (kind) => localSource(core.registry, lookup(kind)), client, log: silentLogger });
+  const manager = new Manager({
+    controllers,
+    source: (kind) => localSource(core.registry, lookup(kind)),
+    client,
+    log: silentLogger,
+  });
   let offsetMs = 0;
-  const dataplane = startDataplane(manager, core.registry, config, { now: () => EPOCH_MS + offsetMs, mutateRules: fixture.faults?.length ? memoizedFaults(fixture.faults) : undefined });
+  const dataplane = startDataplane(manager, core.registry, config, {
+    now: () => EPOCH_MS + offsetMs,
+    mutateRules: fixture.faults?.length ? memoizedFaults(fixture.faults) : undefined,
+  });
   await manager.start();
-  const app = await buildApp({ registry: core.registry, resources: core.resources, dataplane: dataplane.api, isReady: () => true });
+  const app = await buildApp({
+    registry: core.registry,
+    resources: core.resources,
+    dataplane: dataplane.api,
+    isReady: () => true,
+  });
   const close = async () => {
     await manager.stop();
     dataplane.close();
@@ -218,7 +285,11 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
     config,
     advance: (seconds) => void (offsetMs += seconds * 1000),
     async trace(spec) {
-      const res = await app.inject({ method: 'POST', url: '/apis/network.kplane.io/v1alpha1/packettraces', payload: { apiVersion: 'network.kplane.io/v1alpha1', kind: 'PacketTrace', spec } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/apis/network.kplane.io/v1alpha1/packettraces',
+        payload: { apiVersion: 'network.kplane.io/v1alpha1', kind: 'PacketTrace', spec },
+      });
       if (res.statusCode !== 201) throw new Error(`trace failed with ${res.statusCode}: ${res.body}`);
       return res.json();
     },

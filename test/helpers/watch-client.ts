@@ -51,7 +51,8 @@ export class HttpWatch {
   async waitFor(n: number, timeoutMs = 3000): Promise<WatchEvent[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.events.length < n) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} events, got ${JSON.stringify(this.events.map((e) => e.type))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${n} events, got ${JSON.stringify(this.events.map((e) => e.type))}`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 50);
@@ -66,7 +67,11 @@ export class HttpWatch {
 }
 
 /** Opens a WebSocket watch and collects one event per message. */
-export async function openWsWatch(url: string, protocols?: string[], headers?: Record<string, string>): Promise<{ ws: WebSocket; events: WatchEvent[] }> {
+export async function openWsWatch(
+  url: string,
+  protocols?: string[],
+  headers?: Record<string, string>,
+): Promise<{ ws: WebSocket; events: WatchEvent[] }> {
   const ws = new WebSocket(url, protocols, { headers });
   const events: WatchEvent[] = [];
   ws.on('message', (data) => events.push(JSON.parse(String(data))));

@@ -2,12 +2,20 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { StatusError } from '../../src/apimachinery/errors.js';
-import { defaultTable, negotiateTable, objectToTable, parseIncludeObject, tableWatchTransport, type TableVersion } from '../../src/http/table.js';
+import {
+  defaultTable,
+  negotiateTable,
+  objectToTable,
+  parseIncludeObject,
+  tableWatchTransport,
+  type TableVersion,
+} from '../../src/http/table.js';
 import type { EventSink } from '../../src/http/watch-stream.js';
 import { leases } from '../../src/registry/kinds/lease.js';
 import { podManifest, startTestApp, type TestApp } from '../helpers/app.js';
 
-const KUBECTL_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+const KUBECTL_ACCEPT =
+  'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 const V1BETA1_ACCEPT = 'application/json;as=Table;v=v1beta1;g=meta.k8s.io';
 
 describe('Accept negotiation', () => {
@@ -17,18 +25,45 @@ describe('Accept negotiation', () => {
     { name: 'plain JSON', accept: 'application/json', want: undefined },
     { name: 'no header', accept: undefined, want: undefined },
     { name: 'anything', accept: '*/*', want: undefined },
-    { name: 'protobuf first (describe): plain', accept: 'application/vnd.kubernetes.protobuf,application/json', want: undefined },
+    {
+      name: 'protobuf first (describe): plain',
+      accept: 'application/vnd.kubernetes.protobuf,application/json',
+      want: undefined,
+    },
     { name: 'plain JSON preferred over the Table', accept: `application/json,${KUBECTL_ACCEPT}`, want: undefined },
-    { name: 'q-values reorder', accept: 'application/json;q=0.5,application/json;as=Table;v=v1;g=meta.k8s.io', want: 'v1' },
-    { name: 'a protobuf Table is skipped for the JSON one', accept: `application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,${V1BETA1_ACCEPT}`, want: 'v1beta1' },
-    { name: 'unserved conversion, then plain JSON', accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json', want: undefined },
-    { name: 'only an unknown Table version', accept: 'application/json;as=Table;v=v1alpha1;g=meta.k8s.io', want: 'NotAcceptable' },
-    { name: 'only a Table of another group', accept: 'application/json;as=Table;v=v1;g=example.com', want: 'NotAcceptable' },
+    {
+      name: 'q-values reorder',
+      accept: 'application/json;q=0.5,application/json;as=Table;v=v1;g=meta.k8s.io',
+      want: 'v1',
+    },
+    {
+      name: 'a protobuf Table is skipped for the JSON one',
+      accept: `application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,${V1BETA1_ACCEPT}`,
+      want: 'v1beta1',
+    },
+    {
+      name: 'unserved conversion, then plain JSON',
+      accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json',
+      want: undefined,
+    },
+    {
+      name: 'only an unknown Table version',
+      accept: 'application/json;as=Table;v=v1alpha1;g=meta.k8s.io',
+      want: 'NotAcceptable',
+    },
+    {
+      name: 'only a Table of another group',
+      accept: 'application/json;as=Table;v=v1;g=example.com',
+      want: 'NotAcceptable',
+    },
   ];
   for (const tc of cases) {
     test(tc.name, () => {
       if (tc.want === 'NotAcceptable') {
-        assert.throws(() => negotiateTable(tc.accept), (err: unknown) => err instanceof StatusError && err.code === 406 && err.reason === 'NotAcceptable');
+        assert.throws(
+          () => negotiateTable(tc.accept),
+          (err: unknown) => err instanceof StatusError && err.code === 406 && err.reason === 'NotAcceptable',
+        );
       } else {
         assert.equal(negotiateTable(tc.accept), tc.want);
       }
@@ -48,16 +83,35 @@ describe('includeObject', () => {
   ];
   for (const tc of cases) {
     test(`${JSON.stringify(tc.value)} → ${tc.want}`, () => {
-      if (tc.want === 'BadRequest') assert.throws(() => parseIncludeObject(tc.value), (err: unknown) => err instanceof StatusError && err.code === 400);
+      if (tc.want === 'BadRequest')
+        assert.throws(
+          () => parseIncludeObject(tc.value),
+          (err: unknown) => err instanceof StatusError && err.code === 400,
+        );
       else assert.equal(parseIncludeObject(tc.value), tc.want);
     });
   }
 });
 
 test('kinds without columns of their own get Name and Created At', () => {
-  const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l1', resourceVersion: '7', creationTimestamp: '2024-05-01T10:00:00Z' } };
-  const table = objectToTable({ ...leases, table: undefined }, lease, { version: 'v1', includeObject: 'None' }, Date.parse('2024-05-02T10:00:00Z'));
-  assert.deepEqual(table.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
+  const lease = {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'l1', resourceVersion: '7', creationTimestamp: '2024-05-01T10:00:00Z' },
+  };
+  const table = objectToTable(
+    { ...leases, table: undefined },
+    lease,
+    { version: 'v1', includeObject: 'None' },
+    Date.parse('2024-05-02T10:00:00Z'),
+  );
+  assert.deepEqual(
+    table.columnDefinitions.map((c) => [c.name, c.type, c.format]),
+    [
+      ['Name', 'string', 'name'],
+      ['Created At', 'date', ''],
+    ],
+  );
   assert.deepEqual(table.rows, [{ cells: ['l1', '2024-05-01T10:00:00Z'] }]);
   assert.equal(defaultTable.cells({ metadata: { name: 'x' } }, 0)[1], '0001-01-01T00:00:00Z');
 });
@@ -74,17 +128,35 @@ test('a watch transport turns object events into one-row Tables, columns on the 
     end: () => {},
     onClientGone: () => {},
   };
-  const transport = tableWatchTransport({ kind: 'http', start: () => sink }, leases, { version: 'v1', includeObject: 'Metadata' }, () => Date.parse('2024-05-01T10:00:05Z'));
+  const transport = tableWatchTransport(
+    { kind: 'http', start: () => sink },
+    leases,
+    { version: 'v1', includeObject: 'Metadata' },
+    () => Date.parse('2024-05-01T10:00:05Z'),
+  );
   const out = transport.start();
-  const lease = (rv: string) => ({ kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: { name: 'l1', namespace: 'n', resourceVersion: rv, creationTimestamp: '2024-05-01T10:00:00Z' }, spec: { holderIdentity: 'me' } });
-  const event = (type: 'ADDED' | 'MODIFIED', object: ReturnType<typeof lease>) => ({ type, revision: Number(object.metadata.resourceVersion), object, json: () => JSON.stringify(object) });
+  const lease = (rv: string) => ({
+    kind: 'Lease',
+    apiVersion: 'coordination.k8s.io/v1',
+    metadata: { name: 'l1', namespace: 'n', resourceVersion: rv, creationTimestamp: '2024-05-01T10:00:00Z' },
+    spec: { holderIdentity: 'me' },
+  });
+  const event = (type: 'ADDED' | 'MODIFIED', object: ReturnType<typeof lease>) => ({
+    type,
+    revision: Number(object.metadata.resourceVersion),
+    object,
+    json: () => JSON.stringify(object),
+  });
   out.write(transport.encode!(event('ADDED', lease('5'))));
   out.write(transport.encode!(event('MODIFIED', lease('6'))));
   const error = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410 } });
   out.write(error);
   const [added, modified] = written.slice(0, 2).map((t) => JSON.parse(t));
   assert.equal(added.object.kind, 'Table');
-  assert.deepEqual(added.object.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Holder', 'Age']);
+  assert.deepEqual(
+    added.object.columnDefinitions.map((c: { name: string }) => c.name),
+    ['Name', 'Holder', 'Age'],
+  );
   assert.deepEqual(added.object.rows[0].cells, ['l1', 'me', '5s']);
   assert.equal(added.object.metadata.resourceVersion, '5');
   assert.deepEqual(modified.object.columnDefinitions, []);
@@ -98,7 +170,8 @@ describe('Tables over HTTP', () => {
   before(async () => {
     t = await startTestApp();
     await t.app.inject({ method: 'POST', url: '/api/v1/namespaces', payload: { metadata: { name: 'tables' } } });
-    for (const name of ['web-1', 'web-2']) await t.app.inject({ method: 'POST', url: `${ns}/pods`, payload: podManifest(name, { app: 'web' }) });
+    for (const name of ['web-1', 'web-2'])
+      await t.app.inject({ method: 'POST', url: `${ns}/pods`, payload: podManifest(name, { app: 'web' }) });
   });
   after(async () => t.close());
 
@@ -115,8 +188,24 @@ describe('Tables over HTTP', () => {
     assert.equal(body.apiVersion, 'meta.k8s.io/v1');
     assert.equal(body.metadata.resourceVersion, plain.body.metadata.resourceVersion);
     const columns = body.columnDefinitions.map((c: { name: string; priority: number }) => `${c.name}:${c.priority}`);
-    assert.deepEqual(columns, ['Name:0', 'Ready:0', 'Status:0', 'Restarts:0', 'Age:0', 'IP:1', 'Node:1', 'Nominated Node:1', 'Readiness Gates:1']);
-    assert.deepEqual(body.rows.map((r: { cells: unknown[] }) => r.cells.slice(0, 4)), [['web-1', '0/1', 'Pending', '0'], ['web-2', '0/1', 'Pending', '0']]);
+    assert.deepEqual(columns, [
+      'Name:0',
+      'Ready:0',
+      'Status:0',
+      'Restarts:0',
+      'Age:0',
+      'IP:1',
+      'Node:1',
+      'Nominated Node:1',
+      'Readiness Gates:1',
+    ]);
+    assert.deepEqual(
+      body.rows.map((r: { cells: unknown[] }) => r.cells.slice(0, 4)),
+      [
+        ['web-1', '0/1', 'Pending', '0'],
+        ['web-2', '0/1', 'Pending', '0'],
+      ],
+    );
     const object = body.rows[0].object;
     assert.equal(object.kind, 'PartialObjectMetadata');
     assert.equal(object.apiVersion, 'meta.k8s.io/v1');
@@ -125,7 +214,10 @@ describe('Tables over HTTP', () => {
   });
 
   const includeCases = [
-    { includeObject: 'Object', check: (o: any) => assert.ok(o.kind === 'Pod' && o.apiVersion === 'v1' && o.spec.containers.length === 1) },
+    {
+      includeObject: 'Object',
+      check: (o: any) => assert.ok(o.kind === 'Pod' && o.apiVersion === 'v1' && o.spec.containers.length === 1),
+    },
     { includeObject: 'None', check: (o: any) => assert.equal(o, undefined) },
     { includeObject: 'Metadata', check: (o: any) => assert.equal(o.kind, 'PartialObjectMetadata') },
   ];
@@ -165,7 +257,10 @@ describe('Tables over HTTP', () => {
   test('an empty list has rows: [] and still its columns', async () => {
     const { body } = await get('/apis/networking.k8s.io/v1/namespaces/tables/ingresses');
     assert.deepEqual(body.rows, []);
-    assert.deepEqual(body.columnDefinitions.map((c: { name: string }) => c.name), ['Name', 'Class', 'Hosts', 'Address', 'Ports', 'Age']);
+    assert.deepEqual(
+      body.columnDefinitions.map((c: { name: string }) => c.name),
+      ['Name', 'Class', 'Hosts', 'Address', 'Ports', 'Age'],
+    );
   });
 
   test('the continue token is carried and the next page follows it', async () => {
@@ -190,19 +285,28 @@ describe('Tables over HTTP', () => {
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (t.app.server.address() as { port: number }).port;
     const lines: string[] = [];
-    const req = http.get(`http://127.0.0.1:${port}${ns}/pods?watch=true&fieldSelector=metadata.name%3Dweb-1`, { headers: { accept: KUBECTL_ACCEPT } }, (res) => {
-      res.setEncoding('utf8');
-      let buf = '';
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        const parts = buf.split('\n');
-        buf = parts.pop()!;
-        lines.push(...parts.filter((l) => l.trim() !== ''));
-      });
-    });
+    const req = http.get(
+      `http://127.0.0.1:${port}${ns}/pods?watch=true&fieldSelector=metadata.name%3Dweb-1`,
+      { headers: { accept: KUBECTL_ACCEPT } },
+      (res) => {
+        res.setEncoding('utf8');
+        let buf = '';
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          const parts = buf.split('\n');
+          buf = parts.pop()!;
+          lines.push(...parts.filter((l) => l.trim() !== ''));
+        });
+      },
+    );
     try {
       await waitUntil(() => lines.length >= 1);
-      await t.app.inject({ method: 'PATCH', url: `${ns}/pods/web-1`, payload: { metadata: { labels: { v: '2' } } }, headers: { 'content-type': 'application/merge-patch+json' } });
+      await t.app.inject({
+        method: 'PATCH',
+        url: `${ns}/pods/web-1`,
+        payload: { metadata: { labels: { v: '2' } } },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
       await waitUntil(() => lines.length >= 2);
       const [added, modified] = lines.map((l) => JSON.parse(l));
       assert.deepEqual([added.type, modified.type], ['ADDED', 'MODIFIED']);

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressAt, cidrContains, cidrSize, cidrsOverlap, formatCIDR, formatIPv4, isIPv4, lastAddress, parseCIDR, parseIPv4 } from '../../src/net/ipv4.js';
+import {
+  addressAt,
+  cidrContains,
+  cidrSize,
+  cidrsOverlap,
+  formatCIDR,
+  formatIPv4,
+  isIPv4,
+  lastAddress,
+  parseCIDR,
+  parseIPv4,
+} from '../../src/net/ipv4.js';
 
 const addresses: { text: string; valid: boolean; n?: number }[] = [
   { text: '0.0.0.0', valid: true, n: 0 },
@@ -42,7 +53,8 @@ for (const tc of cidrs) {
 }
 
 test('parseCIDR: malformed input is refused', () => {
-  for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/', '10.0.0.0/x', 'a/8']) assert.throws(() => parseCIDR(bad), /invalid IPv4/, bad);
+  for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/', '10.0.0.0/x', 'a/8'])
+    assert.throws(() => parseCIDR(bad), /invalid IPv4/, bad);
 });
 
 test('addressAt, cidrContains, cidrsOverlap', () => {

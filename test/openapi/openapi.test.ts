@@ -43,9 +43,13 @@ describe('group-version documents', () => {
       const name = kindComponentName(rt, rt.kind);
       const schema = documentOf(rt).components.schemas[name];
       assert.ok(schema, `${name} missing`);
-      assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: rt.group, version: rt.version, kind: rt.kind }]);
+      assert.deepEqual(schema['x-kubernetes-group-version-kind'], [
+        { group: rt.group, version: rt.version, kind: rt.kind },
+      ]);
       const props = schema.properties as Record<string, { description?: string; allOf?: unknown[] }>;
-      assert.deepEqual(props.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }]);
+      assert.deepEqual(props.metadata.allOf, [
+        { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+      ]);
       assert.ok(props.apiVersion.description && props.metadata.description, 'top-level fields are described');
       assert.ok(schema.description, 'the kind is described');
     });
@@ -54,7 +58,9 @@ describe('group-version documents', () => {
       test(`${rt.kind}: only the served verbs have operations`, () => {
         const ops = Object.values(documentOf(rt).paths)
           .flatMap((item) => Object.entries(item).filter(([key]) => key !== 'parameters'))
-          .filter(([, op]) => (op as Record<string, { kind?: string }>)['x-kubernetes-group-version-kind']?.kind === rt.kind)
+          .filter(
+            ([, op]) => (op as Record<string, { kind?: string }>)['x-kubernetes-group-version-kind']?.kind === rt.kind,
+          )
           .map(([, op]) => (op as Record<string, string>)['x-kubernetes-action']);
         assert.deepEqual(new Set(ops), new Set(rt.custom!.verbs.map((v) => (v === 'create' ? 'post' : v))));
       });
@@ -63,9 +69,17 @@ describe('group-version documents', () => {
     test(`${rt.kind}: PATCH declares fieldValidation and dryRun with the GVK extension`, () => {
       const patch = documentOf(rt).paths[objectPath(rt)]?.patch as Record<string, unknown>;
       assert.ok(patch, `no PATCH on ${objectPath(rt)}`);
-      assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: rt.group, version: rt.version, kind: rt.kind });
+      assert.deepEqual(patch['x-kubernetes-group-version-kind'], {
+        group: rt.group,
+        version: rt.version,
+        kind: rt.kind,
+      });
       const params = patch.parameters as { name: string; in: string }[];
-      for (const name of ['fieldValidation', 'dryRun']) assert.ok(params.some((p) => p.name === name && p.in === 'query'), `${name} on ${rt.kind}`);
+      for (const name of ['fieldValidation', 'dryRun'])
+        assert.ok(
+          params.some((p) => p.name === name && p.in === 'query'),
+          `${name} on ${rt.kind}`,
+        );
     });
   }
 
@@ -79,10 +93,30 @@ describe('group-version documents', () => {
   });
 
   const fieldTypes: { name: string; component: string; field: string; want: unknown }[] = [
-    { name: 'tolerations are a list of Toleration', component: 'io.k8s.api.core.v1.PodSpec', field: 'tolerations', want: { type: 'array', items: { $ref: '#/components/schemas/io.k8s.api.core.v1.Toleration' } } },
-    { name: 'a label map', component: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', field: 'labels', want: { type: 'object', additionalProperties: { type: 'string' } } },
-    { name: 'an integer', component: 'io.k8s.api.core.v1.ContainerPort', field: 'containerPort', want: { type: 'integer' } },
-    { name: 'IntOrString by reference', component: 'io.k8s.api.core.v1.ServicePort', field: 'targetPort', want: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString' } },
+    {
+      name: 'tolerations are a list of Toleration',
+      component: 'io.k8s.api.core.v1.PodSpec',
+      field: 'tolerations',
+      want: { type: 'array', items: { $ref: '#/components/schemas/io.k8s.api.core.v1.Toleration' } },
+    },
+    {
+      name: 'a label map',
+      component: 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+      field: 'labels',
+      want: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+    {
+      name: 'an integer',
+      component: 'io.k8s.api.core.v1.ContainerPort',
+      field: 'containerPort',
+      want: { type: 'integer' },
+    },
+    {
+      name: 'IntOrString by reference',
+      component: 'io.k8s.api.core.v1.ServicePort',
+      field: 'targetPort',
+      want: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString' },
+    },
   ];
   for (const tc of fieldTypes) {
     test(`schemas: ${tc.name}`, () => {
@@ -95,8 +129,13 @@ describe('group-version documents', () => {
   }
 
   test('PATCH does not declare strategic merge patch, so kubectl computes apply patches from its own types', () => {
-    const patch = documents.get('api/v1')!.document.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch as { requestBody: { content: object } };
-    assert.deepEqual(Object.keys(patch.requestBody.content).sort(), ['application/json-patch+json', 'application/merge-patch+json']);
+    const patch = documents.get('api/v1')!.document.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch as {
+      requestBody: { content: object };
+    };
+    assert.deepEqual(Object.keys(patch.requestBody.content).sort(), [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+    ]);
   });
 
   test('required fields are the non-omitempty ones; opaque objects keep unknown fields', () => {
@@ -155,7 +194,10 @@ describe('HTTP', () => {
   test('a stale hash redirects to the current one; no hash means no caching', async () => {
     const stale = await get('/openapi/v3/apis/networking.k8s.io/v1?hash=0123');
     assert.equal(stale.statusCode, 301);
-    assert.match(stale.headers.location as string, /^\/openapi\/v3\/apis\/networking\.k8s\.io\/v1\?hash=[0-9A-F]{128}$/);
+    assert.match(
+      stale.headers.location as string,
+      /^\/openapi\/v3\/apis\/networking\.k8s\.io\/v1\?hash=[0-9A-F]{128}$/,
+    );
     const plain = await get('/openapi/v3/apis/networking.k8s.io/v1');
     assert.equal(plain.statusCode, 200);
     assert.equal(plain.headers['cache-control'], undefined);
@@ -163,8 +205,18 @@ describe('HTTP', () => {
 
   const refusals: { name: string; url: string; accept: string; status: number }[] = [
     { name: 'unknown group-version', url: '/openapi/v3/apis/apps/v1', accept: 'application/json', status: 404 },
-    { name: 'v3 as protobuf only', url: '/openapi/v3', accept: 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf', status: 406 },
-    { name: 'v2 as protobuf (what kubectl asks)', url: '/openapi/v2', accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf', status: 404 },
+    {
+      name: 'v3 as protobuf only',
+      url: '/openapi/v3',
+      accept: 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf',
+      status: 406,
+    },
+    {
+      name: 'v2 as protobuf (what kubectl asks)',
+      url: '/openapi/v2',
+      accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+      status: 404,
+    },
   ];
   for (const tc of refusals) {
     test(`refuses ${tc.name} with ${tc.status}`, async () => {
@@ -185,7 +237,13 @@ describe('HTTP', () => {
     const patch = doc.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch;
     assert.deepEqual(
       patch.parameters.find((p: { name: string }) => p.name === 'fieldValidation'),
-      { name: 'fieldValidation', in: 'query', description: patch.parameters.find((p: { name: string }) => p.name === 'fieldValidation').description, type: 'string', uniqueItems: true },
+      {
+        name: 'fieldValidation',
+        in: 'query',
+        description: patch.parameters.find((p: { name: string }) => p.name === 'fieldValidation').description,
+        type: 'string',
+        uniqueItems: true,
+      },
     );
     assert.ok(patch.parameters.some((p: { in: string }) => p.in === 'body'));
   });

@@ -30,7 +30,8 @@ export const pb = {
   fixed32: (fieldNumber: number): Uint8Array => Uint8Array.from([...tag(fieldNumber, 5), 1, 2, 3, 4]),
   fixed64: (fieldNumber: number): Uint8Array => Uint8Array.from([...tag(fieldNumber, 1), 1, 2, 3, 4, 5, 6, 7, 8]),
   /** One `map<string,string>` entry of field `fieldNumber`. */
-  mapEntry: (fieldNumber: number, key: string, value: string): Uint8Array => pb.message(fieldNumber, pb.string(1, key), pb.string(2, value)),
+  mapEntry: (fieldNumber: number, key: string, value: string): Uint8Array =>
+    pb.message(fieldNumber, pb.string(1, key), pb.string(2, value)),
 };
 
 /** Concatenates encoded fields into one message. */
@@ -39,7 +40,16 @@ export function join(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** A whole request body: `k8s\0` and a `runtime.Unknown` envelope around `raw`. */
-export function kubernetesBody(apiVersion: string, kind: string, raw: Uint8Array, envelopeExtras: Uint8Array[] = []): Buffer {
-  const envelope = join(pb.message(1, pb.string(1, apiVersion), pb.string(2, kind)), pb.bytes(2, raw), ...envelopeExtras);
+export function kubernetesBody(
+  apiVersion: string,
+  kind: string,
+  raw: Uint8Array,
+  envelopeExtras: Uint8Array[] = [],
+): Buffer {
+  const envelope = join(
+    pb.message(1, pb.string(1, apiVersion), pb.string(2, kind)),
+    pb.bytes(2, raw),
+    ...envelopeExtras,
+  );
   return Buffer.concat([Buffer.from('k8s\0', 'latin1'), envelope]);
 }

@@ -8,11 +8,14 @@ const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${nam
 const fixtureJson = (name: string): unknown => JSON.parse(fixture(name).toString('utf8'));
 
 function assertDecodeError(body: Uint8Array, message: RegExp): void {
-  assert.throws(() => decodeKubernetesProtobuf(body), (err: unknown) => {
-    assert.ok(err instanceof ProtobufDecodeError, `expected ProtobufDecodeError, got ${String(err)}`);
-    assert.match(err.message, message);
-    return true;
-  });
+  assert.throws(
+    () => decodeKubernetesProtobuf(body),
+    (err: unknown) => {
+      assert.ok(err instanceof ProtobufDecodeError, `expected ProtobufDecodeError, got ${String(err)}`);
+      assert.match(err.message, message);
+      return true;
+    },
+  );
 }
 
 /** The `kubectl create namespace team-b` body exactly as kubectl-compat.md §9 dumps it. */
@@ -48,13 +51,26 @@ test('the §9 dump is byte for byte what kubectl 1.33 sent', () => {
 // Each body was captured from real kubectl; the JSON is the same command's `--dry-run=client -o json`.
 const capturedCases = [
   { bin: 'namespace-x.kubectl-1.32.bin', json: 'namespace-x.dry-run.json', command: 'create namespace x' },
-  { bin: 'service-clusterip-web.kubectl-1.32.bin', json: 'service-clusterip-web.dry-run.json', command: 'create service clusterip web --tcp=80:8080' },
-  { bin: 'service-nodeport-np.kubectl-1.32.bin', json: 'service-nodeport-np.dry-run.json', command: 'create service nodeport np --tcp=5678:8080 --node-port=30080' },
-  { bin: 'ingress-web-tls.kubectl-1.32.bin', json: 'ingress-web-tls.dry-run.json', command: 'create ingress web --rule="foo.com/bar=svc1:8080,tls=my-cert"' },
+  {
+    bin: 'service-clusterip-web.kubectl-1.32.bin',
+    json: 'service-clusterip-web.dry-run.json',
+    command: 'create service clusterip web --tcp=80:8080',
+  },
+  {
+    bin: 'service-nodeport-np.kubectl-1.32.bin',
+    json: 'service-nodeport-np.dry-run.json',
+    command: 'create service nodeport np --tcp=5678:8080 --node-port=30080',
+  },
+  {
+    bin: 'ingress-web-tls.kubectl-1.32.bin',
+    json: 'ingress-web-tls.dry-run.json',
+    command: 'create ingress web --rule="foo.com/bar=svc1:8080,tls=my-cert"',
+  },
   {
     bin: 'ingress-catch-all.kubectl-1.32.bin',
     json: 'ingress-catch-all.dry-run.json',
-    command: 'create ingress catch-all --class=nginx --default-backend=defsvc:http --annotation=team=web --rule="/path*=svc2:http"',
+    command:
+      'create ingress catch-all --class=nginx --default-backend=defsvc:http --annotation=team=web --rule="/path*=svc2:http"',
   },
 ];
 for (const tc of capturedCases) {
@@ -83,7 +99,13 @@ test('captured clusterip Service, field by field', () => {
   assert.deepEqual(svc.spec.ports, [{ name: '80-8080', protocol: 'TCP', port: 80, targetPort: 8080 }]);
   assert.deepEqual(svc.spec.selector, { app: 'web' });
   assert.equal(svc.spec.type, 'ClusterIP');
-  for (const absent of ['clusterIP', 'sessionAffinity', 'externalName', 'healthCheckNodePort', 'publishNotReadyAddresses']) {
+  for (const absent of [
+    'clusterIP',
+    'sessionAffinity',
+    'externalName',
+    'healthCheckNodePort',
+    'publishNotReadyAddresses',
+  ]) {
     assert.equal(absent in svc.spec, false, `${absent} was sent empty and must be absent`);
   }
   assert.deepEqual(svc.status, { loadBalancer: {} });
@@ -154,12 +176,20 @@ test('hand-built Ingress with a default backend, rules, paths, pathType and TLS'
           2,
           pb.message(
             1,
-            pb.message(1, pb.string(1, '/cart'), pb.string(3, 'Prefix'), pb.message(2, serviceBackend('cart', pb.varint(2, 8080)))),
+            pb.message(
+              1,
+              pb.string(1, '/cart'),
+              pb.string(3, 'Prefix'),
+              pb.message(2, serviceBackend('cart', pb.varint(2, 8080))),
+            ),
             pb.message(
               1,
               pb.string(1, '/'),
               pb.string(3, 'ImplementationSpecific'),
-              pb.message(2, pb.message(3, pb.string(1, 'k8s.example.com'), pb.string(2, 'StorageBucket'), pb.string(3, 'static'))),
+              pb.message(
+                2,
+                pb.message(3, pb.string(1, 'k8s.example.com'), pb.string(2, 'StorageBucket'), pb.string(3, 'static')),
+              ),
             ),
           ),
         ),
@@ -183,7 +213,11 @@ test('hand-built Ingress with a default backend, rules, paths, pathType and TLS'
           http: {
             paths: [
               { path: '/cart', pathType: 'Prefix', backend: { service: { name: 'cart', port: { number: 8080 } } } },
-              { path: '/', pathType: 'ImplementationSpecific', backend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } } },
+              {
+                path: '/',
+                pathType: 'ImplementationSpecific',
+                backend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } },
+              },
             ],
           },
         },
@@ -196,7 +230,10 @@ test('hand-built Ingress with a default backend, rules, paths, pathType and TLS'
 
 test('envelope: unknown fields are skipped and contentType may name protobuf', () => {
   const raw = kubectlObjectMeta('x');
-  const body = kubernetesBody('v1', 'Namespace', raw, [pb.varint(9, 1), pb.string(4, 'application/vnd.kubernetes.protobuf')]);
+  const body = kubernetesBody('v1', 'Namespace', raw, [
+    pb.varint(9, 1),
+    pb.string(4, 'application/vnd.kubernetes.protobuf'),
+  ]);
   assert.deepEqual(decodeKubernetesProtobuf(body).object, {
     kind: 'Namespace',
     apiVersion: 'v1',
@@ -210,26 +247,61 @@ test('deeply nested unknown fields are skipped without descending into them', ()
   let nested: Uint8Array = new Uint8Array();
   for (let i = 0; i < 500; i++) nested = pb.bytes(1, nested);
   const raw = join(kubectlObjectMeta('deep'), pb.bytes(42, nested));
-  assert.equal((decodeKubernetesProtobuf(kubernetesBody('v1', 'Namespace', raw)).object.metadata as { name: string }).name, 'deep');
+  assert.equal(
+    (decodeKubernetesProtobuf(kubernetesBody('v1', 'Namespace', raw)).object.metadata as { name: string }).name,
+    'deep',
+  );
 });
 
 const malformedCases: { name: string; body: Uint8Array; error: RegExp }[] = [
   { name: 'empty body', body: new Uint8Array(), error: /"k8s\\0" prefix is missing/ },
   { name: 'JSON instead of protobuf', body: Buffer.from('{"kind":"Namespace"}'), error: /prefix is missing/ },
-  { name: 'wrong magic', body: Buffer.concat([Buffer.from('k8s\u0001', 'latin1'), specNamespaceDump.subarray(4)]), error: /prefix is missing/ },
+  {
+    name: 'wrong magic',
+    body: Buffer.concat([Buffer.from('k8s\u0001', 'latin1'), specNamespaceDump.subarray(4)]),
+    error: /prefix is missing/,
+  },
   { name: 'magic only', body: Buffer.from('k8s\0', 'latin1'), error: /does not name the apiVersion and kind/ },
-  { name: 'envelope without kind', body: Buffer.concat([Buffer.from('k8s\0', 'latin1'), pb.message(1, pb.string(1, 'v1'))]), error: /does not name/ },
-  { name: 'bad varint in the envelope', body: Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, ...Array(10).fill(0xff)]), error: /overflows 64 bits/ },
+  {
+    name: 'envelope without kind',
+    body: Buffer.concat([Buffer.from('k8s\0', 'latin1'), pb.message(1, pb.string(1, 'v1'))]),
+    error: /does not name/,
+  },
+  {
+    name: 'bad varint in the envelope',
+    body: Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, ...Array(10).fill(0xff)]),
+    error: /overflows 64 bits/,
+  },
   {
     name: 'huge length prefix for raw',
     body: Buffer.concat([specNamespaceDump.subarray(0, 21), Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x0a])]),
     error: /length 4294967295 .* exceeds/,
   },
-  { name: 'envelope field with the wrong wire type', body: Buffer.concat([specNamespaceDump, pb.varint(3, 1)]), error: /runtime\.Unknown field 3 has wire type 0/ },
-  { name: 'compressed raw', body: kubernetesBody('v1', 'Namespace', new Uint8Array(), [pb.string(3, 'gzip')]), error: /unsupported protobuf contentEncoding "gzip"/ },
-  { name: 'raw declared as JSON', body: kubernetesBody('v1', 'Namespace', new Uint8Array(), [pb.string(4, 'application/json')]), error: /contentType "application\/json"/ },
-  { name: 'malformed object inside raw', body: kubernetesBody('v1', 'Service', Uint8Array.of(0x12, 0x05, 0x0a)), error: /exceeds/ },
-  { name: 'object field with the wrong wire type', body: kubernetesBody('v1', 'Service', pb.varint(1, 1)), error: /Service\.metadata \(field 1\) has wire type 0/ },
+  {
+    name: 'envelope field with the wrong wire type',
+    body: Buffer.concat([specNamespaceDump, pb.varint(3, 1)]),
+    error: /runtime\.Unknown field 3 has wire type 0/,
+  },
+  {
+    name: 'compressed raw',
+    body: kubernetesBody('v1', 'Namespace', new Uint8Array(), [pb.string(3, 'gzip')]),
+    error: /unsupported protobuf contentEncoding "gzip"/,
+  },
+  {
+    name: 'raw declared as JSON',
+    body: kubernetesBody('v1', 'Namespace', new Uint8Array(), [pb.string(4, 'application/json')]),
+    error: /contentType "application\/json"/,
+  },
+  {
+    name: 'malformed object inside raw',
+    body: kubernetesBody('v1', 'Service', Uint8Array.of(0x12, 0x05, 0x0a)),
+    error: /exceeds/,
+  },
+  {
+    name: 'object field with the wrong wire type',
+    body: kubernetesBody('v1', 'Service', pb.varint(1, 1)),
+    error: /Service\.metadata \(field 1\) has wire type 0/,
+  },
 ];
 for (const tc of malformedCases) {
   test(`malformed body throws ProtobufDecodeError: ${tc.name}`, () => assertDecodeError(tc.body, tc.error));
@@ -274,7 +346,10 @@ for (const tc of unsupportedCases) {
         assert.ok(err instanceof UnsupportedProtobufKind);
         assert.equal(err.apiVersion, tc.apiVersion);
         assert.equal(err.kind, tc.kind);
-        assert.equal(err.message, `protobuf request bodies are not supported for ${tc.kind} (${tc.apiVersion}); send JSON or YAML`);
+        assert.equal(
+          err.message,
+          `protobuf request bodies are not supported for ${tc.kind} (${tc.apiVersion}); send JSON or YAML`,
+        );
         return true;
       },
     );

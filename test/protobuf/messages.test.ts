@@ -80,7 +80,10 @@ const goShapeCases: Case[] = [
   {
     name: 'IngressRule inlines its IngressRuleValue: http sits beside host',
     desc: IngressRule,
-    bytes: join(pb.string(1, 'a.example'), pb.message(2, pb.message(1, pb.message(1, pb.string(1, '/'), pb.string(3, 'Prefix'))))),
+    bytes: join(
+      pb.string(1, 'a.example'),
+      pb.message(2, pb.message(1, pb.message(1, pb.string(1, '/'), pb.string(3, 'Prefix')))),
+    ),
     want: { host: 'a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: {} }] } },
   },
   {
@@ -105,13 +108,22 @@ const goShapeCases: Case[] = [
     name: 'metav1.Condition: non-omitempty strings and the zero lastTransitionTime are printed',
     desc: ServiceStatus,
     bytes: pb.message(2, pb.string(1, 'Ready'), pb.varint(3, 0)),
-    want: { loadBalancer: {}, conditions: [{ type: 'Ready', status: '', lastTransitionTime: null, reason: '', message: '' }] },
+    want: {
+      loadBalancer: {},
+      conditions: [{ type: 'Ready', status: '', lastTransitionTime: null, reason: '', message: '' }],
+    },
   },
   {
     name: 'NamespaceCondition: zero lastTransitionTime is null even with omitempty (a struct)',
     desc: NamespaceStatus,
-    bytes: join(pb.string(1, 'Terminating'), pb.message(2, pb.string(1, 'NamespaceDeletionContentFailure'), pb.string(2, 'False'))),
-    want: { phase: 'Terminating', conditions: [{ type: 'NamespaceDeletionContentFailure', status: 'False', lastTransitionTime: null }] },
+    bytes: join(
+      pb.string(1, 'Terminating'),
+      pb.message(2, pb.string(1, 'NamespaceDeletionContentFailure'), pb.string(2, 'False')),
+    ),
+    want: {
+      phase: 'Terminating',
+      conditions: [{ type: 'NamespaceDeletionContentFailure', status: 'False', lastTransitionTime: null }],
+    },
   },
 ];
 
@@ -155,7 +167,15 @@ const metadataCases: Case[] = [
     name: 'owner references, finalizers and managed fields',
     desc: ObjectMeta,
     bytes: join(
-      pb.message(13, pb.string(1, 'ReplicaSet'), pb.string(3, 'rs'), pb.string(4, 'u-1'), pb.string(5, 'apps/v1'), pb.varint(6, true), pb.varint(7, false)),
+      pb.message(
+        13,
+        pb.string(1, 'ReplicaSet'),
+        pb.string(3, 'rs'),
+        pb.string(4, 'u-1'),
+        pb.string(5, 'apps/v1'),
+        pb.varint(6, true),
+        pb.varint(7, false),
+      ),
       pb.string(14, 'a/one'),
       pb.string(14, 'b/two'),
       pb.message(
@@ -170,10 +190,26 @@ const metadataCases: Case[] = [
     ),
     want: {
       creationTimestamp: null,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u-1', controller: true, blockOwnerDeletion: false }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'rs',
+          uid: 'u-1',
+          controller: true,
+          blockOwnerDeletion: false,
+        },
+      ],
       finalizers: ['a/one', 'b/two'],
       managedFields: [
-        { manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: '1970-01-02T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { '.': {} } } },
+        {
+          manager: 'kubectl',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: '1970-01-02T00:00:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:spec': { '.': {} } },
+        },
       ],
     },
   },
@@ -189,7 +225,14 @@ const protobufRuleCases: Case[] = [
   {
     name: 'unknown fields of every wire type are skipped',
     desc: ServicePort,
-    bytes: join(pb.varint(99, 5), pb.fixed64(98), pb.string(97, 'x'), pb.fixed32(96), pb.varint(3, 80), pb.message(95, pb.varint(1, 1))),
+    bytes: join(
+      pb.varint(99, 5),
+      pb.fixed64(98),
+      pb.string(97, 'x'),
+      pb.fixed32(96),
+      pb.varint(3, 80),
+      pb.message(95, pb.varint(1, 1)),
+    ),
     want: { port: 80, targetPort: 0 },
   },
   {
@@ -202,7 +245,11 @@ const protobufRuleCases: Case[] = [
     name: 'a repeated embedded message: occurrences merge',
     desc: Service,
     bytes: join(pb.message(2, pb.string(4, 'NodePort')), pb.message(2, pb.string(3, 'None'))),
-    want: { metadata: { creationTimestamp: null }, spec: { clusterIP: 'None', type: 'NodePort' }, status: { loadBalancer: {} } },
+    want: {
+      metadata: { creationTimestamp: null },
+      spec: { clusterIP: 'None', type: 'NodePort' },
+      status: { loadBalancer: {} },
+    },
   },
   {
     name: 'invalid UTF-8 becomes U+FFFD, as Go prints it',
@@ -270,28 +317,74 @@ test('a ServiceSpec with every field kind decodes in Go struct order', () => {
     internalTrafficPolicy: 'Cluster',
     trafficDistribution: 'PreferClose',
   });
-  assert.deepEqual(Object.keys(spec), ServiceSpec.fields.map((f) => f.json));
+  assert.deepEqual(
+    Object.keys(spec),
+    ServiceSpec.fields.map((f) => f.json),
+  );
 });
 
 const errorCases: { name: string; desc: MessageDescriptor; bytes: Uint8Array; error: RegExp }[] = [
-  { name: 'known string field sent as a varint', desc: ServicePort, bytes: pb.varint(1, 3), error: /ServicePort\.name \(field 1\) has wire type 0, expected 2/ },
-  { name: 'known int field sent length-delimited', desc: ServicePort, bytes: pb.string(3, '80'), error: /ServicePort\.port \(field 3\) has wire type 2, expected 0/ },
-  { name: 'IntOrString of type 2', desc: ServicePort, bytes: pb.message(4, pb.varint(1, 2)), error: /IntOrString has invalid type 2/ },
-  { name: 'int64 beyond 2^53', desc: ObjectMeta, bytes: pb.varint(7, 2n ** 53n + 1n), error: /int64 value 9007199254740993/ },
-  { name: 'time beyond year 9999', desc: ObjectMeta, bytes: time(8, 253402300800), error: /outside the years 0000-9999/ },
+  {
+    name: 'known string field sent as a varint',
+    desc: ServicePort,
+    bytes: pb.varint(1, 3),
+    error: /ServicePort\.name \(field 1\) has wire type 0, expected 2/,
+  },
+  {
+    name: 'known int field sent length-delimited',
+    desc: ServicePort,
+    bytes: pb.string(3, '80'),
+    error: /ServicePort\.port \(field 3\) has wire type 2, expected 0/,
+  },
+  {
+    name: 'IntOrString of type 2',
+    desc: ServicePort,
+    bytes: pb.message(4, pb.varint(1, 2)),
+    error: /IntOrString has invalid type 2/,
+  },
+  {
+    name: 'int64 beyond 2^53',
+    desc: ObjectMeta,
+    bytes: pb.varint(7, 2n ** 53n + 1n),
+    error: /int64 value 9007199254740993/,
+  },
+  {
+    name: 'time beyond year 9999',
+    desc: ObjectMeta,
+    bytes: time(8, 253402300800),
+    error: /outside the years 0000-9999/,
+  },
   { name: 'time seconds beyond 2^53', desc: ObjectMeta, bytes: time(8, 2n ** 60n), error: /int64 value/ },
-  { name: 'FieldsV1 that is not JSON', desc: ObjectMeta, bytes: pb.message(17, pb.message(7, pb.string(1, '{'))), error: /FieldsV1 does not hold valid JSON/ },
-  { name: 'empty FieldsV1 Raw', desc: ObjectMeta, bytes: pb.message(17, pb.message(7, pb.string(1, ''))), error: /FieldsV1/ },
-  { name: 'truncated nested message', desc: Service, bytes: Uint8Array.of(0x12, 0x04, 0x0a, 0x05, 0x61), error: /exceeds/ },
+  {
+    name: 'FieldsV1 that is not JSON',
+    desc: ObjectMeta,
+    bytes: pb.message(17, pb.message(7, pb.string(1, '{'))),
+    error: /FieldsV1 does not hold valid JSON/,
+  },
+  {
+    name: 'empty FieldsV1 Raw',
+    desc: ObjectMeta,
+    bytes: pb.message(17, pb.message(7, pb.string(1, ''))),
+    error: /FieldsV1/,
+  },
+  {
+    name: 'truncated nested message',
+    desc: Service,
+    bytes: Uint8Array.of(0x12, 0x04, 0x0a, 0x05, 0x61),
+    error: /exceeds/,
+  },
   { name: 'malformed map entry', desc: ObjectMeta, bytes: Uint8Array.of(0x5a, 0x02, 0x0a, 0x09), error: /exceeds/ },
 ];
 for (const tc of errorCases) {
   test(`decodeMessage throws ProtobufDecodeError: ${tc.name}`, () => {
-    assert.throws(() => decodeMessage(tc.desc, tc.bytes), (err: unknown) => {
-      assert.ok(err instanceof ProtobufDecodeError, `expected ProtobufDecodeError, got ${String(err)}`);
-      assert.match(err.message, tc.error);
-      return true;
-    });
+    assert.throws(
+      () => decodeMessage(tc.desc, tc.bytes),
+      (err: unknown) => {
+        assert.ok(err instanceof ProtobufDecodeError, `expected ProtobufDecodeError, got ${String(err)}`);
+        assert.match(err.message, tc.error);
+        return true;
+      },
+    );
   });
 }
 

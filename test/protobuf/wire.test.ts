@@ -35,17 +35,52 @@ for (const tc of varintCases) {
 const malformedCases: { name: string; bytes: number[]; read: (r: ProtoReader) => unknown; error: RegExp }[] = [
   { name: 'empty varint', bytes: [], read: (r) => r.readVarint(), error: /truncated/ },
   { name: 'truncated varint', bytes: [0x90], read: (r) => r.readVarint(), error: /truncated/ },
-  { name: 'varint overflowing 64 bits in byte ten', bytes: [...Array(9).fill(0xff), 0x02], read: (r) => r.readVarint(), error: /overflows 64 bits/ },
-  { name: 'varint longer than ten bytes', bytes: Array(11).fill(0x80), read: (r) => r.readVarint(), error: /overflows 64 bits/ },
+  {
+    name: 'varint overflowing 64 bits in byte ten',
+    bytes: [...Array(9).fill(0xff), 0x02],
+    read: (r) => r.readVarint(),
+    error: /overflows 64 bits/,
+  },
+  {
+    name: 'varint longer than ten bytes',
+    bytes: Array(11).fill(0x80),
+    read: (r) => r.readVarint(),
+    error: /overflows 64 bits/,
+  },
   { name: 'field number 0', bytes: [0x02], read: (r) => r.readTag(), error: /invalid field number 0/ },
-  { name: 'field number beyond 2^29-1', bytes: [...varintBytes(2n ** 32n)], read: (r) => r.readTag(), error: /invalid field number/ },
+  {
+    name: 'field number beyond 2^29-1',
+    bytes: [...varintBytes(2n ** 32n)],
+    read: (r) => r.readTag(),
+    error: /invalid field number/,
+  },
   { name: 'wire type 6', bytes: [0x0e], read: (r) => r.readTag(), error: /invalid wire type 6/ },
   { name: 'wire type 7', bytes: [0x0f], read: (r) => r.readTag(), error: /invalid wire type 7/ },
-  { name: 'length beyond the buffer', bytes: [0x05, 0x61, 0x62], read: (r) => r.readLengthDelimited(), error: /length 5 .* exceeds the 2 bytes left/ },
-  { name: 'huge length prefix (4 GiB)', bytes: [0xff, 0xff, 0xff, 0xff, 0x0f, 0x00], read: (r) => r.readLengthDelimited(), error: /length 4294967295 .* exceeds/ },
-  { name: 'length prefix of 2^63', bytes: [...varintBytes(2n ** 63n)], read: (r) => r.readLengthDelimited(), error: /exceeds/ },
+  {
+    name: 'length beyond the buffer',
+    bytes: [0x05, 0x61, 0x62],
+    read: (r) => r.readLengthDelimited(),
+    error: /length 5 .* exceeds the 2 bytes left/,
+  },
+  {
+    name: 'huge length prefix (4 GiB)',
+    bytes: [0xff, 0xff, 0xff, 0xff, 0x0f, 0x00],
+    read: (r) => r.readLengthDelimited(),
+    error: /length 4294967295 .* exceeds/,
+  },
+  {
+    name: 'length prefix of 2^63',
+    bytes: [...varintBytes(2n ** 63n)],
+    read: (r) => r.readLengthDelimited(),
+    error: /exceeds/,
+  },
   { name: 'truncated fixed32', bytes: [1, 2, 3], read: (r) => r.skip(WireType.Fixed32), error: /truncated/ },
-  { name: 'truncated fixed64', bytes: [1, 2, 3, 4, 5, 6, 7], read: (r) => r.skip(WireType.Fixed64), error: /truncated/ },
+  {
+    name: 'truncated fixed64',
+    bytes: [1, 2, 3, 4, 5, 6, 7],
+    read: (r) => r.skip(WireType.Fixed64),
+    error: /truncated/,
+  },
   { name: 'start group', bytes: [], read: (r) => r.skip(WireType.StartGroup), error: /group fields/ },
   { name: 'end group', bytes: [], read: (r) => r.skip(WireType.EndGroup), error: /group fields/ },
 ];
@@ -72,7 +107,9 @@ test('readLengthDelimited returns exactly the payload and moves past it', () => 
 });
 
 test('skip passes over every supported wire type and leaves the reader on the next field', () => {
-  const r = new ProtoReader(join(pb.varint(1, 2n ** 63n), pb.fixed64(2), pb.string(3, 'ignored'), pb.fixed32(4), pb.string(5, 'kept')));
+  const r = new ProtoReader(
+    join(pb.varint(1, 2n ** 63n), pb.fixed64(2), pb.string(3, 'ignored'), pb.fixed32(4), pb.string(5, 'kept')),
+  );
   for (let i = 0; i < 4; i++) r.skip(r.readTag().wireType);
   assert.deepEqual(r.readTag(), { fieldNumber: 5, wireType: WireType.LengthDelimited });
   assert.equal(Buffer.from(r.readLengthDelimited()).toString(), 'kept');

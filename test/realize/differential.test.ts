@@ -42,7 +42,12 @@ const LB_PODS = [
   { name: 'lb-3', node: 'vm2', ip: '10.11.5.41', labels: { app: 'lb' } },
 ];
 
-const service = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec });
+const service = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: 'default' },
+  spec,
+});
 const http = (nodePort: number) => [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }];
 
 /**
@@ -52,16 +57,34 @@ const http = (nodePort: number) => [{ name: 'http', port: 80, targetPort: 80, no
  * once set up so that `lb-stale`'s health can be made stale, see `startCluster`).
  */
 function fixture(faults?: RuleFault[]): ClusterFixture {
-  const base = (load(readFileSync(new URL('../tracer/golden/_fixture.yaml', import.meta.url), 'utf8')) as { cluster: ClusterFixture }).cluster;
+  const base = (
+    load(readFileSync(new URL('../tracer/golden/_fixture.yaml', import.meta.url), 'utf8')) as {
+      cluster: ClusterFixture;
+    }
+  ).cluster;
   return {
     ...base,
     config: { ...base.config, loadBalancerIPPool: '86.75.30.0/24' },
     pods: [...(base.pods ?? []), ...LB_PODS],
     objects: [
       ...(base.objects ?? []),
-      service('empty', { clusterIP: '10.9.3.80', selector: { app: 'nothing' }, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
-      service('db', { clusterIP: '10.9.3.110', selector: { app: 'db' }, internalTrafficPolicy: 'Local', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] }),
-      service('store-np', { type: 'NodePort', clusterIP: '10.9.3.79', selector: { app: 'store', role: 'be' }, ports: http(31380) }),
+      service('empty', {
+        clusterIP: '10.9.3.80',
+        selector: { app: 'nothing' },
+        ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      }),
+      service('db', {
+        clusterIP: '10.9.3.110',
+        selector: { app: 'db' },
+        internalTrafficPolicy: 'Local',
+        ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+      }),
+      service('store-np', {
+        type: 'NodePort',
+        clusterIP: '10.9.3.79',
+        selector: { app: 'store', role: 'be' },
+        ports: http(31380),
+      }),
       service('db-np', {
         type: 'NodePort',
         clusterIP: '10.9.3.111',
@@ -75,9 +98,31 @@ function fixture(faults?: RuleFault[]): ClusterFixture {
         metadata: { name: 'allow-nodeports' },
         spec: { sourceRanges: ['0.0.0.0/0'], allowed: [{ protocol: 'tcp', ports: ['31380-31382'] }] },
       },
-      service('store-lb', { type: 'LoadBalancer', clusterIP: '10.9.3.77', loadBalancerIP: '86.75.30.9', selector: { app: 'store', role: 'be' }, ports: http(31384) }),
-      service('lb-local', { type: 'LoadBalancer', clusterIP: '10.9.3.78', loadBalancerIP: '86.75.30.10', externalTrafficPolicy: 'Local', healthCheckNodePort: 32012, selector: { app: 'lb' }, ports: http(31385) }),
-      service('lb-stale', { type: 'LoadBalancer', clusterIP: '10.9.3.81', loadBalancerIP: '86.75.30.11', externalTrafficPolicy: 'Local', healthCheckNodePort: 32013, selector: { app: 'lb' }, ports: http(31386) }),
+      service('store-lb', {
+        type: 'LoadBalancer',
+        clusterIP: '10.9.3.77',
+        loadBalancerIP: '86.75.30.9',
+        selector: { app: 'store', role: 'be' },
+        ports: http(31384),
+      }),
+      service('lb-local', {
+        type: 'LoadBalancer',
+        clusterIP: '10.9.3.78',
+        loadBalancerIP: '86.75.30.10',
+        externalTrafficPolicy: 'Local',
+        healthCheckNodePort: 32012,
+        selector: { app: 'lb' },
+        ports: http(31385),
+      }),
+      service('lb-stale', {
+        type: 'LoadBalancer',
+        clusterIP: '10.9.3.81',
+        loadBalancerIP: '86.75.30.11',
+        externalTrafficPolicy: 'Local',
+        healthCheckNodePort: 32013,
+        selector: { app: 'lb' },
+        ports: http(31386),
+      }),
     ],
     pauseAfterSetup: ['service-lb'],
     faults,
@@ -91,10 +136,21 @@ function fixture(faults?: RuleFault[]): ClusterFixture {
 async function startCluster(faults?: RuleFault[]): Promise<TraceCluster> {
   const cluster = await startTraceCluster(fixture(faults));
   try {
-    const rules = (await cluster.client.list('ForwardingRule', {})).filter((fr) => fr.metadata.labels?.[OWNER_NAME_LABEL] === 'lb-stale');
+    const rules = (await cluster.client.list('ForwardingRule', {})).filter(
+      (fr) => fr.metadata.labels?.[OWNER_NAME_LABEL] === 'lb-stale',
+    );
     assert.equal(rules.length, 1, 'lb-stale has one forwarding rule');
-    const backends = ['vm1', 'vm2', 'vm3'].map((node) => ({ node, healthy: true, reason: node === 'vm3' ? 'health check not failed yet' : 'localEndpoints > 0' }));
-    await cluster.client.patch('ForwardingRule', { name: rules[0].metadata.name! }, { status: { backends } }, { subresource: 'status' });
+    const backends = ['vm1', 'vm2', 'vm3'].map((node) => ({
+      node,
+      healthy: true,
+      reason: node === 'vm3' ? 'health check not failed yet' : 'localEndpoints > 0',
+    }));
+    await cluster.client.patch(
+      'ForwardingRule',
+      { name: rules[0].metadata.name! },
+      { status: { backends } },
+      { subresource: 'status' },
+    );
     await cluster.dataplane.api.catchUp();
     return cluster;
   } catch (err) {
@@ -118,39 +174,128 @@ interface Row {
 
 type Outcome = 'Delivered' | 'Dropped';
 
-const row = (section: string, want: Outcome | Outcome[], scenario: Scenario): Row => ({ section, want: [want].flat(), scenario });
-
+const row = (section: string, want: Outcome | Outcome[], scenario: Scenario): Row => ({
+  section,
+  want: [want].flat(),
+  scenario,
+});
 
 const ROWS: Row[] = [
-  row('1', 'Delivered', { name: 'pod → pod on the same node', from: { pod: 'default/store-be-1' }, to: { ip: '10.11.0.18', port: 5432 } }),
-  row('2', 'Delivered', { name: 'pod → pod across nodes', from: { pod: 'default/store-be-1' }, to: { ip: '10.11.8.67', port: 80 } }),
-  row('5', 'Delivered', { name: 'pod → Service VIP, 3 endpoints', from: { pod: 'default/store-fe-1' }, to: { ip: STORE_BE_VIP, port: 80 }, flows: RANDOM_FLOWS }),
-  row('5', 'Delivered', { name: 'node process → Service VIP (masqueraded)', from: { node: 'vm2' }, to: { ip: STORE_BE_VIP, port: 80 }, flows: RANDOM_FLOWS }),
-  row('6', 'Delivered', { name: 'endpoint → its own Service VIP (hairpin)', from: { pod: 'default/store-be-1' }, to: { ip: STORE_BE_VIP, port: 80 }, flows: RANDOM_FLOWS }),
-  row('7', 'Dropped', { name: 'Service with no endpoints (REJECT)', from: { pod: 'default/store-be-1' }, to: { ip: '10.9.3.80', port: 80 } }),
-  row('8', 'Dropped', { name: 'VIP on a port the Service does not have', from: { pod: 'default/store-be-1' }, to: { ip: STORE_BE_VIP, port: 8080 } }),
-  row('11', 'Delivered', { name: 'pod → internet (masquerade, 1:1 NAT)', from: { pod: 'default/store-be-1' }, to: { ip: '8.8.8.8', port: 53 }, protocol: 'UDP' }),
-  row('19', 'Delivered', { name: 'NodePort from the internet, eTP=Cluster', from: { ip: CLIENT_IP }, to: { ip: '35.0.0.2', port: 31380 }, flows: RANDOM_FLOWS }),
-  row('19', 'Dropped', { name: 'NodePort from the internet, a port no firewall rule allows', from: { ip: CLIENT_IP }, to: { ip: '35.0.0.2', port: 31390 } }),
-  row('19, 16', 'Delivered', { name: 'NodePort eTP=Local on the VM with the endpoint', from: { ip: CLIENT_IP }, to: { ip: '35.0.0.1', port: 31382 } }),
-  row('19, 17', 'Dropped', { name: 'NodePort eTP=Local on a VM without one', from: { ip: CLIENT_IP }, to: { ip: '35.0.0.2', port: 31382 } }),
-  row('20', 'Dropped', { name: 'iTP=Local, no local endpoint', from: { pod: 'default/store-fe-1' }, to: { ip: '10.9.3.110', port: 5432 } }),
-  row('20', 'Delivered', { name: 'iTP=Local, the local endpoint', from: { pod: 'default/store-be-1' }, to: { ip: '10.9.3.110', port: 5432 } }),
-  row('14', 'Delivered', { name: 'internet → LB, eTP=Cluster (SNAT, second hop)', from: { ip: CLIENT_IP }, to: { ip: '86.75.30.9', port: 80 }, flows: RANDOM_FLOWS }),
-  row('14', 'Dropped', { name: 'internet → LB on a port it does not forward', from: { ip: CLIENT_IP }, to: { ip: '86.75.30.9', port: 81 } }),
-  row('16', 'Delivered', { name: 'internet → LB, eTP=Local: 50/25/25, client IP kept', from: { ip: CLIENT_IP }, to: { ip: '86.75.30.10', port: 80 }, flows: RANDOM_FLOWS }),
-  row('17', ['Delivered', 'Dropped'], { name: 'internet → LB, eTP=Local, vm3 still in the pool: flows sent to vm3 dropped', from: { ip: CLIENT_IP }, to: { ip: '86.75.30.11', port: 80 }, flows: RANDOM_FLOWS }),
-  row('18', 'Delivered', { name: 'pod → LB address, eTP=Local: short-circuit to any endpoint', from: { pod: 'default/store-fe-1' }, to: { ip: '86.75.30.10', port: 80 }, flows: RANDOM_FLOWS }),
-  row(
-    '-',
-    'Delivered',
-    { name: 'pod → another VM’s external IP:NodePort, out and back in through the internet gateway', from: { pod: 'default/store-fe-1' }, to: { ip: '35.0.0.2', port: 31380 }, flows: RANDOM_FLOWS },
-  ),
-  row(
-    '-',
-    'Dropped',
-    { name: 'internet host → a pod’s private address', from: { ip: '8.8.8.8' }, to: { ip: '10.11.0.9', port: 80 } },
-  ),
+  row('1', 'Delivered', {
+    name: 'pod → pod on the same node',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: '10.11.0.18', port: 5432 },
+  }),
+  row('2', 'Delivered', {
+    name: 'pod → pod across nodes',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: '10.11.8.67', port: 80 },
+  }),
+  row('5', 'Delivered', {
+    name: 'pod → Service VIP, 3 endpoints',
+    from: { pod: 'default/store-fe-1' },
+    to: { ip: STORE_BE_VIP, port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('5', 'Delivered', {
+    name: 'node process → Service VIP (masqueraded)',
+    from: { node: 'vm2' },
+    to: { ip: STORE_BE_VIP, port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('6', 'Delivered', {
+    name: 'endpoint → its own Service VIP (hairpin)',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: STORE_BE_VIP, port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('7', 'Dropped', {
+    name: 'Service with no endpoints (REJECT)',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: '10.9.3.80', port: 80 },
+  }),
+  row('8', 'Dropped', {
+    name: 'VIP on a port the Service does not have',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: STORE_BE_VIP, port: 8080 },
+  }),
+  row('11', 'Delivered', {
+    name: 'pod → internet (masquerade, 1:1 NAT)',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: '8.8.8.8', port: 53 },
+    protocol: 'UDP',
+  }),
+  row('19', 'Delivered', {
+    name: 'NodePort from the internet, eTP=Cluster',
+    from: { ip: CLIENT_IP },
+    to: { ip: '35.0.0.2', port: 31380 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('19', 'Dropped', {
+    name: 'NodePort from the internet, a port no firewall rule allows',
+    from: { ip: CLIENT_IP },
+    to: { ip: '35.0.0.2', port: 31390 },
+  }),
+  row('19, 16', 'Delivered', {
+    name: 'NodePort eTP=Local on the VM with the endpoint',
+    from: { ip: CLIENT_IP },
+    to: { ip: '35.0.0.1', port: 31382 },
+  }),
+  row('19, 17', 'Dropped', {
+    name: 'NodePort eTP=Local on a VM without one',
+    from: { ip: CLIENT_IP },
+    to: { ip: '35.0.0.2', port: 31382 },
+  }),
+  row('20', 'Dropped', {
+    name: 'iTP=Local, no local endpoint',
+    from: { pod: 'default/store-fe-1' },
+    to: { ip: '10.9.3.110', port: 5432 },
+  }),
+  row('20', 'Delivered', {
+    name: 'iTP=Local, the local endpoint',
+    from: { pod: 'default/store-be-1' },
+    to: { ip: '10.9.3.110', port: 5432 },
+  }),
+  row('14', 'Delivered', {
+    name: 'internet → LB, eTP=Cluster (SNAT, second hop)',
+    from: { ip: CLIENT_IP },
+    to: { ip: '86.75.30.9', port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('14', 'Dropped', {
+    name: 'internet → LB on a port it does not forward',
+    from: { ip: CLIENT_IP },
+    to: { ip: '86.75.30.9', port: 81 },
+  }),
+  row('16', 'Delivered', {
+    name: 'internet → LB, eTP=Local: 50/25/25, client IP kept',
+    from: { ip: CLIENT_IP },
+    to: { ip: '86.75.30.10', port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('17', ['Delivered', 'Dropped'], {
+    name: 'internet → LB, eTP=Local, vm3 still in the pool: flows sent to vm3 dropped',
+    from: { ip: CLIENT_IP },
+    to: { ip: '86.75.30.11', port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('18', 'Delivered', {
+    name: 'pod → LB address, eTP=Local: short-circuit to any endpoint',
+    from: { pod: 'default/store-fe-1' },
+    to: { ip: '86.75.30.10', port: 80 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('-', 'Delivered', {
+    name: 'pod → another VM’s external IP:NodePort, out and back in through the internet gateway',
+    from: { pod: 'default/store-fe-1' },
+    to: { ip: '35.0.0.2', port: 31380 },
+    flows: RANDOM_FLOWS,
+  }),
+  row('-', 'Dropped', {
+    name: 'internet host → a pod’s private address',
+    from: { ip: '8.8.8.8' },
+    to: { ip: '10.11.0.9', port: 80 },
+  }),
 ];
 
 /**
@@ -188,7 +333,9 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
     const t0 = performance.now();
     cluster = await startCluster();
     clusterMs = Math.round(performance.now() - t0);
-    network = await realize(realizeInputFromCluster(cluster.dataplane.state, (node) => cluster!.dataplane.api.iptables(node)));
+    network = await realize(
+      realizeInputFromCluster(cluster.dataplane.state, (node) => cluster!.dataplane.api.iptables(node)),
+    );
   });
 
   after(async () => {
@@ -198,7 +345,9 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
 
   test('the cluster is realized whole: every node, pod, route and firewall rule', (t) => {
     if (skipped(t)) return;
-    t.diagnostic(`cluster ${clusterMs} ms; realize: setup ${network!.timings.setupMs} ms, agents ${network!.timings.agentsMs} ms`);
+    t.diagnostic(
+      `cluster ${clusterMs} ms; realize: setup ${network!.timings.setupMs} ms, agents ${network!.timings.agentsMs} ms`,
+    );
     assert.deepEqual(network!.warnings, []);
     assert.deepEqual(Object.keys(network!.namespaces.nodes).sort(), ['vm1', 'vm2', 'vm3']);
     assert.equal(Object.keys(network!.namespaces.pods).length, 10);
@@ -210,7 +359,9 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
       const t0 = performance.now();
       const report = await runScenario(r.scenario, depsFor(cluster!, network!, ports));
       reports.push(report);
-      t.diagnostic(`${Math.round(performance.now() - t0)} ms; kernel: ${report.kernel.join(', ')}; backends: ${report.backends.join(', ') || 'none'}`);
+      t.diagnostic(
+        `${Math.round(performance.now() - t0)} ms; kernel: ${report.kernel.join(', ')}; backends: ${report.backends.join(', ') || 'none'}`,
+      );
       assert.deepEqual(report.disagreements, [], `\n${formatDisagreements([report])}`);
       const outcomes = [...new Set(report.kernel.map((k) => k.split(/[ :]/)[0]))].sort();
       assert.deepEqual(outcomes, [...r.want].sort(), `the kernel's flows: ${report.kernel.join(', ')}`);
@@ -242,7 +393,10 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
       { chain: svcChain, target: sep('10.11.0.9') },
       { chain: svcChain, target: sep('10.11.5.3') },
       // store-lb's KUBE-EXT masquerade mark gone (scenario 15): VMs DNAT external flows without SNAT.
-      { chain: `KUBE-EXT-${serviceChainHash(servicePortName('default', 'store-lb', 'http'), 'tcp')}`, target: 'KUBE-MARK-MASQ' },
+      {
+        chain: `KUBE-EXT-${serviceChainHash(servicePortName('default', 'store-lb', 'http'), 'tcp')}`,
+        target: 'KUBE-MARK-MASQ',
+      },
     ];
     let broken: TraceCluster | undefined;
 
@@ -256,7 +410,8 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
 
     test('the faults are the simulator’s only: the kernel would be built the same, so the realized network serves', (t) => {
       if (skipped(t)) return;
-      const input = (c: TraceCluster) => realizeInputFromCluster(c.dataplane.state, (node) => c.dataplane.api.iptables(node));
+      const input = (c: TraceCluster) =>
+        realizeInputFromCluster(c.dataplane.state, (node) => c.dataplane.api.iptables(node));
       assert.deepEqual(input(broken!), input(cluster!));
     });
 
@@ -265,7 +420,12 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
       const report = await run('pod → internet (masquerade, 1:1 NAT)');
       diagnoseEach(t, formatDisagreements([report]));
       assert.deepEqual(report.disagreements, [
-        { scenario: 'pod → internet (masquerade, 1:1 NAT)', aspect: 'outcome', simulator: ['Dropped: NATUnmappedSource'], kernel: ['Delivered to 8.8.8.8:53'] },
+        {
+          scenario: 'pod → internet (masquerade, 1:1 NAT)',
+          aspect: 'outcome',
+          simulator: ['Dropped: NATUnmappedSource'],
+          kernel: ['Delivered to 8.8.8.8:53'],
+        },
         { scenario: 'pod → internet (masquerade, 1:1 NAT)', aspect: 'backends', simulator: [], kernel: ['8.8.8.8:53'] },
       ]);
     });
@@ -279,7 +439,11 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
       assert.equal(d.aspect, 'backends');
       assert.deepEqual(d.simulator, ['default/store-be-3 10.11.8.67:80 p=1']);
       const reached = d.kernel.map((k) => k.split(' ×')[0]).sort();
-      assert.deepEqual(reached, ['default/store-be-1 10.11.0.9:80', 'default/store-be-2 10.11.5.3:80', 'default/store-be-3 10.11.8.67:80']);
+      assert.deepEqual(reached, [
+        'default/store-be-1 10.11.0.9:80',
+        'default/store-be-2 10.11.5.3:80',
+        'default/store-be-3 10.11.8.67:80',
+      ]);
     });
 
     test('without the KUBE-EXT masquerade, the trace loses the replies of second hops and shows the client address to the pods', async (t) => {
@@ -287,10 +451,21 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
       const report = await run('internet → LB, eTP=Cluster (SNAT, second hop)');
       diagnoseEach(t, formatDisagreements([report]));
       const got = report.disagreements.map((d) => `${d.aspect}${d.backend ? ` at ${d.backend.split(' ')[0]}` : ''}`);
-      assert.deepEqual(got, ['outcome', 'observedSource at default/store-be-1', 'observedSource at default/store-be-2', 'observedSource at default/store-be-3']);
+      assert.deepEqual(got, [
+        'outcome',
+        'observedSource at default/store-be-1',
+        'observedSource at default/store-be-2',
+        'observedSource at default/store-be-3',
+      ]);
       const [outcome, ...seen] = report.disagreements;
-      assert.ok(outcome.simulator.some((v) => v.startsWith('Dropped: NATUnmappedSource')), outcome.simulator.join('; '));
-      assert.ok(outcome.kernel.every((v) => v.startsWith('Delivered')), outcome.kernel.join('; '));
+      assert.ok(
+        outcome.simulator.some((v) => v.startsWith('Dropped: NATUnmappedSource')),
+        outcome.simulator.join('; '),
+      );
+      assert.ok(
+        outcome.kernel.every((v) => v.startsWith('Delivered')),
+        outcome.kernel.join('; '),
+      );
       for (const d of seen) assert.match(d.simulator.join('; '), /^198\.51\.100\.7:<sport>( ×\d+)?$/);
     });
 
@@ -317,7 +492,11 @@ const HALVES = [
 ];
 const ONLY_A = [{ ...POD_A, probability: 1 }];
 const TWO_THIRDS_A = [{ ...POD_A, probability: 2 / 3 }];
-const MASQ_HOP = { action: 'SNAT', packet: { protocol: 'TCP', src: '10.11.0.1', srcPort: 1, dst: '10.11.0.5', dstPort: 80 }, rule: '-A KUBE-POSTROUTING -j MASQUERADE --random-fully' };
+const MASQ_HOP = {
+  action: 'SNAT',
+  packet: { protocol: 'TCP', src: '10.11.0.1', srcPort: 1, dst: '10.11.0.5', dstPort: 80 },
+  rule: '-A KUBE-POSTROUTING -j MASQUERADE --random-fully',
+};
 
 interface Seen {
   at: typeof POD_A;
@@ -328,7 +507,12 @@ interface Seen {
 }
 
 /** A flow from source port `sp`: what the trace said (`sim`, with `backends`) and what the probe saw (`kernel`, absent = simulator only). */
-function flow(sp: number, backends: PacketTraceStatus['backends'], sim: Seen & { randomFully?: boolean }, kernel?: Seen): FlowSample {
+function flow(
+  sp: number,
+  backends: PacketTraceStatus['backends'],
+  sim: Seen & { randomFully?: boolean },
+  kernel?: Seen,
+): FlowSample {
   const trace = traced({
     deliveredTo: sim.at,
     observedSource: { ip: sim.src ?? CLIENT, port: sim.port ?? sp },
@@ -337,16 +521,35 @@ function flow(sp: number, backends: PacketTraceStatus['backends'], sim: Seen & {
     hops: sim.randomFully ? [MASQ_HOP] : [],
   });
   if (!kernel) return { sourcePort: sp, trace };
-  return { sourcePort: sp, trace, probe: { outcome: 'Delivered', deliveredTo: kernel.at, observedSource: { ip: kernel.src ?? CLIENT, port: kernel.port ?? sp }, replySource: kernel.reply ?? VIP } };
+  return {
+    sourcePort: sp,
+    trace,
+    probe: {
+      outcome: 'Delivered',
+      deliveredTo: kernel.at,
+      observedSource: { ip: kernel.src ?? CLIENT, port: kernel.port ?? sp },
+      replySource: kernel.reply ?? VIP,
+    },
+  };
 }
 
 /** `n` flows from source ports 40000…, the i-th made by `make`. */
-const flows = (n: number, make: (sp: number, i: number) => FlowSample): FlowSample[] => Array.from({ length: n }, (_, i) => make(40000 + i, i));
+const flows = (n: number, make: (sp: number, i: number) => FlowSample): FlowSample[] =>
+  Array.from({ length: n }, (_, i) => make(40000 + i, i));
 
 const random = (n: number): Scenario => ({ name: 'vip', from: { pod: 'default/c' }, to: VIP, flows: n });
 const fixed: Scenario = { name: 'fixed', from: { pod: 'default/c' }, to: { ip: POD_A.ip, port: 80 } };
-const dropped = (sp: number, reason: string, error: string): FlowSample => ({ sourcePort: sp, trace: traced({ outcome: 'Dropped', dropReason: reason }), probe: { outcome: 'Dropped', error } });
-const toInternet: ProbeResult = { outcome: 'Delivered', deliveredTo: { ip: '8.8.8.8', port: 53 }, observedSource: { ip: '35.0.0.1', port: 40000 }, replySource: { ip: '8.8.8.8', port: 53 } };
+const dropped = (sp: number, reason: string, error: string): FlowSample => ({
+  sourcePort: sp,
+  trace: traced({ outcome: 'Dropped', dropReason: reason }),
+  probe: { outcome: 'Dropped', error },
+});
+const toInternet: ProbeResult = {
+  outcome: 'Delivered',
+  deliveredTo: { ip: '8.8.8.8', port: 53 },
+  observedSource: { ip: '35.0.0.1', port: 40000 },
+  replySource: { ip: '8.8.8.8', port: 53 },
+};
 
 describe('compareScenario (pure)', () => {
   const cases: { name: string; scenario: Scenario; samples: FlowSample[]; want: Omit<Disagreement, 'scenario'>[] }[] = [
@@ -366,7 +569,13 @@ describe('compareScenario (pure)', () => {
       name: 'a backend the kernel should surely have reached in 20 flows (0.5^20)',
       scenario: random(20),
       samples: flows(20, (sp, i) => flow(sp, HALVES, { at: i % 2 ? POD_B : POD_A }, { at: POD_A })),
-      want: [{ aspect: 'backends', simulator: ['default/a 10.11.0.5:80 p=0.5', 'default/b 10.11.5.5:80 p=0.5'], kernel: ['default/a 10.11.0.5:80 ×20'] }],
+      want: [
+        {
+          aspect: 'backends',
+          simulator: ['default/a 10.11.0.5:80 p=0.5', 'default/b 10.11.5.5:80 p=0.5'],
+          kernel: ['default/a 10.11.0.5:80 ×20'],
+        },
+      ],
     },
     {
       name: 'but not in 2 flows (0.5^2 is no surprise)',
@@ -384,25 +593,53 @@ describe('compareScenario (pure)', () => {
       name: 'a different source seen by the pod',
       scenario: fixed,
       samples: [flow(40000, ONLY_A, { at: POD_A }, { at: POD_A, src: '10.11.0.1' })],
-      want: [{ aspect: 'observedSource', backend: 'default/a 10.11.0.5:80', simulator: ['10.11.0.9:<sport>'], kernel: ['10.11.0.1:<sport>'] }],
+      want: [
+        {
+          aspect: 'observedSource',
+          backend: 'default/a 10.11.0.5:80',
+          simulator: ['10.11.0.9:<sport>'],
+          kernel: ['10.11.0.1:<sport>'],
+        },
+      ],
     },
     {
       name: 'behind MASQUERADE --random-fully only the address counts',
       scenario: fixed,
-      samples: [flow(40000, ONLY_A, { at: POD_A, src: '10.11.0.1', randomFully: true }, { at: POD_A, src: '10.11.0.1', port: 61234 })],
+      samples: [
+        flow(
+          40000,
+          ONLY_A,
+          { at: POD_A, src: '10.11.0.1', randomFully: true },
+          { at: POD_A, src: '10.11.0.1', port: 61234 },
+        ),
+      ],
       want: [],
     },
     {
       name: 'without it, a rewritten port is a disagreement',
       scenario: fixed,
       samples: [flow(40000, ONLY_A, { at: POD_A, src: '10.11.0.1' }, { at: POD_A, src: '10.11.0.1', port: 61234 })],
-      want: [{ aspect: 'observedSource', backend: 'default/a 10.11.0.5:80', simulator: ['10.11.0.1:<sport>'], kernel: ['10.11.0.1:61234'] }],
+      want: [
+        {
+          aspect: 'observedSource',
+          backend: 'default/a 10.11.0.5:80',
+          simulator: ['10.11.0.1:<sport>'],
+          kernel: ['10.11.0.1:61234'],
+        },
+      ],
     },
     {
       name: 'the reply seen from another address',
       scenario: fixed,
       samples: [flow(40000, ONLY_A, { at: POD_A }, { at: POD_A, reply: { ip: POD_A.ip, port: 80 } })],
-      want: [{ aspect: 'replySource', backend: 'default/a 10.11.0.5:80', simulator: ['10.9.0.5:80'], kernel: ['10.11.0.5:80'] }],
+      want: [
+        {
+          aspect: 'replySource',
+          backend: 'default/a 10.11.0.5:80',
+          simulator: ['10.9.0.5:80'],
+          kernel: ['10.11.0.5:80'],
+        },
+      ],
     },
     {
       name: 'drops compare by outcome only, whatever the reason on either side',
@@ -423,36 +660,82 @@ describe('compareScenario (pure)', () => {
       name: 'a backend whose every traced reply is lost is not expected to answer',
       scenario: random(20),
       samples: flows(20, (sp, i) =>
-        i % 2 ? { sourcePort: sp, trace: traced({ outcome: 'Dropped', dropReason: 'NATUnmappedSource', deliveredTo: POD_B, backends: HALVES }), probe: { outcome: 'Dropped', error: 'timeout' } } : flow(sp, HALVES, { at: POD_A }, { at: POD_A }),
+        i % 2
+          ? {
+              sourcePort: sp,
+              trace: traced({
+                outcome: 'Dropped',
+                dropReason: 'NATUnmappedSource',
+                deliveredTo: POD_B,
+                backends: HALVES,
+              }),
+              probe: { outcome: 'Dropped', error: 'timeout' },
+            }
+          : flow(sp, HALVES, { at: POD_A }, { at: POD_A }),
       ),
       want: [],
     },
     {
       name: 'simulator-only samples supply the views of a backend the paired traces missed',
       scenario: random(2),
-      samples: [flow(40000, HALVES, { at: POD_A }, { at: POD_A }), flow(40001, HALVES, { at: POD_A }, { at: POD_B }), flow(40002, HALVES, { at: POD_B, src: '10.11.0.7' })],
-      want: [{ aspect: 'observedSource', backend: 'default/b 10.11.5.5:80', simulator: ['10.11.0.7:<sport>'], kernel: ['10.11.0.9:<sport>'] }],
+      samples: [
+        flow(40000, HALVES, { at: POD_A }, { at: POD_A }),
+        flow(40001, HALVES, { at: POD_A }, { at: POD_B }),
+        flow(40002, HALVES, { at: POD_B, src: '10.11.0.7' }),
+      ],
+      want: [
+        {
+          aspect: 'observedSource',
+          backend: 'default/b 10.11.5.5:80',
+          simulator: ['10.11.0.7:<sport>'],
+          kernel: ['10.11.0.9:<sport>'],
+        },
+      ],
     },
     {
       name: 'two paths to a backend: the kernel may show one of them in few flows',
       scenario: random(2),
-      samples: [...flows(2, (sp) => flow(sp, ONLY_A, { at: POD_A, src: '10.240.0.2' }, { at: POD_A, src: '10.240.0.2' })), flow(40002, ONLY_A, { at: POD_A, src: '10.240.0.3' })],
+      samples: [
+        ...flows(2, (sp) => flow(sp, ONLY_A, { at: POD_A, src: '10.240.0.2' }, { at: POD_A, src: '10.240.0.2' })),
+        flow(40002, ONLY_A, { at: POD_A, src: '10.240.0.3' }),
+      ],
       want: [],
     },
     {
       name: 'but not a path the simulator never takes',
       scenario: random(2),
-      samples: [flow(40000, ONLY_A, { at: POD_A, src: '10.240.0.2' }, { at: POD_A, src: '10.240.0.4' }), flow(40001, ONLY_A, { at: POD_A, src: '10.240.0.3' }, { at: POD_A, src: '10.240.0.2' })],
-      want: [{ aspect: 'observedSource', backend: 'default/a 10.11.0.5:80', simulator: ['10.240.0.2:<sport>', '10.240.0.3:<sport>'], kernel: ['10.240.0.2:<sport>', '10.240.0.4:<sport>'] }],
+      samples: [
+        flow(40000, ONLY_A, { at: POD_A, src: '10.240.0.2' }, { at: POD_A, src: '10.240.0.4' }),
+        flow(40001, ONLY_A, { at: POD_A, src: '10.240.0.3' }, { at: POD_A, src: '10.240.0.2' }),
+      ],
+      want: [
+        {
+          aspect: 'observedSource',
+          backend: 'default/a 10.11.0.5:80',
+          simulator: ['10.240.0.2:<sport>', '10.240.0.3:<sport>'],
+          kernel: ['10.240.0.2:<sport>', '10.240.0.4:<sport>'],
+        },
+      ],
     },
     {
       name: 'outcomes are sampled the same way: a third of flows dropped shows in 40',
       scenario: random(40),
       samples: flows(40, (sp, i) => {
         const delivered = flow(sp, TWO_THIRDS_A, { at: POD_A }, { at: POD_A });
-        return i % 3 ? delivered : { ...delivered, trace: traced({ outcome: 'Dropped', dropReason: 'NoLocalEndpoints', backends: TWO_THIRDS_A }) };
+        return i % 3
+          ? delivered
+          : {
+              ...delivered,
+              trace: traced({ outcome: 'Dropped', dropReason: 'NoLocalEndpoints', backends: TWO_THIRDS_A }),
+            };
       }),
-      want: [{ aspect: 'outcome', simulator: ['Delivered to default/a 10.11.0.5:80 ×26', 'Dropped: NoLocalEndpoints ×14'], kernel: ['Delivered to default/a 10.11.0.5:80 ×40'] }],
+      want: [
+        {
+          aspect: 'outcome',
+          simulator: ['Delivered to default/a 10.11.0.5:80 ×26', 'Dropped: NoLocalEndpoints ×14'],
+          kernel: ['Delivered to default/a 10.11.0.5:80 ×40'],
+        },
+      ],
     },
   ];
   for (const tc of cases) {
@@ -463,7 +746,9 @@ describe('compareScenario (pure)', () => {
   }
 
   test('formatDisagreements shows both sides of each', () => {
-    const report = compareScenario(fixed, [{ sourcePort: 40000, trace: traced({ outcome: 'Dropped', dropReason: 'NoRoute' }), probe: toInternet }]);
+    const report = compareScenario(fixed, [
+      { sourcePort: 40000, trace: traced({ outcome: 'Dropped', dropReason: 'NoRoute' }), probe: toInternet },
+    ]);
     assert.equal(
       formatDisagreements([report]),
       [

@@ -31,7 +31,11 @@ const storeBe: Service = ServiceSchema.parse({
   apiVersion: 'v1',
   kind: 'Service',
   metadata: { namespace: 'default', name: 'store-be' },
-  spec: { clusterIP: STORE_BE_VIP, selector: { app: 'store', role: 'be' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }] },
+  spec: {
+    clusterIP: STORE_BE_VIP,
+    selector: { app: 'store', role: 'be' },
+    ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
+  },
 });
 
 const storeBeSlice: EndpointSlice = EndpointSliceSchema.parse({
@@ -49,7 +53,13 @@ const storeBeSlice: EndpointSlice = EndpointSliceSchema.parse({
 
 /** The node's rules as the API serves them (kube-proxy + ip-masq-agent with the default 10.0.0.0/8). */
 function nodeRules(nodeName: string): string {
-  const compiled = compileNode({ nodeName, clusterCIDR: CLUSTER_CIDR, nonMasqueradeCIDRs: ['10.0.0.0/8'], services: [storeBe], endpointSlices: [storeBeSlice] });
+  const compiled = compileNode({
+    nodeName,
+    clusterCIDR: CLUSTER_CIDR,
+    nonMasqueradeCIDRs: ['10.0.0.0/8'],
+    services: [storeBe],
+    endpointSlices: [storeBeSlice],
+  });
   return renderIptablesSave(compiled);
 }
 

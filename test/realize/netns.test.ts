@@ -7,7 +7,13 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { run } from '../../src/dataplane/realize/exec.js';
-import { listNamespaces, realize, sweepStale, unsupportedReason, type Realized } from '../../src/dataplane/realize/netns.js';
+import {
+  listNamespaces,
+  realize,
+  sweepStale,
+  unsupportedReason,
+  type Realized,
+} from '../../src/dataplane/realize/netns.js';
 import { probe, type ProbeResult } from '../../src/dataplane/realize/probe.js';
 import { fixtureInput, STORE_BE_VIP } from './fixture.js';
 
@@ -80,7 +86,10 @@ describe('the §0 fixture in network namespaces', () => {
 
   test('scenario 8: a VIP port with no rule leaves the node and is dropped (no VPC route)', async (t) => {
     if (skipped(t)) return;
-    assert.deepEqual(await probe(r!, { pod: 'default/store-be-1' }, { ip: STORE_BE_VIP, port: 8080 }, 'TCP', 40008, 300), { outcome: 'Dropped', error: 'timeout' });
+    assert.deepEqual(
+      await probe(r!, { pod: 'default/store-be-1' }, { ip: STORE_BE_VIP, port: 8080 }, 'TCP', 40008, 300),
+      { outcome: 'Dropped', error: 'timeout' },
+    );
   });
 
   test('a port the responder does not list is still answered, as port 0', async (t) => {
@@ -92,8 +101,14 @@ describe('the §0 fixture in network namespaces', () => {
 
   test('the internet reaches a VM only through its external IP, and only where a firewall rule allows', async (t) => {
     if (skipped(t)) return;
-    assert.deepEqual(await probe(r!, { internet: '198.51.100.7' }, { ip: '10.11.8.67', port: 80 }, 'TCP', 40013), { outcome: 'Dropped', error: 'ENETUNREACH' });
-    assert.deepEqual(await probe(r!, { internet: '198.51.100.7' }, { ip: '35.0.0.3', port: 80 }, 'TCP', 40014, 300), { outcome: 'Dropped', error: 'timeout' });
+    assert.deepEqual(await probe(r!, { internet: '198.51.100.7' }, { ip: '10.11.8.67', port: 80 }, 'TCP', 40013), {
+      outcome: 'Dropped',
+      error: 'ENETUNREACH',
+    });
+    assert.deepEqual(await probe(r!, { internet: '198.51.100.7' }, { ip: '35.0.0.3', port: 80 }, 'TCP', 40014, 300), {
+      outcome: 'Dropped',
+      error: 'timeout',
+    });
   });
 
   test('close removes every namespace and agent', async (t) => {
@@ -101,7 +116,9 @@ describe('the §0 fixture in network namespaces', () => {
     const pids = ['pod:default/store-be-1', 'node:vm1', 'internet'].map((k) => r!.agent(k)!.pid!);
     const t0 = performance.now();
     await r!.close();
-    t.diagnostic(`realize: setup ${r!.timings.setupMs} ms, agents ${r!.timings.agentsMs} ms; teardown ${Math.round(performance.now() - t0)} ms`);
+    t.diagnostic(
+      `realize: setup ${r!.timings.setupMs} ms, agents ${r!.timings.agentsMs} ms; teardown ${Math.round(performance.now() - t0)} ms`,
+    );
     assert.deepEqual(await ourNamespaces(r!.prefix), []);
     for (const pid of pids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
   });
@@ -113,7 +130,10 @@ test('a failure part-way removes what was built', async (t) => {
   input.nodes[1].iptablesSave = '*nat\n-A NO-SUCH-CHAIN -j ACCEPT\nCOMMIT\n';
   const before = new Set(await listNamespaces());
   await assert.rejects(realize(input), /iptables-restore --noflush failed/);
-  assert.deepEqual((await listNamespaces()).filter((n) => !before.has(n)), []);
+  assert.deepEqual(
+    (await listNamespaces()).filter((n) => !before.has(n)),
+    [],
+  );
 });
 
 test('the sweep removes a dead run’s namespaces and kills what still runs in them', async (t) => {
@@ -143,12 +163,28 @@ describe('the VPC in network namespaces: anti-spoofing and a missing route', () 
 
   after(() => r?.close());
 
-  const cases: { name: string; from: { pod: string } | { node: string }; to: string; want: ProbeResult['outcome'] }[] = [
-    { name: 'scenario 3: a pod on a VM without canIpForward cannot send from its pod IP', from: { pod: 'default/store-be-1' }, to: '10.11.8.67', want: 'Dropped' },
-    { name: 'that VM still sends from its own address', from: { node: 'vm1' }, to: '10.11.8.67', want: 'Delivered' },
-    { name: 'nor is anything for its pods delivered to it', from: { pod: 'default/store-fe-1' }, to: '10.11.0.9', want: 'Dropped' },
-    { name: 'scenario 4: without its route, a pod CIDR is unreachable', from: { pod: 'default/store-fe-1' }, to: '10.11.5.3', want: 'Dropped' },
-  ];
+  const cases: { name: string; from: { pod: string } | { node: string }; to: string; want: ProbeResult['outcome'] }[] =
+    [
+      {
+        name: 'scenario 3: a pod on a VM without canIpForward cannot send from its pod IP',
+        from: { pod: 'default/store-be-1' },
+        to: '10.11.8.67',
+        want: 'Dropped',
+      },
+      { name: 'that VM still sends from its own address', from: { node: 'vm1' }, to: '10.11.8.67', want: 'Delivered' },
+      {
+        name: 'nor is anything for its pods delivered to it',
+        from: { pod: 'default/store-fe-1' },
+        to: '10.11.0.9',
+        want: 'Dropped',
+      },
+      {
+        name: 'scenario 4: without its route, a pod CIDR is unreachable',
+        from: { pod: 'default/store-fe-1' },
+        to: '10.11.5.3',
+        want: 'Dropped',
+      },
+    ];
   for (const [i, tc] of cases.entries()) {
     test(tc.name, async (t) => {
       if (skipped(t)) return;

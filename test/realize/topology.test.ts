@@ -13,8 +13,21 @@ function input(overrides: Partial<RealizeInput> = {}): RealizeInput {
     vpcCIDR: '10.240.0.0/16',
     clusterCIDR: '10.11.0.0/16',
     nodes: [
-      { name: 'vm1', internalIP: '10.240.0.2', externalIP: '35.0.0.1', podCIDR: '10.11.0.0/24', canIpForward: true, iptablesSave: '*nat\nCOMMIT\n' },
-      { name: 'vm2', internalIP: '10.240.0.3', podCIDR: '10.11.5.0/24', canIpForward: false, iptablesSave: '*filter\nCOMMIT\n' },
+      {
+        name: 'vm1',
+        internalIP: '10.240.0.2',
+        externalIP: '35.0.0.1',
+        podCIDR: '10.11.0.0/24',
+        canIpForward: true,
+        iptablesSave: '*nat\nCOMMIT\n',
+      },
+      {
+        name: 'vm2',
+        internalIP: '10.240.0.3',
+        podCIDR: '10.11.5.0/24',
+        canIpForward: false,
+        iptablesSave: '*filter\nCOMMIT\n',
+      },
     ],
     pods: [
       { namespace: 'default', name: 'a', node: 'vm1', ip: '10.11.0.9' },
@@ -26,7 +39,11 @@ function input(overrides: Partial<RealizeInput> = {}): RealizeInput {
     ],
     firewalls: [
       { sourceRanges: ['10.11.0.0/16'], allowed: [{ protocol: 'all' }] },
-      { sourceRanges: ['0.0.0.0/0'], allowed: [{ protocol: 'TCP', ports: ['80', '30000-32767'] }, { protocol: 'icmp' }], targetNodes: ['vm2'] },
+      {
+        sourceRanges: ['0.0.0.0/0'],
+        allowed: [{ protocol: 'TCP', ports: ['80', '30000-32767'] }, { protocol: 'icmp' }],
+        targetNodes: ['vm2'],
+      },
     ],
     loadBalancers: [{ ip: '86.75.30.9', protocol: 'TCP', ports: [80], nodes: ['vm1', 'vm2'] }],
     internetHosts: ['8.8.8.8'],
@@ -45,7 +62,14 @@ const plan = planRealize(input(), PREFIX);
 const ns = plan.namespaces;
 
 test('every namespace carries the run prefix, and the prefix names its owner', () => {
-  assert.deepEqual(plan.allNamespaces, [`${PREFIX}vpc`, `${PREFIX}inet`, `${PREFIX}node-vm1`, `${PREFIX}node-vm2`, `${PREFIX}pod-default.a`, `${PREFIX}pod-default.b`]);
+  assert.deepEqual(plan.allNamespaces, [
+    `${PREFIX}vpc`,
+    `${PREFIX}inet`,
+    `${PREFIX}node-vm1`,
+    `${PREFIX}node-vm2`,
+    `${PREFIX}pod-default.a`,
+    `${PREFIX}pod-default.b`,
+  ]);
   for (const name of plan.allNamespaces) {
     assert.equal(prefixOf(name), PREFIX);
     assert.equal(prefixOwner(name), 4242);
@@ -55,12 +79,29 @@ test('every namespace carries the run prefix, and the prefix names its owner', (
 
 test('the first command creates every namespace, before anything uses one', () => {
   assert.deepEqual(plan.setup[0].argv, ['ip', '-batch', '-']);
-  assert.deepEqual(plan.setup[0].stdin!.trim().split('\n'), plan.allNamespaces.map((n) => `netns add ${n}`));
-  for (const c of plan.setup.slice(1)) assert.ok(plan.allNamespaces.some((n) => c.argv.includes(n)), `${c.argv.join(' ')} runs outside the realized namespaces`);
+  assert.deepEqual(
+    plan.setup[0].stdin!.trim().split('\n'),
+    plan.allNamespaces.map((n) => `netns add ${n}`),
+  );
+  for (const c of plan.setup.slice(1))
+    assert.ok(
+      plan.allNamespaces.some((n) => c.argv.includes(n)),
+      `${c.argv.join(' ')} runs outside the realized namespaces`,
+    );
 });
 
 test('interface names fit in 15 characters', () => {
-  const many = input({ nodes: Array.from({ length: 120 }, (_, i) => ({ name: `node-with-a-long-name-${i}`, internalIP: `10.240.1.${i + 1}`, podCIDR: `10.12.${i}.0/24`, canIpForward: true, iptablesSave: '' })), pods: [], routes: [] });
+  const many = input({
+    nodes: Array.from({ length: 120 }, (_, i) => ({
+      name: `node-with-a-long-name-${i}`,
+      internalIP: `10.240.1.${i + 1}`,
+      podCIDR: `10.12.${i}.0/24`,
+      canIpForward: true,
+      iptablesSave: '',
+    })),
+    pods: [],
+    routes: [],
+  });
   for (const c of planRealize(many, PREFIX).setup) {
     for (const m of (c.stdin ?? '').matchAll(/link add (\S+) type \S+(?: peer name (\S+))?/g)) {
       for (const name of [m[1], m[2]].filter(Boolean)) assert.ok(name.length <= 15, name);
@@ -72,7 +113,11 @@ const lineCases: { name: string; netns: () => string; lines: string[] }[] = [
   {
     name: 'vpc: one veth per VM with the gateway address, and the VM /32 in the subnet table',
     netns: () => ns.vpc,
-    lines: [`link add node0 type veth peer name eth0 netns ${PREFIX}node-vm1`, 'addr add 10.240.0.1/32 dev node0', 'route add 10.240.0.3/32 dev node1 table 10'],
+    lines: [
+      `link add node0 type veth peer name eth0 netns ${PREFIX}node-vm1`,
+      'addr add 10.240.0.1/32 dev node0',
+      'route add 10.240.0.3/32 dev node1 table 10',
+    ],
   },
   {
     name: 'vpc: subnet route wins (policy rule), the rest of the subnet is a blackhole',
@@ -82,17 +127,28 @@ const lineCases: { name: string; netns: () => string; lines: string[] }[] = [
   {
     name: 'vpc: Route objects via their VM, metric = priority; default through the internet-side address',
     netns: () => ns.vpc,
-    lines: ['route add 10.11.5.0/24 metric 1000 via 10.240.0.3 dev node1 onlink', 'route add default via 192.0.0.9 dev inet0 onlink'],
+    lines: [
+      'route add 10.11.5.0/24 metric 1000 via 10.240.0.3 dev node1 onlink',
+      'route add default via 192.0.0.9 dev inet0 onlink',
+    ],
   },
   {
     name: 'vpc: a load balancer from the internet is an ECMP route over its VMs',
     netns: () => ns.vpc,
-    lines: ['rule add iif inet0 lookup 20 pref 200', 'route add 86.75.30.9/32 table 20 nexthop via 10.240.0.2 dev node0 onlink nexthop via 10.240.0.3 dev node1 onlink'],
+    lines: [
+      'rule add iif inet0 lookup 20 pref 200',
+      'route add 86.75.30.9/32 table 20 nexthop via 10.240.0.2 dev node0 onlink nexthop via 10.240.0.3 dev node1 onlink',
+    ],
   },
   {
     name: 'node: eth0 is a /32 routed through the VPC gateway; cbr0 has the first pod address',
     netns: () => ns.nodes.vm1,
-    lines: ['addr add 10.240.0.2/32 dev eth0', 'route add default via 10.240.0.1 dev eth0 onlink', 'link add cbr0 type bridge', 'addr add 10.11.0.1/24 dev cbr0'],
+    lines: [
+      'addr add 10.240.0.2/32 dev eth0',
+      'route add default via 10.240.0.1 dev eth0 onlink',
+      'link add cbr0 type bridge',
+      'addr add 10.11.0.1/24 dev cbr0',
+    ],
   },
   {
     name: 'node: a hairpin veth per pod on cbr0, and the LB address as a local route',
@@ -112,7 +168,11 @@ const lineCases: { name: string; netns: () => string; lines: string[] }[] = [
   {
     name: 'internet: its hosts, and routes only to the VPC public addresses',
     netns: () => ns.internet,
-    lines: ['addr add 8.8.8.8/32 dev eth0', 'route add 35.0.0.1/32 via 192.0.0.8 dev eth0 onlink', 'route add 86.75.30.9/32 via 192.0.0.8 dev eth0 onlink'],
+    lines: [
+      'addr add 8.8.8.8/32 dev eth0',
+      'route add 35.0.0.1/32 via 192.0.0.8 dev eth0 onlink',
+      'route add 86.75.30.9/32 via 192.0.0.8 dev eth0 onlink',
+    ],
   },
 ];
 for (const tc of lineCases) {
@@ -141,25 +201,63 @@ test("each node's iptables-save text is restored as given, without flushing", ()
 });
 
 test('equal-priority routes for one range become ECMP; a route to an unknown VM is left out with a warning', () => {
-  const p = planRealize(input({ routes: [{ destRange: '10.99.0.0/24', nextHopNode: 'vm1' }, { destRange: '10.99.0.0/24', nextHopNode: 'vm2' }, { destRange: '10.98.0.0/24', nextHopNode: 'gone' }] }), PREFIX);
-  assert.ok(batchLines(p, p.namespaces.vpc).includes('route add 10.99.0.0/24 metric 1000 nexthop via 10.240.0.2 dev node0 onlink nexthop via 10.240.0.3 dev node1 onlink'));
+  const p = planRealize(
+    input({
+      routes: [
+        { destRange: '10.99.0.0/24', nextHopNode: 'vm1' },
+        { destRange: '10.99.0.0/24', nextHopNode: 'vm2' },
+        { destRange: '10.98.0.0/24', nextHopNode: 'gone' },
+      ],
+    }),
+    PREFIX,
+  );
+  assert.ok(
+    batchLines(p, p.namespaces.vpc).includes(
+      'route add 10.99.0.0/24 metric 1000 nexthop via 10.240.0.2 dev node0 onlink nexthop via 10.240.0.3 dev node1 onlink',
+    ),
+  );
   assert.deepEqual(p.warnings, ['route 10.98.0.0/24 → gone left out: no such node']);
 });
 
 test('a load balancer with no VM blackholes its address', () => {
-  const p = planRealize(input({ loadBalancers: [{ ip: '86.75.30.9', protocol: 'TCP', ports: [80], nodes: [] }] }), PREFIX);
+  const p = planRealize(
+    input({ loadBalancers: [{ ip: '86.75.30.9', protocol: 'TCP', ports: [80], nodes: [] }] }),
+    PREFIX,
+  );
   assert.ok(batchLines(p, p.namespaces.vpc).includes('route add blackhole 86.75.30.9/32 table 20'));
 });
 
 const invalidCases: { name: string; input: RealizeInput; error: RegExp }[] = [
-  { name: 'pod outside its node pod CIDR', input: input({ pods: [{ namespace: 'd', name: 'x', node: 'vm1', ip: '10.11.5.9' }] }), error: /outside vm1's pod CIDR/ },
-  { name: 'pod on an unknown node', input: input({ pods: [{ namespace: 'd', name: 'x', node: 'vm9', ip: '10.11.0.9' }] }), error: /unknown node vm9/ },
-  { name: 'duplicate pod', input: input({ pods: [{ namespace: 'd', name: 'x', node: 'vm1', ip: '10.11.0.9' }, { namespace: 'd', name: 'x', node: 'vm1', ip: '10.11.0.10' }] }), error: /duplicate pod d\/x/ },
+  {
+    name: 'pod outside its node pod CIDR',
+    input: input({ pods: [{ namespace: 'd', name: 'x', node: 'vm1', ip: '10.11.5.9' }] }),
+    error: /outside vm1's pod CIDR/,
+  },
+  {
+    name: 'pod on an unknown node',
+    input: input({ pods: [{ namespace: 'd', name: 'x', node: 'vm9', ip: '10.11.0.9' }] }),
+    error: /unknown node vm9/,
+  },
+  {
+    name: 'duplicate pod',
+    input: input({
+      pods: [
+        { namespace: 'd', name: 'x', node: 'vm1', ip: '10.11.0.9' },
+        { namespace: 'd', name: 'x', node: 'vm1', ip: '10.11.0.10' },
+      ],
+    }),
+    error: /duplicate pod d\/x/,
+  },
   { name: 'node outside the VPC subnet', input: input({ vpcCIDR: '10.128.0.0/20' }), error: /outside the VPC subnet/ },
   { name: 'private internet host', input: input({ internetHosts: ['192.168.1.1'] }), error: /private address/ },
-  { name: 'internet host that is a VPC public address', input: input({ internetHosts: ['35.0.0.1'] }), error: /public address of the VPC/ },
+  {
+    name: 'internet host that is a VPC public address',
+    input: input({ internetHosts: ['35.0.0.1'] }),
+    error: /public address of the VPC/,
+  },
 ];
-for (const tc of invalidCases) test(`invalid input: ${tc.name}`, () => assert.throws(() => planRealize(tc.input, PREFIX), tc.error));
+for (const tc of invalidCases)
+  test(`invalid input: ${tc.name}`, () => assert.throws(() => planRealize(tc.input, PREFIX), tc.error));
 
 test('agents: one per pod (answering on its IP), one per node (client only), one for the internet', () => {
   const p = planRealize(input(), PREFIX, { ports: [80, 53, 80] });
@@ -179,10 +277,22 @@ test('agents: one per pod (answering on its IP), one per node (client only), one
 });
 
 test('responder namespace: listed ports pass, any other port is DNATed to the catch-all', () => {
-  const lines = responderIptablesRestore({ pod: 'd/a', addresses: ['10.11.0.9'], ports: [53, 80], catchAllPort: 1 }).split('\n');
+  const lines = responderIptablesRestore({
+    pod: 'd/a',
+    addresses: ['10.11.0.9'],
+    ports: [53, 80],
+    catchAllPort: 1,
+  }).split('\n');
   assert.ok(lines.includes('-A RESPONDER -p udp -m udp --dport 53 -j RETURN'));
-  assert.ok(lines.includes('-A RESPONDER -d 10.11.0.9/32 -p tcp -m comment --comment "catch-all: any other port" -j DNAT --to-destination 10.11.0.9:1'));
-  assert.ok(lines.indexOf('-A RESPONDER -p tcp -m tcp --dport 80 -j RETURN') < lines.findIndex((l) => l.includes('-p tcp') && l.includes('DNAT')));
+  assert.ok(
+    lines.includes(
+      '-A RESPONDER -d 10.11.0.9/32 -p tcp -m comment --comment "catch-all: any other port" -j DNAT --to-destination 10.11.0.9:1',
+    ),
+  );
+  assert.ok(
+    lines.indexOf('-A RESPONDER -p tcp -m tcp --dport 80 -j RETURN') <
+      lines.findIndex((l) => l.includes('-p tcp') && l.includes('DNAT')),
+  );
 });
 
 const vpcLines = vpcIptablesRestore(input()).split('\n');
@@ -207,7 +317,12 @@ const vpcCases: { name: string; present: string[]; absent?: RegExp }[] = [
   },
   {
     name: 'anti-spoofing only for the VM without canIpForward, its LB address counting as its own',
-    present: ['-A FORWARD -i node1 -j VPC-NIC-1-OUT', '-A VPC-NIC-1-OUT -s 10.240.0.3/32 -j RETURN', '-A VPC-NIC-1-OUT -s 86.75.30.9/32 -j RETURN', '-A VPC-NIC-1-IN -d 10.240.0.3/32 -j RETURN'],
+    present: [
+      '-A FORWARD -i node1 -j VPC-NIC-1-OUT',
+      '-A VPC-NIC-1-OUT -s 10.240.0.3/32 -j RETURN',
+      '-A VPC-NIC-1-OUT -s 86.75.30.9/32 -j RETURN',
+      '-A VPC-NIC-1-IN -d 10.240.0.3/32 -j RETURN',
+    ],
     absent: /VPC-NIC-0/,
   },
   {
@@ -224,7 +339,10 @@ const vpcCases: { name: string; present: string[]; absent?: RegExp }[] = [
   },
   {
     name: 'a load balancer passes only its protocol and ports from the internet',
-    present: ['-A VPC-FROM-INTERNET -d 86.75.30.9/32 -p tcp -m tcp --dport 80 -j RETURN', '-A VPC-FROM-INTERNET -d 86.75.30.9/32 -m comment --comment "FORWARDING_RULE_MISMATCH: no forwarding rule of 86.75.30.9 takes this protocol and port" -j DROP'],
+    present: [
+      '-A VPC-FROM-INTERNET -d 86.75.30.9/32 -p tcp -m tcp --dport 80 -j RETURN',
+      '-A VPC-FROM-INTERNET -d 86.75.30.9/32 -m comment --comment "FORWARDING_RULE_MISMATCH: no forwarding rule of 86.75.30.9 takes this protocol and port" -j DROP',
+    ],
   },
 ];
 for (const tc of vpcCases) {

@@ -28,7 +28,12 @@ test('delete of an object held by a finalizer starts over when a concurrent writ
   const { core, close } = await startTestApp();
   try {
     const pods = core.resources.find((r) => r.kind === 'Pod')!;
-    const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/hold'] }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/hold'] },
+      spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    };
     await core.registry.create(pods, 'default', body, {});
     const racing = new Registry(losingFirstUpdate(core.backend), core.hub);
     const deleted = await racing.delete(pods, 'default', 'held');

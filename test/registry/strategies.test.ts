@@ -57,7 +57,10 @@ function makePod(tweak: (p: Body) => void = () => {}): Body {
 }
 
 function makeService(tweak: (s: Body) => void = () => {}): Body {
-  const svc: Body = { metadata: meta('store-be', 'default'), spec: { selector: { app: 'store' }, ports: [{ name: 'http', port: 80 }] } };
+  const svc: Body = {
+    metadata: meta('store-be', 'default'),
+    spec: { selector: { app: 'store' }, ports: [{ name: 'http', port: 80 }] },
+  };
   tweak(svc);
   return svc;
 }
@@ -66,7 +69,20 @@ function makeIngress(tweak: (i: Body) => void = () => {}): Body {
   const ing: Body = {
     metadata: meta('store', 'default'),
     spec: {
-      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/products', pathType: 'Prefix', backend: { service: { name: 'products-be', port: { number: 80 } } } }] } }],
+      rules: [
+        {
+          host: 'shop.example.com',
+          http: {
+            paths: [
+              {
+                path: '/products',
+                pathType: 'Prefix',
+                backend: { service: { name: 'products-be', port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
     },
   };
   tweak(ing);
@@ -99,7 +115,12 @@ const makeNode = (tweak: (n: Body) => void = () => {}): Body => {
   return node;
 };
 const makeEvent = (tweak: (e: Body) => void = () => {}): Body => {
-  const ev: Body = { metadata: meta('web.17a3', 'default'), involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' }, reason: 'Scheduled', type: 'Normal' };
+  const ev: Body = {
+    metadata: meta('web.17a3', 'default'),
+    involvedObject: { kind: 'Pod', name: 'web', namespace: 'default' },
+    reason: 'Scheduled',
+    type: 'Normal',
+  };
   tweak(ev);
   return ev;
 };
@@ -109,7 +130,10 @@ const makeIngressClass = (tweak: (i: Body) => void = () => {}): Body => {
   return ic;
 };
 const makeLease = (tweak: (l: Body) => void = () => {}): Body => {
-  const lease: Body = { metadata: meta('vm1', 'kube-node-lease'), spec: { holderIdentity: 'vm1', leaseDurationSeconds: 40 } };
+  const lease: Body = {
+    metadata: meta('vm1', 'kube-node-lease'),
+    spec: { holderIdentity: 'vm1', leaseDurationSeconds: 40 },
+  };
   tweak(lease);
   return lease;
 };
@@ -134,14 +158,26 @@ for (const tc of validCases) {
 
 /** Each invalid object must report exactly these field paths, in this order. */
 const invalidCases: { name: string; rt: AnyResource; body: Body; fields: string[]; message?: string }[] = [
-  { name: 'no containers', rt: pods, body: makePod((p) => (p.spec.containers = [])), fields: ['spec.containers'], message: 'Required value' },
-  { name: 'image required', rt: pods, body: makePod((p) => delete p.spec.containers[0].image), fields: ['spec.containers[0].image'] },
+  {
+    name: 'no containers',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers = [])),
+    fields: ['spec.containers'],
+    message: 'Required value',
+  },
+  {
+    name: 'image required',
+    rt: pods,
+    body: makePod((p) => delete p.spec.containers[0].image),
+    fields: ['spec.containers[0].image'],
+  },
   {
     name: 'bad container name',
     rt: pods,
     body: makePod((p) => (p.spec.containers[0].name = 'Web')),
     fields: ['spec.containers[0].name'],
-    message: "Invalid value: \"Web\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    message:
+      "Invalid value: \"Web\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
   },
   {
     name: 'duplicate container names across init and regular containers',
@@ -150,16 +186,67 @@ const invalidCases: { name: string; rt: AnyResource; body: Body; fields: string[
     fields: ['spec.initContainers[0].name'],
     message: 'Duplicate value: "web"',
   },
-  { name: 'container port out of range', rt: pods, body: makePod((p) => (p.spec.containers[0].ports[0].containerPort = 70000)), fields: ['spec.containers[0].ports[0].containerPort'], message: 'Invalid value: 70000: must be between 1 and 65535, inclusive' },
-  { name: 'container port protocol', rt: pods, body: makePod((p) => (p.spec.containers[0].ports[0].protocol = 'ICMP')), fields: ['spec.containers[0].ports[0].protocol'], message: 'Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"' },
-  { name: 'restartPolicy enum', rt: pods, body: makePod((p) => (p.spec.restartPolicy = 'Sometimes')), fields: ['spec.restartPolicy'], message: 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"' },
+  {
+    name: 'container port out of range',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].ports[0].containerPort = 70000)),
+    fields: ['spec.containers[0].ports[0].containerPort'],
+    message: 'Invalid value: 70000: must be between 1 and 65535, inclusive',
+  },
+  {
+    name: 'container port protocol',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].ports[0].protocol = 'ICMP')),
+    fields: ['spec.containers[0].ports[0].protocol'],
+    message: 'Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"',
+  },
+  {
+    name: 'restartPolicy enum',
+    rt: pods,
+    body: makePod((p) => (p.spec.restartPolicy = 'Sometimes')),
+    fields: ['spec.restartPolicy'],
+    message: 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+  },
   { name: 'dnsPolicy enum', rt: pods, body: makePod((p) => (p.spec.dnsPolicy = 'Google')), fields: ['spec.dnsPolicy'] },
-  { name: 'volume mount of an unknown volume', rt: pods, body: makePod((p) => (p.spec.containers[0].volumeMounts = [{ name: 'data', mountPath: '/data' }])), fields: ['spec.containers[0].volumeMounts[0].name'], message: 'Not found: "data"' },
-  { name: 'request above limit', rt: pods, body: makePod((p) => (p.spec.containers[0].resources = { requests: { cpu: '2' }, limits: { cpu: '500m' } })), fields: ['spec.containers[0].resources.requests'], message: 'Invalid value: "2": must be less than or equal to cpu limit of 500m' },
-  { name: 'probe without handler', rt: pods, body: makePod((p) => (p.spec.containers[0].livenessProbe = { periodSeconds: 5 })), fields: ['spec.containers[0].livenessProbe'], message: 'Required value: must specify a handler type' },
-  { name: 'probe port name', rt: pods, body: makePod((p) => (p.spec.containers[0].readinessProbe = { tcpSocket: { port: 'HTTP' } })), fields: ['spec.containers[0].readinessProbe.tcpSocket.port'] },
-  { name: 'hostNetwork with a different hostPort', rt: pods, body: makePod((p) => ((p.spec.hostNetwork = true), (p.spec.containers[0].ports[0].hostPort = 8080))), fields: ['spec.containers[0].ports[0].containerPort'] },
-  { name: 'toleration without key must be Exists', rt: pods, body: makePod((p) => (p.spec.tolerations = [{ operator: 'Equal', value: 'x' }])), fields: ['spec.tolerations[0].operator'] },
+  {
+    name: 'volume mount of an unknown volume',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].volumeMounts = [{ name: 'data', mountPath: '/data' }])),
+    fields: ['spec.containers[0].volumeMounts[0].name'],
+    message: 'Not found: "data"',
+  },
+  {
+    name: 'request above limit',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].resources = { requests: { cpu: '2' }, limits: { cpu: '500m' } })),
+    fields: ['spec.containers[0].resources.requests'],
+    message: 'Invalid value: "2": must be less than or equal to cpu limit of 500m',
+  },
+  {
+    name: 'probe without handler',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].livenessProbe = { periodSeconds: 5 })),
+    fields: ['spec.containers[0].livenessProbe'],
+    message: 'Required value: must specify a handler type',
+  },
+  {
+    name: 'probe port name',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].readinessProbe = { tcpSocket: { port: 'HTTP' } })),
+    fields: ['spec.containers[0].readinessProbe.tcpSocket.port'],
+  },
+  {
+    name: 'hostNetwork with a different hostPort',
+    rt: pods,
+    body: makePod((p) => ((p.spec.hostNetwork = true), (p.spec.containers[0].ports[0].hostPort = 8080))),
+    fields: ['spec.containers[0].ports[0].containerPort'],
+  },
+  {
+    name: 'toleration without key must be Exists',
+    rt: pods,
+    body: makePod((p) => (p.spec.tolerations = [{ operator: 'Equal', value: 'x' }])),
+    fields: ['spec.tolerations[0].operator'],
+  },
   {
     name: 'several pod errors together',
     rt: pods,
@@ -168,11 +255,33 @@ const invalidCases: { name: string; rt: AnyResource; body: Body; fields: string[
       p.spec.restartPolicy = 'x';
       p.spec.nodeName = 'VM_1';
     }),
-    fields: ['spec.containers[1].name', 'spec.containers[1].image', 'spec.containers[1].ports[0].containerPort', 'spec.restartPolicy', 'spec.nodeName'],
+    fields: [
+      'spec.containers[1].name',
+      'spec.containers[1].image',
+      'spec.containers[1].ports[0].containerPort',
+      'spec.restartPolicy',
+      'spec.nodeName',
+    ],
   },
-  { name: 'ports required', rt: services, body: makeService((s) => delete s.spec.ports), fields: ['spec.ports'], message: 'Required value' },
-  { name: 'port number range', rt: services, body: makeService((s) => (s.spec.ports[0].port = 70000)), fields: ['spec.ports[0].port', 'spec.ports[0].targetPort'] },
-  { name: 'targetPort name', rt: services, body: makeService((s) => (s.spec.ports[0].targetPort = 'HTTP')), fields: ['spec.ports[0].targetPort'] },
+  {
+    name: 'ports required',
+    rt: services,
+    body: makeService((s) => delete s.spec.ports),
+    fields: ['spec.ports'],
+    message: 'Required value',
+  },
+  {
+    name: 'port number range',
+    rt: services,
+    body: makeService((s) => (s.spec.ports[0].port = 70000)),
+    fields: ['spec.ports[0].port', 'spec.ports[0].targetPort'],
+  },
+  {
+    name: 'targetPort name',
+    rt: services,
+    body: makeService((s) => (s.spec.ports[0].targetPort = 'HTTP')),
+    fields: ['spec.ports[0].targetPort'],
+  },
   {
     name: 'names required and unique with several ports',
     rt: services,
@@ -182,21 +291,89 @@ const invalidCases: { name: string; rt: AnyResource; body: Body; fields: string[
   {
     name: 'duplicate port and protocol',
     rt: services,
-    body: makeService((s) => (s.spec.ports = [{ name: 'a', port: 53, protocol: 'UDP' }, { name: 'b', port: 53, protocol: 'TCP' }, { name: 'c', port: 53, protocol: 'UDP' }])),
+    body: makeService(
+      (s) =>
+        (s.spec.ports = [
+          { name: 'a', port: 53, protocol: 'UDP' },
+          { name: 'b', port: 53, protocol: 'TCP' },
+          { name: 'c', port: 53, protocol: 'UDP' },
+        ]),
+    ),
     fields: ['spec.ports[2]'],
     message: 'Duplicate value: {"port":53,"protocol":"UDP"}',
   },
-  { name: 'type enum', rt: services, body: makeService((s) => (s.spec.type = 'Internal')), fields: ['spec.type'], message: 'Unsupported value: "Internal": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"' },
-  { name: 'clusterIP must be an IP', rt: services, body: makeService((s) => (s.spec.clusterIP = '10.0.0.300')), fields: ['spec.clusterIPs[0]'], message: 'Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)' },
-  { name: 'sessionAffinity enum', rt: services, body: makeService((s) => (s.spec.sessionAffinity = 'Cookie')), fields: ['spec.sessionAffinity'] },
-  { name: 'externalName required', rt: services, body: makeService((s) => (s.spec = { type: 'ExternalName' })), fields: ['spec.externalName'] },
-  { name: 'nodePort on ClusterIP', rt: services, body: makeService((s) => (s.spec.ports[0].nodePort = 30080)), fields: ['spec.ports[0].nodePort'], message: "Forbidden: may not be used when `type` is 'ClusterIP'" },
-  { name: 'headless NodePort', rt: services, body: makeService((s) => ((s.spec.type = 'NodePort'), (s.spec.clusterIP = 'None'))), fields: ['spec.clusterIPs[0]'] },
-  { name: 'externalTrafficPolicy on ClusterIP', rt: services, body: makeService((s) => (s.spec.externalTrafficPolicy = 'Local')), fields: ['spec.externalTrafficPolicy'], message: 'Invalid value: "Local": may only be set for externally-accessible services' },
-  { name: 'service name must start with a letter', rt: services, body: makeService((s) => (s.metadata.name = '1store')), fields: ['metadata.name'] },
-  { name: 'pathType required', rt: ingresses, body: makeIngress((i) => delete i.spec.rules[0].http.paths[0].pathType), fields: ['spec.rules[0].http.paths[0].pathType'], message: 'Required value: pathType must be specified' },
-  { name: 'pathType enum', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].http.paths[0].pathType = 'Regex')), fields: ['spec.rules[0].http.paths[0].pathType'] },
-  { name: 'relative Prefix path', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].http.paths[0].path = 'products')), fields: ['spec.rules[0].http.paths[0].path'], message: 'Invalid value: "products": must be an absolute path' },
+  {
+    name: 'type enum',
+    rt: services,
+    body: makeService((s) => (s.spec.type = 'Internal')),
+    fields: ['spec.type'],
+    message: 'Unsupported value: "Internal": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+  },
+  {
+    name: 'clusterIP must be an IP',
+    rt: services,
+    body: makeService((s) => (s.spec.clusterIP = '10.0.0.300')),
+    fields: ['spec.clusterIPs[0]'],
+    message: 'Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+  },
+  {
+    name: 'sessionAffinity enum',
+    rt: services,
+    body: makeService((s) => (s.spec.sessionAffinity = 'Cookie')),
+    fields: ['spec.sessionAffinity'],
+  },
+  {
+    name: 'externalName required',
+    rt: services,
+    body: makeService((s) => (s.spec = { type: 'ExternalName' })),
+    fields: ['spec.externalName'],
+  },
+  {
+    name: 'nodePort on ClusterIP',
+    rt: services,
+    body: makeService((s) => (s.spec.ports[0].nodePort = 30080)),
+    fields: ['spec.ports[0].nodePort'],
+    message: "Forbidden: may not be used when `type` is 'ClusterIP'",
+  },
+  {
+    name: 'headless NodePort',
+    rt: services,
+    body: makeService((s) => ((s.spec.type = 'NodePort'), (s.spec.clusterIP = 'None'))),
+    fields: ['spec.clusterIPs[0]'],
+  },
+  {
+    name: 'externalTrafficPolicy on ClusterIP',
+    rt: services,
+    body: makeService((s) => (s.spec.externalTrafficPolicy = 'Local')),
+    fields: ['spec.externalTrafficPolicy'],
+    message: 'Invalid value: "Local": may only be set for externally-accessible services',
+  },
+  {
+    name: 'service name must start with a letter',
+    rt: services,
+    body: makeService((s) => (s.metadata.name = '1store')),
+    fields: ['metadata.name'],
+  },
+  {
+    name: 'pathType required',
+    rt: ingresses,
+    body: makeIngress((i) => delete i.spec.rules[0].http.paths[0].pathType),
+    fields: ['spec.rules[0].http.paths[0].pathType'],
+    message: 'Required value: pathType must be specified',
+  },
+  {
+    name: 'pathType enum',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].http.paths[0].pathType = 'Regex')),
+    fields: ['spec.rules[0].http.paths[0].pathType'],
+  },
+  {
+    name: 'relative Prefix path',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].http.paths[0].path = 'products')),
+    fields: ['spec.rules[0].http.paths[0].path'],
+    message: 'Invalid value: "products": must be an absolute path',
+  },
   {
     name: 'backend with both service and resource',
     rt: ingresses,
@@ -204,31 +381,140 @@ const invalidCases: { name: string; rt: AnyResource; body: Body; fields: string[
     fields: ['spec.rules[0].http.paths[0].backend'],
     message: 'Invalid value: "": cannot set both resource and service backends',
   },
-  { name: 'port with name and number', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].http.paths[0].backend.service.port.name = 'http')), fields: ['spec.rules[0].http.paths[0].backend'] },
-  { name: 'port with neither name nor number', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].http.paths[0].backend.service.port = {})), fields: ['spec.rules[0].http.paths[0].backend'], message: 'Required value: port name or number is required' },
-  { name: 'wildcard host ok, bad host rejected', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].host = 'shop.*.com')), fields: ['spec.rules[0].host'] },
-  { name: 'IP host', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].host = '10.0.0.1')), fields: ['spec.rules[0].host'], message: 'Invalid value: "10.0.0.1": must be a DNS name, not an IP address' },
-  { name: 'neither rules nor default backend', rt: ingresses, body: makeIngress((i) => (i.spec = {})), fields: ['spec'] },
-  { name: 'endpoint IP', rt: endpoints, body: makeEndpoints((e) => (e.subsets[0].addresses[0].ip = '127.0.0.1')), fields: ['subsets[0].addresses[0].ip'] },
-  { name: 'endpoint port', rt: endpoints, body: makeEndpoints((e) => (e.subsets[0].ports[0].port = 0)), fields: ['subsets[0].ports[0].port'] },
-  { name: 'subset without addresses', rt: endpoints, body: makeEndpoints((e) => (e.subsets[0].addresses = [])), fields: ['subsets[0]'] },
-  { name: 'addressType enum', rt: endpointSlices, body: makeSlice((s) => (s.addressType = 'IPv5')), fields: ['addressType'] },
-  { name: 'slice address family', rt: endpointSlices, body: makeSlice((s) => (s.endpoints[0].addresses = ['2001:db8::1'])), fields: ['endpoints[0].addresses[0]'], message: 'Invalid value: "2001:db8::1": must be a valid IPv4 address' },
-  { name: 'endpoint without addresses', rt: endpointSlices, body: makeSlice((s) => (s.endpoints[0].addresses = [])), fields: ['endpoints[0].addresses'] },
-  { name: 'controller required', rt: ingressClasses, body: makeIngressClass((i) => (i.spec = {})), fields: ['spec.controller'] },
-  { name: 'controller must be domain-prefixed', rt: ingressClasses, body: makeIngressClass((i) => (i.spec.controller = 'gce')), fields: ['spec.controller'] },
-  { name: 'namespace-scoped parameters need a namespace', rt: ingressClasses, body: makeIngressClass((i) => (i.spec.parameters = { kind: 'P', name: 'p', scope: 'Namespace' })), fields: ['spec.parameters.namespace'] },
-  { name: 'lease duration positive', rt: leases, body: makeLease((l) => (l.spec.leaseDurationSeconds = 0)), fields: ['spec.leaseDurationSeconds'] },
-  { name: 'event namespace must match', rt: events, body: makeEvent((e) => (e.involvedObject.namespace = 'other')), fields: ['involvedObject.namespace'], message: 'Invalid value: "other": does not match event.namespace' },
-  { name: 'new-style event needs reporting fields', rt: events, body: makeEvent((e) => (e.eventTime = '2024-01-01T00:00:00.000000Z')), fields: ['reportingComponent', 'reportingComponent', 'reportingComponent', 'reportingInstance', 'action'] },
-  { name: 'node taint effect', rt: nodes, body: makeNode((n) => (n.spec.taints = [{ key: 'dedicated', effect: 'Never' }])), fields: ['spec.taints[0].effect'] },
-  { name: 'node podCIDR', rt: nodes, body: makeNode((n) => (n.spec.podCIDR = '10.4.0.0')), fields: ['spec.podCIDRs[0]'] },
-  { name: 'namespace finalizer', rt: namespaces, body: { metadata: meta('a'), spec: { finalizers: ['custom'] } }, fields: ['spec.finalizers'], message: 'Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified' },
+  {
+    name: 'port with name and number',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].http.paths[0].backend.service.port.name = 'http')),
+    fields: ['spec.rules[0].http.paths[0].backend'],
+  },
+  {
+    name: 'port with neither name nor number',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].http.paths[0].backend.service.port = {})),
+    fields: ['spec.rules[0].http.paths[0].backend'],
+    message: 'Required value: port name or number is required',
+  },
+  {
+    name: 'wildcard host ok, bad host rejected',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].host = 'shop.*.com')),
+    fields: ['spec.rules[0].host'],
+  },
+  {
+    name: 'IP host',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].host = '10.0.0.1')),
+    fields: ['spec.rules[0].host'],
+    message: 'Invalid value: "10.0.0.1": must be a DNS name, not an IP address',
+  },
+  {
+    name: 'neither rules nor default backend',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec = {})),
+    fields: ['spec'],
+  },
+  {
+    name: 'endpoint IP',
+    rt: endpoints,
+    body: makeEndpoints((e) => (e.subsets[0].addresses[0].ip = '127.0.0.1')),
+    fields: ['subsets[0].addresses[0].ip'],
+  },
+  {
+    name: 'endpoint port',
+    rt: endpoints,
+    body: makeEndpoints((e) => (e.subsets[0].ports[0].port = 0)),
+    fields: ['subsets[0].ports[0].port'],
+  },
+  {
+    name: 'subset without addresses',
+    rt: endpoints,
+    body: makeEndpoints((e) => (e.subsets[0].addresses = [])),
+    fields: ['subsets[0]'],
+  },
+  {
+    name: 'addressType enum',
+    rt: endpointSlices,
+    body: makeSlice((s) => (s.addressType = 'IPv5')),
+    fields: ['addressType'],
+  },
+  {
+    name: 'slice address family',
+    rt: endpointSlices,
+    body: makeSlice((s) => (s.endpoints[0].addresses = ['2001:db8::1'])),
+    fields: ['endpoints[0].addresses[0]'],
+    message: 'Invalid value: "2001:db8::1": must be a valid IPv4 address',
+  },
+  {
+    name: 'endpoint without addresses',
+    rt: endpointSlices,
+    body: makeSlice((s) => (s.endpoints[0].addresses = [])),
+    fields: ['endpoints[0].addresses'],
+  },
+  {
+    name: 'controller required',
+    rt: ingressClasses,
+    body: makeIngressClass((i) => (i.spec = {})),
+    fields: ['spec.controller'],
+  },
+  {
+    name: 'controller must be domain-prefixed',
+    rt: ingressClasses,
+    body: makeIngressClass((i) => (i.spec.controller = 'gce')),
+    fields: ['spec.controller'],
+  },
+  {
+    name: 'namespace-scoped parameters need a namespace',
+    rt: ingressClasses,
+    body: makeIngressClass((i) => (i.spec.parameters = { kind: 'P', name: 'p', scope: 'Namespace' })),
+    fields: ['spec.parameters.namespace'],
+  },
+  {
+    name: 'lease duration positive',
+    rt: leases,
+    body: makeLease((l) => (l.spec.leaseDurationSeconds = 0)),
+    fields: ['spec.leaseDurationSeconds'],
+  },
+  {
+    name: 'event namespace must match',
+    rt: events,
+    body: makeEvent((e) => (e.involvedObject.namespace = 'other')),
+    fields: ['involvedObject.namespace'],
+    message: 'Invalid value: "other": does not match event.namespace',
+  },
+  {
+    name: 'new-style event needs reporting fields',
+    rt: events,
+    body: makeEvent((e) => (e.eventTime = '2024-01-01T00:00:00.000000Z')),
+    fields: ['reportingComponent', 'reportingComponent', 'reportingComponent', 'reportingInstance', 'action'],
+  },
+  {
+    name: 'node taint effect',
+    rt: nodes,
+    body: makeNode((n) => (n.spec.taints = [{ key: 'dedicated', effect: 'Never' }])),
+    fields: ['spec.taints[0].effect'],
+  },
+  {
+    name: 'node podCIDR',
+    rt: nodes,
+    body: makeNode((n) => (n.spec.podCIDR = '10.4.0.0')),
+    fields: ['spec.podCIDRs[0]'],
+  },
+  {
+    name: 'namespace finalizer',
+    rt: namespaces,
+    body: { metadata: meta('a'), spec: { finalizers: ['custom'] } },
+    fields: ['spec.finalizers'],
+    message: 'Invalid value: "custom": name is neither a standard finalizer name nor is it fully qualified',
+  },
 ];
 for (const tc of invalidCases) {
   test(`${tc.rt.kind}: ${tc.name}`, () => {
     const { causes } = create(tc.rt, tc.body);
-    assert.deepEqual(causes.map((c) => c.field), tc.fields, JSON.stringify(causes, null, 1));
+    assert.deepEqual(
+      causes.map((c) => c.field),
+      tc.fields,
+      JSON.stringify(causes, null, 1),
+    );
     if (tc.message) assert.equal(causes[0].message, tc.message);
   });
 }
@@ -254,16 +540,79 @@ const defaultCases: { name: string; rt: AnyResource; body: Body; want: Record<st
       'spec.containers.0.ports.0.protocol': 'TCP',
     },
   },
-  { name: 'untagged image pulls Always', rt: pods, body: makePod((p) => (p.spec.containers[0].image = 'registry:5000/nginx')), want: { 'spec.containers.0.imagePullPolicy': 'Always' } },
-  { name: ':latest pulls Always', rt: pods, body: makePod((p) => (p.spec.containers[0].image = 'nginx:latest')), want: { 'spec.containers.0.imagePullPolicy': 'Always' } },
-  { name: 'digest pulls IfNotPresent', rt: pods, body: makePod((p) => (p.spec.containers[0].image = 'nginx@sha256:abc')), want: { 'spec.containers.0.imagePullPolicy': 'IfNotPresent' } },
-  { name: 'explicit pull policy kept', rt: pods, body: makePod((p) => (p.spec.containers[0].imagePullPolicy = 'Never')), want: { 'spec.containers.0.imagePullPolicy': 'Never' } },
-  { name: 'empty strings are defaulted like absent ones', rt: pods, body: makePod((p) => ((p.spec.restartPolicy = ''), (p.spec.containers[0].ports[0].protocol = ''))), want: { 'spec.restartPolicy': 'Always', 'spec.containers.0.ports.0.protocol': 'TCP' } },
-  { name: 'requests default to limits', rt: pods, body: makePod((p) => (p.spec.containers[0].resources = { limits: { cpu: '1' }, requests: { memory: '1Gi' } })), want: { 'spec.containers.0.resources.requests': { cpu: '1', memory: '1Gi' } } },
-  { name: 'probe defaults', rt: pods, body: makePod((p) => (p.spec.containers[0].readinessProbe = { httpGet: { port: 80 } })), want: { 'spec.containers.0.readinessProbe': { httpGet: { port: 80, path: '/', scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 } } },
-  { name: 'sourceless volume is an emptyDir', rt: pods, body: makePod((p) => (p.spec.volumes = [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'c' } }])), want: { 'spec.volumes': [{ name: 'scratch', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } }] } },
-  { name: 'hostNetwork ports', rt: pods, body: makePod((p) => (p.spec.hostNetwork = true)), want: { 'spec.containers.0.ports.0.hostPort': 80 } },
-  { name: 'podIP fills podIPs', rt: pods, body: makePod((p) => (p.status = { podIP: '10.4.0.3' })), want: { 'status.podIPs': [{ ip: '10.4.0.3' }] } },
+  {
+    name: 'untagged image pulls Always',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].image = 'registry:5000/nginx')),
+    want: { 'spec.containers.0.imagePullPolicy': 'Always' },
+  },
+  {
+    name: ':latest pulls Always',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].image = 'nginx:latest')),
+    want: { 'spec.containers.0.imagePullPolicy': 'Always' },
+  },
+  {
+    name: 'digest pulls IfNotPresent',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].image = 'nginx@sha256:abc')),
+    want: { 'spec.containers.0.imagePullPolicy': 'IfNotPresent' },
+  },
+  {
+    name: 'explicit pull policy kept',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].imagePullPolicy = 'Never')),
+    want: { 'spec.containers.0.imagePullPolicy': 'Never' },
+  },
+  {
+    name: 'empty strings are defaulted like absent ones',
+    rt: pods,
+    body: makePod((p) => ((p.spec.restartPolicy = ''), (p.spec.containers[0].ports[0].protocol = ''))),
+    want: { 'spec.restartPolicy': 'Always', 'spec.containers.0.ports.0.protocol': 'TCP' },
+  },
+  {
+    name: 'requests default to limits',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].resources = { limits: { cpu: '1' }, requests: { memory: '1Gi' } })),
+    want: { 'spec.containers.0.resources.requests': { cpu: '1', memory: '1Gi' } },
+  },
+  {
+    name: 'probe defaults',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].readinessProbe = { httpGet: { port: 80 } })),
+    want: {
+      'spec.containers.0.readinessProbe': {
+        httpGet: { port: 80, path: '/', scheme: 'HTTP' },
+        timeoutSeconds: 1,
+        periodSeconds: 10,
+        successThreshold: 1,
+        failureThreshold: 3,
+      },
+    },
+  },
+  {
+    name: 'sourceless volume is an emptyDir',
+    rt: pods,
+    body: makePod((p) => (p.spec.volumes = [{ name: 'scratch' }, { name: 'cfg', configMap: { name: 'c' } }])),
+    want: {
+      'spec.volumes': [
+        { name: 'scratch', emptyDir: {} },
+        { name: 'cfg', configMap: { name: 'c', defaultMode: 420 } },
+      ],
+    },
+  },
+  {
+    name: 'hostNetwork ports',
+    rt: pods,
+    body: makePod((p) => (p.spec.hostNetwork = true)),
+    want: { 'spec.containers.0.ports.0.hostPort': 80 },
+  },
+  {
+    name: 'podIP fills podIPs',
+    rt: pods,
+    body: makePod((p) => (p.status = { podIP: '10.4.0.3' })),
+    want: { 'status.podIPs': [{ ip: '10.4.0.3' }] },
+  },
   {
     name: 'service',
     rt: services,
@@ -279,18 +628,78 @@ const defaultCases: { name: string; rt: AnyResource; body: Body; want: Record<st
       'spec.ports.0.targetPort': 80,
     },
   },
-  { name: 'NodePort traffic policy', rt: services, body: makeService((s) => (s.spec.type = 'NodePort')), want: { 'spec.externalTrafficPolicy': 'Cluster' } },
-  { name: 'LoadBalancer node ports', rt: services, body: makeService((s) => (s.spec.type = 'LoadBalancer')), want: { 'spec.externalTrafficPolicy': 'Cluster', 'spec.allocateLoadBalancerNodePorts': true } },
-  { name: 'ExternalName has no traffic policies', rt: services, body: makeService((s) => (s.spec = { type: 'ExternalName', externalName: 'x.com' })), want: { 'spec.internalTrafficPolicy': undefined, 'spec.externalTrafficPolicy': undefined } },
-  { name: 'named targetPort kept', rt: services, body: makeService((s) => (s.spec.ports[0].targetPort = 'web')), want: { 'spec.ports.0.targetPort': 'web' } },
-  { name: 'ClientIP affinity timeout', rt: services, body: makeService((s) => (s.spec.sessionAffinity = 'ClientIP')), want: { 'spec.sessionAffinityConfig': { clientIP: { timeoutSeconds: 10800 } } } },
-  { name: 'endpoints port protocol', rt: endpoints, body: makeEndpoints(), want: { 'subsets.0.ports.0.protocol': 'TCP' } },
-  { name: 'slice port name and protocol', rt: endpointSlices, body: makeSlice((s) => (s.ports = [{ port: 80 }])), want: { 'ports.0.protocol': 'TCP', 'ports.0.name': '' } },
-  { name: 'namespace name label', rt: namespaces, body: { metadata: meta('store') }, want: { 'metadata.labels': { 'kubernetes.io/metadata.name': 'store' }, 'status.phase': 'Active' } },
-  { name: 'node allocatable and podCIDRs', rt: nodes, body: makeNode((n) => (n.status = { capacity: { cpu: '2', pods: '110' } })), want: { 'spec.podCIDRs': ['10.4.0.0/24'], 'status.allocatable': { cpu: '2', pods: '110' } } },
-  { name: 'ingress class parameters scope', rt: ingressClasses, body: makeIngressClass((i) => (i.spec.parameters = { kind: 'P', name: 'p' })), want: { 'spec.parameters.scope': 'Cluster' } },
-  { name: 'ingress pathType has no default', rt: ingresses, body: makeIngress((i) => delete i.spec.rules[0].http.paths[0].pathType), want: { 'spec.rules.0.http.paths.0.pathType': undefined } },
-  { name: 'nulls are absent', rt: pods, body: makePod((p) => ((p.metadata.creationTimestamp = null), (p.spec.nodeName = null), (p.status = null))), want: { 'metadata.creationTimestamp': undefined, 'spec.nodeName': undefined, status: undefined } },
+  {
+    name: 'NodePort traffic policy',
+    rt: services,
+    body: makeService((s) => (s.spec.type = 'NodePort')),
+    want: { 'spec.externalTrafficPolicy': 'Cluster' },
+  },
+  {
+    name: 'LoadBalancer node ports',
+    rt: services,
+    body: makeService((s) => (s.spec.type = 'LoadBalancer')),
+    want: { 'spec.externalTrafficPolicy': 'Cluster', 'spec.allocateLoadBalancerNodePorts': true },
+  },
+  {
+    name: 'ExternalName has no traffic policies',
+    rt: services,
+    body: makeService((s) => (s.spec = { type: 'ExternalName', externalName: 'x.com' })),
+    want: { 'spec.internalTrafficPolicy': undefined, 'spec.externalTrafficPolicy': undefined },
+  },
+  {
+    name: 'named targetPort kept',
+    rt: services,
+    body: makeService((s) => (s.spec.ports[0].targetPort = 'web')),
+    want: { 'spec.ports.0.targetPort': 'web' },
+  },
+  {
+    name: 'ClientIP affinity timeout',
+    rt: services,
+    body: makeService((s) => (s.spec.sessionAffinity = 'ClientIP')),
+    want: { 'spec.sessionAffinityConfig': { clientIP: { timeoutSeconds: 10800 } } },
+  },
+  {
+    name: 'endpoints port protocol',
+    rt: endpoints,
+    body: makeEndpoints(),
+    want: { 'subsets.0.ports.0.protocol': 'TCP' },
+  },
+  {
+    name: 'slice port name and protocol',
+    rt: endpointSlices,
+    body: makeSlice((s) => (s.ports = [{ port: 80 }])),
+    want: { 'ports.0.protocol': 'TCP', 'ports.0.name': '' },
+  },
+  {
+    name: 'namespace name label',
+    rt: namespaces,
+    body: { metadata: meta('store') },
+    want: { 'metadata.labels': { 'kubernetes.io/metadata.name': 'store' }, 'status.phase': 'Active' },
+  },
+  {
+    name: 'node allocatable and podCIDRs',
+    rt: nodes,
+    body: makeNode((n) => (n.status = { capacity: { cpu: '2', pods: '110' } })),
+    want: { 'spec.podCIDRs': ['10.4.0.0/24'], 'status.allocatable': { cpu: '2', pods: '110' } },
+  },
+  {
+    name: 'ingress class parameters scope',
+    rt: ingressClasses,
+    body: makeIngressClass((i) => (i.spec.parameters = { kind: 'P', name: 'p' })),
+    want: { 'spec.parameters.scope': 'Cluster' },
+  },
+  {
+    name: 'ingress pathType has no default',
+    rt: ingresses,
+    body: makeIngress((i) => delete i.spec.rules[0].http.paths[0].pathType),
+    want: { 'spec.rules.0.http.paths.0.pathType': undefined },
+  },
+  {
+    name: 'nulls are absent',
+    rt: pods,
+    body: makePod((p) => ((p.metadata.creationTimestamp = null), (p.spec.nodeName = null), (p.status = null))),
+    want: { 'metadata.creationTimestamp': undefined, 'spec.nodeName': undefined, status: undefined },
+  },
 ];
 for (const tc of defaultCases) {
   test(`${tc.rt.kind} defaults: ${tc.name}`, () => {
@@ -300,11 +709,14 @@ for (const tc of defaultCases) {
 }
 
 test('decoding keeps fields kplane does not model', () => {
-  const obj = decode(pods, makePod((p) => {
-    p.spec.futureField = { a: 1 };
-    p.spec.containers[0].securityContext = { runAsUser: 1000, capabilities: { add: ['NET_ADMIN'] } };
-    p.spec.affinity = { nodeAffinity: { x: 1 } };
-  }));
+  const obj = decode(
+    pods,
+    makePod((p) => {
+      p.spec.futureField = { a: 1 };
+      p.spec.containers[0].securityContext = { runAsUser: 1000, capabilities: { add: ['NET_ADMIN'] } };
+      p.spec.affinity = { nodeAffinity: { x: 1 } };
+    }),
+  );
   assert.deepEqual(obj.spec.futureField, { a: 1 });
   assert.deepEqual(obj.spec.containers[0].securityContext, { runAsUser: 1000, capabilities: { add: ['NET_ADMIN'] } });
   assert.deepEqual(obj.spec.affinity, { nodeAffinity: { x: 1 } });
@@ -326,12 +738,24 @@ const shapeCases: { name: string; rt: AnyResource; body: unknown }[] = [
   { name: 'ports not an array', rt: services, body: makeService((s) => (s.spec.ports = { port: 80 })) },
   { name: 'labels values not strings', rt: services, body: makeService((s) => (s.metadata.labels = { a: 1 })) },
   { name: 'containers not an array', rt: pods, body: makePod((p) => (p.spec.containers = 'web')) },
-  { name: 'containerPort fractional', rt: pods, body: makePod((p) => (p.spec.containers[0].ports[0].containerPort = 80.5)) },
-  { name: 'bad quantity', rt: pods, body: makePod((p) => (p.spec.containers[0].resources = { limits: { cpu: 'lots' } })) },
+  {
+    name: 'containerPort fractional',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].ports[0].containerPort = 80.5)),
+  },
+  {
+    name: 'bad quantity',
+    rt: pods,
+    body: makePod((p) => (p.spec.containers[0].resources = { limits: { cpu: 'lots' } })),
+  },
   { name: 'hostNetwork as string', rt: pods, body: makePod((p) => (p.spec.hostNetwork = 'true')) },
   { name: 'metadata not an object', rt: namespaces, body: { metadata: 'ns' } },
   { name: 'name not a string', rt: namespaces, body: { metadata: { name: 5 } } },
-  { name: 'pathType not a string', rt: ingresses, body: makeIngress((i) => (i.spec.rules[0].http.paths[0].pathType = 1)) },
+  {
+    name: 'pathType not a string',
+    rt: ingresses,
+    body: makeIngress((i) => (i.spec.rules[0].http.paths[0].pathType = 1)),
+  },
   { name: 'addresses not strings', rt: endpointSlices, body: makeSlice((s) => (s.endpoints[0].addresses = [1])) },
   { name: 'lease duration as string', rt: leases, body: makeLease((l) => (l.spec.leaseDurationSeconds = '40')) },
   { name: 'involvedObject not an object', rt: events, body: makeEvent((e) => (e.involvedObject = 'pod')) },
@@ -340,63 +764,143 @@ const shapeCases: { name: string; rt: AnyResource; body: unknown }[] = [
   { name: 'controller not a string', rt: ingressClasses, body: makeIngressClass((i) => (i.spec.controller = true)) },
 ];
 for (const tc of shapeCases) {
-  test(`${tc.rt.kind} shape: ${tc.name} fails decoding`, () => assert.equal(tc.rt.schema.safeParse(tc.body).success, false));
+  test(`${tc.rt.kind} shape: ${tc.name} fails decoding`, () =>
+    assert.equal(tc.rt.schema.safeParse(tc.body).success, false));
 }
 
 /** Updates that break an immutability rule report these fields; `fields: []` means the update is allowed. */
-const updateCases: { name: string; rt: AnyResource; before: Body; after: Body; fields: string[]; message?: string }[] = [
-  { name: 'image may change', rt: pods, before: makePod(), after: makePod((p) => (p.spec.containers[0].image = 'nginx:1.26')), fields: [] },
-  { name: 'labels may change', rt: pods, before: makePod(), after: makePod((p) => (p.metadata.labels = { a: 'b' })), fields: [] },
-  { name: 'toleration may be added', rt: pods, before: makePod(), after: makePod((p) => (p.spec.tolerations = [{ key: 'k', operator: 'Exists' }])), fields: [] },
-  {
-    name: 'toleration may not be removed',
-    rt: pods,
-    before: makePod((p) => (p.spec.tolerations = [{ key: 'k', operator: 'Exists' }])),
-    after: makePod(),
-    fields: ['spec.tolerations'],
-  },
-  { name: 'restartPolicy is immutable', rt: pods, before: makePod(), after: makePod((p) => (p.spec.restartPolicy = 'Never')), fields: ['spec'] },
-  { name: 'containers may not be added', rt: pods, before: makePod(), after: makePod((p) => p.spec.containers.push({ name: 'side', image: 'x' })), fields: ['spec.containers'], message: 'Forbidden: pod updates may not add or remove containers' },
-  {
-    name: 'activeDeadlineSeconds may only shrink',
-    rt: pods,
-    before: makePod((p) => (p.spec.activeDeadlineSeconds = 60)),
-    after: makePod((p) => (p.spec.activeDeadlineSeconds = 120)),
-    fields: ['spec.activeDeadlineSeconds'],
-  },
-  {
-    name: 'clusterIP is immutable once set',
-    rt: services,
-    before: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
-    after: makeService((s) => ((s.spec.clusterIP = '10.0.0.6'), (s.spec.clusterIPs = ['10.0.0.6']))),
-    fields: ['spec.clusterIP'],
-    message: 'Invalid value: "10.0.0.6": field is immutable',
-  },
-  { name: 'clusterIP may be set when empty', rt: services, before: makeService(), after: makeService((s) => (s.spec.clusterIP = '10.0.0.6')), fields: [] },
-  {
-    name: 'clusterIP kept when a client omits clusterIPs',
-    rt: services,
-    before: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
-    after: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
-    fields: [],
-  },
-  {
-    name: 'switching to ExternalName drops the clusterIP',
-    rt: services,
-    before: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
-    after: makeService((s) => ((s.spec.type = 'ExternalName'), (s.spec.externalName = 'db.example.com'), (s.spec.clusterIP = '10.0.0.5'), (s.spec.clusterIPs = ['10.0.0.5']))),
-    fields: [],
-  },
-  { name: 'podCIDR may be set once', rt: nodes, before: makeNode((n) => delete n.spec.podCIDR), after: makeNode(), fields: [] },
-  { name: 'podCIDR may not change', rt: nodes, before: makeNode(), after: makeNode((n) => (n.spec.podCIDR = '10.4.1.0/24')), fields: ['spec.podCIDRs'] },
-  { name: 'ingress rules may change', rt: ingresses, before: makeIngress(), after: makeIngress((i) => (i.spec.rules[0].host = 'other.example.com')), fields: [] },
-  { name: 'ingress class controller is immutable', rt: ingressClasses, before: makeIngressClass(), after: makeIngressClass((i) => (i.spec.controller = 'example.com/other')), fields: ['spec.controller'] },
-  { name: 'slice addressType is immutable', rt: endpointSlices, before: makeSlice(), after: makeSlice((s) => ((s.addressType = 'FQDN'), (s.endpoints[0].addresses = ['a.example.com']))), fields: ['addressType'] },
-];
+const updateCases: { name: string; rt: AnyResource; before: Body; after: Body; fields: string[]; message?: string }[] =
+  [
+    {
+      name: 'image may change',
+      rt: pods,
+      before: makePod(),
+      after: makePod((p) => (p.spec.containers[0].image = 'nginx:1.26')),
+      fields: [],
+    },
+    {
+      name: 'labels may change',
+      rt: pods,
+      before: makePod(),
+      after: makePod((p) => (p.metadata.labels = { a: 'b' })),
+      fields: [],
+    },
+    {
+      name: 'toleration may be added',
+      rt: pods,
+      before: makePod(),
+      after: makePod((p) => (p.spec.tolerations = [{ key: 'k', operator: 'Exists' }])),
+      fields: [],
+    },
+    {
+      name: 'toleration may not be removed',
+      rt: pods,
+      before: makePod((p) => (p.spec.tolerations = [{ key: 'k', operator: 'Exists' }])),
+      after: makePod(),
+      fields: ['spec.tolerations'],
+    },
+    {
+      name: 'restartPolicy is immutable',
+      rt: pods,
+      before: makePod(),
+      after: makePod((p) => (p.spec.restartPolicy = 'Never')),
+      fields: ['spec'],
+    },
+    {
+      name: 'containers may not be added',
+      rt: pods,
+      before: makePod(),
+      after: makePod((p) => p.spec.containers.push({ name: 'side', image: 'x' })),
+      fields: ['spec.containers'],
+      message: 'Forbidden: pod updates may not add or remove containers',
+    },
+    {
+      name: 'activeDeadlineSeconds may only shrink',
+      rt: pods,
+      before: makePod((p) => (p.spec.activeDeadlineSeconds = 60)),
+      after: makePod((p) => (p.spec.activeDeadlineSeconds = 120)),
+      fields: ['spec.activeDeadlineSeconds'],
+    },
+    {
+      name: 'clusterIP is immutable once set',
+      rt: services,
+      before: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
+      after: makeService((s) => ((s.spec.clusterIP = '10.0.0.6'), (s.spec.clusterIPs = ['10.0.0.6']))),
+      fields: ['spec.clusterIP'],
+      message: 'Invalid value: "10.0.0.6": field is immutable',
+    },
+    {
+      name: 'clusterIP may be set when empty',
+      rt: services,
+      before: makeService(),
+      after: makeService((s) => (s.spec.clusterIP = '10.0.0.6')),
+      fields: [],
+    },
+    {
+      name: 'clusterIP kept when a client omits clusterIPs',
+      rt: services,
+      before: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
+      after: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
+      fields: [],
+    },
+    {
+      name: 'switching to ExternalName drops the clusterIP',
+      rt: services,
+      before: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
+      after: makeService(
+        (s) => (
+          (s.spec.type = 'ExternalName'),
+          (s.spec.externalName = 'db.example.com'),
+          (s.spec.clusterIP = '10.0.0.5'),
+          (s.spec.clusterIPs = ['10.0.0.5'])
+        ),
+      ),
+      fields: [],
+    },
+    {
+      name: 'podCIDR may be set once',
+      rt: nodes,
+      before: makeNode((n) => delete n.spec.podCIDR),
+      after: makeNode(),
+      fields: [],
+    },
+    {
+      name: 'podCIDR may not change',
+      rt: nodes,
+      before: makeNode(),
+      after: makeNode((n) => (n.spec.podCIDR = '10.4.1.0/24')),
+      fields: ['spec.podCIDRs'],
+    },
+    {
+      name: 'ingress rules may change',
+      rt: ingresses,
+      before: makeIngress(),
+      after: makeIngress((i) => (i.spec.rules[0].host = 'other.example.com')),
+      fields: [],
+    },
+    {
+      name: 'ingress class controller is immutable',
+      rt: ingressClasses,
+      before: makeIngressClass(),
+      after: makeIngressClass((i) => (i.spec.controller = 'example.com/other')),
+      fields: ['spec.controller'],
+    },
+    {
+      name: 'slice addressType is immutable',
+      rt: endpointSlices,
+      before: makeSlice(),
+      after: makeSlice((s) => ((s.addressType = 'FQDN'), (s.endpoints[0].addresses = ['a.example.com']))),
+      fields: ['addressType'],
+    },
+  ];
 for (const tc of updateCases) {
   test(`${tc.rt.kind} update: ${tc.name}`, () => {
     const { causes } = update(tc.rt, tc.before, tc.after);
-    assert.deepEqual(causes.map((c) => c.field), tc.fields, JSON.stringify(causes, null, 1));
+    assert.deepEqual(
+      causes.map((c) => c.field),
+      tc.fields,
+      JSON.stringify(causes, null, 1),
+    );
     if (tc.message) assert.equal(causes[0].message, tc.message);
   });
 }
@@ -405,7 +909,14 @@ test('Service update: ExternalName switch clears clusterIPs and load-balancer st
   const { obj } = update(
     services,
     makeService((s) => ((s.spec.type = 'LoadBalancer'), (s.spec.clusterIP = '10.0.0.5'))),
-    makeService((s) => ((s.spec.type = 'ExternalName'), (s.spec.externalName = 'x.com'), (s.spec.clusterIP = '10.0.0.5'), (s.status = { loadBalancer: { ingress: [{ ip: '203.0.113.4' }] } }))),
+    makeService(
+      (s) => (
+        (s.spec.type = 'ExternalName'),
+        (s.spec.externalName = 'x.com'),
+        (s.spec.clusterIP = '10.0.0.5'),
+        (s.status = { loadBalancer: { ingress: [{ ip: '203.0.113.4' }] } })
+      ),
+    ),
   );
   assert.equal(obj.spec.clusterIP, undefined);
   assert.equal(obj.spec.clusterIPs, undefined);
@@ -421,25 +932,42 @@ test('Pod create: status reset to Pending with its QoS class', () => {
     { resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } }, qos: 'Burstable' },
   ];
   for (const tc of cases) {
-    const { obj } = create(pods, makePod((p) => ((p.spec.containers[0].resources = tc.resources), (p.status = { phase: 'Running', podIP: '1.2.3.4' }))));
+    const { obj } = create(
+      pods,
+      makePod(
+        (p) => ((p.spec.containers[0].resources = tc.resources), (p.status = { phase: 'Running', podIP: '1.2.3.4' })),
+      ),
+    );
     assert.deepEqual(obj.status, { phase: 'Pending', qosClass: tc.qos }, JSON.stringify(tc.resources));
   }
 });
 
 test('Pod create: scheduling gates add the SchedulingGated condition', () => {
-  const { obj } = create(pods, makePod((p) => (p.spec.schedulingGates = [{ name: 'example.com/wait' }])));
+  const { obj } = create(
+    pods,
+    makePod((p) => (p.spec.schedulingGates = [{ name: 'example.com/wait' }])),
+  );
   assert.equal(obj.status.conditions[0].reason, 'SchedulingGated');
 });
 
 test('Service and Ingress create: status reset to an empty load balancer', () => {
-  for (const [rt, body] of [[services, makeService()], [ingresses, makeIngress()]] as const) {
+  for (const [rt, body] of [
+    [services, makeService()],
+    [ingresses, makeIngress()],
+  ] as const) {
     const { obj } = create(rt, { ...body, status: { loadBalancer: { ingress: [{ ip: '203.0.113.9' }] } } });
     assert.deepEqual(obj.status, { loadBalancer: {} });
   }
 });
 
 test('Service create: clusterIPs follows clusterIP', () => {
-  assert.deepEqual(create(services, makeService((s) => (s.spec.clusterIP = '10.0.0.10'))).obj.spec.clusterIPs, ['10.0.0.10']);
+  assert.deepEqual(
+    create(
+      services,
+      makeService((s) => (s.spec.clusterIP = '10.0.0.10')),
+    ).obj.spec.clusterIPs,
+    ['10.0.0.10'],
+  );
 });
 
 test('Namespace: kubernetes finalizer on create, kept on update, name label on canonicalize', () => {
@@ -456,8 +984,21 @@ test('Namespace: kubernetes finalizer on create, kept on update, name label on c
 
 test('Endpoints canonicalize repacks subsets by port set', () => {
   const repacked = repackSubsets([
-    { addresses: [{ ip: '10.0.0.3' }], ports: [{ name: 'b', port: 81, protocol: 'TCP' }, { name: 'a', port: 80, protocol: 'TCP' }] },
-    { addresses: [{ ip: '10.0.0.1' }], notReadyAddresses: [{ ip: '10.0.0.2' }], ports: [{ name: 'a', port: 80, protocol: 'TCP' }, { name: 'b', port: 81, protocol: 'TCP' }] },
+    {
+      addresses: [{ ip: '10.0.0.3' }],
+      ports: [
+        { name: 'b', port: 81, protocol: 'TCP' },
+        { name: 'a', port: 80, protocol: 'TCP' },
+      ],
+    },
+    {
+      addresses: [{ ip: '10.0.0.1' }],
+      notReadyAddresses: [{ ip: '10.0.0.2' }],
+      ports: [
+        { name: 'a', port: 80, protocol: 'TCP' },
+        { name: 'b', port: 81, protocol: 'TCP' },
+      ],
+    },
     { addresses: [{ ip: '10.0.0.9' }], ports: [{ name: 'c', port: 90, protocol: 'UDP' }] },
     { notReadyAddresses: [{ ip: '10.0.0.3' }], ports: [{ name: 'b', port: 81, protocol: 'TCP' }] },
   ]);
@@ -465,13 +1006,22 @@ test('Endpoints canonicalize repacks subsets by port set', () => {
     {
       addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.3' }],
       notReadyAddresses: [{ ip: '10.0.0.2' }],
-      ports: [{ name: 'a', port: 80, protocol: 'TCP' }, { name: 'b', port: 81, protocol: 'TCP' }],
+      ports: [
+        { name: 'a', port: 80, protocol: 'TCP' },
+        { name: 'b', port: 81, protocol: 'TCP' },
+      ],
     },
     { addresses: [{ ip: '10.0.0.9' }], ports: [{ name: 'c', port: 90, protocol: 'UDP' }] },
   ]);
-  const ep = decode(endpoints, makeEndpoints((e) => e.subsets.push({ addresses: [{ ip: '10.11.0.1' }], ports: [{ name: 'http', port: 80 }] })));
+  const ep = decode(
+    endpoints,
+    makeEndpoints((e) => e.subsets.push({ addresses: [{ ip: '10.11.0.1' }], ports: [{ name: 'http', port: 80 }] })),
+  );
   endpoints.strategy.canonicalize?.(ep);
-  assert.deepEqual(ep.subsets[0].addresses.map((a: Body) => a.ip), ['10.11.0.1', '10.11.0.9']);
+  assert.deepEqual(
+    ep.subsets[0].addresses.map((a: Body) => a.ip),
+    ['10.11.0.1', '10.11.0.9'],
+  );
 });
 
 const selectableCases: { rt: AnyResource; body: Body; want: Record<string, string> }[] = [
@@ -489,7 +1039,11 @@ const selectableCases: { rt: AnyResource; body: Body; want: Record<string, strin
       'status.nominatedNodeName': '',
     },
   },
-  { rt: services, body: makeService((s) => (s.spec.clusterIP = '10.0.0.5')), want: { 'spec.type': 'ClusterIP', 'spec.clusterIP': '10.0.0.5' } },
+  {
+    rt: services,
+    body: makeService((s) => (s.spec.clusterIP = '10.0.0.5')),
+    want: { 'spec.type': 'ClusterIP', 'spec.clusterIP': '10.0.0.5' },
+  },
   { rt: nodes, body: makeNode((n) => (n.spec.unschedulable = true)), want: { 'spec.unschedulable': 'true' } },
   { rt: namespaces, body: { metadata: meta('a') }, want: { 'status.phase': 'Active' } },
   {
@@ -512,12 +1066,25 @@ const selectableCases: { rt: AnyResource; body: Body; want: Record<string, strin
 ];
 for (const tc of selectableCases) {
   test(`${tc.rt.kind}: selectable fields`, () => {
-    const { 'metadata.name': _name, 'metadata.namespace': _namespace, ...own } = fieldsOf(tc.rt, decode(tc.rt, tc.body));
+    const {
+      'metadata.name': _name,
+      'metadata.namespace': _namespace,
+      ...own
+    } = fieldsOf(tc.rt, decode(tc.rt, tc.body));
     assert.deepEqual(own, tc.want);
   });
 }
 
-const identity: [kind: string, plural: string, group: string, namespaced: boolean, shortNames: string[] | undefined, hasStatus: boolean, nameRule: string, unconditional: boolean][] = [
+const identity: [
+  kind: string,
+  plural: string,
+  group: string,
+  namespaced: boolean,
+  shortNames: string[] | undefined,
+  hasStatus: boolean,
+  nameRule: string,
+  unconditional: boolean,
+][] = [
   ['Namespace', 'namespaces', '', false, ['ns'], true, 'label', true],
   ['Node', 'nodes', '', false, ['no'], true, 'subdomain', true],
   ['Pod', 'pods', '', true, ['po'], true, 'subdomain', true],
@@ -536,7 +1103,19 @@ const identity: [kind: string, plural: string, group: string, namespaced: boolea
   ['Binding', 'bindings', '', true, undefined, false, 'subdomain', false],
 ];
 test('builtinResources lists the sixteen kinds with their upstream identity', () => {
-  const got = builtinResources.map((rt: ResourceType<KubeObject>) => [rt.kind, rt.plural, rt.group, rt.namespaced, rt.shortNames, rt.hasStatus, rt.nameRule, rt.allowUnconditionalUpdate]);
+  const got = builtinResources.map((rt: ResourceType<KubeObject>) => [
+    rt.kind,
+    rt.plural,
+    rt.group,
+    rt.namespaced,
+    rt.shortNames,
+    rt.hasStatus,
+    rt.nameRule,
+    rt.allowUnconditionalUpdate,
+  ]);
   assert.deepEqual(got, identity);
-  assert.deepEqual(builtinResources.filter((rt) => rt.categories?.includes('all')).map((rt) => rt.plural), ['pods', 'services']);
+  assert.deepEqual(
+    builtinResources.filter((rt) => rt.categories?.includes('all')).map((rt) => rt.plural),
+    ['pods', 'services'],
+  );
 });

@@ -12,13 +12,57 @@ function scheduled(delays: Array<[label: string, ms: number]>) {
   return { clock, fired };
 }
 
-const advanceCases: Array<{ name: string; delays: Array<[string, number]>; advance: number; fired: string[]; pending: number }> = [
+const advanceCases: Array<{
+  name: string;
+  delays: Array<[string, number]>;
+  advance: number;
+  fired: string[];
+  pending: number;
+}> = [
   { name: 'nothing fires before its due time', delays: [['a', 10]], advance: 9, fired: [], pending: 1 },
   { name: 'a timer fires exactly at its due time', delays: [['a', 10]], advance: 10, fired: ['a@1010'], pending: 0 },
-  { name: 'timers fire in due-time order, not scheduling order', delays: [['late', 30], ['early', 10], ['mid', 20]], advance: 100, fired: ['early@1010', 'mid@1020', 'late@1030'], pending: 0 },
-  { name: 'equal due times fire in scheduling order', delays: [['first', 5], ['second', 5], ['third', 5]], advance: 5, fired: ['first@1005', 'second@1005', 'third@1005'], pending: 0 },
-  { name: 'only timers inside the window fire', delays: [['in', 5], ['out', 50]], advance: 20, fired: ['in@1005'], pending: 1 },
-  { name: 'negative and NaN delays are due immediately', delays: [['neg', -5], ['nan', Number.NaN]], advance: 0, fired: ['neg@1000', 'nan@1000'], pending: 0 },
+  {
+    name: 'timers fire in due-time order, not scheduling order',
+    delays: [
+      ['late', 30],
+      ['early', 10],
+      ['mid', 20],
+    ],
+    advance: 100,
+    fired: ['early@1010', 'mid@1020', 'late@1030'],
+    pending: 0,
+  },
+  {
+    name: 'equal due times fire in scheduling order',
+    delays: [
+      ['first', 5],
+      ['second', 5],
+      ['third', 5],
+    ],
+    advance: 5,
+    fired: ['first@1005', 'second@1005', 'third@1005'],
+    pending: 0,
+  },
+  {
+    name: 'only timers inside the window fire',
+    delays: [
+      ['in', 5],
+      ['out', 50],
+    ],
+    advance: 20,
+    fired: ['in@1005'],
+    pending: 1,
+  },
+  {
+    name: 'negative and NaN delays are due immediately',
+    delays: [
+      ['neg', -5],
+      ['nan', Number.NaN],
+    ],
+    advance: 0,
+    fired: ['neg@1000', 'nan@1000'],
+    pending: 0,
+  },
 ];
 
 for (const tc of advanceCases) {

@@ -3,7 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { endpointCounter } from '../../examples/seen-annotator.js';
-import { defineController, runRemoteControllers, startTestEnv, TerminalError, type ObjectKey } from '../../src/index.js';
+import {
+  defineController,
+  runRemoteControllers,
+  startTestEnv,
+  TerminalError,
+  type ObjectKey,
+} from '../../src/index.js';
 import { realClock } from '../../src/runtime/clock.js';
 import { Informer, ResourceExpiredError, type ListWatchSource } from '../../src/runtime/informer.js';
 import { Manager } from '../../src/runtime/manager.js';
@@ -16,7 +22,10 @@ after(async () => {
 });
 
 function service(name: string, annotations?: Record<string, string>) {
-  return { metadata: { name, namespace: 'default', annotations }, spec: { ports: [{ port: 80 }], selector: { app: name } } };
+  return {
+    metadata: { name, namespace: 'default', annotations },
+    spec: { ports: [{ port: 80 }], selector: { app: name } },
+  };
 }
 
 async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
@@ -39,10 +48,23 @@ test('a custom reconciler in process: level-based, reacts to its own kind and to
   cleanups.push(() => env.close());
   await env.client.create('Service', service('web'));
   await env.settle();
-  assert.equal((await env.client.get('Service', { namespace: 'default', name: 'web' })).metadata.annotations?.['example.com/ready-endpoints'], '0');
-  await env.client.create('Endpoints', { metadata: { name: 'web', namespace: 'default' }, subsets: [{ addresses: [{ ip: '10.4.0.5' }, { ip: '10.4.1.5' }], ports: [{ port: 80 }] }] });
+  assert.equal(
+    (await env.client.get('Service', { namespace: 'default', name: 'web' })).metadata.annotations?.[
+      'example.com/ready-endpoints'
+    ],
+    '0',
+  );
+  await env.client.create('Endpoints', {
+    metadata: { name: 'web', namespace: 'default' },
+    subsets: [{ addresses: [{ ip: '10.4.0.5' }, { ip: '10.4.1.5' }], ports: [{ port: 80 }] }],
+  });
   await env.settle();
-  assert.equal((await env.client.get('Service', { namespace: 'default', name: 'web' })).metadata.annotations?.['example.com/ready-endpoints'], '2');
+  assert.equal(
+    (await env.client.get('Service', { namespace: 'default', name: 'web' })).metadata.annotations?.[
+      'example.com/ready-endpoints'
+    ],
+    '2',
+  );
 });
 
 test('errors are retried with backoff, TerminalError is not, requeueAfter reconciles again', async () => {
@@ -74,7 +96,10 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
   const source: ListWatchSource = {
     async list() {
       lists++;
-      const items = lists === 1 ? [{ metadata: { name: 'a', resourceVersion: '1' } }, { metadata: { name: 'b', resourceVersion: '2' } }] : [{ metadata: { name: 'a', resourceVersion: '1' } }];
+      const items =
+        lists === 1
+          ? [{ metadata: { name: 'a', resourceVersion: '1' } }, { metadata: { name: 'b', resourceVersion: '2' } }]
+          : [{ metadata: { name: 'a', resourceVersion: '1' } }];
       return { items, resourceVersion: String(lists * 10) };
     },
     async watch(_rv, _onEvent, signal) {
@@ -90,7 +115,10 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
   await inf.waitForSync();
   await eventually(() => lists === 2, 'a relist');
   assert.deepEqual(deleted, ['b']);
-  assert.deepEqual(inf.store.list().map((o) => o.metadata.name), ['a']);
+  assert.deepEqual(
+    inf.store.list().map((o) => o.metadata.name),
+    ['a'],
+  );
   await inf.stop();
 });
 
@@ -101,10 +129,25 @@ test('leader election: of two managers only one runs controllers; the other take
   const ran: string[] = [];
   const makeManager = (identity: string) =>
     new Manager({
-      controllers: [defineController({ name: 'who', for: 'Service', async reconcile(_c, key) { ran.push(`${identity}:${key.name}`); } })],
+      controllers: [
+        defineController({
+          name: 'who',
+          for: 'Service',
+          async reconcile(_c, key) {
+            ran.push(`${identity}:${key.name}`);
+          },
+        }),
+      ],
       source: (kind) => localSource(env.registry, lookup(kind)),
       client: new LocalClient(env.registry, lookup),
-      leaderElection: { namespace: 'kube-system', name: 'test-lock', identity, leaseDurationMs: 900, renewDeadlineMs: 600, retryPeriodMs: 100 },
+      leaderElection: {
+        namespace: 'kube-system',
+        name: 'test-lock',
+        identity,
+        leaseDurationMs: 900,
+        renewDeadlineMs: 600,
+        retryPeriodMs: 100,
+      },
     });
   const first = makeManager('first');
   const second = makeManager('second');
@@ -135,5 +178,11 @@ test('the same reconciler runs out of process against a server URL through a kub
   const run = await runRemoteControllers({ kubeconfig, controllers: [endpointCounter] });
   cleanups.push(() => run.stop());
   await env.client.create('Service', service('remote'));
-  await eventually(async () => (await env.client.get('Service', { namespace: 'default', name: 'remote' })).metadata.annotations?.['example.com/ready-endpoints'] === '0', 'the remote controller to annotate');
+  await eventually(
+    async () =>
+      (await env.client.get('Service', { namespace: 'default', name: 'remote' })).metadata.annotations?.[
+        'example.com/ready-endpoints'
+      ] === '0',
+    'the remote controller to annotate',
+  );
 });

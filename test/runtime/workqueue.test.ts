@@ -185,8 +185,14 @@ describe('queue: addAfter through the injected clock', () => {
 describe('rate limiters', () => {
   test('exponential: 5 ms doubling per failure, capped at 1000 s', () => {
     const limiter = new ExponentialFailureRateLimiter(5, 1_000_000);
-    const expected = [5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10_240, 20_480, 40_960, 81_920, 163_840, 327_680, 655_360, 1_000_000, 1_000_000];
-    assert.deepEqual(expected.map(() => limiter.when('k')), expected);
+    const expected = [
+      5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10_240, 20_480, 40_960, 81_920, 163_840, 327_680, 655_360,
+      1_000_000, 1_000_000,
+    ];
+    assert.deepEqual(
+      expected.map(() => limiter.when('k')),
+      expected,
+    );
     assert.equal(limiter.numRequeues('k'), expected.length);
     for (let i = 0; i < 2000; i++) limiter.when('k');
     assert.equal(limiter.when('k'), 1_000_000, 'no overflow after many failures');
@@ -241,7 +247,11 @@ describe('rate limiters', () => {
 
   test('MaxOf: the slowest limiter wins and forget reaches all', () => {
     const calls: string[] = [];
-    const fixed = (ms: number, requeues: number): RateLimiter => ({ when: () => ms, forget: (k) => void calls.push(`${ms}:${k}`), numRequeues: () => requeues });
+    const fixed = (ms: number, requeues: number): RateLimiter => ({
+      when: () => ms,
+      forget: (k) => void calls.push(`${ms}:${k}`),
+      numRequeues: () => requeues,
+    });
     const limiter = new MaxOfRateLimiter(fixed(3, 1), fixed(7, 0), fixed(5, 4));
     assert.equal(limiter.when('k'), 7);
     assert.equal(limiter.numRequeues('k'), 4);
@@ -391,8 +401,12 @@ describe('queue: config', () => {
 
   const invalid: Array<{ name: string; config: () => ConstructorParameters<typeof WorkQueue>[0] }> = [
     { name: 'a clock without setTimeout', config: () => ({ clock: { now: () => 0 } as unknown as Clock }) },
-    { name: 'a limiter without forget', config: () => ({ rateLimiter: { when: () => 0, numRequeues: () => 0 } as unknown as RateLimiter }) },
+    {
+      name: 'a limiter without forget',
+      config: () => ({ rateLimiter: { when: () => 0, numRequeues: () => 0 } as unknown as RateLimiter }),
+    },
     { name: 'an empty name', config: () => ({ name: '' }) },
   ];
-  for (const tc of invalid) test(`rejects ${tc.name}`, () => assert.throws(() => new WorkQueue(tc.config()), TypeError));
+  for (const tc of invalid)
+    test(`rejects ${tc.name}`, () => assert.throws(() => new WorkQueue(tc.config()), TypeError));
 });

@@ -54,7 +54,10 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
           revision: 1,
           kv: { key: `${PODS}a`, value: 'v1', createRevision: 1, modRevision: 1 },
         });
-        await assert.rejects(b.create(`${PODS}a`, 'v2'), (err: unknown) => err instanceof KeyExistsError && err.key === `${PODS}a`);
+        await assert.rejects(
+          b.create(`${PODS}a`, 'v2'),
+          (err: unknown) => err instanceof KeyExistsError && err.key === `${PODS}a`,
+        );
         assert.equal((await b.get(`${PODS}a`)).kv?.value, 'v1');
         assert.equal(await b.currentRevision(), 1);
       }));
@@ -85,10 +88,18 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
         await b.create('/k/x', 'v1');
         await b.create('/k/other', 'o');
         const ok = await b.update('/k/x', 'v2', 1);
-        assert.deepEqual(ok, { ok: true, revision: 3, kv: { key: '/k/x', value: 'v2', createRevision: 1, modRevision: 3 } });
+        assert.deepEqual(ok, {
+          ok: true,
+          revision: 3,
+          kv: { key: '/k/x', value: 'v2', createRevision: 1, modRevision: 3 },
+        });
 
         const stale = await b.update('/k/x', 'v3', 1);
-        assert.deepEqual(stale, { ok: false, revision: 3, kv: { key: '/k/x', value: 'v2', createRevision: 1, modRevision: 3 } });
+        assert.deepEqual(stale, {
+          ok: false,
+          revision: 3,
+          kv: { key: '/k/x', value: 'v2', createRevision: 1, modRevision: 3 },
+        });
         assert.equal((await b.get('/k/x')).kv?.value, 'v2');
 
         assert.deepEqual(await b.update('/k/none', 'v', 0), { ok: false, revision: 3 });
@@ -101,11 +112,19 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
         await b.create('/k/b', 'b1');
 
         const mismatch = await b.delete('/k/a', 2);
-        assert.deepEqual(mismatch, { ok: false, revision: 2, kv: { key: '/k/a', value: 'a1', createRevision: 1, modRevision: 1 } });
+        assert.deepEqual(mismatch, {
+          ok: false,
+          revision: 2,
+          kv: { key: '/k/a', value: 'a1', createRevision: 1, modRevision: 1 },
+        });
         assert.ok((await b.get('/k/a')).kv);
 
         const deleted = await b.delete('/k/a', 1);
-        assert.deepEqual(deleted, { ok: true, revision: 3, kv: { key: '/k/a', value: 'a1', createRevision: 1, modRevision: 3 } });
+        assert.deepEqual(deleted, {
+          ok: true,
+          revision: 3,
+          kv: { key: '/k/a', value: 'a1', createRevision: 1, modRevision: 3 },
+        });
         assert.equal((await b.get('/k/a')).kv, undefined);
 
         const unconditional = await b.delete('/k/b');
@@ -133,9 +152,21 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
           b.create(key, 'dup').catch((err: unknown) => err),
         ]);
         assert.equal(created, 1);
-        assert.deepEqual(updated, { ok: true, revision: 2, kv: { key, value: 'v2', createRevision: 1, modRevision: 2 } });
-        assert.deepEqual(stale, { ok: false, revision: 2, kv: { key, value: 'v2', createRevision: 1, modRevision: 2 } });
-        assert.deepEqual(deleted, { ok: true, revision: 3, kv: { key, value: 'v2', createRevision: 1, modRevision: 3 } });
+        assert.deepEqual(updated, {
+          ok: true,
+          revision: 2,
+          kv: { key, value: 'v2', createRevision: 1, modRevision: 2 },
+        });
+        assert.deepEqual(stale, {
+          ok: false,
+          revision: 2,
+          kv: { key, value: 'v2', createRevision: 1, modRevision: 2 },
+        });
+        assert.deepEqual(deleted, {
+          ok: true,
+          revision: 3,
+          kv: { key, value: 'v2', createRevision: 1, modRevision: 3 },
+        });
         assert.deepEqual(absent, { ok: false, revision: 3 });
         assert.equal(recreated, 4);
         assert.ok(duplicate instanceof KeyExistsError);
@@ -171,7 +202,13 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
 
     test('list by prefix: no sibling leakage, ascending order, revision', () =>
       withBackend(async (b) => {
-        const keys = ['/registry/pods/ns/b', '/registry/podsx/ns/a', '/registry/pods/ns/a', '/registry/pod', '/registry/pods/a/z'];
+        const keys = [
+          '/registry/pods/ns/b',
+          '/registry/podsx/ns/a',
+          '/registry/pods/ns/a',
+          '/registry/pod',
+          '/registry/pods/a/z',
+        ];
         for (const key of keys) await b.create(key, key);
         const listed = await b.list('/registry/pods/');
         assert.deepEqual(
@@ -180,7 +217,12 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
         );
         assert.equal(listed.revision, 5);
         assert.equal(listed.more, false);
-        assert.deepEqual(listed.kvs[1], { key: '/registry/pods/ns/a', value: '/registry/pods/ns/a', createRevision: 3, modRevision: 3 });
+        assert.deepEqual(listed.kvs[1], {
+          key: '/registry/pods/ns/a',
+          value: '/registry/pods/ns/a',
+          createRevision: 3,
+          modRevision: 3,
+        });
         assert.deepEqual((await b.list('/registry/nothing/')).kvs, []);
         assert.equal((await b.list('/registry/')).kvs.length, 5);
         assert.equal((await b.list('')).kvs.length, 5);
@@ -198,11 +240,20 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
           { name: 'exact remainder', opts: { startKey: names[4], limit: 3 }, keys: names.slice(4), more: false },
           { name: 'startKey without limit', opts: { startKey: names[5] }, keys: names.slice(5), more: false },
           { name: 'startKey past the range', opts: { startKey: `${PODS}z` }, keys: [], more: false },
-          { name: 'startKey before the prefix', opts: { startKey: '/a', limit: 1 }, keys: names.slice(0, 1), more: true },
+          {
+            name: 'startKey before the prefix',
+            opts: { startKey: '/a', limit: 1 },
+            keys: names.slice(0, 1),
+            more: true,
+          },
         ];
         for (const tc of cases) {
           const page = await b.list(PODS, tc.opts);
-          assert.deepEqual(page.kvs.map((kv) => kv.key), tc.keys, tc.name);
+          assert.deepEqual(
+            page.kvs.map((kv) => kv.key),
+            tc.keys,
+            tc.name,
+          );
           assert.equal(page.more, tc.more, tc.name);
         }
 
@@ -227,8 +278,14 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
         const lists = range(1, 20).map(() => b.list(PODS));
         await Promise.all(writes);
         for (const listed of await Promise.all(lists)) {
-          const expected = [...created].filter(([, rev]) => rev <= listed.revision).map(([key]) => key).sort();
-          assert.deepEqual(listed.kvs.map((kv) => kv.key), expected);
+          const expected = [...created]
+            .filter(([, rev]) => rev <= listed.revision)
+            .map(([key]) => key)
+            .sort();
+          assert.deepEqual(
+            listed.kvs.map((kv) => kv.key),
+            expected,
+          );
         }
       }));
 
@@ -335,7 +392,14 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
     test('a throwing listener breaks neither the write nor other listeners', () =>
       withBackend(async (b) => {
         const thrower = new AbortController();
-        await b.watch(PODS, 0, () => { throw new Error('listener bug'); }, thrower.signal);
+        await b.watch(
+          PODS,
+          0,
+          () => {
+            throw new Error('listener bug');
+          },
+          thrower.signal,
+        );
         const rec = new Recorder();
         await b.watch(PODS, 0, rec.listener, rec.controller.signal);
         assert.equal(await b.create(`${PODS}a`, 'v'), 1);
@@ -385,7 +449,10 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
         assert.deepEqual(newer.revisions(), range(9, 11));
 
         assert.equal(await b.compact(1000), 11, 'never above the current revision');
-        await assert.rejects(b.watch(PODS, 10, () => {}, new AbortController().signal), CompactedError);
+        await assert.rejects(
+          b.watch(PODS, 10, () => {}, new AbortController().signal),
+          CompactedError,
+        );
         await b.create(`${PODS}p12`, 'v');
         assert.deepEqual(atCompact.revisions(), range(6, 12));
         assert.equal((await b.list(PODS)).kvs.length, 12, 'compaction keeps current values');
@@ -448,7 +515,10 @@ export function runBackendConformance(name: string, make: () => Promise<BackendH
           { key: `${PODS}c`, value: 'c1', createRevision: 5, modRevision: 5 },
         ]);
         await assert.rejects(b.create(`${PODS}a`, 'x'), KeyExistsError);
-        await assert.rejects(b.watch(PODS, 1, () => {}, new AbortController().signal), CompactedError);
+        await assert.rejects(
+          b.watch(PODS, 1, () => {}, new AbortController().signal),
+          CompactedError,
+        );
 
         const rec = new Recorder();
         await b.watch(PODS, 2, rec.listener, rec.controller.signal);

@@ -60,8 +60,14 @@ test('acknowledged writes survive kill -9 and the revision keeps rising', async 
       for (const ack of latest.values()) {
         const { kv } = await backend.get(ack.key);
         assert.ok(kv, `acknowledged key ${ack.key} is missing`);
-        assert.ok(kv.modRevision >= ack.revision, `${ack.key}: modRevision ${kv.modRevision} < acknowledged ${ack.revision}`);
-        assert.ok((JSON.parse(kv.value) as { seq: number }).seq >= ack.seq, `${ack.key}: value older than acknowledged`);
+        assert.ok(
+          kv.modRevision >= ack.revision,
+          `${ack.key}: modRevision ${kv.modRevision} < acknowledged ${ack.revision}`,
+        );
+        assert.ok(
+          (JSON.parse(kv.value) as { seq: number }).seq >= ack.seq,
+          `${ack.key}: value older than acknowledged`,
+        );
       }
       const maxAcked = Math.max(...acks.map((a) => a.revision));
       assert.ok((await backend.currentRevision()) >= maxAcked);

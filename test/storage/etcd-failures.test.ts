@@ -29,28 +29,42 @@ test('endpoints other than http:// are refused up front', () => {
   assert.throws(() => new EtcdBackend({ endpoints: [] }), /at least one endpoint/);
 });
 
-test('while etcd is down calls reject; once it is back the watch stream resumes and writes resolve again', { skip: missing }, async () => {
-  const etcd = await startEtcd();
-  const backend = new EtcdBackend({ endpoints: [etcd.endpoint], prefix: '/outage', timeoutMs: 1000 });
-  try {
-    await backend.start();
-    const seen: StorageEvent[] = [];
-    const watching = new AbortController();
-    await backend.watch('/', 0, (events) => seen.push(...events), watching.signal);
-    await backend.create('/registry/a', '1');
+test(
+  'while etcd is down calls reject; once it is back the watch stream resumes and writes resolve again',
+  { skip: missing },
+  async () => {
+    const etcd = await startEtcd();
+    const backend = new EtcdBackend({ endpoints: [etcd.endpoint], prefix: '/outage', timeoutMs: 1000 });
+    try {
+      await backend.start();
+      const seen: StorageEvent[] = [];
+      const watching = new AbortController();
+      await backend.watch('/', 0, (events) => seen.push(...events), watching.signal);
+      await backend.create('/registry/a', '1');
 
-    await etcd.kill();
-    await assert.rejects(backend.create('/registry/b', '1'));
-    await assert.rejects(backend.get('/registry/a'));
-    await assert.rejects(backend.list('/'));
+      await etcd.kill();
+      await assert.rejects(backend.create('/registry/b', '1'));
+      await assert.rejects(backend.get('/registry/a'));
+      await assert.rejects(backend.list('/'));
 
-    await etcd.restart();
-    const revision = await eventually(() => backend.create('/registry/c', '1'), 20_000, 250);
-    assert.deepEqual(seen.map((e) => [e.kv.key, e.revision]), [['/registry/a', 1], ['/registry/c', revision]], 'the resumed stream delivered the write');
-    assert.deepEqual((await backend.list('/')).kvs.map((kv) => kv.key), ['/registry/a', '/registry/c']);
-    watching.abort();
-  } finally {
-    await backend.close();
-    await etcd.stop();
-  }
-});
+      await etcd.restart();
+      const revision = await eventually(() => backend.create('/registry/c', '1'), 20_000, 250);
+      assert.deepEqual(
+        seen.map((e) => [e.kv.key, e.revision]),
+        [
+          ['/registry/a', 1],
+          ['/registry/c', revision],
+        ],
+        'the resumed stream delivered the write',
+      );
+      assert.deepEqual(
+        (await backend.list('/')).kvs.map((kv) => kv.key),
+        ['/registry/a', '/registry/c'],
+      );
+      watching.abort();
+    } finally {
+      await backend.close();
+      await etcd.stop();
+    }
+  },
+);

@@ -10,13 +10,19 @@ const missing = etcdMissing();
 after(killAllEtcd);
 
 /** Collects watch events. */
-function recorder(): { events: StorageEvent[]; listener: (events: readonly StorageEvent[]) => void; stop: AbortController } {
+function recorder(): {
+  events: StorageEvent[];
+  listener: (events: readonly StorageEvent[]) => void;
+  stop: AbortController;
+} {
   const events: StorageEvent[] = [];
   return { events, listener: (e) => events.push(...e), stop: new AbortController() };
 }
 
 /** Runs `body` with a fresh etcd and a raw client on it, then stops both and closes `backends`. */
-async function withEtcd(body: (etcd: EtcdProcess, raw: Etcd3, backends: EtcdBackend[]) => Promise<void>): Promise<void> {
+async function withEtcd(
+  body: (etcd: EtcdProcess, raw: Etcd3, backends: EtcdBackend[]) => Promise<void>,
+): Promise<void> {
   const etcd = await startEtcd();
   const raw = new Etcd3({ hosts: etcd.endpoint });
   const backends: EtcdBackend[] = [];
@@ -79,11 +85,19 @@ if (!missing) {
 
       assert.equal(await raw.get('/tenant/registry/pods/p').string(), 'pa');
       assert.equal(await raw.get('/tenant2/registry/pods/p').string(), 'pb');
-      assert.deepEqual((await a.list('')).kvs, [{ key: '/registry/pods/p', value: 'pa', createRevision: 1, modRevision: 1 }]);
-      assert.deepEqual((await b.list('/registry/')).kvs.map((kv) => kv.value), ['pb']);
+      assert.deepEqual((await a.list('')).kvs, [
+        { key: '/registry/pods/p', value: 'pa', createRevision: 1, modRevision: 1 },
+      ]);
+      assert.deepEqual(
+        (await b.list('/registry/')).kvs.map((kv) => kv.value),
+        ['pb'],
+      );
       assert.deepEqual((await a.list('', { startKey: 'z' })).kvs, [], 'a start key past the data keys');
       assert.equal(await a.currentRevision(), first, 'a store reports the last write under its own prefix');
-      assert.deepEqual(seenByA.events.map((e) => e.revision), [first]);
+      assert.deepEqual(
+        seenByA.events.map((e) => e.revision),
+        [first],
+      );
       await assert.rejects(a.create('registry/no-slash', 'v'), /does not start with "\/"/);
       seenByA.stop.abort();
     }));
@@ -100,18 +114,31 @@ if (!missing) {
 
       const created = await a.create('/registry/pods/p', 'v1');
       // What b reads, b's watchers have already seen.
-      assert.deepEqual(await b.get('/registry/pods/p'), { revision: created, kv: { key: '/registry/pods/p', value: 'v1', createRevision: created, modRevision: created } });
-      assert.deepEqual(seenByB.events.map((e) => [e.type, e.revision]), [['create', created]]);
+      assert.deepEqual(await b.get('/registry/pods/p'), {
+        revision: created,
+        kv: { key: '/registry/pods/p', value: 'v1', createRevision: created, modRevision: created },
+      });
+      assert.deepEqual(
+        seenByB.events.map((e) => [e.type, e.revision]),
+        [['create', created]],
+      );
 
       const updated = await b.update('/registry/pods/p', 'v2', created);
       const stale = await a.update('/registry/pods/p', 'v3', created);
       assert.deepEqual(stale, { ok: false, revision: updated.revision, kv: updated.kv });
-      assert.deepEqual(seenByA.events.map((e) => e.revision), [created, updated.revision], "a's refusal waited for b's write to reach a's watchers");
+      assert.deepEqual(
+        seenByA.events.map((e) => e.revision),
+        [created, updated.revision],
+        "a's refusal waited for b's write to reach a's watchers",
+      );
       await assert.rejects(a.create('/registry/pods/p', 'x'), KeyExistsError);
 
       assert.equal(await b.compact(updated.revision), updated.revision);
       assert.equal(await a.compact(1), updated.revision, 'a learns the compact revision from etcd');
-      await assert.rejects(a.watch('/registry/', created - 1, () => {}, new AbortController().signal), CompactedError);
+      await assert.rejects(
+        a.watch('/registry/', created - 1, () => {}, new AbortController().signal),
+        CompactedError,
+      );
       seenByA.stop.abort();
       seenByB.stop.abort();
     }));

@@ -55,7 +55,11 @@ test('level backend writes the documented key layout and compaction deletes log 
       ]);
       assert.equal(entries['meta/rev'], '4');
       assert.equal(entries['meta/compact'], '2');
-      assert.deepEqual(JSON.parse(entries['cur//registry/pods/ns/a']), { value: 'a2', createRevision: 1, modRevision: 2 });
+      assert.deepEqual(JSON.parse(entries['cur//registry/pods/ns/a']), {
+        value: 'a2',
+        createRevision: 1,
+        modRevision: 2,
+      });
       assert.deepEqual(JSON.parse(entries['log/0000000000000004']), {
         type: 'delete',
         key: '/registry/pods/ns/b',
@@ -176,12 +180,18 @@ test('reads, list, currentRevision and watchers see a write only once its batch 
     const update = b.update('/registry/pods/a', 'a2', 1);
     await until(() => batches.issued === 1);
     assert.equal((await b.get('/registry/pods/a')).kv?.value, 'a1');
-    assert.deepEqual((await b.list('/registry/pods/')).kvs.map((kv) => kv.value), ['a1']);
+    assert.deepEqual(
+      (await b.list('/registry/pods/')).kvs.map((kv) => kv.value),
+      ['a1'],
+    );
     assert.equal(await b.currentRevision(), 1);
     assert.equal(seen.length, 0);
     batches.release();
     assert.equal((await update).revision, 2);
-    assert.deepEqual(seen.map((e) => e.revision), [2]);
+    assert.deepEqual(
+      seen.map((e) => e.revision),
+      [2],
+    );
     assert.equal((await b.get('/registry/pods/a')).kv?.value, 'a2');
     watching.abort();
   }));
@@ -208,7 +218,9 @@ test('a failed batch is fatal: its writes, queued writes and later writes reject
     for (const [call, run] of later) await assert.rejects(run(), isDiskFull, call);
     assert.equal(batches.issued, 1, 'nothing reaches LevelDB after the failure');
     assert.equal(await b.currentRevision(), 1);
-    assert.deepEqual((await b.list('/registry/pods/')).kvs, [{ key: '/registry/pods/a', value: 'a1', createRevision: 1, modRevision: 1 }]);
+    assert.deepEqual((await b.list('/registry/pods/')).kvs, [
+      { key: '/registry/pods/a', value: 'a1', createRevision: 1, modRevision: 1 },
+    ]);
     await b.close();
 
     const reopened = await dir.open();
@@ -232,7 +244,10 @@ test('close waits for the in-flight and queued writes and refuses new ones', (t)
     batches.stopHolding();
     const reopened = await dir.open();
     assert.equal(await reopened.currentRevision(), 3);
-    assert.deepEqual((await reopened.list('/registry/pods/')).kvs.map((kv) => kv.key), range(1, 3).map((i) => `/registry/pods/p${i}`));
+    assert.deepEqual(
+      (await reopened.list('/registry/pods/')).kvs.map((kv) => kv.key),
+      range(1, 3).map((i) => `/registry/pods/p${i}`),
+    );
   }));
 
 /** One step against a KeyValueIndex: set or delete a key, or read the keys from a start key. */
@@ -245,14 +260,28 @@ const indexCases: Array<{ name: string; steps: IndexStep[] }> = [
   },
   {
     name: 'keys added after a read merge into the order',
-    steps: [{ set: 'b' }, { set: 'd' }, { from: '', keys: ['b', 'd'] }, { set: 'c' }, { set: 'a' }, { from: '', keys: ['a', 'b', 'c', 'd'] }],
+    steps: [
+      { set: 'b' },
+      { set: 'd' },
+      { from: '', keys: ['b', 'd'] },
+      { set: 'c' },
+      { set: 'a' },
+      { from: '', keys: ['a', 'b', 'c', 'd'] },
+    ],
   },
   {
     name: 'a deleted key disappears, also when added again before the next read',
     steps: [
-      { set: 'a' }, { set: 'b' }, { set: 'c' }, { from: '', keys: ['a', 'b', 'c'] },
-      { del: 'b' }, { from: '', keys: ['a', 'c'] },
-      { del: 'a' }, { set: 'a' }, { del: 'c' }, { from: '', keys: ['a'] },
+      { set: 'a' },
+      { set: 'b' },
+      { set: 'c' },
+      { from: '', keys: ['a', 'b', 'c'] },
+      { del: 'b' },
+      { from: '', keys: ['a', 'c'] },
+      { del: 'a' },
+      { set: 'a' },
+      { del: 'c' },
+      { from: '', keys: ['a'] },
     ],
   },
   {
@@ -261,7 +290,14 @@ const indexCases: Array<{ name: string; steps: IndexStep[] }> = [
   },
   {
     name: 'reads start at the first key at or after the start key',
-    steps: [{ set: 'a' }, { set: 'c' }, { set: 'e' }, { from: 'c', keys: ['c', 'e'] }, { from: 'd', keys: ['e'] }, { from: 'f', keys: [] }],
+    steps: [
+      { set: 'a' },
+      { set: 'c' },
+      { set: 'e' },
+      { from: 'c', keys: ['c', 'e'] },
+      { from: 'd', keys: ['e'] },
+      { from: 'f', keys: [] },
+    ],
   },
   {
     name: 'setting a live key again replaces its value without duplicating it',
@@ -274,11 +310,20 @@ for (const tc of indexCases) {
     const index = new KeyValueIndex();
     let revision = 0;
     for (const step of tc.steps) {
-      if ('set' in step) index.set({ key: step.set, value: `${step.set}@${++revision}`, createRevision: revision, modRevision: revision });
+      if ('set' in step)
+        index.set({
+          key: step.set,
+          value: `${step.set}@${++revision}`,
+          createRevision: revision,
+          modRevision: revision,
+        });
       else if ('del' in step) index.delete(step.del);
       else {
         const kvs = [...index.from(step.from)];
-        assert.deepEqual(kvs.map((kv) => kv.key), step.keys);
+        assert.deepEqual(
+          kvs.map((kv) => kv.key),
+          step.keys,
+        );
         for (const kv of kvs) assert.equal(index.get(kv.key), kv);
       }
     }

@@ -20,28 +20,29 @@ test('flowChooser: the same flow and key always choose the same option; shares f
   assert.ok(Math.abs(counts[0] / 3000 - 0.5) < 0.04 && Math.abs(counts[1] / 3000 - 0.25) < 0.04, String(counts));
 });
 
-const ladders: { name: string; walk: Parameters<typeof enumerateBranches<string>>[0]; want: Record<string, number> }[] = [
-  {
-    name: 'no choice at all',
-    walk: () => 'only',
-    want: { only: 1 },
-  },
-  {
-    name: "kube-proxy's 1/3, 1/2, 1 ladder is uniform",
-    walk: (c) => (c.choose('a', [1 / 3, 2 / 3]) === 0 ? 'a' : c.choose('b', [1 / 2, 1 / 2]) === 0 ? 'b' : 'c'),
-    want: { a: 1 / 3, b: 1 / 3, c: 1 / 3 },
-  },
-  {
-    name: 'a load balancer over two VMs, then one or two local pods (the talk’s 50/25/25)',
-    walk: (c) => (c.choose('lb', [0.5, 0.5]) === 0 ? 'pod1' : c.choose('svl', [0.5, 0.5]) === 0 ? 'pod2' : 'pod3'),
-    want: { pod1: 0.5, pod2: 0.25, pod3: 0.25 },
-  },
-  {
-    name: 'zero-probability options are never taken',
-    walk: (c) => (c.choose('x', [1, 0]) === 0 ? 'taken' : 'never'),
-    want: { taken: 1 },
-  },
-];
+const ladders: { name: string; walk: Parameters<typeof enumerateBranches<string>>[0]; want: Record<string, number> }[] =
+  [
+    {
+      name: 'no choice at all',
+      walk: () => 'only',
+      want: { only: 1 },
+    },
+    {
+      name: "kube-proxy's 1/3, 1/2, 1 ladder is uniform",
+      walk: (c) => (c.choose('a', [1 / 3, 2 / 3]) === 0 ? 'a' : c.choose('b', [1 / 2, 1 / 2]) === 0 ? 'b' : 'c'),
+      want: { a: 1 / 3, b: 1 / 3, c: 1 / 3 },
+    },
+    {
+      name: 'a load balancer over two VMs, then one or two local pods (the talk’s 50/25/25)',
+      walk: (c) => (c.choose('lb', [0.5, 0.5]) === 0 ? 'pod1' : c.choose('svl', [0.5, 0.5]) === 0 ? 'pod2' : 'pod3'),
+      want: { pod1: 0.5, pod2: 0.25, pod3: 0.25 },
+    },
+    {
+      name: 'zero-probability options are never taken',
+      walk: (c) => (c.choose('x', [1, 0]) === 0 ? 'taken' : 'never'),
+      want: { taken: 1 },
+    },
+  ];
 for (const tc of ladders) {
   test(`enumerateBranches: ${tc.name}`, () => {
     const got: Record<string, number> = {};
@@ -52,7 +53,8 @@ for (const tc of ladders) {
 }
 
 test('enumerateBranches refuses more paths than its limit; sampleBranches estimates them, the same way for the same seed', () => {
-  const walk = (c: Parameters<Parameters<typeof enumerateBranches<number>>[0]>[0]) => c.choose('vm', [0.5, 0.5]) * 100 + c.choose('pod', Array(100).fill(0.01));
+  const walk = (c: Parameters<Parameters<typeof enumerateBranches<number>>[0]>[0]) =>
+    c.choose('vm', [0.5, 0.5]) * 100 + c.choose('pod', Array(100).fill(0.01));
   assert.throws(() => enumerateBranches(walk, 150), TooManyBranches);
   const shares = (seed: string) => {
     const got = new Map<number, number>();

@@ -41,7 +41,10 @@ test('a new connection with the same tuple replaces the old entry', () => {
 test('the table is bounded: the oldest entries go first', () => {
   const ct = new Conntrack(3);
   for (let port = 1; port <= 5; port++) ct.insert({ ...pod, srcPort: port }, { ...pod, srcPort: port }, 0);
-  assert.deepEqual(ct.entries(0).map((e) => e.original.srcPort), [3, 4, 5]);
+  assert.deepEqual(
+    ct.entries(0).map((e) => e.original.srcPort),
+    [3, 4, 5],
+  );
 });
 
 test('tupleKey names protocol, addresses and ports', () => {

@@ -30,7 +30,8 @@ interface GoldenInput {
 }
 
 type Named = { name: string };
-const isNamedList = (v: unknown): v is Named[] => Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && 'name' in x);
+const isNamedList = (v: unknown): v is Named[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && 'name' in x);
 
 /** Lists of named items merge by name (an override changes fields of the base's item); other lists append; objects merge. */
 function merge(base: unknown, over: unknown): unknown {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { startTraceCluster } from '../helpers/trace-cluster.js';
 
 test('recent lists keep the last 100 sources per list, as xt_recent does', async () => {
-  const cluster = await startTraceCluster({ nodes: [{ name: 'vm1', internalIP: '10.240.0.2', podCIDR: '10.4.0.0/24' }] });
+  const cluster = await startTraceCluster({
+    nodes: [{ name: 'vm1', internalIP: '10.240.0.2', podCIDR: '10.4.0.0/24' }],
+  });
   try {
     const state = cluster.dataplane.state;
     for (let i = 0; i < 150; i++) state.recordRecent('vm1', 'KUBE-SEP-X', `10.4.0.${i}`, i);

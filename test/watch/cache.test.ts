@@ -17,7 +17,14 @@ function newCache(now = () => 0) {
   return new ResourceCache(prefix, 0, limits, now);
 }
 
-function put(cache: ResourceCache, type: 'ADDED' | 'MODIFIED' | 'DELETED', rev: number, ns: string, name: string, labels: Record<string, string> = {}) {
+function put(
+  cache: ResourceCache,
+  type: 'ADDED' | 'MODIFIED' | 'DELETED',
+  rev: number,
+  ns: string,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   cache.apply(type, rev, `${prefix}${ns}/${name}`, pod(ns, name, rev, labels));
 }
 
@@ -35,10 +42,16 @@ test('list pages in key order and resumes after the last key', () => {
   const cache = newCache();
   for (const [i, name] of ['c', 'a', 'b', 'd'].entries()) put(cache, 'ADDED', i + 1, 'default', name);
   const first = cache.list({ limit: 2 });
-  assert.deepEqual(first.items.map((o) => o.metadata.name), ['a', 'b']);
+  assert.deepEqual(
+    first.items.map((o) => o.metadata.name),
+    ['a', 'b'],
+  );
   assert.equal(first.remaining, 2);
   const second = cache.list({ limit: 2, afterKey: first.lastKey });
-  assert.deepEqual(second.items.map((o) => o.metadata.name), ['c', 'd']);
+  assert.deepEqual(
+    second.items.map((o) => o.metadata.name),
+    ['c', 'd'],
+  );
   assert.equal(second.lastKey, undefined);
 });
 
@@ -46,7 +59,10 @@ test('a namespace prefix never leaks other namespaces', () => {
   const cache = newCache();
   put(cache, 'ADDED', 1, 'a', 'x');
   put(cache, 'ADDED', 2, 'ab', 'y');
-  assert.deepEqual(cache.list({ prefix: `${prefix}a/` }).items.map((o) => o.metadata.name), ['x']);
+  assert.deepEqual(
+    cache.list({ prefix: `${prefix}a/` }).items.map((o) => o.metadata.name),
+    ['x'],
+  );
 });
 
 test('a page at an older revision undoes later writes (consistent paging)', () => {
@@ -58,18 +74,28 @@ test('a page at an older revision undoes later writes (consistent paging)', () =
   put(cache, 'ADDED', 5, 'default', 'bb');
   put(cache, 'MODIFIED', 6, 'default', 'b');
   const page = cache.list({ atRevision: 3, afterKey: `${prefix}default/a` });
-  assert.deepEqual(page.items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`), ['b@2', 'c@3']);
+  assert.deepEqual(
+    page.items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`),
+    ['b@2', 'c@3'],
+  );
 });
 
 test('history older than the window is Expired (410)', async () => {
   const cache = newCache(() => 1_000_000);
   for (let rev = 1; rev <= 8; rev++) put(cache, 'ADDED', rev, 'default', `p${rev}`);
-  assert.throws(() => cache.list({ atRevision: 1 }), (err: unknown) => err instanceof StatusError && err.code === 410);
+  assert.throws(
+    () => cache.list({ atRevision: 1 }),
+    (err: unknown) => err instanceof StatusError && err.code === 410,
+  );
   assert.throws(
     () => cache.watch({ afterRevision: 2, maxQueue: 10 }, 8),
-    (err: unknown) => err instanceof StatusError && err.code === 410 && /too old resource version: 2 \(3\)/.test(err.message),
+    (err: unknown) =>
+      err instanceof StatusError && err.code === 410 && /too old resource version: 2 \(3\)/.test(err.message),
   );
-  assert.deepEqual(summary(await drain(cache.watch({ afterRevision: 6, maxQueue: 10 }, 8))), ['ADDED p7@7', 'ADDED p8@8']);
+  assert.deepEqual(summary(await drain(cache.watch({ afterRevision: 6, maxQueue: 10 }, 8))), [
+    'ADDED p7@7',
+    'ADDED p8@8',
+  ]);
 });
 
 test('young events are kept beyond minEvents until maxEvents', () => {

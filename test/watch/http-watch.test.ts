@@ -6,15 +6,24 @@ import { HttpWatch, openWsWatch } from '../helpers/watch-client.js';
 let t: TestApp;
 let base: string;
 before(async () => {
-  t = await startTestApp({ history: { minEvents: 5, maxEvents: 10, minAgeMs: 0 }, watchTiming: { minServerTimeoutMs: 60_000, bookmarkIntervalMs: 200, heartbeatMs: 300 } });
+  t = await startTestApp({
+    history: { minEvents: 5, maxEvents: 10, minAgeMs: 0 },
+    watchTiming: { minServerTimeoutMs: 60_000, bookmarkIntervalMs: 200, heartbeatMs: 300 },
+  });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-  for (const ns of ['w1', 'w2', 'w3', 'w4', 'w5']) await inject('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  for (const ns of ['w1', 'w2', 'w3', 'w4', 'w5'])
+    await inject('POST', '/api/v1/namespaces', { metadata: { name: ns } });
 });
 after(async () => t.close());
 
 async function inject(method: string, url: string, body?: unknown, contentType = 'application/json') {
-  const res = await t.app.inject({ method: method as 'GET', url, payload: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { 'content-type': contentType } });
+  const res = await t.app.inject({
+    method: method as 'GET',
+    url,
+    payload: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'content-type': contentType },
+  });
   return res.json();
 }
 
@@ -38,7 +47,10 @@ describe('watch over chunked HTTP', () => {
     await inject('PATCH', `${podsIn('w1')}/a`, { metadata: { labels: { x: '1' } } }, 'application/merge-patch+json');
     await inject('DELETE', `${podsIn('w1')}/a`);
     const events = await w.waitFor(3);
-    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['ADDED', 'MODIFIED', 'DELETED'],
+    );
     for (const e of events) {
       assert.equal(e.object.kind, 'Pod');
       assert.equal(e.object.apiVersion, 'v1');
@@ -60,7 +72,13 @@ describe('watch over chunked HTTP', () => {
 
   test('a resourceVersion older than the history: one 410 ERROR event, then the stream ends', async () => {
     const first = await inject('POST', podsIn('w3'), podManifest('old'));
-    for (let i = 0; i < 15; i++) await inject('PATCH', `${podsIn('w3')}/old`, { metadata: { labels: { i: String(i) } } }, 'application/merge-patch+json');
+    for (let i = 0; i < 15; i++)
+      await inject(
+        'PATCH',
+        `${podsIn('w3')}/old`,
+        { metadata: { labels: { i: String(i) } } },
+        'application/merge-patch+json',
+      );
     const w = new HttpWatch(`${base}${podsIn('w3')}?watch=true&resourceVersion=${first.metadata.resourceVersion}`);
     await w.ended;
     assert.equal(w.events.length, 1);
@@ -90,15 +108,25 @@ describe('watch over chunked HTTP', () => {
     await inject('POST', podsIn('w5'), podManifest('s', { app: 'db' }));
     const w = new HttpWatch(`${base}${podsIn('w5')}?watch=true&labelSelector=app%3Dweb`);
     await w.headers;
-    await inject('PATCH', `${podsIn('w5')}/s`, { metadata: { labels: { app: 'web' } } }, 'application/merge-patch+json');
+    await inject(
+      'PATCH',
+      `${podsIn('w5')}/s`,
+      { metadata: { labels: { app: 'web' } } },
+      'application/merge-patch+json',
+    );
     await inject('PATCH', `${podsIn('w5')}/s`, { metadata: { labels: { app: 'db' } } }, 'application/merge-patch+json');
     const events = await w.waitFor(2);
-    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'DELETED']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['ADDED', 'DELETED'],
+    );
     w.close();
   });
 
   test('sendInitialEvents: ADDED events then the initial-events-end BOOKMARK', async () => {
-    const w = new HttpWatch(`${base}${podsIn('w5')}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
+    const w = new HttpWatch(
+      `${base}${podsIn('w5')}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
+    );
     const events = await w.waitFor(2);
     assert.equal(events[0].type, 'ADDED');
     assert.equal(events[1].type, 'BOOKMARK');
@@ -121,7 +149,10 @@ describe('watch over WebSocket', () => {
     await inject('POST', podsIn('ws'), podManifest('two'));
     const deadline = Date.now() + 3000;
     while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED one', 'ADDED two']);
+    assert.deepEqual(
+      events.map((e) => `${e.type} ${e.object.metadata.name}`),
+      ['ADDED one', 'ADDED two'],
+    );
     ws.close();
   });
 });

@@ -26,7 +26,16 @@
 import type { Ingress, IngressBackend, HTTPIngressPath } from '../../../schemas/ingress.js';
 import type { Service, ServicePort } from '../../../schemas/service.js';
 import { backendServiceName } from '../gce-names.js';
-import { hostKind, hostMatches, isPathType, matchLength, pathMatches, urlMapPaths, type HostKind, type PathType } from './match.js';
+import {
+  hostKind,
+  hostMatches,
+  isPathType,
+  matchLength,
+  pathMatches,
+  urlMapPaths,
+  type HostKind,
+  type PathType,
+} from './match.js';
 
 /** A translated Ingress backend: one Service port, reached through its nodePort. */
 export interface UrlMapBackend {
@@ -88,7 +97,12 @@ function findServicePort(svc: Service, port: number | string): ServicePort | und
 }
 
 /** ingress-gce `getServicePort`: checks run in its order (Service, port, type), then the nodePort. */
-function translateBackend(backend: IngressBackend | undefined, namespace: string, services: ServiceLookup, clusterUID: string): Translation {
+function translateBackend(
+  backend: IngressBackend | undefined,
+  namespace: string,
+  services: ServiceLookup,
+  clusterUID: string,
+): Translation {
   const ref = backend?.service;
   if (!ref) return { error: `${FAILED} backend has no service (resource backends are not supported by GCE)` };
   const key = `${namespace}/${ref.name}`;
@@ -112,7 +126,11 @@ function translateBackend(backend: IngressBackend | undefined, namespace: string
   };
 }
 
-function translatePath(host: string | undefined, p: HTTPIngressPath, translate: (b: IngressBackend | undefined) => Translation): UrlMapRule | string {
+function translatePath(
+  host: string | undefined,
+  p: HTTPIngressPath,
+  translate: (b: IngressBackend | undefined) => Translation,
+): UrlMapRule | string {
   const pathType = p.pathType ?? 'ImplementationSpecific';
   const path = p.path ?? '';
   if (!isPathType(pathType)) return `${FAILED} path "${path}" has unsupported pathType "${pathType}"`;
@@ -204,9 +222,14 @@ function describeBackend(b: UrlMapBackend): string {
 
 function noRuleResult(map: UrlMap, why: string): RouteResult {
   if (map.defaultBackend) {
-    return { backend: map.defaultBackend, reason: `${why}, so spec.defaultBackend ${describeBackend(map.defaultBackend)} serves it.` };
+    return {
+      backend: map.defaultBackend,
+      reason: `${why}, so spec.defaultBackend ${describeBackend(map.defaultBackend)} serves it.`,
+    };
   }
-  return { reason: `${why} and the Ingress has no usable spec.defaultBackend, so the controller default backend answers 404.` };
+  return {
+    reason: `${why} and the Ingress has no usable spec.defaultBackend, so the controller default backend answers 404.`,
+  };
 }
 
 /**
@@ -214,7 +237,12 @@ function noRuleResult(map: UrlMap, why: string): RouteResult {
  * `policy` (module comment). Without a matching rule the result is `map.defaultBackend`; with
  * neither, `backend` is undefined and the caller reports NoIngressRule.
  */
-export function routeRequest(map: UrlMap, host: string, path: string, policy: RoutingPolicy = GCE_ROUTING_POLICY): RouteResult {
+export function routeRequest(
+  map: UrlMap,
+  host: string,
+  path: string,
+  policy: RoutingPolicy = GCE_ROUTING_POLICY,
+): RouteResult {
   const requestPath = pathOnly(path);
   const groups = matchingHostGroups(map.rules, host);
   const searched = policy.hostSelection === 'most-specific' ? groups.slice(0, 1) : groups;

@@ -81,8 +81,15 @@ export class ChainListing {
     const rules: string[] = [];
     for (const key of this.bucketOrder.values()) {
       const bucket = this.buckets.get(key)!;
-      bucket.declarations ??= bucket.names.values().map((n) => `:${n} - [0:0]`).join('\n');
-      bucket.rules ??= bucket.names.values().map(textOf).filter((t) => t !== '').join('\n');
+      bucket.declarations ??= bucket.names
+        .values()
+        .map((n) => `:${n} - [0:0]`)
+        .join('\n');
+      bucket.rules ??= bucket.names
+        .values()
+        .map(textOf)
+        .filter((t) => t !== '')
+        .join('\n');
       declarations.push(bucket.declarations);
       if (bucket.rules !== '') rules.push(bucket.rules);
     }

@@ -44,8 +44,20 @@ export function compileNode(input: CompileInput): CompiledRules {
   const services = input.services
     .map((svc) => ({ svc, key: serviceSortKey(svc) }))
     .sort((a, b) => compareServiceSortKeys(a.key, b.key))
-    .map(({ svc }) => compileServiceFragment(svc, bySvc.get(serviceKey(svc.metadata.namespace, svc.metadata.name)) ?? [], input.nodeName, input.clusterCIDR));
+    .map(({ svc }) =>
+      compileServiceFragment(
+        svc,
+        bySvc.get(serviceKey(svc.metadata.namespace, svc.metadata.name)) ?? [],
+        input.nodeName,
+        input.clusterCIDR,
+      ),
+    );
   const parts: Fragment[] = [global.head, ...services, global.tail];
-  const [filter, nat] = TABLES.map((table) => assembleTable(table, parts.map((p) => p[table])));
+  const [filter, nat] = TABLES.map((table) =>
+    assembleTable(
+      table,
+      parts.map((p) => p[table]),
+    ),
+  );
   return { nat, filter };
 }

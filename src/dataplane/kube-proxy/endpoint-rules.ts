@@ -9,10 +9,17 @@ import { usesClusterChain, usesLocalChain, type PortContext } from './port-conte
 import { kernelThreshold, selectionProbabilities } from './probability.js';
 import type { Match } from './rules.js';
 
-const sepChain = (c: PortContext, ep: EndpointInfo): string => `KUBE-SEP-${endpointChainHash(c.spn, c.protocol, ep.ip, ep.port)}`;
+const sepChain = (c: PortContext, ep: EndpointInfo): string =>
+  `KUBE-SEP-${endpointChainHash(c.spn, c.protocol, ep.ip, ep.port)}`;
 
 /** §6.4: a client seen within the timeout goes back to the endpoint it was sent to (keyed by source IP). */
-function addAffinityRules(c: PortContext, chain: string, endpoints: EndpointInfo[], seconds: number, nat: ChainRules): void {
+function addAffinityRules(
+  c: PortContext,
+  chain: string,
+  endpoints: EndpointInfo[],
+  seconds: number,
+  nat: ChainRules,
+): void {
   for (const ep of endpoints) {
     const sep = sepChain(c, ep);
     const recent: Match = { kind: 'recent', name: sep, action: 'rcheck', seconds, reap: true };

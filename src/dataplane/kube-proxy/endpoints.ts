@@ -27,7 +27,12 @@ const sliceName = (s: EndpointSlice): string => s.metadata.name ?? '';
  * `"ip:port"` string. An endpoint listed twice keeps the later non-terminating entry (upstream's
  * rule); slices are read in name order so the result does not depend on the order they arrived in.
  */
-export function collectEndpoints(svc: Service, port: ServicePort, slices: readonly EndpointSlice[], nodeName: string): EndpointInfo[] {
+export function collectEndpoints(
+  svc: Service,
+  port: ServicePort,
+  slices: readonly EndpointSlice[],
+  nodeName: string,
+): EndpointInfo[] {
   const unique = new Map<string, EndpointInfo>();
   const ordered = [...slices].sort((a, b) => (sliceName(a) < sliceName(b) ? -1 : sliceName(a) > sliceName(b) ? 1 : 0));
   for (const slice of ordered) {
@@ -42,7 +47,13 @@ export function collectEndpoints(svc: Service, port: ServicePort, slices: readon
       const ready = ep.conditions?.ready ?? true;
       const serving = ep.conditions?.serving ?? ready;
       const terminating = ep.conditions?.terminating === true;
-      const info = { ip, port: slicePort.port, isLocal: ep.nodeName === nodeName, ready, servingTerminating: serving && terminating };
+      const info = {
+        ip,
+        port: slicePort.port,
+        isLocal: ep.nodeName === nodeName,
+        ready,
+        servingTerminating: serving && terminating,
+      };
       if (!terminating || !unique.has(endpointKey(info))) unique.set(endpointKey(info), info);
     }
   }

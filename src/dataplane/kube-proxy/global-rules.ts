@@ -2,7 +2,16 @@
  * The node-wide rules that do not depend on any Service: kube-proxy's hooks from the built-in
  * chains (networking.md §6.1) and the ip-masq-agent egress masquerade (§7).
  */
-import { comment, jump, MARK_MASQ_CHAIN, MASQ_MARK, newFragment, type ChainRules, type Fragment, type TableName } from './fragment.js';
+import {
+  comment,
+  jump,
+  MARK_MASQ_CHAIN,
+  MASQ_MARK,
+  newFragment,
+  type ChainRules,
+  type Fragment,
+  type TableName,
+} from './fragment.js';
 import type { Match } from './rules.js';
 
 const ctNew: Match = { kind: 'conntrack', ctstate: ['NEW'] };
@@ -22,7 +31,10 @@ function addNatHooks(nat: ChainRules): void {
   nat.add('OUTPUT', { matches: [portals], target: jump('KUBE-SERVICES') });
   nat.add('POSTROUTING', { matches: [comment('kubernetes postrouting rules')], target: jump('KUBE-POSTROUTING') });
   nat.add(MARK_MASQ_CHAIN, { matches: [], target: { kind: 'MARK', value: MASQ_MARK, mask: MASQ_MARK } });
-  nat.add('KUBE-POSTROUTING', { matches: [{ kind: 'mark', value: MASQ_MARK, mask: MASQ_MARK, negate: true }], target: { kind: 'RETURN' } });
+  nat.add('KUBE-POSTROUTING', {
+    matches: [{ kind: 'mark', value: MASQ_MARK, mask: MASQ_MARK, negate: true }],
+    target: { kind: 'RETURN' },
+  });
   // `--xor-mark` clears the bit so a re-routed packet is not masqueraded twice.
   nat.add('KUBE-POSTROUTING', { matches: [], target: { kind: 'MARK', value: MASQ_MARK, mask: 0 } });
   nat.add('KUBE-POSTROUTING', {
@@ -37,14 +49,20 @@ function addNatHooks(nat: ChainRules): void {
 function addMasqueradeAgent(nat: ChainRules, nonMasqueradeCIDRs: readonly string[]): void {
   nat.add('POSTROUTING', {
     matches: [
-      comment(`ip-masq-agent: ensure nat POSTROUTING directs all non-LOCAL destination traffic to our custom ${MASQ_AGENT_CHAIN} chain`),
+      comment(
+        `ip-masq-agent: ensure nat POSTROUTING directs all non-LOCAL destination traffic to our custom ${MASQ_AGENT_CHAIN} chain`,
+      ),
       { kind: 'addrtype', dstType: 'LOCAL', invertDst: true },
     ],
     target: jump(MASQ_AGENT_CHAIN),
   });
   // ip-masq-agent writes the link-local exception first, then the configured CIDRs.
   for (const cidr of [LINK_LOCAL_CIDR, ...nonMasqueradeCIDRs]) {
-    nat.add(MASQ_AGENT_CHAIN, { destination: cidr, matches: [comment('ip-masq-agent: local traffic is not subject to MASQUERADE')], target: { kind: 'RETURN' } });
+    nat.add(MASQ_AGENT_CHAIN, {
+      destination: cidr,
+      matches: [comment('ip-masq-agent: local traffic is not subject to MASQUERADE')],
+      target: { kind: 'RETURN' },
+    });
   }
   nat.add(MASQ_AGENT_CHAIN, {
     matches: [comment('ip-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)')],
@@ -53,8 +71,14 @@ function addMasqueradeAgent(nat: ChainRules, nonMasqueradeCIDRs: readonly string
 }
 
 function addFilterHooks(filter: ChainRules): void {
-  const firewall = { matches: [ctNew, comment('kubernetes load balancer firewall')], target: jump('KUBE-PROXY-FIREWALL') };
-  const external = { matches: [ctNew, comment('kubernetes externally-visible service portals')], target: jump('KUBE-EXTERNAL-SERVICES') };
+  const firewall = {
+    matches: [ctNew, comment('kubernetes load balancer firewall')],
+    target: jump('KUBE-PROXY-FIREWALL'),
+  };
+  const external = {
+    matches: [ctNew, comment('kubernetes externally-visible service portals')],
+    target: jump('KUBE-EXTERNAL-SERVICES'),
+  };
   const services = { matches: [ctNew, comment('kubernetes service portals')], target: jump('KUBE-SERVICES') };
   filter.add('INPUT', firewall);
   filter.add('INPUT', { matches: [comment('kubernetes health check service ports')], target: jump('KUBE-NODEPORTS') });
@@ -71,10 +95,14 @@ function addFilterHooks(filter: ChainRules): void {
     target: { kind: 'ACCEPT' },
   });
   filter.add('KUBE-FORWARD', {
-    matches: [comment('kubernetes forwarding conntrack rule'), { kind: 'conntrack', ctstate: ['RELATED', 'ESTABLISHED'] }],
+    matches: [
+      comment('kubernetes forwarding conntrack rule'),
+      { kind: 'conntrack', ctstate: ['RELATED', 'ESTABLISHED'] },
+    ],
     target: { kind: 'ACCEPT' },
   });
-  for (const name of ['KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-SERVICES']) filter.declare(name);
+  for (const name of ['KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL', 'KUBE-SERVICES'])
+    filter.declare(name);
 }
 
 /**
@@ -89,7 +117,10 @@ export function globalFragments(nonMasqueradeCIDRs: readonly string[]): GlobalFr
   const tail = newFragment();
   // Must stay last: every other KUBE-SERVICES rule matches a specific destination first.
   tail.nat.add('KUBE-SERVICES', {
-    matches: [comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), { kind: 'addrtype', dstType: 'LOCAL' }],
+    matches: [
+      comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'),
+      { kind: 'addrtype', dstType: 'LOCAL' },
+    ],
     target: jump('KUBE-NODEPORTS'),
   });
   return { head, tail };

@@ -41,7 +41,10 @@ export class NodeRules {
       return { owners: new Map(), listing, sharedChains: new Map(), sharedText: new Map() };
     };
     this.tables = { nat: table('nat'), filter: table('filter') };
-    this.counts = { nat: global.head.counts.nat + global.tail.counts.nat, filter: global.head.counts.filter + global.tail.counts.filter };
+    this.counts = {
+      nat: global.head.counts.nat + global.tail.counts.nat,
+      filter: global.head.counts.filter + global.tail.counts.filter,
+    };
   }
 
   /** Bumps whenever the node's rules change; 1 for the global rules alone. */
@@ -81,7 +84,13 @@ export class NodeRules {
     return changed;
   }
 
-  private updateChain(name: TableName, table: TableState, chain: string, key: string, next: RenderedFragment | undefined): void {
+  private updateChain(
+    name: TableName,
+    table: TableState,
+    chain: string,
+    key: string,
+    next: RenderedFragment | undefined,
+  ): void {
     if (this.global.shared[name].has(chain)) {
       table.sharedChains.delete(chain);
       table.sharedText.delete(chain);
@@ -101,7 +110,11 @@ export class NodeRules {
     return this.rulesCache;
   }
 
-  private contributions<T>(name: TableName, order: readonly string[], pick: (f: RenderedFragment) => T | undefined): T[] {
+  private contributions<T>(
+    name: TableName,
+    order: readonly string[],
+    pick: (f: RenderedFragment) => T | undefined,
+  ): T[] {
     const out: T[] = [];
     for (const part of [this.global.head, ...order.map((key) => this.fragments.get(key)), this.global.tail]) {
       const value = part && pick(part);
@@ -115,7 +128,8 @@ export class NodeRules {
     let out = cache.get(chain);
     if (!out) {
       const rules: Rule[] = [];
-      for (const part of this.contributions(name, order, (f) => f.chains[name].get(chain)?.rules)) for (const rule of part) rules.push(rule);
+      for (const part of this.contributions(name, order, (f) => f.chains[name].get(chain)?.rules))
+        for (const rule of part) rules.push(rule);
       cache.set(chain, (out = { name: chain, rules }));
     }
     return out;
@@ -125,7 +139,9 @@ export class NodeRules {
     const { owners, listing } = this.tables[name];
     const chainOf = (chain: string): Chain => {
       const owner = owners.get(chain);
-      return owner === undefined ? this.sharedChain(name, chain, order) : this.fragments.get(owner)!.chains[name].get(chain)!;
+      return owner === undefined
+        ? this.sharedChain(name, chain, order)
+        : this.fragments.get(owner)!.chains[name].get(chain)!;
     };
     const builtins = BUILTIN_CHAINS[name].filter((n) => this.global.shared[name].has(n)).map(chainOf);
     return [...builtins, ...listing.chains(chainOf)];
@@ -140,7 +156,11 @@ export class NodeRules {
   private sharedTextOf(name: TableName, chain: string, order: readonly string[]): string {
     const cache = this.tables[name].sharedText;
     let text = cache.get(chain);
-    if (text === undefined) cache.set(chain, (text = this.contributions(name, order, (f) => f.text[name].get(chain) || undefined).join('\n')));
+    if (text === undefined)
+      cache.set(
+        chain,
+        (text = this.contributions(name, order, (f) => f.text[name].get(chain) || undefined).join('\n')),
+      );
     return text;
   }
 
@@ -149,9 +169,14 @@ export class NodeRules {
     if (table.blocks) return table.blocks;
     const textOf = (chain: string): string => {
       const owner = table.owners.get(chain);
-      return owner === undefined ? this.sharedTextOf(name, chain, order) : this.fragments.get(owner)!.text[name].get(chain)!;
+      return owner === undefined
+        ? this.sharedTextOf(name, chain, order)
+        : this.fragments.get(owner)!.text[name].get(chain)!;
     };
-    const builtins = BUILTIN_CHAINS[name].filter((n) => this.global.shared[name].has(n)).map(textOf).filter((t) => t !== '');
+    const builtins = BUILTIN_CHAINS[name]
+      .filter((n) => this.global.shared[name].has(n))
+      .map(textOf)
+      .filter((t) => t !== '');
     const { declarations, rules } = table.listing.render(textOf);
     table.blocks = [`*${name}`, ...declarations, ...builtins, ...rules, 'COMMIT'];
     return table.blocks;

@@ -57,7 +57,13 @@ function affinitySeconds(svc: Service): number | undefined {
 }
 
 /** Builds the context of `port` of `svc` as seen from `nodeName`. */
-export function portContext(svc: Service, port: ServicePort, slices: readonly EndpointSlice[], nodeName: string, clusterCIDR: string): PortContext {
+export function portContext(
+  svc: Service,
+  port: ServicePort,
+  slices: readonly EndpointSlice[],
+  nodeName: string,
+  clusterCIDR: string,
+): PortContext {
   const spn = servicePortName(svc.metadata.namespace ?? 'default', svc.metadata.name ?? '', port.name);
   const protocol = port.protocol.toLowerCase();
   const hash = serviceChainHash(spn, protocol);
@@ -88,11 +94,15 @@ export function portContext(svc: Service, port: ServicePort, slices: readonly En
 /** Any usable endpoint cluster-wide. */
 export const hasEndpoints = (c: PortContext): boolean => c.clusterEndpoints.length > 0;
 /** Usable endpoints for ClusterIP traffic under the internal policy. */
-export const hasInternalEndpoints = (c: PortContext): boolean => (c.internalLocal ? c.localEndpoints : c.clusterEndpoints).length > 0;
+export const hasInternalEndpoints = (c: PortContext): boolean =>
+  (c.internalLocal ? c.localEndpoints : c.clusterEndpoints).length > 0;
 /** Usable endpoints for NodePort/LB/external-IP traffic under the external policy. */
-export const hasExternalEndpoints = (c: PortContext): boolean => (c.externalLocal ? c.localEndpoints : c.clusterEndpoints).length > 0;
+export const hasExternalEndpoints = (c: PortContext): boolean =>
+  (c.externalLocal ? c.localEndpoints : c.clusterEndpoints).length > 0;
 /** The cluster chain serves Cluster-policy internal traffic and all externally reachable traffic (eTP=Local short-circuits into it). */
 export const usesClusterChain = (c: PortContext): boolean => hasEndpoints(c) && (!c.internalLocal || c.external);
-export const usesLocalChain = (c: PortContext): boolean => c.localEndpoints.length > 0 && (c.internalLocal || (c.external && c.externalLocal));
+export const usesLocalChain = (c: PortContext): boolean =>
+  c.localEndpoints.length > 0 && (c.internalLocal || (c.external && c.externalLocal));
 /** KUBE-FW-H filters LB traffic by source when the Service has endpoints, LB IPs and source ranges. */
-export const usesFirewallChain = (c: PortContext): boolean => hasEndpoints(c) && c.loadBalancerIPs.length > 0 && c.sourceRanges.length > 0;
+export const usesFirewallChain = (c: PortContext): boolean =>
+  hasEndpoints(c) && c.loadBalancerIPs.length > 0 && c.sourceRanges.length > 0;

@@ -10,7 +10,13 @@ import { globalFragments, sharedChains } from './global-rules.js';
 import { NodeRules, type GlobalRules } from './node-rules.js';
 import { isEmptyFragment, renderFragment, type RenderedFragment } from './rendered-fragment.js';
 import type { CompiledRules } from './rules.js';
-import { compareServiceSortKeys, compileServiceFragment, dependsOnNode, serviceKey, serviceSortKey } from './service-fragment.js';
+import {
+  compareServiceSortKeys,
+  compileServiceFragment,
+  dependsOnNode,
+  serviceKey,
+  serviceSortKey,
+} from './service-fragment.js';
 import { SortedArray } from './sorted-array.js';
 
 /** Cluster-wide inputs of the compiler. */
@@ -31,7 +37,8 @@ interface OrderEntry {
   key: string;
 }
 
-const compareOrder = (a: OrderEntry, b: OrderEntry): number => compareServiceSortKeys(a.sortKey, b.sortKey) || compareServiceSortKeys(a.key, b.key);
+const compareOrder = (a: OrderEntry, b: OrderEntry): number =>
+  compareServiceSortKeys(a.sortKey, b.sortKey) || compareServiceSortKeys(a.key, b.key);
 
 /**
  * The nodes' kube-proxy rules, kept up to date from Service and EndpointSlice events. Objects
@@ -65,7 +72,8 @@ export class KubeProxyRules {
     const wanted = new Set(names);
     for (const name of this.nodes.keys()) if (!wanted.has(name)) this.nodes.delete(name);
     for (const name of wanted) {
-      if (!this.nodes.has(name)) this.nodes.set(name, { rules: new NodeRules(this.global), dirty: new Set(this.services.keys()) });
+      if (!this.nodes.has(name))
+        this.nodes.set(name, { rules: new NodeRules(this.global), dirty: new Set(this.services.keys()) });
     }
   }
 

@@ -6,8 +6,11 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 
 /** iptables-save's order for `-m recent`: action, its options, then the list name, mask and side. */
 function renderRecent(m: Extract<Match, { kind: 'recent' }>): string {
-  const options = m.action === 'rcheck' ? [m.seconds !== undefined && `--seconds ${m.seconds}`, m.reap && '--reap'] : [];
-  return ['-m recent', `--${m.action}`, ...options, `--name ${m.name}`, '--mask 255.255.255.255', '--rsource'].filter(Boolean).join(' ');
+  const options =
+    m.action === 'rcheck' ? [m.seconds !== undefined && `--seconds ${m.seconds}`, m.reap && '--reap'] : [];
+  return ['-m recent', `--${m.action}`, ...options, `--name ${m.name}`, '--mask 255.255.255.255', '--rsource']
+    .filter(Boolean)
+    .join(' ');
 }
 
 const SAFE_UNQUOTED = /^[A-Za-z0-9_-]+$/;
@@ -28,7 +31,11 @@ function renderMatch(m: Match): string {
     case 'mark':
       return `-m mark ${m.negate ? '! ' : ''}--mark ${hex(m.value)}/${hex(m.mask)}`;
     case 'addrtype':
-      return ['-m addrtype', m.srcType && `--src-type ${m.srcType}`, m.dstType && `${m.invertDst ? '! ' : ''}--dst-type ${m.dstType}`]
+      return [
+        '-m addrtype',
+        m.srcType && `--src-type ${m.srcType}`,
+        m.dstType && `${m.invertDst ? '! ' : ''}--dst-type ${m.dstType}`,
+      ]
         .filter(Boolean)
         .join(' ');
     case 'recent':
@@ -61,7 +68,8 @@ function renderTarget(t: Target): string | undefined {
 export function renderRule(chain: string, rule: Rule): string {
   let line = `-A ${chain}`;
   // iptables stores `-s 0.0.0.0/0` as "any source" and iptables-save leaves it out.
-  if (rule.source && (rule.source.negate || !rule.source.cidr.endsWith('/0'))) line += ` ${rule.source.negate ? '! ' : ''}-s ${rule.source.cidr}`;
+  if (rule.source && (rule.source.negate || !rule.source.cidr.endsWith('/0')))
+    line += ` ${rule.source.negate ? '! ' : ''}-s ${rule.source.cidr}`;
   if (rule.destination) line += ` -d ${rule.destination}`;
   if (rule.protocol) line += ` -p ${rule.protocol}`;
   for (const m of rule.matches) line += ` ${renderMatch(m)}`;
@@ -83,6 +91,9 @@ function renderTable(name: keyof CompiledRules, chains: Chain[]): string[] {
  * `iptables-save` text of the given tables (default filter then nat), newline-terminated.
  * Built-in chain headers (`:PREROUTING ACCEPT [0:0]`) are omitted, as in networking.md §6.7.
  */
-export function renderIptablesSave(compiled: CompiledRules, tables: (keyof CompiledRules)[] = ['filter', 'nat']): string {
+export function renderIptablesSave(
+  compiled: CompiledRules,
+  tables: (keyof CompiledRules)[] = ['filter', 'nat'],
+): string {
   return tables.flatMap((t) => renderTable(t, compiled[t])).join('\n') + '\n';
 }

@@ -41,7 +41,11 @@ export function renderFragment(fragment: Fragment): RenderedFragment {
 export const isEmptyFragment = (f: Fragment): boolean => TABLES.every((t) => f[t].chains.size === 0);
 
 /** The chains of `table` whose rules differ between two versions of a fragment (undefined = no fragment). */
-export function changedChains(a: RenderedFragment | undefined, b: RenderedFragment | undefined, table: TableName): string[] {
+export function changedChains(
+  a: RenderedFragment | undefined,
+  b: RenderedFragment | undefined,
+  table: TableName,
+): string[] {
   const before = a?.text[table] ?? new Map<string, string>();
   const after = b?.text[table] ?? new Map<string, string>();
   const out = [...before.keys()].filter((chain) => after.get(chain) !== before.get(chain));

@@ -20,7 +20,12 @@ export interface SampleEndpoint {
 }
 
 /** A Service in `namespace/name` with the given spec and status, defaulted as the API server would. */
-export function sampleService(namespace: string, name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): Service {
+export function sampleService(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+  status?: Record<string, unknown>,
+): Service {
   return ServiceSchema.parse({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec, status });
 }
 
@@ -41,7 +46,11 @@ export function sampleSlice(
     endpoints: endpoints.map((e) => ({
       addresses: [e.ip],
       nodeName: e.node,
-      conditions: { ready: e.ready ?? true, serving: e.serving ?? e.ready ?? true, terminating: e.terminating ?? false },
+      conditions: {
+        ready: e.ready ?? true,
+        serving: e.serving ?? e.ready ?? true,
+        terminating: e.terminating ?? false,
+      },
     })),
   });
 }
@@ -64,21 +73,46 @@ export function sampleCluster(): ClusterInput {
   const lbPorts = [{ name: 'http', port: 80, protocol: 'TCP', nodePort: 31380 }];
   const services = [
     sampleService('default', 'store-be', { clusterIP: '10.9.3.76', ports: http }),
-    sampleService('default', 'nothing', { type: 'NodePort', clusterIP: '10.9.0.50', externalIPs: ['35.0.0.50'], ports: [{ name: 'http', port: 80, nodePort: 30050 }] }),
-    sampleService('default', 'store-np', { type: 'NodePort', clusterIP: '10.9.3.77', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
+    sampleService('default', 'nothing', {
+      type: 'NodePort',
+      clusterIP: '10.9.0.50',
+      externalIPs: ['35.0.0.50'],
+      ports: [{ name: 'http', port: 80, nodePort: 30050 }],
+    }),
+    sampleService('default', 'store-np', {
+      type: 'NodePort',
+      clusterIP: '10.9.3.77',
+      ports: [{ name: 'http', port: 80, nodePort: 30080 }],
+    }),
     sampleService(
       'default',
       'store-lb',
-      { type: 'LoadBalancer', clusterIP: '10.9.3.78', externalTrafficPolicy: 'Local', healthCheckNodePort: 32012, ports: lbPorts },
+      {
+        type: 'LoadBalancer',
+        clusterIP: '10.9.3.78',
+        externalTrafficPolicy: 'Local',
+        healthCheckNodePort: 32012,
+        ports: lbPorts,
+      },
       { loadBalancer: { ingress: [{ ip: '86.75.30.9' }] } },
     ),
     sampleService('default', 'store-local', { clusterIP: '10.9.3.79', internalTrafficPolicy: 'Local', ports: http }),
     sampleService('default', 'store-ext', { clusterIP: '10.9.3.80', externalIPs: ['35.0.0.80'], ports: http }),
-    sampleService('default', 'store-sticky', { clusterIP: '10.9.3.81', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } }, ports: http }),
+    sampleService('default', 'store-sticky', {
+      clusterIP: '10.9.3.81',
+      sessionAffinity: 'ClientIP',
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } },
+      ports: http,
+    }),
     sampleService(
       'default',
       'store-fw',
-      { type: 'LoadBalancer', clusterIP: '10.9.3.82', loadBalancerSourceRanges: ['198.51.100.0/24', ' 203.0.113.7/25'], ports: [{ name: 'http', port: 80, nodePort: 31382 }] },
+      {
+        type: 'LoadBalancer',
+        clusterIP: '10.9.3.82',
+        loadBalancerSourceRanges: ['198.51.100.0/24', ' 203.0.113.7/25'],
+        ports: [{ name: 'http', port: 80, nodePort: 31382 }],
+      },
       { loadBalancer: { ingress: [{ ip: '86.75.30.10' }] } },
     ),
     sampleService('kube-system', 'kube-dns', {
@@ -89,8 +123,8 @@ export function sampleCluster(): ClusterInput {
       ],
     }),
   ];
-  const storeSlices = ['store-be', 'store-np', 'store-lb', 'store-local', 'store-ext', 'store-sticky', 'store-fw'].map((name) =>
-    sampleSlice('default', name, http, storePods),
+  const storeSlices = ['store-be', 'store-np', 'store-lb', 'store-local', 'store-ext', 'store-sticky', 'store-fw'].map(
+    (name) => sampleSlice('default', name, http, storePods),
   );
   const dnsPorts = [
     { name: 'dns', port: 53, protocol: 'UDP' },
@@ -113,16 +147,34 @@ const ipOf = (n: number): string => `10.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}
  * with `endpointsPerService` ready endpoints spread round-robin over `nodes`.
  */
 export function syntheticCluster(services: number, endpointsPerService: number, nodes: string[]): ClusterInput {
-  const out: ClusterInput = { nodes, clusterCIDR: '10.64.0.0/10', nonMasqueradeCIDRs: ['10.0.0.0/8'], services: [], endpointSlices: [] };
+  const out: ClusterInput = {
+    nodes,
+    clusterCIDR: '10.64.0.0/10',
+    nonMasqueradeCIDRs: ['10.0.0.0/8'],
+    services: [],
+    endpointSlices: [],
+  };
   for (let s = 0; s < services; s++) {
     const name = `svc-${s}`;
     const type = s % 50 === 0 ? 'LoadBalancer' : s % 10 === 0 ? 'NodePort' : 'ClusterIP';
-    const port = { name: 'http', port: 80, protocol: 'TCP', ...(type === 'ClusterIP' ? {} : { nodePort: 30000 + (s % 2000) }) };
-    const local = type === 'LoadBalancer' ? { externalTrafficPolicy: 'Local', healthCheckNodePort: 32000 + (s % 700) } : {};
+    const port = {
+      name: 'http',
+      port: 80,
+      protocol: 'TCP',
+      ...(type === 'ClusterIP' ? {} : { nodePort: 30000 + (s % 2000) }),
+    };
+    const local =
+      type === 'LoadBalancer' ? { externalTrafficPolicy: 'Local', healthCheckNodePort: 32000 + (s % 700) } : {};
     const spec = { type, clusterIP: ipOf(0x080000 + s), ports: [port], ...local };
-    const status = type === 'LoadBalancer' ? { loadBalancer: { ingress: [{ ip: `86.75.${(s >> 8) & 0xff}.${s & 0xff}` }] } } : undefined;
+    const status =
+      type === 'LoadBalancer'
+        ? { loadBalancer: { ingress: [{ ip: `86.75.${(s >> 8) & 0xff}.${s & 0xff}` }] } }
+        : undefined;
     out.services.push(sampleService('bench', name, spec, status));
-    const endpoints = Array.from({ length: endpointsPerService }, (_, i) => ({ ip: ipOf(0x400000 + s * endpointsPerService + i), node: nodes[(s + i) % nodes.length] }));
+    const endpoints = Array.from({ length: endpointsPerService }, (_, i) => ({
+      ip: ipOf(0x400000 + s * endpointsPerService + i),
+      node: nodes[(s + i) % nodes.length],
+    }));
     out.endpointSlices.push(sampleSlice('bench', name, http, endpoints));
   }
   return out;

@@ -16,7 +16,8 @@ import {
 } from './service-rules.js';
 
 /** `"<namespace>/<name>"`, the key Services and their slices are indexed by. */
-export const serviceKey = (namespace: string | undefined, name: string | undefined): string => `${namespace ?? 'default'}/${name ?? ''}`;
+export const serviceKey = (namespace: string | undefined, name: string | undefined): string =>
+  `${namespace ?? 'default'}/${name ?? ''}`;
 
 /** Services kube-proxy programs: those with a ClusterIP (not headless, not ExternalName). */
 export function isProxied(svc: Service): boolean {
@@ -26,7 +27,10 @@ export function isProxied(svc: Service): boolean {
 
 /** Whether the Service's rules differ between nodes: only `Local` traffic policies look at where endpoints run. */
 export function dependsOnNode(svc: Service): boolean {
-  return svc.spec.internalTrafficPolicy === 'Local' || (externallyAccessible(svc.spec) && svc.spec.externalTrafficPolicy === 'Local');
+  return (
+    svc.spec.internalTrafficPolicy === 'Local' ||
+    (externallyAccessible(svc.spec) && svc.spec.externalTrafficPolicy === 'Local')
+  );
 }
 
 const portSortKey = (svc: Service, port: ServicePort): string =>
@@ -52,11 +56,19 @@ export function serviceSortKey(svc: Service): string {
 /** Orders Services by `serviceSortKey`. */
 export const compareServiceSortKeys = compareStrings;
 
-function addServicePort(svc: Service, port: ServicePort, slices: readonly EndpointSlice[], nodeName: string, clusterCIDR: string, out: Fragment): void {
+function addServicePort(
+  svc: Service,
+  port: ServicePort,
+  slices: readonly EndpointSlice[],
+  nodeName: string,
+  clusterCIDR: string,
+  out: Fragment,
+): void {
   const c = portContext(svc, port, slices, nodeName, clusterCIDR);
   addClusterIPRules(c, out);
   addExternalAddressRules(c, out);
-  if (port.nodePort && (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer')) addNodePortRules(c, port.nodePort, out);
+  if (port.nodePort && (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer'))
+    addNodePortRules(c, port.nodePort, out);
   if (c.externalLocal && svc.spec.healthCheckNodePort) addHealthCheckRule(c, svc.spec.healthCheckNodePort, out.filter);
   addFirewallChain(c, out.nat);
   addExternalChain(c, out.nat);
@@ -67,7 +79,12 @@ function addServicePort(svc: Service, port: ServicePort, slices: readonly Endpoi
  * The rules `svc` gives `nodeName` (iptables mode, ≥1.24 chain naming), from the Service's own
  * EndpointSlices (others are ignored). Empty for Services kube-proxy does not program.
  */
-export function compileServiceFragment(svc: Service, slices: readonly EndpointSlice[], nodeName: string, clusterCIDR: string): Fragment {
+export function compileServiceFragment(
+  svc: Service,
+  slices: readonly EndpointSlice[],
+  nodeName: string,
+  clusterCIDR: string,
+): Fragment {
   const out = newFragment();
   if (!isProxied(svc)) return out;
   for (const port of sortedPorts(svc)) addServicePort(svc, port, slices, nodeName, clusterCIDR, out);

@@ -4,7 +4,13 @@
  * port, and the KUBE-EXT chain.
  */
 import { comment, host, jump, MARK_MASQ_CHAIN, type ChainRules, type Fragment } from './fragment.js';
-import { hasEndpoints, hasExternalEndpoints, hasInternalEndpoints, usesFirewallChain, type PortContext } from './port-context.js';
+import {
+  hasEndpoints,
+  hasExternalEndpoints,
+  hasInternalEndpoints,
+  usesFirewallChain,
+  type PortContext,
+} from './port-context.js';
 import type { Match, Target } from './rules.js';
 
 const dport = (c: PortContext, port: number): Match => ({ kind: 'l4', protocol: c.protocol, dport: port });
@@ -26,7 +32,12 @@ export function addClusterIPRules(c: PortContext, { nat, filter }: Fragment): vo
   }
   const portal = comment(`${c.spn} cluster IP`);
   const internalChain = c.internalLocal ? c.svlChain : c.svcChain;
-  nat.add(internalChain, { source: { cidr: c.clusterCIDR, negate: true }, ...base, matches: [portal, dport(c, c.port)], target: jump(MARK_MASQ_CHAIN) });
+  nat.add(internalChain, {
+    source: { cidr: c.clusterCIDR, negate: true },
+    ...base,
+    matches: [portal, dport(c, c.port)],
+    target: jump(MARK_MASQ_CHAIN),
+  });
   nat.add('KUBE-SERVICES', { ...base, matches: [portal, dport(c, c.port)], target: jump(internalChain) });
 }
 
@@ -34,18 +45,31 @@ export function addClusterIPRules(c: PortContext, { nat, filter }: Fragment): vo
 export function addExternalAddressRules(c: PortContext, { nat, filter }: Fragment): void {
   const addresses = [
     ...c.externalIPs.map((ip) => ({ ip, label: 'external IP', chain: c.extChain })),
-    ...c.loadBalancerIPs.map((ip) => ({ ip, label: 'loadbalancer IP', chain: usesFirewallChain(c) ? c.fwChain : c.extChain })),
+    ...c.loadBalancerIPs.map((ip) => ({
+      ip,
+      label: 'loadbalancer IP',
+      chain: usesFirewallChain(c) ? c.fwChain : c.extChain,
+    })),
   ];
   for (const { ip, label, chain } of addresses) {
     const base = { destination: host(ip), protocol: c.protocol };
-    if (hasEndpoints(c)) nat.add('KUBE-SERVICES', { ...base, matches: [comment(`${c.spn} ${label}`), dport(c, c.port)], target: jump(chain) });
+    if (hasEndpoints(c))
+      nat.add('KUBE-SERVICES', {
+        ...base,
+        matches: [comment(`${c.spn} ${label}`), dport(c, c.port)],
+        target: jump(chain),
+      });
     if (chain === c.fwChain) {
       const dropped = comment(`${c.spn} traffic not accepted by ${c.fwChain}`);
       filter.add('KUBE-PROXY-FIREWALL', { ...base, matches: [dropped, dport(c, c.port)], target: { kind: 'DROP' } });
     }
     if (!hasExternalEndpoints(c)) {
       const verdict = filterVerdict(c);
-      filter.add('KUBE-EXTERNAL-SERVICES', { ...base, matches: [verdict.comment, dport(c, c.port)], target: verdict.target });
+      filter.add('KUBE-EXTERNAL-SERVICES', {
+        ...base,
+        matches: [verdict.comment, dport(c, c.port)],
+        target: verdict.target,
+      });
     }
   }
 }
@@ -60,16 +84,28 @@ export function addFirewallChain(c: PortContext, nat: ChainRules): void {
   for (const cidr of c.sourceRanges) {
     nat.add(c.fwChain, { source: { cidr }, matches: [comment(`${c.spn} loadbalancer IP`)], target: jump(c.extChain) });
   }
-  nat.add(c.fwChain, { matches: [comment(`other traffic to ${c.spn} will be dropped by KUBE-PROXY-FIREWALL`)], target: { kind: 'none' } });
+  nat.add(c.fwChain, {
+    matches: [comment(`other traffic to ${c.spn} will be dropped by KUBE-PROXY-FIREWALL`)],
+    target: { kind: 'none' },
+  });
 }
 
 /** §6.3 item 4: the NodePort jump, or the filter rule for node-local destinations without external endpoints. */
 export function addNodePortRules(c: PortContext, nodePort: number, { nat, filter }: Fragment): void {
-  if (hasEndpoints(c)) nat.add('KUBE-NODEPORTS', { protocol: c.protocol, matches: [comment(c.spn), dport(c, nodePort)], target: jump(c.extChain) });
+  if (hasEndpoints(c))
+    nat.add('KUBE-NODEPORTS', {
+      protocol: c.protocol,
+      matches: [comment(c.spn), dport(c, nodePort)],
+      target: jump(c.extChain),
+    });
   if (!hasExternalEndpoints(c)) {
     const verdict = filterVerdict(c);
     const localDst: Match = { kind: 'addrtype', dstType: 'LOCAL' };
-    filter.add('KUBE-EXTERNAL-SERVICES', { protocol: c.protocol, matches: [verdict.comment, localDst, dport(c, nodePort)], target: verdict.target });
+    filter.add('KUBE-EXTERNAL-SERVICES', {
+      protocol: c.protocol,
+      matches: [verdict.comment, localDst, dport(c, nodePort)],
+      target: verdict.target,
+    });
   }
 }
 
@@ -88,12 +124,20 @@ export function addExternalChain(c: PortContext, nat: ChainRules): void {
   const what = `${c.spn} external destinations`;
   const localSrc: Match = { kind: 'addrtype', srcType: 'LOCAL' };
   if (c.externalLocal) {
-    nat.add(c.extChain, { source: { cidr: c.clusterCIDR }, matches: [comment(`pod traffic for ${what}`)], target: jump(c.svcChain) });
-    nat.add(c.extChain, { matches: [comment(`masquerade LOCAL traffic for ${what}`), localSrc], target: jump(MARK_MASQ_CHAIN) });
+    nat.add(c.extChain, {
+      source: { cidr: c.clusterCIDR },
+      matches: [comment(`pod traffic for ${what}`)],
+      target: jump(c.svcChain),
+    });
+    nat.add(c.extChain, {
+      matches: [comment(`masquerade LOCAL traffic for ${what}`), localSrc],
+      target: jump(MARK_MASQ_CHAIN),
+    });
     nat.add(c.extChain, { matches: [comment(`route LOCAL traffic for ${what}`), localSrc], target: jump(c.svcChain) });
   } else {
     nat.add(c.extChain, { matches: [comment(`masquerade traffic for ${what}`)], target: jump(MARK_MASQ_CHAIN) });
   }
   // Without a usable endpoint for this policy the packet falls through un-DNATed and filter drops it.
-  if (hasExternalEndpoints(c)) nat.add(c.extChain, { matches: [], target: jump(c.externalLocal ? c.svlChain : c.svcChain) });
+  if (hasExternalEndpoints(c))
+    nat.add(c.extChain, { matches: [], target: jump(c.externalLocal ? c.svlChain : c.svcChain) });
 }

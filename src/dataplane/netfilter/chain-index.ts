@@ -30,7 +30,8 @@ interface TableLookup {
 
 const cache = new WeakMap<CompiledRules, Map<Table, TableLookup>>();
 
-const indexKey = (destination: string, protocol: string, dport: number): string => `${destination} ${protocol} ${dport}`;
+const indexKey = (destination: string, protocol: string, dport: number): string =>
+  `${destination} ${protocol} ${dport}`;
 
 type L4Match = Extract<Match, { kind: 'l4' }>;
 const isPortMatch = (m: Match): m is L4Match & { dport: number } => m.kind === 'l4' && m.dport !== undefined;
@@ -93,7 +94,12 @@ function mergeSorted(a: readonly number[], b: readonly number[]): readonly numbe
  * The positions of `chain`'s rules that `packet` must be tested against, ascending; `undefined` when
  * the chain is short enough to walk plainly. `chain` must belong to `rules[table]`.
  */
-export function candidatePositions(rules: CompiledRules, table: Table, chain: Chain, packet: Packet): readonly number[] | undefined {
+export function candidatePositions(
+  rules: CompiledRules,
+  table: Table,
+  chain: Chain,
+  packet: Packet,
+): readonly number[] | undefined {
   if (chain.rules.length < MIN_INDEXED_RULES) return undefined;
   const { indexes } = tableLookup(rules, table);
   let index = indexes.get(chain.name);

@@ -117,7 +117,8 @@ function matchedRule(t: Traversal, chain: Chain, index: number): RuleRef | undef
   if (!holdsExceptStatistic(rule, t)) return undefined;
   const ref = ruleRef(t, chain, index);
   if (!statisticsHold(t, ref)) return undefined;
-  for (const m of rule.matches) if (m.kind === 'recent' && m.action === 'set') t.recentSets.push({ name: m.name, ip: t.packet.src });
+  for (const m of rule.matches)
+    if (m.kind === 'recent' && m.action === 'set') t.recentSets.push({ name: m.name, ip: t.packet.src });
   return ref;
 }
 
@@ -177,7 +178,8 @@ function jumpTarget(t: Traversal, ref: RuleRef, name: string): Chain {
 }
 
 function walkChain(t: Traversal, chain: Chain, depth: number): ChainExit {
-  if (depth > MAX_JUMP_DEPTH) throw new Error(`${t.table} chain ${chain.name} is nested more than ${MAX_JUMP_DEPTH} jumps deep (a jump loop?)`);
+  if (depth > MAX_JUMP_DEPTH)
+    throw new Error(`${t.table} chain ${chain.name} is nested more than ${MAX_JUMP_DEPTH} jumps deep (a jump loop?)`);
   const positions = t.useIndex ? candidatePositions(t.rules, t.table, chain, t.packet) : undefined;
   const count = positions ? positions.length : chain.rules.length;
   for (let k = 0; k < count; k++) {

@@ -51,7 +51,8 @@ export class Agent {
     child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     child.stdin.on('error', () => undefined);
     void this.exited.then(() => {
-      for (const [id, resolve] of this.pending) resolve({ id, error: `agent ${spec.key} exited: ${this.stderr.trim()}` });
+      for (const [id, resolve] of this.pending)
+        resolve({ id, error: `agent ${spec.key} exited: ${this.stderr.trim()}` });
       this.pending.clear();
     });
   }
@@ -63,7 +64,15 @@ export class Agent {
 
   /** Starts the agent in its namespace; resolves once it listens on every address and port. */
   static async start(spec: AgentSpec): Promise<Agent> {
-    const argv = ['netns', 'exec', spec.netns, process.execPath, ...loaderArgs(process.execArgv), agentProgram(), JSON.stringify(spec.config)];
+    const argv = [
+      'netns',
+      'exec',
+      spec.netns,
+      process.execPath,
+      ...loaderArgs(process.execArgv),
+      agentProgram(),
+      JSON.stringify(spec.config),
+    ];
     const agent = new Agent(spec, spawn('ip', argv, { stdio: ['pipe', 'pipe', 'pipe'] }));
     try {
       await agent.ready();

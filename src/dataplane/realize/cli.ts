@@ -57,7 +57,11 @@ function parsePorts(values: readonly string[] | undefined): number[] | undefined
 async function loadInput(flags: Flags): Promise<{ input: RealizeInput; warnings: string[] }> {
   if (flags.input) return { input: JSON.parse(readFileSync(flags.input, 'utf8')) as RealizeInput, warnings: [] };
   const kubeconfig = flags.kubeconfig ?? process.env.KUBECONFIG ?? join('.kplane', 'kubeconfig.yaml');
-  const opts = { vpcCIDR: flags['vpc-cidr']!, clusterCIDR: flags['cluster-cidr']!, internetHosts: flags['internet-host'] ?? ['8.8.8.8'] };
+  const opts = {
+    vpcCIDR: flags['vpc-cidr']!,
+    clusterCIDR: flags['cluster-cidr']!,
+    internetHosts: flags['internet-host'] ?? ['8.8.8.8'],
+  };
   return realizeInputFromServer(connectionFromKubeconfig(kubeconfig), opts);
 }
 
@@ -67,8 +71,16 @@ function summary(r: Realized, input: RealizeInput): string {
   const entries: [string, string, string][] = [
     ['vpc', ns.vpc, ''],
     ['internet', ns.internet, input.internetHosts.join(', ')],
-    ...input.nodes.map((n): [string, string, string] => [`node ${n.name}`, ns.nodes[n.name], n.externalIP ? `${n.internalIP}, external ${n.externalIP}` : n.internalIP]),
-    ...input.pods.map((p): [string, string, string] => [`pod ${p.namespace}/${p.name}`, ns.pods[`${p.namespace}/${p.name}`], p.ip]),
+    ...input.nodes.map((n): [string, string, string] => [
+      `node ${n.name}`,
+      ns.nodes[n.name],
+      n.externalIP ? `${n.internalIP}, external ${n.externalIP}` : n.internalIP,
+    ]),
+    ...input.pods.map((p): [string, string, string] => [
+      `pod ${p.namespace}/${p.name}`,
+      ns.pods[`${p.namespace}/${p.name}`],
+      p.ip,
+    ]),
   ];
   const width = Math.max(...entries.map(([label]) => label.length));
   const rows = entries.map(([label, netns, note]) => `  ${label.padEnd(width)}  ${netns}${note ? `   (${note})` : ''}`);

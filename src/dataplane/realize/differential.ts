@@ -56,20 +56,41 @@ function realizeLoadBalancer(lb: LoadBalancerView): RealizeLoadBalancer {
  * simulator is fed), the pods with an address, the Routes, Firewalls and network load balancers.
  * Nodes without a pod CIDR yet are left out, with their pods. Throws when a node has no rules.
  */
-export function realizeInputFromCluster(state: ClusterDataplane, iptables: (node: string) => string | undefined, internetHosts: readonly string[] = DEFAULT_INTERNET_HOSTS): RealizeInput {
+export function realizeInputFromCluster(
+  state: ClusterDataplane,
+  iptables: (node: string) => string | undefined,
+  internetHosts: readonly string[] = DEFAULT_INTERNET_HOSTS,
+): RealizeInput {
   const nodes: RealizeNode[] = state.nodes().flatMap((n) => {
     if (!n.podCIDR) return [];
     const iptablesSave = iptables(n.name);
     if (iptablesSave === undefined) throw new Error(`node ${n.name} has no iptables rules`);
-    return [{ name: n.name, internalIP: n.internalIP, externalIP: n.externalIP, podCIDR: n.podCIDR, canIpForward: n.canIpForward, iptablesSave }];
+    return [
+      {
+        name: n.name,
+        internalIP: n.internalIP,
+        externalIP: n.externalIP,
+        podCIDR: n.podCIDR,
+        canIpForward: n.canIpForward,
+        iptablesSave,
+      },
+    ];
   });
   return {
     vpcCIDR: state.config.vpcCIDR,
     clusterCIDR: state.config.clusterCIDR,
     nodes,
-    pods: nodes.flatMap((n) => state.podsOnNode(n.name).map((p) => ({ namespace: p.namespace, name: p.name, node: p.node, ip: p.ip }))),
-    routes: state.routes().map((r) => ({ destRange: r.spec.destRange, nextHopNode: r.spec.nextHopInstance, priority: r.spec.priority })),
-    firewalls: state.firewalls().map((f) => ({ sourceRanges: f.spec.sourceRanges ?? [], allowed: f.spec.allowed ?? [], targetNodes: f.spec.targetNodes })),
+    pods: nodes.flatMap((n) =>
+      state.podsOnNode(n.name).map((p) => ({ namespace: p.namespace, name: p.name, node: p.node, ip: p.ip })),
+    ),
+    routes: state
+      .routes()
+      .map((r) => ({ destRange: r.spec.destRange, nextHopNode: r.spec.nextHopInstance, priority: r.spec.priority })),
+    firewalls: state.firewalls().map((f) => ({
+      sourceRanges: f.spec.sourceRanges ?? [],
+      allowed: f.spec.allowed ?? [],
+      targetNodes: f.spec.targetNodes,
+    })),
     loadBalancers: state.loadBalancers().map(realizeLoadBalancer),
     internetHosts: [...internetHosts],
   };
@@ -153,7 +174,8 @@ interface SideFlow {
   randomFully: boolean;
 }
 
-const backendKey = (to: { pod?: string; ip: string; port?: number }): string => (to.pod ? `${to.pod} ${to.ip}:${to.port ?? 0}` : `${to.ip}:${to.port ?? 0}`);
+const backendKey = (to: { pod?: string; ip: string; port?: number }): string =>
+  to.pod ? `${to.pod} ${to.ip}:${to.port ?? 0}` : `${to.ip}:${to.port ?? 0}`;
 
 /** Whether a MASQUERADE with `--random-fully` rewrote the flow (its source port is then the kernel's random pick). */
 function masqueradedRandomFully(trace: PacketTraceStatus): boolean {
@@ -214,7 +236,9 @@ function samplesDisagree(simulator: readonly string[], kernel: readonly string[]
   const kernelSeen = new Set(kernel);
   const simSeen = new Set(simulator);
   if ([...kernelSeen].some((v) => !simSeen.has(v))) return true;
-  return [...simSeen].some((v) => !kernelSeen.has(v) && surelySeen(simulator.filter((x) => x === v).length / simulator.length, kernel.length));
+  return [...simSeen].some(
+    (v) => !kernelSeen.has(v) && surelySeen(simulator.filter((x) => x === v).length / simulator.length, kernel.length),
+  );
 }
 
 /** The trace's backends with probability > 0 (every trace of a scenario predicts the same), with their probabilities. */
@@ -226,8 +250,21 @@ function predictedBackends(samples: readonly FlowSample[]): Map<string, number> 
 
 /** Outcomes only (Delivered / Dropped): a probe cannot tell one drop reason from another. */
 function compareOutcomes(name: string, sim: readonly SideFlow[], kernel: readonly SideFlow[]): Disagreement[] {
-  if (!samplesDisagree(sim.map((f) => f.outcome), kernel.map((f) => f.outcome))) return [];
-  return [{ scenario: name, aspect: 'outcome', simulator: tally(sim.map(outcomeView)), kernel: tally(kernel.map(outcomeView)) }];
+  if (
+    !samplesDisagree(
+      sim.map((f) => f.outcome),
+      kernel.map((f) => f.outcome),
+    )
+  )
+    return [];
+  return [
+    {
+      scenario: name,
+      aspect: 'outcome',
+      simulator: tally(sim.map(outcomeView)),
+      kernel: tally(kernel.map(outcomeView)),
+    },
+  ];
 }
 
 /** Whether the kernel sees a backend answer: yes unless every simulated flow to it loses its reply. */
@@ -236,29 +273,55 @@ function answers(backend: string, sim: readonly SideFlow[]): boolean {
   return flows.length === 0 || flows.some((f) => f.outcome === 'Delivered');
 }
 
-function compareBackends(name: string, predicted: ReadonlyMap<string, number>, sim: readonly SideFlow[], kernel: readonly SideFlow[]): Disagreement[] {
+function compareBackends(
+  name: string,
+  predicted: ReadonlyMap<string, number>,
+  sim: readonly SideFlow[],
+  kernel: readonly SideFlow[],
+): Disagreement[] {
   const reached = kernel.flatMap((f) => (f.outcome === 'Delivered' && f.backend ? [f.backend] : []));
   const outside = reached.some((b) => !predicted.has(b));
-  const missed = [...predicted].some(([b, p]) => !reached.includes(b) && answers(b, sim) && surelySeen(p, kernel.length));
+  const missed = [...predicted].some(
+    ([b, p]) => !reached.includes(b) && answers(b, sim) && surelySeen(p, kernel.length),
+  );
   if (!outside && !missed) return [];
-  return [{ scenario: name, aspect: 'backends', simulator: [...predicted].map(([b, p]) => `${b} p=${Math.round(p * 1000) / 1000}`).sort(), kernel: tally(reached) }];
+  return [
+    {
+      scenario: name,
+      aspect: 'backends',
+      simulator: [...predicted].map(([b, p]) => `${b} p=${Math.round(p * 1000) / 1000}`).sort(),
+      kernel: tally(reached),
+    },
+  ];
 }
 
 /** Each side's views of the flows delivered to `backend`, ports hidden where the simulator's path randomizes them. */
-function viewsAt(name: string, backend: string, sim: readonly SideFlow[], kernel: readonly SideFlow[]): { views: BackendViews; disagreements: Disagreement[] } {
+function viewsAt(
+  name: string,
+  backend: string,
+  sim: readonly SideFlow[],
+  kernel: readonly SideFlow[],
+): { views: BackendViews; disagreements: Disagreement[] } {
   const simFlows = sim.filter((f) => f.outcome === 'Delivered' && f.backend === backend);
   const kernelFlows = kernel.filter((f) => f.outcome === 'Delivered' && f.backend === backend);
-  const randomPortSources = distinct(simFlows.flatMap((f) => (f.randomFully && f.observedSource ? [f.observedSource.ip] : [])));
-  const observed = (f: SideFlow) => endpointView(f.observedSource, f.sourcePort, randomPortSources.includes(f.observedSource?.ip ?? ''));
+  const randomPortSources = distinct(
+    simFlows.flatMap((f) => (f.randomFully && f.observedSource ? [f.observedSource.ip] : [])),
+  );
+  const observed = (f: SideFlow) =>
+    endpointView(f.observedSource, f.sourcePort, randomPortSources.includes(f.observedSource?.ip ?? ''));
   const reply = (f: SideFlow) => endpointView(f.replySource, f.sourcePort, false);
   const aspects = { observedSource: observed, replySource: reply };
   const disagreements: Disagreement[] = [];
   for (const [aspect, view] of Object.entries(aspects) as [keyof typeof aspects, (f: SideFlow) => string][]) {
     const simViews = simFlows.map(view);
     const kernelViews = kernelFlows.map(view);
-    if (samplesDisagree(simViews, kernelViews)) disagreements.push({ scenario: name, aspect, backend, simulator: tally(simViews), kernel: tally(kernelViews) });
+    if (samplesDisagree(simViews, kernelViews))
+      disagreements.push({ scenario: name, aspect, backend, simulator: tally(simViews), kernel: tally(kernelViews) });
   }
-  const side = (flows: readonly SideFlow[]) => ({ observedSource: distinct(flows.map(observed)), replySource: distinct(flows.map(reply)) });
+  const side = (flows: readonly SideFlow[]) => ({
+    observedSource: distinct(flows.map(observed)),
+    replySource: distinct(flows.map(reply)),
+  });
   return { views: { backend, randomPortSources, simulator: side(simFlows), kernel: side(kernelFlows) }, disagreements };
 }
 
@@ -270,9 +333,13 @@ export function compareScenario(scenario: Scenario, samples: readonly FlowSample
   const sim = samples.map(simulatorFlow);
   const kernel = samples.flatMap((s) => (s.probe ? [kernelFlow(s.sourcePort, s.probe)] : []));
   const predicted = predictedBackends(samples);
-  const delivered = (flows: readonly SideFlow[]) => new Set(flows.flatMap((f) => (f.outcome === 'Delivered' && f.backend ? [f.backend] : [])));
+  const delivered = (flows: readonly SideFlow[]) =>
+    new Set(flows.flatMap((f) => (f.outcome === 'Delivered' && f.backend ? [f.backend] : [])));
   const simDelivered = delivered(sim);
-  const compared = [...delivered(kernel)].filter((b) => simDelivered.has(b)).sort().map((b) => viewsAt(scenario.name, b, sim, kernel));
+  const compared = [...delivered(kernel)]
+    .filter((b) => simDelivered.has(b))
+    .sort()
+    .map((b) => viewsAt(scenario.name, b, sim, kernel));
   return {
     scenario,
     flows: kernel.length,
@@ -345,9 +412,11 @@ async function traceOnly(s: Scenario, deps: DifferentialDeps, samples: FlowSampl
 async function sampleSimulator(s: Scenario, deps: DifferentialDeps, samples: FlowSample[]): Promise<void> {
   const flows = s.flows ?? 1;
   const seen = new Set(samples.map((x) => simulatorFlow(x).backend));
-  for (let n = 0; flows > 1 && n < flows * (deps.simulatorOversampling ?? 4); n++) seen.add(await traceOnly(s, deps, samples));
+  for (let n = 0; flows > 1 && n < flows * (deps.simulatorOversampling ?? 4); n++)
+    seen.add(await traceOnly(s, deps, samples));
   const predicted = [...predictedBackends(samples).keys()];
-  for (let n = 0; n < MAX_BACKEND_SEARCH && predicted.some((b) => !seen.has(b)); n++) seen.add(await traceOnly(s, deps, samples));
+  for (let n = 0; n < MAX_BACKEND_SEARCH && predicted.some((b) => !seen.has(b)); n++)
+    seen.add(await traceOnly(s, deps, samples));
 }
 
 /** Runs one scenario both ways (each flow from a fresh source port, probes in parallel) and compares. */
@@ -356,13 +425,16 @@ export async function runScenario(s: Scenario, deps: DifferentialDeps): Promise<
   const traces: PacketTraceStatus[] = [];
   // One at a time: each trace commits conntrack state in the simulator, as each flow does in the kernel.
   for (const port of ports) traces.push(await deps.trace(traceSpec(s, port)));
-  const probes = await Promise.all(ports.map((port) => deps.probe(probeSource(s.from), s.to, s.protocol ?? 'TCP', port)));
+  const probes = await Promise.all(
+    ports.map((port) => deps.probe(probeSource(s.from), s.to, s.protocol ?? 'TCP', port)),
+  );
   const samples: FlowSample[] = ports.map((sourcePort, i) => ({ sourcePort, trace: traces[i], probe: probes[i] }));
   await sampleSimulator(s, deps, samples);
   return compareScenario(s, samples);
 }
 
-const describeSource = (from: ScenarioSource): string => ('pod' in from ? `pod ${from.pod}` : 'node' in from ? `node ${from.node}` : from.ip);
+const describeSource = (from: ScenarioSource): string =>
+  'pod' in from ? `pod ${from.pod}` : 'node' in from ? `node ${from.node}` : from.ip;
 
 /** The disagreements as text a person can read: one block per disagreement, both sides' views. */
 export function formatDisagreements(reports: readonly ScenarioReport[]): string {
@@ -371,9 +443,15 @@ export function formatDisagreements(reports: readonly ScenarioReport[]): string 
     if (r.disagreements.length === 0) continue;
     const { scenario: s } = r;
     const traceOnly = r.simulatorOnlyFlows > 0 ? ` (+${r.simulatorOnlyFlows} traced only)` : '';
-    lines.push(`${s.name}: ${s.protocol ?? 'TCP'} ${describeSource(s.from)} → ${s.to.ip}:${s.to.port}, ${r.flows} flow${r.flows === 1 ? '' : 's'}${traceOnly}`);
+    lines.push(
+      `${s.name}: ${s.protocol ?? 'TCP'} ${describeSource(s.from)} → ${s.to.ip}:${s.to.port}, ${r.flows} flow${r.flows === 1 ? '' : 's'}${traceOnly}`,
+    );
     for (const d of r.disagreements) {
-      lines.push(`  ${d.aspect}${d.backend ? ` at ${d.backend}` : ''}:`, `    simulator: ${d.simulator.join('; ') || '(nothing)'}`, `    kernel:    ${d.kernel.join('; ') || '(nothing)'}`);
+      lines.push(
+        `  ${d.aspect}${d.backend ? ` at ${d.backend}` : ''}:`,
+        `    simulator: ${d.simulator.join('; ') || '(nothing)'}`,
+        `    kernel:    ${d.kernel.join('; ') || '(nothing)'}`,
+      );
     }
   }
   return lines.join('\n');

@@ -9,7 +9,9 @@ export class CommandError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(`${command.argv.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`);
+    super(
+      `${command.argv.join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim() || 'no output'}`,
+    );
   }
 }
 

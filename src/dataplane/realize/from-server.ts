@@ -42,7 +42,11 @@ function getText(conn: Connection, path: string): Promise<string> {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`GET ${path}: HTTP ${res.statusCode}: ${text}`))));
+      res.on('end', () =>
+        (res.statusCode ?? 500) < 300
+          ? resolve(text)
+          : reject(new Error(`GET ${path}: HTTP ${res.statusCode}: ${text}`)),
+      );
     });
     req.on('error', reject);
   });
@@ -58,7 +62,14 @@ async function nodesOf(conn: Connection, warnings: string[]): Promise<RealizeNod
       continue;
     }
     const iptablesSave = await getText(conn, `${NETWORK}/nodedataplanes/${encodeURIComponent(name)}/iptables`);
-    out.push({ name, internalIP: s.internalIP, externalIP: s.externalIP, podCIDR: s.podCIDR, canIpForward: s.canIpForward ?? true, iptablesSave });
+    out.push({
+      name,
+      internalIP: s.internalIP,
+      externalIP: s.externalIP,
+      podCIDR: s.podCIDR,
+      canIpForward: s.canIpForward ?? true,
+      iptablesSave,
+    });
   }
   return out;
 }
@@ -88,12 +99,17 @@ function loadBalancersOf(rules: ForwardingRule[]): RealizeLoadBalancer[] {
     if (!targets || !fr.spec.ipAddress) return [];
     const healthy = (fr.status?.backends ?? []).filter((b) => b.healthy && targets.includes(b.node)).map((b) => b.node);
     const protocol = fr.spec.protocol?.toUpperCase() === 'UDP' ? 'UDP' : 'TCP';
-    return [{ ip: fr.spec.ipAddress, protocol, ports: portsOf(fr.spec.ports), nodes: healthy.length > 0 ? healthy : targets }];
+    return [
+      { ip: fr.spec.ipAddress, protocol, ports: portsOf(fr.spec.ports), nodes: healthy.length > 0 ? healthy : targets },
+    ];
   });
 }
 
 /** Reads the cluster's network from the server `conn` points at. */
-export async function realizeInputFromServer(conn: Connection, opts: ServerInputOptions): Promise<{ input: RealizeInput; warnings: string[] }> {
+export async function realizeInputFromServer(
+  conn: Connection,
+  opts: ServerInputOptions,
+): Promise<{ input: RealizeInput; warnings: string[] }> {
   const warnings: string[] = [];
   const nodes = await nodesOf(conn, warnings);
   const [pods, routes, firewalls, forwardingRules] = await Promise.all([
@@ -107,8 +123,16 @@ export async function realizeInputFromServer(conn: Connection, opts: ServerInput
     clusterCIDR: opts.clusterCIDR,
     nodes,
     pods: podsOf(pods, new Set(nodes.map((n) => n.name))),
-    routes: routes.map((r) => ({ destRange: r.spec.destRange, nextHopNode: r.spec.nextHopInstance, priority: r.spec.priority })),
-    firewalls: firewalls.map((f) => ({ sourceRanges: f.spec.sourceRanges ?? [], allowed: f.spec.allowed ?? [], targetNodes: f.spec.targetNodes })),
+    routes: routes.map((r) => ({
+      destRange: r.spec.destRange,
+      nextHopNode: r.spec.nextHopInstance,
+      priority: r.spec.priority,
+    })),
+    firewalls: firewalls.map((f) => ({
+      sourceRanges: f.spec.sourceRanges ?? [],
+      allowed: f.spec.allowed ?? [],
+      targetNodes: f.spec.targetNodes,
+    })),
     loadBalancers: loadBalancersOf(forwardingRules),
     internetHosts: opts.internetHosts,
   };

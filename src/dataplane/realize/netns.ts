@@ -138,8 +138,12 @@ export async function unsupportedReason(): Promise<string | undefined> {
   const name = `${newPrefix()}check`;
   try {
     await run({ argv: ['ip', 'netns', 'add', name] });
-    await run({ argv: ['ip', 'netns', 'exec', name, 'sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=1'] }).catch((err: Error) => {
-      throw new Error(`br_netfilter is unavailable (modprobe br_netfilter), so bridged pod traffic would skip iptables: ${err.message}`);
+    await run({
+      argv: ['ip', 'netns', 'exec', name, 'sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=1'],
+    }).catch((err: Error) => {
+      throw new Error(
+        `br_netfilter is unavailable (modprobe br_netfilter), so bridged pod traffic would skip iptables: ${err.message}`,
+      );
     });
     await run({ argv: ['ip', 'netns', 'exec', name, 'iptables-restore'], stdin: SUPPORT_CHECK_RULES });
     return undefined;

@@ -44,11 +44,19 @@ function agentKeyOf(from: ProbeSource): string {
  * `timeoutMs` is `Dropped` with the error. Reusing a 5-tuple within conntrack's timeouts (UDP:
  * 30-120 s) reuses the earlier NAT decisions, as in a real kernel.
  */
-export async function probe(r: Realized, from: ProbeSource, to: Endpoint, protocol: 'TCP' | 'UDP', sourcePort: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ProbeResult> {
+export async function probe(
+  r: Realized,
+  from: ProbeSource,
+  to: Endpoint,
+  protocol: 'TCP' | 'UDP',
+  sourcePort: number,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<ProbeResult> {
   const key = agentKeyOf(from);
   const agent = r.agent(key);
   if (!agent) throw new Error(`no agent ${key} in the realized network`);
-  if ('internet' in from && !agent.spec.config.addresses.includes(from.internet)) throw new Error(`${from.internet} is not an internet host of the realized network`);
+  if ('internet' in from && !agent.spec.config.addresses.includes(from.internet))
+    throw new Error(`${from.internet} is not an internet host of the realized network`);
   const sourceIP = 'internet' in from ? from.internet : undefined;
   const reply = await agent.probe({ protocol, to, sourcePort, sourceIP, timeoutMs });
   if (!reply.answer) return { outcome: 'Dropped', error: reply.error ?? 'no answer' };

@@ -38,7 +38,9 @@ function listenTcp(ip: string, port: number): Promise<void> {
 
 function listenUdp(ip: string, port: number): Promise<void> {
   const socket = dgram.createSocket('udp4');
-  socket.on('message', (_msg, rinfo) => socket.send(answer(ip, port, { ip: rinfo.address, port: rinfo.port }), rinfo.port, rinfo.address));
+  socket.on('message', (_msg, rinfo) =>
+    socket.send(answer(ip, port, { ip: rinfo.address, port: rinfo.port }), rinfo.port, rinfo.address),
+  );
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: ip, port, exclusive: true }, () => resolve());
@@ -48,7 +50,10 @@ function listenUdp(ip: string, port: number): Promise<void> {
 const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
 
 /** Runs `start(finish)` and resolves with the first thing passed to `finish`, or a timeout. */
-function settle(timeoutMs: number, start: (finish: (r: Omit<ProbeReply, 'id'>) => void) => () => void): Promise<Omit<ProbeReply, 'id'>> {
+function settle(
+  timeoutMs: number,
+  start: (finish: (r: Omit<ProbeReply, 'id'>) => void) => () => void,
+): Promise<Omit<ProbeReply, 'id'>> {
   return new Promise((resolve) => {
     let done = false;
     let cleanup = () => {};
@@ -74,7 +79,12 @@ function parseAnswer(text: string): ResponderAnswer | undefined {
 
 function probeTcp(req: ProbeRequest): Promise<Omit<ProbeReply, 'id'>> {
   return settle(req.timeoutMs, (finish) => {
-    const socket = net.connect({ host: req.to.ip, port: req.to.port, localPort: req.sourcePort, localAddress: req.sourceIP });
+    const socket = net.connect({
+      host: req.to.ip,
+      port: req.to.port,
+      localPort: req.sourcePort,
+      localAddress: req.sourceIP,
+    });
     let replySource: Endpoint | undefined;
     let data = '';
     socket.on('connect', () => (replySource = { ip: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }));
@@ -95,7 +105,11 @@ function probeUdp(req: ProbeRequest): Promise<Omit<ProbeReply, 'id'>> {
     socket.on('error', (err) => finish({ error: errorCode(err) }));
     socket.on('message', (msg, rinfo) => {
       const parsed = parseAnswer(msg.toString());
-      finish(parsed ? { answer: parsed, replySource: { ip: rinfo.address, port: rinfo.port } } : { error: `unreadable answer ${JSON.stringify(msg.toString())}` });
+      finish(
+        parsed
+          ? { answer: parsed, replySource: { ip: rinfo.address, port: rinfo.port } }
+          : { error: `unreadable answer ${JSON.stringify(msg.toString())}` },
+      );
     });
     socket.bind({ address: req.sourceIP, port: req.sourcePort, exclusive: true }, () => {
       // A failed connect is reported through the 'error' listener above.
@@ -121,7 +135,9 @@ async function handle(line: string): Promise<void> {
 async function main(): Promise<void> {
   const ports = [...config.ports, config.catchAllPort];
   try {
-    await Promise.all(config.addresses.flatMap((ip) => ports.flatMap((port) => [listenTcp(ip, port), listenUdp(ip, port)])));
+    await Promise.all(
+      config.addresses.flatMap((ip) => ports.flatMap((port) => [listenTcp(ip, port), listenUdp(ip, port)])),
+    );
   } catch (err) {
     write({ ready: false, error: String(err) });
     process.exit(1);

@@ -68,13 +68,24 @@ const DEFAULT_ROUTE_PRIORITY = 1000;
 const podKey = (p: RealizePod): string => `${p.namespace}/${p.name}`;
 const prefixLen = (cidr: string): number => parseCIDR(cidr).prefix;
 const inCidr = (cidr: string, ip: string): boolean => cidrContains(parseCIDR(cidr), parseIPv4(ip));
-const batch = (netns: string, lines: string[]): Command => ({ argv: ['ip', '-n', netns, '-batch', '-'], stdin: lines.join('\n') + '\n' });
-const sysctl = (netns: string, settings: string[]): Command => ({ argv: ['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...settings] });
-const restore = (netns: string, text: string): Command => ({ argv: ['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'], stdin: text });
+const batch = (netns: string, lines: string[]): Command => ({
+  argv: ['ip', '-n', netns, '-batch', '-'],
+  stdin: lines.join('\n') + '\n',
+});
+const sysctl = (netns: string, settings: string[]): Command => ({
+  argv: ['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', ...settings],
+});
+const restore = (netns: string, text: string): Command => ({
+  argv: ['ip', 'netns', 'exec', netns, 'iptables-restore', '--noflush'],
+  stdin: text,
+});
 
 /** The VPC's public addresses: what the internet can reach. */
 function publicAddresses(input: RealizeInput): string[] {
-  const ips = [...input.nodes.flatMap((n) => (n.externalIP ? [n.externalIP] : [])), ...(input.loadBalancers ?? []).map((lb) => lb.ip)];
+  const ips = [
+    ...input.nodes.flatMap((n) => (n.externalIP ? [n.externalIP] : [])),
+    ...(input.loadBalancers ?? []).map((lb) => lb.ip),
+  ];
   return [...new Set(ips)];
 }
 
@@ -83,20 +94,23 @@ function validate(input: RealizeInput): void {
   const nodes = new Map(input.nodes.map((n) => [n.name, n]));
   if (nodes.size !== input.nodes.length) throw new Error('duplicate node names');
   for (const n of input.nodes) {
-    if (!inCidr(input.vpcCIDR, n.internalIP)) throw new Error(`node ${n.name}: internal IP ${n.internalIP} is outside the VPC subnet ${input.vpcCIDR}`);
+    if (!inCidr(input.vpcCIDR, n.internalIP))
+      throw new Error(`node ${n.name}: internal IP ${n.internalIP} is outside the VPC subnet ${input.vpcCIDR}`);
   }
   const keys = new Set<string>();
   for (const p of input.pods) {
     const node = nodes.get(p.node);
     if (!node) throw new Error(`pod ${podKey(p)}: unknown node ${p.node}`);
-    if (!inCidr(node.podCIDR, p.ip)) throw new Error(`pod ${podKey(p)}: ${p.ip} is outside ${p.node}'s pod CIDR ${node.podCIDR}`);
+    if (!inCidr(node.podCIDR, p.ip))
+      throw new Error(`pod ${podKey(p)}: ${p.ip} is outside ${p.node}'s pod CIDR ${node.podCIDR}`);
     if (keys.has(podKey(p))) throw new Error(`duplicate pod ${podKey(p)}`);
     keys.add(podKey(p));
   }
   const vpcPublic = new Set(publicAddresses(input));
   for (const h of input.internetHosts) {
     if (PRIVATE_RANGES.some((r) => inCidr(r, h))) throw new Error(`internet host ${h} is a private address`);
-    if (vpcPublic.has(h)) throw new Error(`internet host ${h} is a public address of the VPC (a VM's external IP or a load balancer)`);
+    if (vpcPublic.has(h))
+      throw new Error(`internet host ${h} is a public address of the VPC (a VM's external IP or a load balancer)`);
   }
 }
 
@@ -112,7 +126,9 @@ function namespacesOf(input: RealizeInput, prefix: string): RealizedNamespaces {
 /** `nexthop via … dev … onlink` for each node (ECMP when more than one). */
 function nexthops(input: RealizeInput, nodeNames: readonly string[]): string {
   const index = (name: string) => input.nodes.findIndex((n) => n.name === name);
-  const hops = nodeNames.map((name) => `via ${input.nodes[index(name)].internalIP} dev ${ifaceNames.vpcToNode(index(name))} onlink`);
+  const hops = nodeNames.map(
+    (name) => `via ${input.nodes[index(name)].internalIP} dev ${ifaceNames.vpcToNode(index(name))} onlink`,
+  );
   return hops.length === 1 ? hops[0] : hops.map((h) => `nexthop ${h}`).join(' ');
 }
 
@@ -145,7 +161,9 @@ function loadBalancerRoutes(input: RealizeInput, warnings: string[]): string[] {
     byIP.set(lb.ip, nodes);
   }
   return [...byIP].map(([ip, nodes]) =>
-    nodes.size === 0 ? `route add blackhole ${ip}/32 table ${LOAD_BALANCER_TABLE}` : `route add ${ip}/32 table ${LOAD_BALANCER_TABLE} ${nexthops(input, [...nodes])}`,
+    nodes.size === 0
+      ? `route add blackhole ${ip}/32 table ${LOAD_BALANCER_TABLE}`
+      : `route add ${ip}/32 table ${LOAD_BALANCER_TABLE} ${nexthops(input, [...nodes])}`,
   );
 }
 
@@ -202,7 +220,8 @@ function nodeBatch(input: RealizeInput, nodeName: string, ns: RealizedNamespaces
       `link set ${veth} up`,
     );
   });
-  for (const ip of loadBalancerIPsOf(input, nodeName)) lines.push(`route add local ${ip}/32 dev ${ifaceNames.eth0} proto ${GUEST_AGENT_PROTO}`);
+  for (const ip of loadBalancerIPsOf(input, nodeName))
+    lines.push(`route add local ${ip}/32 dev ${ifaceNames.eth0} proto ${GUEST_AGENT_PROTO}`);
   return lines;
 }
 
@@ -222,7 +241,9 @@ function internetBatch(input: RealizeInput): string[] {
     `addr add ${INTERNET_LINK_IP}/32 dev ${ifaceNames.eth0}`,
     ...input.internetHosts.map((h) => `addr add ${h}/32 dev ${ifaceNames.eth0}`),
     `link set ${ifaceNames.eth0} up`,
-    ...publicAddresses(input).map((ip) => `route add ${ip}/32 via ${VPC_INTERNET_LINK_IP} dev ${ifaceNames.eth0} onlink`),
+    ...publicAddresses(input).map(
+      (ip) => `route add ${ip}/32 via ${VPC_INTERNET_LINK_IP} dev ${ifaceNames.eth0} onlink`,
+    ),
   ];
 }
 
@@ -231,12 +252,21 @@ function internetBatch(input: RealizeInput): string[] {
  * responder does not listen on is DNATed to the catch-all port, so any port answers.
  */
 export function responderIptablesRestore(config: AgentConfig): string {
-  const lines = ['*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]', ':RESPONDER - [0:0]'];
+  const lines = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':RESPONDER - [0:0]',
+  ];
   lines.push('-A PREROUTING -j RESPONDER');
   for (const proto of ['tcp', 'udp']) {
     for (const port of config.ports) lines.push(`-A RESPONDER -p ${proto} -m ${proto} --dport ${port} -j RETURN`);
     for (const ip of config.addresses) {
-      lines.push(`-A RESPONDER -d ${ip}/32 -p ${proto} -m comment --comment "catch-all: any other port" -j DNAT --to-destination ${ip}:${config.catchAllPort}`);
+      lines.push(
+        `-A RESPONDER -d ${ip}/32 -p ${proto} -m comment --comment "catch-all: any other port" -j DNAT --to-destination ${ip}:${config.catchAllPort}`,
+      );
     }
   }
   lines.push('COMMIT');
@@ -246,8 +276,16 @@ export function responderIptablesRestore(config: AgentConfig): string {
 function agentsOf(input: RealizeInput, ns: RealizedNamespaces, ports: number[]): AgentSpec[] {
   const base = { ports, catchAllPort: CATCH_ALL_PORT };
   return [
-    ...input.pods.map((p) => ({ key: agentKeys.pod(p.namespace, p.name), netns: ns.pods[podKey(p)], config: { ...base, pod: podKey(p), node: p.node, addresses: [p.ip] } })),
-    ...input.nodes.map((n) => ({ key: agentKeys.node(n.name), netns: ns.nodes[n.name], config: { ...base, addresses: [] } })),
+    ...input.pods.map((p) => ({
+      key: agentKeys.pod(p.namespace, p.name),
+      netns: ns.pods[podKey(p)],
+      config: { ...base, pod: podKey(p), node: p.node, addresses: [p.ip] },
+    })),
+    ...input.nodes.map((n) => ({
+      key: agentKeys.node(n.name),
+      netns: ns.nodes[n.name],
+      config: { ...base, addresses: [] },
+    })),
     { key: agentKeys.internet, netns: ns.internet, config: { ...base, addresses: [...input.internetHosts] } },
   ];
 }
@@ -261,7 +299,9 @@ export function planRealize(input: RealizeInput, prefix: string, options: Realiz
   const warnings: string[] = [];
   const ns = namespacesOf(input, prefix);
   const all = [ns.vpc, ns.internet, ...Object.values(ns.nodes), ...Object.values(ns.pods)];
-  const ports = [...new Set(options.ports ?? DEFAULT_RESPONDER_PORTS)].filter((p) => p !== CATCH_ALL_PORT).sort((a, b) => a - b);
+  const ports = [...new Set(options.ports ?? DEFAULT_RESPONDER_PORTS)]
+    .filter((p) => p !== CATCH_ALL_PORT)
+    .sort((a, b) => a - b);
   const agents = agentsOf(input, ns, ports);
   const rpFilterOff = ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'];
   const routerSettings = [...rpFilterOff, 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0'];
@@ -272,7 +312,14 @@ export function planRealize(input: RealizeInput, prefix: string, options: Realiz
     { argv: ['ip', '-batch', '-'], stdin: all.map((name) => `netns add ${name}`).join('\n') + '\n' },
     sysctl(ns.vpc, [...routerSettings, 'net.ipv4.fib_multipath_hash_policy=1']),
     sysctl(ns.internet, [...routerSettings, keepFlowHash]),
-    ...input.nodes.map((n) => sysctl(ns.nodes[n.name], [...rpFilterOff, 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1', keepFlowHash])),
+    ...input.nodes.map((n) =>
+      sysctl(ns.nodes[n.name], [
+        ...rpFilterOff,
+        'net.ipv4.ip_forward=1',
+        'net.bridge.bridge-nf-call-iptables=1',
+        keepFlowHash,
+      ]),
+    ),
     ...input.pods.map((p) => sysctl(ns.pods[podKey(p)], [keepFlowHash])),
     batch(ns.vpc, vpcBatch(input, ns, warnings)),
     ...input.nodes.map((n) => batch(ns.nodes[n.name], nodeBatch(input, n.name, ns))),
@@ -280,7 +327,9 @@ export function planRealize(input: RealizeInput, prefix: string, options: Realiz
     batch(ns.internet, internetBatch(input)),
     restore(ns.vpc, vpcIptablesRestore(input)),
     ...input.nodes.map((n) => restore(ns.nodes[n.name], n.iptablesSave)),
-    ...agents.filter((a) => a.config.addresses.length > 0).map((a) => restore(a.netns, responderIptablesRestore(a.config))),
+    ...agents
+      .filter((a) => a.config.addresses.length > 0)
+      .map((a) => restore(a.netns, responderIptablesRestore(a.config))),
   ];
   return { prefix, namespaces: ns, allNamespaces: all, setup, agents, warnings };
 }

@@ -52,10 +52,14 @@ function antiSpoofing(input: RealizeInput, n: IndexedNode): string[] {
 
 /** Egress through the internet gateway: DSR replies of load balancers, then 1:1 NAT of the primary address only. */
 function toInternet(input: RealizeInput, nodes: IndexedNode[]): string[] {
-  const rules = PRIVATE_RANGES.map((cidr) => `-A ${TO_INTERNET} -d ${cidr} ${comment('PRIVATE_TRAFFIC_TO_INTERNET')} -j DROP`);
+  const rules = PRIVATE_RANGES.map(
+    (cidr) => `-A ${TO_INTERNET} -d ${cidr} ${comment('PRIVATE_TRAFFIC_TO_INTERNET')} -j DROP`,
+  );
   for (const n of nodes) {
     for (const ip of loadBalancerIPsOf(input, n.node.name)) {
-      rules.push(`-A ${TO_INTERNET} -i ${n.iface} -s ${ip}/32 ${comment(`${n.node.name}: load balancer reply, direct server return`)} -j ACCEPT`);
+      rules.push(
+        `-A ${TO_INTERNET} -i ${n.iface} -s ${ip}/32 ${comment(`${n.node.name}: load balancer reply, direct server return`)} -j ACCEPT`,
+      );
     }
     rules.push(
       n.node.externalIP
@@ -79,7 +83,9 @@ function fromInternet(lbs: readonly RealizeLoadBalancer[]): string[] {
     for (const lb of lbs.filter((l) => l.ip === ip)) {
       rules.push(...portMatches(lb.protocol, lb.ports).map((m) => `-A ${FROM_INTERNET} -d ${ip}/32 ${m} -j RETURN`));
     }
-    rules.push(`-A ${FROM_INTERNET} -d ${ip}/32 ${comment(`FORWARDING_RULE_MISMATCH: no forwarding rule of ${ip} takes this protocol and port`)} -j DROP`);
+    rules.push(
+      `-A ${FROM_INTERNET} -d ${ip}/32 ${comment(`FORWARDING_RULE_MISMATCH: no forwarding rule of ${ip} takes this protocol and port`)} -j DROP`,
+    );
   }
   return rules;
 }
@@ -91,10 +97,13 @@ function allowedMatches(entry: RealizeFirewall['allowed'][number]): string[] {
   const p = entry.protocol.toLowerCase();
   if (p === 'all') return [''];
   if (!PORTED_PROTOCOLS.has(p) || !entry.ports?.length) return [` -p ${p}`];
-  return parsePortRanges(entry.ports).map((r) => ` -p ${p} -m ${p} --dport ${r.first === r.last ? r.first : `${r.first}:${r.last}`}`);
+  return parsePortRanges(entry.ports).map(
+    (r) => ` -p ${p} -m ${p} --dport ${r.first === r.last ? r.first : `${r.first}:${r.last}`}`,
+  );
 }
 
-const targets = (fw: RealizeFirewall, node: string): boolean => !fw.targetNodes?.length || fw.targetNodes.includes(node);
+const targets = (fw: RealizeFirewall, node: string): boolean =>
+  !fw.targetNodes?.length || fw.targetNodes.includes(node);
 
 function ingressFirewall(firewalls: readonly RealizeFirewall[], n: IndexedNode): string[] {
   const chain = firewallChain(n.index);
@@ -120,10 +129,12 @@ function natTable(nodes: IndexedNode[]): string[] {
     ':OUTPUT ACCEPT [0:0]',
     ':POSTROUTING ACCEPT [0:0]',
     ...mapped.map(
-      (n) => `-A PREROUTING -i ${ifaceNames.vpcToInternet} -d ${n.node.externalIP}/32 ${comment(`${n.node.name}: 1:1 NAT`)} -j DNAT --to-destination ${n.node.internalIP}`,
+      (n) =>
+        `-A PREROUTING -i ${ifaceNames.vpcToInternet} -d ${n.node.externalIP}/32 ${comment(`${n.node.name}: 1:1 NAT`)} -j DNAT --to-destination ${n.node.internalIP}`,
     ),
     ...mapped.map(
-      (n) => `-A POSTROUTING -o ${ifaceNames.vpcToInternet} -s ${n.node.internalIP}/32 ${comment(`${n.node.name}: 1:1 NAT`)} -j SNAT --to-source ${n.node.externalIP}`,
+      (n) =>
+        `-A POSTROUTING -o ${ifaceNames.vpcToInternet} -s ${n.node.internalIP}/32 ${comment(`${n.node.name}: 1:1 NAT`)} -j SNAT --to-source ${n.node.externalIP}`,
     ),
     'COMMIT',
   ];

@@ -80,9 +80,15 @@ export function ruleAdmits(fw: Firewall, packet: FirewallPacket, nodeName: strin
  * first (lowest priority number, then name, for a stable answer). Undefined = denied by the
  * implied deny-all-ingress rule.
  */
-export function admittingFirewall(firewalls: readonly Firewall[], packet: FirewallPacket, nodeName: string): Firewall | undefined {
+export function admittingFirewall(
+  firewalls: readonly Firewall[],
+  packet: FirewallPacket,
+  nodeName: string,
+): Firewall | undefined {
   const matching = firewalls.filter((fw) => ruleAdmits(fw, packet, nodeName));
-  return matching.sort((a, b) => a.spec.priority - b.spec.priority || compareNames(a.metadata.name, b.metadata.name))[0];
+  return matching.sort(
+    (a, b) => a.spec.priority - b.spec.priority || compareNames(a.metadata.name, b.metadata.name),
+  )[0];
 }
 
 /** Whether the VPC firewall `firewalls` (every Firewall object) lets `packet` into node `nodeName`. */

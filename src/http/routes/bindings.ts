@@ -13,9 +13,18 @@ export async function bindingRoutes(app: FastifyInstance, opts: { registry: Regi
   app.post('/api/v1/namespaces/:namespace/bindings', async (req, reply) => {
     const { namespace } = req.params as { namespace: string };
     const query = req.query as Record<string, unknown>;
-    const binding = decodeBody(bindings, req.body, { fieldValidation: parseFieldValidation(query.fieldValidation, 'POST') });
+    const binding = decodeBody(bindings, req.body, {
+      fieldValidation: parseFieldValidation(query.fieldValidation, 'POST'),
+    });
     const name = binding.metadata.name;
-    if (!name) throw errors.invalid('Binding', '', '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+    if (!name)
+      throw errors.invalid('Binding', '', '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+          field: 'metadata.name',
+        },
+      ]);
     await opts.registry.act(pods, namespace, name, 'binding', binding);
     return reply.code(201).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   });

@@ -38,7 +38,12 @@ export async function dataplaneRoutes(app: FastifyInstance, opts: { api: Datapla
 
   app.get(`${base}/nodedataplanes`, async (req, reply) => {
     await api.catchUp();
-    const list = { kind: 'NodeDataplaneList', apiVersion: 'network.kplane.io/v1alpha1', metadata: { resourceVersion: api.resourceVersion() }, items: api.nodeDataplanes() };
+    const list = {
+      kind: 'NodeDataplaneList',
+      apiVersion: 'network.kplane.io/v1alpha1',
+      metadata: { resourceVersion: api.resourceVersion() },
+      items: api.nodeDataplanes(),
+    };
     return sendMaybeTable(req, reply, list);
   });
 
@@ -66,12 +71,16 @@ export async function dataplaneRoutes(app: FastifyInstance, opts: { api: Datapla
     const warnings: string[] = [];
     const trace = decodeBody(packetTraces, req.body, { fieldValidation, warn: (m) => warnings.push(m) });
     if (name !== undefined && trace.metadata.name !== undefined && trace.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${trace.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${trace.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     await api.catchUp();
     const status = api.trace(trace.spec);
     if (warnings.length) reply.header('Warning', warnings.map((w) => `299 - "${w}"`).join(', '));
-    return reply.code(201).send({ apiVersion: trace.apiVersion, kind: trace.kind, metadata: trace.metadata, spec: trace.spec, status });
+    return reply
+      .code(201)
+      .send({ apiVersion: trace.apiVersion, kind: trace.kind, metadata: trace.metadata, spec: trace.spec, status });
   };
 
   app.post(`${base}/packettraces`, (req, reply) => answerTrace(req, reply));
@@ -83,7 +92,9 @@ export async function dataplaneRoutes(app: FastifyInstance, opts: { api: Datapla
    */
   app.patch(`${base}/packettraces/:name`, async (req, reply) => {
     if (!(req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml')) {
-      throw errors.methodNotAllowed('a PacketTrace is not stored, so there is nothing to patch: create it, or apply it server-side');
+      throw errors.methodNotAllowed(
+        'a PacketTrace is not stored, so there is nothing to patch: create it, or apply it server-side',
+      );
     }
     return answerTrace(req, reply, (req.params as { name: string }).name);
   });
@@ -92,7 +103,8 @@ export async function dataplaneRoutes(app: FastifyInstance, opts: { api: Datapla
     app.route({ method, url: `${base}/nodedataplanes`, handler: notAllowed });
     app.route({ method, url: `${base}/nodedataplanes/:name`, handler: notAllowed });
   }
-  for (const method of ['GET', 'PUT', 'DELETE', 'POST'] as const) app.route({ method, url: `${base}/packettraces/:name`, handler: notAllowed });
+  for (const method of ['GET', 'PUT', 'DELETE', 'POST'] as const)
+    app.route({ method, url: `${base}/packettraces/:name`, handler: notAllowed });
   app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: `${base}/packettraces`, handler: notAllowed });
 }
 

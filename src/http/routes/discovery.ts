@@ -20,7 +20,10 @@ interface GroupVersion {
  * chosen by the Accept header and marked by its exact content type: kubectl reads a v2 body sent
  * as plain JSON as an empty legacy document). Built from the resource table, nothing per kind.
  */
-export async function discoveryRoutes(app: FastifyInstance, opts: { resources: readonly ResourceType[] }): Promise<void> {
+export async function discoveryRoutes(
+  app: FastifyInstance,
+  opts: { resources: readonly ResourceType[] },
+): Promise<void> {
   const gvs = groupVersions(opts.resources);
   const core = gvs.filter((gv) => gv.group === '');
   const named = gvs.filter((gv) => gv.group !== '');
@@ -38,10 +41,16 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { resources: r
   app.get('/api', async (req, reply) =>
     wantsAggregated(req)
       ? reply.type(aggregatedType).send(aggregatedList(core))
-      : { kind: 'APIVersions', versions: core.map((gv) => gv.version), serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] },
+      : {
+          kind: 'APIVersions',
+          versions: core.map((gv) => gv.version),
+          serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }],
+        },
   );
   app.get('/apis', async (req, reply) =>
-    wantsAggregated(req) ? reply.type(aggregatedType).send(aggregatedList(named)) : { kind: 'APIGroupList', apiVersion: 'v1', groups: groupList(named) },
+    wantsAggregated(req)
+      ? reply.type(aggregatedType).send(aggregatedList(named))
+      : { kind: 'APIGroupList', apiVersion: 'v1', groups: groupList(named) },
   );
   app.get('/api/:version', async (req) => resourceList(find(gvs, '', (req.params as { version: string }).version)));
   app.get('/apis/:group', async (req) => {
@@ -61,7 +70,9 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { resources: r
  * `v=v2beta1` (which we do not serve) and must get the legacy documents instead.
  */
 function wantsAggregated(req: FastifyRequest): boolean {
-  return (req.headers.accept ?? '').split(',').some((t) => /as=APIGroupDiscoveryList/.test(t) && /(^|;)\s*v=v2\s*(;|$)/.test(t));
+  return (req.headers.accept ?? '')
+    .split(',')
+    .some((t) => /as=APIGroupDiscoveryList/.test(t) && /(^|;)\s*v=v2\s*(;|$)/.test(t));
 }
 
 function groupVersions(resources: readonly ResourceType[]): GroupVersion[] {
@@ -88,7 +99,9 @@ function groupVersionString(gv: Pick<GroupVersion, 'group' | 'version'>): string
 function groupList(named: GroupVersion[]) {
   const names = [...new Set(named.map((gv) => gv.group))];
   return names.map((name) => {
-    const versions = named.filter((gv) => gv.group === name).map((gv) => ({ groupVersion: groupVersionString(gv), version: gv.version }));
+    const versions = named
+      .filter((gv) => gv.group === name)
+      .map((gv) => ({ groupVersion: groupVersionString(gv), version: gv.version }));
     return { name, versions, preferredVersion: versions[0] };
   });
 }
@@ -107,9 +120,22 @@ function resourceList(gv: GroupVersion) {
     const subresources = [
       ...(rt.hasStatus ? [{ name: 'status', verbs: subresourceVerbs }] : []),
       ...(rt.custom?.subresources ?? []),
-      ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ name, verbs: [actionVerb(action.method)], kind: action.kind })),
+      ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({
+        name,
+        verbs: [actionVerb(action.method)],
+        kind: action.kind,
+      })),
     ];
-    return [main, ...subresources.map((sub) => ({ name: `${rt.plural}/${sub.name}`, singularName: '', namespaced: rt.namespaced, kind: 'kind' in sub ? sub.kind : rt.kind, verbs: sub.verbs }))];
+    return [
+      main,
+      ...subresources.map((sub) => ({
+        name: `${rt.plural}/${sub.name}`,
+        singularName: '',
+        namespaced: rt.namespaced,
+        kind: 'kind' in sub ? sub.kind : rt.kind,
+        verbs: sub.verbs,
+      })),
+    ];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersionString(gv), resources };
 }
@@ -124,7 +150,11 @@ function aggregatedList(gvs: GroupVersion[]) {
       metadata: { name: group },
       versions: gvs
         .filter((gv) => gv.group === group)
-        .map((gv) => ({ version: gv.version, freshness: 'Current', resources: gv.resources.map((rt) => aggregatedResource(rt)) })),
+        .map((gv) => ({
+          version: gv.version,
+          freshness: 'Current',
+          resources: gv.resources.map((rt) => aggregatedResource(rt)),
+        })),
     })),
   };
 }
@@ -136,7 +166,11 @@ function aggregatedResource(rt: ResourceType) {
   const subresources = [
     ...(rt.hasStatus ? [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] : []),
     ...(rt.custom?.subresources ?? []).map((sub) => ({ subresource: sub.name, responseKind, verbs: sub.verbs })),
-    ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({ subresource: name, responseKind: { group: rt.group, version: rt.version, kind: action.kind }, verbs: [actionVerb(action.method)] })),
+    ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({
+      subresource: name,
+      responseKind: { group: rt.group, version: rt.version, kind: action.kind },
+      verbs: [actionVerb(action.method)],
+    })),
   ];
   return {
     resource: rt.plural,

@@ -29,7 +29,12 @@ type Query = Record<string, unknown>;
 export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDeps): Promise<void> {
   for (const url of ['/api/*', '/apis/*']) {
     const handler = (req: FastifyRequest, reply: FastifyReply) => handle(deps, req, reply);
-    app.route({ method: 'GET', url, handler, wsHandler: (socket: WebSocket, req: FastifyRequest) => handleWebSocket(deps, socket, req) });
+    app.route({
+      method: 'GET',
+      url,
+      handler,
+      wsHandler: (socket: WebSocket, req: FastifyRequest) => handleWebSocket(deps, socket, req),
+    });
     app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler });
   }
 }
@@ -38,7 +43,8 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
   const target = resolve(deps, req.url);
   const query = req.query as Query;
   if (target.name === undefined) return handleCollection(deps, target, req, reply, query);
-  if (target.subresource !== undefined && target.rt.actions?.[target.subresource]) return handleAction(deps, target, req, reply, query);
+  if (target.subresource !== undefined && target.rt.actions?.[target.subresource])
+    return handleAction(deps, target, req, reply, query);
   const sub = subresourceOf(target);
   const { rt, namespace, name } = target;
   const registry = deps.registry;
@@ -55,7 +61,10 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
       if (type !== 'apply') return registry.patch(rt, namespace, name, type, req.body, sub, writeOptions(query, reply));
       if (sub) throw errors.methodNotAllowed('server-side apply of a subresource is not supported');
       const force = query.force === 'true';
-      const { object, created } = await registry.apply(rt, namespace, name, req.body, { ...writeOptions(query, reply), force });
+      const { object, created } = await registry.apply(rt, namespace, name, req.body, {
+        ...writeOptions(query, reply),
+        force,
+      });
       return reply.code(created ? 201 : 200).send(object);
     }
     case 'DELETE': {
@@ -69,27 +78,56 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
 }
 
 /** An action subresource (`pods/<name>/binding`, `namespaces/<name>/finalize`), answered as kube-apiserver does. */
-async function handleAction(deps: ResourceRouteDeps, target: ResourcePath, req: FastifyRequest, reply: FastifyReply, query: Query): Promise<unknown> {
+async function handleAction(
+  deps: ResourceRouteDeps,
+  target: ResourcePath,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  query: Query,
+): Promise<unknown> {
   const action = target.rt.actions![target.subresource!];
   if (req.method !== action.method) throw errors.methodNotAllowed();
-  const object = await deps.registry.act(target.rt, target.namespace, target.name!, target.subresource!, requireBody(req), writeOptions(query, reply));
+  const object = await deps.registry.act(
+    target.rt,
+    target.namespace,
+    target.name!,
+    target.subresource!,
+    requireBody(req),
+    writeOptions(query, reply),
+  );
   if (action.answer === 'object') return object;
   return reply.code(201).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
-async function handleCollection(deps: ResourceRouteDeps, target: ResourcePath, req: FastifyRequest, reply: FastifyReply, query: Query): Promise<unknown> {
+async function handleCollection(
+  deps: ResourceRouteDeps,
+  target: ResourcePath,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  query: Query,
+): Promise<unknown> {
   const { rt, namespace } = target;
   switch (req.method) {
     case 'GET': {
       const q = parseListQuery(query);
       const table = tableRequestOf(req);
-      if (q.watch) return openWatch(deps.registry, target, q, asTables(httpTransport(req, reply), rt, table), deps.watchTiming ?? defaultWatchTiming);
+      if (q.watch)
+        return openWatch(
+          deps.registry,
+          target,
+          q,
+          asTables(httpTransport(req, reply), rt, table),
+          deps.watchTiming ?? defaultWatchTiming,
+        );
       await deps.registry.waitForRevision(q.resourceVersionMatch !== 'Exact' ? q.resourceVersion : undefined);
       const list = deps.registry.list(rt, namespace, q);
       return table ? listToTable(rt, list, table, Date.now()) : list;
     }
     case 'POST': {
-      if (rt.namespaced && !namespace) throw errors.methodNotAllowed('the server does not allow this method on the requested resource: a namespace is required');
+      if (rt.namespaced && !namespace)
+        throw errors.methodNotAllowed(
+          'the server does not allow this method on the requested resource: a namespace is required',
+        );
       const created = await deps.registry.create(rt, namespace, requireBody(req), writeOptions(query, reply));
       return reply.code(201).send(created);
     }
@@ -107,7 +145,8 @@ function handleWebSocket(deps: ResourceRouteDeps, socket: WebSocket, req: Fastif
   try {
     const target = resolve(deps, req.url);
     const q = parseListQuery(req.query as Query);
-    if (target.name !== undefined || !q.watch) throw errors.badRequest('websocket connections are only supported for watch requests');
+    if (target.name !== undefined || !q.watch)
+      throw errors.badRequest('websocket connections are only supported for watch requests');
     const transport = asTables(webSocketTransport(socket), target.rt, tableRequestOf(req));
     openWatch(deps.registry, target, q, transport, deps.watchTiming ?? defaultWatchTiming).catch(fail);
   } catch (err) {
@@ -120,7 +159,12 @@ function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: 
   const target = parseResourcePath(path, deps.lookup);
   if (!target) throw errors.pathNotFound();
   if (target.rt.namespaced && target.name !== undefined && target.namespace === undefined) throw errors.pathNotFound();
-  if (target.subresource !== undefined && !target.rt.actions?.[target.subresource] && subresourceOf(target) === undefined) throw errors.pathNotFound();
+  if (
+    target.subresource !== undefined &&
+    !target.rt.actions?.[target.subresource] &&
+    subresourceOf(target) === undefined
+  )
+    throw errors.pathNotFound();
   return target;
 }
 
@@ -194,7 +238,10 @@ function parseDryRun(value: unknown): boolean {
 }
 
 function deleteOptions(body: unknown, query: Query): DeleteOptions {
-  const opts = (typeof body === 'object' && body !== null ? body : {}) as { preconditions?: DeleteOptions['preconditions']; dryRun?: unknown };
+  const opts = (typeof body === 'object' && body !== null ? body : {}) as {
+    preconditions?: DeleteOptions['preconditions'];
+    dryRun?: unknown;
+  };
   return { preconditions: opts.preconditions, dryRun: parseDryRun(query.dryRun) || parseDryRun(opts.dryRun) };
 }
 
@@ -204,14 +251,19 @@ function httpTransport(req: FastifyRequest, reply: FastifyReply): WatchTransport
     start() {
       reply.hijack();
       const raw = reply.raw;
-      raw.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+      raw.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-cache, private',
+        'Transfer-Encoding': 'chunked',
+      });
       raw.flushHeaders();
       return {
         write: (text) => raw.write(text + '\n'),
-        drained: () => new Promise<void>((res) => {
-          raw.once('drain', res);
-          raw.once('close', res);
-        }),
+        drained: () =>
+          new Promise<void>((res) => {
+            raw.once('drain', res);
+            raw.once('close', res);
+          }),
         heartbeat: () => void raw.write('\n'),
         end: () => raw.end(),
         onClientGone: (cb) => req.raw.socket.once('close', cb),
@@ -231,7 +283,8 @@ function webSocketTransport(socket: WebSocket): WatchTransport {
           return socket.bufferedAmount < highWater;
         },
         drained: async () => {
-          while (socket.readyState === socket.OPEN && socket.bufferedAmount >= highWater) await new Promise((r) => setTimeout(r, 10));
+          while (socket.readyState === socket.OPEN && socket.bufferedAmount >= highWater)
+            await new Promise((r) => setTimeout(r, 10));
         },
         heartbeat: () => socket.ping(),
         end: () => socket.close(1000),

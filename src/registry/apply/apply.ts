@@ -2,7 +2,16 @@ import { jsonEqual } from '../../apimachinery/equal.js';
 import { StatusError, type StatusCause } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyStrategicMergePatch, type PatchMeta } from '../../apimachinery/patch.js';
-import { describePath, fieldPaths, fromFieldsV1, pathKey, removePath, toFieldsV1, valueAt, type FieldPath } from './field-set.js';
+import {
+  describePath,
+  fieldPaths,
+  fromFieldsV1,
+  pathKey,
+  removePath,
+  toFieldsV1,
+  valueAt,
+  type FieldPath,
+} from './field-set.js';
 
 /** One `metadata.managedFields` entry (metav1.ManagedFieldsEntry). */
 export interface ManagedFieldsEntry {
@@ -40,7 +49,7 @@ interface Owner {
  * Only apply operations record ownership today (plain updates do not yet add `Update` entries).
  */
 export function applyConfiguration(live: KubeObject | undefined, applied: KubeObject, opts: ApplyOptions): KubeObject {
-  const owners = (live?.metadata.managedFields as ManagedFieldsEntry[] | undefined ?? []).map(toOwner);
+  const owners = ((live?.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? []).map(toOwner);
   const mine = owners.find((o) => o.entry.manager === opts.manager && o.entry.operation === 'Apply');
   const others = owners.filter((o) => o !== mine);
   const wanted = new Map(fieldPaths(applied, opts.meta).map((p) => [pathKey(p), p]));
@@ -49,13 +58,22 @@ export function applyConfiguration(live: KubeObject | undefined, applied: KubeOb
   if (conflicts.length && !opts.force) throw conflictError(conflicts);
   if (opts.force) for (const o of others) for (const k of wanted.keys()) o.paths.delete(k);
 
-  const result: KubeObject = structuredClone(live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} });
+  const result: KubeObject = structuredClone(
+    live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} },
+  );
   for (const [key, path] of mine?.paths ?? []) {
     if (!wanted.has(key) && !others.some((o) => o.paths.has(key))) removePath(result as never, path);
   }
   const { managedFields: _ignored, ...appliedMeta } = applied.metadata;
   const merged = applyStrategicMergePatch(result, { ...applied, metadata: appliedMeta }, opts.meta) as KubeObject;
-  const entry: ManagedFieldsEntry = { manager: opts.manager, operation: 'Apply', apiVersion: opts.apiVersion, time: opts.now, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1([...wanted.values()]) };
+  const entry: ManagedFieldsEntry = {
+    manager: opts.manager,
+    operation: 'Apply',
+    apiVersion: opts.apiVersion,
+    time: opts.now,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1([...wanted.values()]),
+  };
   merged.metadata.managedFields = [...others.filter((o) => o.paths.size > 0).map(fromOwner), entry];
   return merged;
 }
@@ -69,7 +87,12 @@ function fromOwner(o: Owner): ManagedFieldsEntry {
 }
 
 /** Fields another manager owns to which this apply gives a different value. */
-function findConflicts(live: KubeObject | undefined, applied: KubeObject, wanted: Map<string, FieldPath>, others: Owner[]): { manager: Owner; path: FieldPath }[] {
+function findConflicts(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  wanted: Map<string, FieldPath>,
+  others: Owner[],
+): { manager: Owner; path: FieldPath }[] {
   if (!live) return [];
   const out: { manager: Owner; path: FieldPath }[] = [];
   for (const o of others) {
@@ -89,7 +112,12 @@ function conflictError(conflicts: { manager: Owner; path: FieldPath }[]): Status
   }));
   const n = conflicts.length;
   const text = causes.map((c) => `${c.message}: ${c.field}`).join('\n- ');
-  return new StatusError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${n === 1 ? text : `\n- ${text}`}`, { causes });
+  return new StatusError(
+    409,
+    'Conflict',
+    `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${n === 1 ? text : `\n- ${text}`}`,
+    { causes },
+  );
 }
 
 /**
@@ -99,12 +127,19 @@ function conflictError(conflicts: { manager: Owner; path: FieldPath }[]): Status
  * later apply by someone else that disagrees reports a conflict with this manager. A write that
  * changes no field leaves the entries, and so the object, untouched.
  */
-export function recordUpdate(next: KubeObject, current: KubeObject | undefined, opts: Omit<ApplyOptions, 'force'> & { subresource?: string }): void {
-  const changed = fieldPaths(next, opts.meta).filter((p) => p[p.length - 1] !== '.' && (!current || !jsonEqual(valueAt(current, p), valueAt(next, p))));
+export function recordUpdate(
+  next: KubeObject,
+  current: KubeObject | undefined,
+  opts: Omit<ApplyOptions, 'force'> & { subresource?: string },
+): void {
+  const changed = fieldPaths(next, opts.meta).filter(
+    (p) => p[p.length - 1] !== '.' && (!current || !jsonEqual(valueAt(current, p), valueAt(next, p))),
+  );
   if (changed.length === 0) return;
   const keys = new Set(changed.map(pathKey));
-  const owners = (current?.metadata.managedFields as ManagedFieldsEntry[] | undefined ?? []).map(toOwner);
-  const isMine = (o: Owner) => o.entry.manager === opts.manager && o.entry.operation === 'Update' && o.entry.subresource === opts.subresource;
+  const owners = ((current?.metadata.managedFields as ManagedFieldsEntry[] | undefined) ?? []).map(toOwner);
+  const isMine = (o: Owner) =>
+    o.entry.manager === opts.manager && o.entry.operation === 'Update' && o.entry.subresource === opts.subresource;
   const mine = owners.find(isMine);
   for (const o of owners) if (o !== mine) for (const k of keys) o.paths.delete(k);
   const paths = new Map(mine?.paths ?? []);

@@ -14,7 +14,18 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 /** Server-owned fields that no manager owns (upstream's reset fields for apply). */
 const unowned = new Set(['apiVersion', 'kind']);
-const unownedMeta = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']);
+const unownedMeta = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+]);
 
 /** Every leaf path set in `obj` (what a manager that applied `obj` owns). */
 export function fieldPaths(obj: Json, meta: PatchMeta): FieldPath[] {
@@ -22,7 +33,9 @@ export function fieldPaths(obj: Json, meta: PatchMeta): FieldPath[] {
   for (const [k, v] of Object.entries(obj)) {
     if (unowned.has(k) || v === undefined || v === null) continue;
     if (k === 'metadata' && isObject(v)) {
-      for (const [mk, mv] of Object.entries(v)) if (!unownedMeta.has(mk) && mv !== undefined && mv !== null) walk(mv, [`f:metadata`, `f:${mk}`], meta.metadata?.meta?.[mk], out);
+      for (const [mk, mv] of Object.entries(v))
+        if (!unownedMeta.has(mk) && mv !== undefined && mv !== null)
+          walk(mv, [`f:metadata`, `f:${mk}`], meta.metadata?.meta?.[mk], out);
       continue;
     }
     walk(v, [`f:${k}`], meta[k], out);
@@ -37,7 +50,8 @@ function walk(value: unknown, path: string[], fieldMeta: PatchMeta[string] | und
       if (isObject(item) && fieldMeta.mergeKey) {
         const keyPath = [...path, `k:${JSON.stringify({ [fieldMeta.mergeKey]: item[fieldMeta.mergeKey] })}`];
         out.push([...keyPath, '.']);
-        for (const [k, v] of Object.entries(item)) if (v !== undefined && v !== null) walk(v, [...keyPath, `f:${k}`], fieldMeta.meta?.[k], out);
+        for (const [k, v] of Object.entries(item))
+          if (v !== undefined && v !== null) walk(v, [...keyPath, `f:${k}`], fieldMeta.meta?.[k], out);
       } else {
         out.push([...path, `v:${JSON.stringify(item)}`]);
       }
@@ -45,7 +59,8 @@ function walk(value: unknown, path: string[], fieldMeta: PatchMeta[string] | und
     return;
   }
   if (isObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) walk(v, [...path, `f:${k}`], fieldMeta?.meta?.[k], out);
+    for (const [k, v] of Object.entries(value))
+      if (v !== undefined && v !== null) walk(v, [...path, `f:${k}`], fieldMeta?.meta?.[k], out);
     return;
   }
   out.push(path);
@@ -113,6 +128,14 @@ export function fromFieldsV1(fields: unknown, prefix: string[] = []): FieldPath[
 export function describePath(path: FieldPath): string {
   return path
     .filter((s) => s !== '.')
-    .map((s) => (s.startsWith('f:') ? `.${s.slice(2)}` : s.startsWith('k:') ? `[${Object.entries(JSON.parse(s.slice(2)) as Json).map(([k, v]) => `${k}=${String(v)}`).join(',')}]` : `[=${s.slice(2)}]`))
+    .map((s) =>
+      s.startsWith('f:')
+        ? `.${s.slice(2)}`
+        : s.startsWith('k:')
+          ? `[${Object.entries(JSON.parse(s.slice(2)) as Json)
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(',')}]`
+          : `[=${s.slice(2)}]`,
+    )
     .join('');
 }

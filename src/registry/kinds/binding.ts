@@ -3,7 +3,7 @@
  * client libraries' `createNamespacedBinding` posts to. Not stored: `routes/bindings.ts` applies
  * it to the pod named in `metadata.name` through the Pod's `binding` action.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import { kindSchema, metadata, modeled, optString, typeMeta } from '../../../schemas/meta.js';
 import type { ResourceType } from '../resource.js';
 
@@ -11,7 +11,13 @@ const BindingSchema = kindSchema(
   modeled({
     ...typeMeta,
     metadata,
-    target: modeled({ kind: optString, name: optString, namespace: optString, uid: optString, apiVersion: optString }).optional(),
+    target: modeled({
+      kind: optString,
+      name: optString,
+      namespace: optString,
+      uid: optString,
+      apiVersion: optString,
+    }).optional(),
   }),
 );
 type Binding = z.infer<typeof BindingSchema>;

@@ -42,14 +42,19 @@ export interface LoadBalancerIngressEntry {
 }
 
 /** Load-balancer status entries: `ip` an IP address, `hostname` a DNS name (and not an IP). */
-export function validateLoadBalancerIngress(entries: LoadBalancerIngressEntry[] | undefined, field: string): StatusCause[] {
+export function validateLoadBalancerIngress(
+  entries: LoadBalancerIngressEntry[] | undefined,
+  field: string,
+): StatusCause[] {
   return (entries ?? []).flatMap((entry, i) => {
     const path = `${field}[${i}]`;
     const causes: StatusCause[] = [];
-    if (entry.ip && !isValidIP(entry.ip)) causes.push(fieldError.invalid(`${path}.ip`, entry.ip, 'must be a valid IP address'));
+    if (entry.ip && !isValidIP(entry.ip))
+      causes.push(fieldError.invalid(`${path}.ip`, entry.ip, 'must be a valid IP address'));
     if (entry.hostname) {
       causes.push(...invalidEach(`${path}.hostname`, entry.hostname, isDNS1123Subdomain(entry.hostname)));
-      if (isValidIP(entry.hostname)) causes.push(fieldError.invalid(`${path}.hostname`, entry.hostname, 'must be a DNS name, not an IP address'));
+      if (isValidIP(entry.hostname))
+        causes.push(fieldError.invalid(`${path}.hostname`, entry.hostname, 'must be a DNS name, not an IP address'));
     }
     return causes;
   });
@@ -65,7 +70,8 @@ export interface TypedReference {
 /** Upstream `validateIngressTypedLocalObjectReference`: apiGroup a subdomain, kind and name usable in a URL path. */
 export function validateTypedReference(ref: TypedReference, field: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  if (ref.apiGroup !== undefined) causes.push(...invalidEach(`${field}.apiGroup`, ref.apiGroup, isDNS1123Subdomain(ref.apiGroup)));
+  if (ref.apiGroup !== undefined)
+    causes.push(...invalidEach(`${field}.apiGroup`, ref.apiGroup, isDNS1123Subdomain(ref.apiGroup)));
   for (const key of ['kind', 'name'] as const) {
     if (!ref[key]) causes.push(fieldError.required(`${field}.${key}`, `${key} is required`));
     else causes.push(...invalidEach(`${field}.${key}`, ref[key], isValidPathSegmentName(ref[key])));
@@ -79,7 +85,9 @@ export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as 
 /** A taint or toleration effect; tolerations may leave it empty (= every effect). */
 export function validateTaintEffect(effect: string | undefined, allowEmpty: boolean, field: string): StatusCause[] {
   if (!effect) return allowEmpty ? [] : [fieldError.required(field)];
-  return (TAINT_EFFECTS as readonly string[]).includes(effect) ? [] : [fieldError.unsupported(field, effect, TAINT_EFFECTS)];
+  return (TAINT_EFFECTS as readonly string[]).includes(effect)
+    ? []
+    : [fieldError.unsupported(field, effect, TAINT_EFFECTS)];
 }
 
 /** Values of boolean field selectors are `"true"`/`"false"`, absent being false (Go's `strconv.FormatBool`). */

@@ -34,7 +34,15 @@ export function parsePortSpec(text: string): PortRange | undefined {
 /** Each entry of `ports` is a port spec (see {@link parsePortSpec}). */
 export function validatePortSpecs(ports: readonly string[] | undefined, field: string): StatusCause[] {
   return (ports ?? []).flatMap((p, i) =>
-    parsePortSpec(p) ? [] : [fieldError.invalid(`${field}[${i}]`, p, 'must be a port ("80") or an inclusive range ("30000-32767") within 1-65535')],
+    parsePortSpec(p)
+      ? []
+      : [
+          fieldError.invalid(
+            `${field}[${i}]`,
+            p,
+            'must be a port ("80") or an inclusive range ("30000-32767") within 1-65535',
+          ),
+        ],
   );
 }
 
@@ -52,7 +60,9 @@ export function validateIPv4CIDR(value: string | undefined, field: string): Stat
 
 /** `priority`: 0 (first) to 65535 (last). */
 export function validatePriority(priority: number, field: string): StatusCause[] {
-  return priority >= 0 && priority <= MAX_PRIORITY ? [] : [fieldError.invalid(field, priority, inclusiveRangeError(0, MAX_PRIORITY))];
+  return priority >= 0 && priority <= MAX_PRIORITY
+    ? []
+    : [fieldError.invalid(field, priority, inclusiveRangeError(0, MAX_PRIORITY))];
 }
 
 /** `description`: free text, at most 2048 characters. */

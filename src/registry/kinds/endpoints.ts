@@ -1,7 +1,18 @@
 /** core/v1 endpoints (pkg/registry/core/endpoint/strategy.go, ValidateEndpoints, RepackSubsets). */
 import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
-import { validateDNS1123Label, validateEndpointIP, validateIP, validatePortNumber } from '../../apimachinery/validation.js';
-import { EndpointsSchema, type EndpointAddress, type EndpointPort, type EndpointSubset, type Endpoints } from '../../../schemas/endpoints.js';
+import {
+  validateDNS1123Label,
+  validateEndpointIP,
+  validateIP,
+  validatePortNumber,
+} from '../../apimachinery/validation.js';
+import {
+  EndpointsSchema,
+  type EndpointAddress,
+  type EndpointPort,
+  type EndpointSubset,
+  type Endpoints,
+} from '../../../schemas/endpoints.js';
 import type { ResourceType } from '../resource.js';
 import { validateAppProtocol, validateNodeNameRef, validateProtocol } from './common.js';
 import { endpointsTable } from './tables.js';
@@ -30,17 +41,24 @@ function validatePort(port: EndpointPort, path: string, requireName: boolean): S
 function validateSubset(subset: EndpointSubset, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   // A headless Service's Endpoints may have no ports, but every subset needs an address.
-  if (!subset.addresses?.length && !subset.notReadyAddresses?.length) causes.push(fieldError.required(path, 'must specify `addresses` or `notReadyAddresses`'));
+  if (!subset.addresses?.length && !subset.notReadyAddresses?.length)
+    causes.push(fieldError.required(path, 'must specify `addresses` or `notReadyAddresses`'));
   subset.addresses?.forEach((a, i) => causes.push(...validateAddress(a, `${path}.addresses[${i}]`)));
   subset.notReadyAddresses?.forEach((a, i) => causes.push(...validateAddress(a, `${path}.notReadyAddresses[${i}]`)));
-  subset.ports?.forEach((p, i) => causes.push(...validatePort(p, `${path}.ports[${i}]`, (subset.ports?.length ?? 0) > 1)));
+  subset.ports?.forEach((p, i) =>
+    causes.push(...validatePort(p, `${path}.ports[${i}]`, (subset.ports?.length ?? 0) > 1)),
+  );
   return causes;
 }
 
 /** An address is identified by its IP and the UID of the object it points to. */
 const addressKey = (a: EndpointAddress) => `${a.ip}/${a.targetRef?.uid ?? ''}`;
-const portKey = (p: EndpointPort | undefined) => (p ? JSON.stringify([p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']) : '');
-const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const portKey = (p: EndpointPort | undefined) =>
+  p ? JSON.stringify([p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']) : '';
+const byKey =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /**
  * Upstream `RepackSubsets`: regroups addresses so each subset holds exactly the addresses that
@@ -72,11 +90,21 @@ export function repackSubsets(subsets: EndpointSubset[]): EndpointSubset[] {
     if (port) group.ports.push(port);
   }
   const repacked = [...groups.values()].map(({ ready, ports }) => toSubset(ready, ports, addresses));
-  return repacked.filter((s) => s.addresses || s.notReadyAddresses).sort(byKey((s) => addressKey((s.addresses ?? s.notReadyAddresses ?? [])[0])));
+  return repacked
+    .filter((s) => s.addresses || s.notReadyAddresses)
+    .sort(byKey((s) => addressKey((s.addresses ?? s.notReadyAddresses ?? [])[0])));
 }
 
-function toSubset(ready: Map<string, boolean>, ports: EndpointPort[], addresses: Map<string, EndpointAddress>): EndpointSubset {
-  const pick = (want: boolean) => [...ready].filter(([, r]) => r === want).map(([k]) => addresses.get(k) as EndpointAddress).sort(byKey(addressKey));
+function toSubset(
+  ready: Map<string, boolean>,
+  ports: EndpointPort[],
+  addresses: Map<string, EndpointAddress>,
+): EndpointSubset {
+  const pick = (want: boolean) =>
+    [...ready]
+      .filter(([, r]) => r === want)
+      .map(([k]) => addresses.get(k) as EndpointAddress)
+      .sort(byKey(addressKey));
   const subset: EndpointSubset = {};
   const [readyAddresses, notReady] = [pick(true), pick(false)];
   if (readyAddresses.length) subset.addresses = readyAddresses;

@@ -12,7 +12,11 @@ import { eventTable } from './tables.js';
 const LIMITS = { reportingInstance: 128, action: 128, reason: 128, message: 1024 } as const;
 
 function validateLengths(event: Event, keys: readonly (keyof typeof LIMITS)[]): StatusCause[] {
-  return keys.flatMap((key) => ((event[key]?.length ?? 0) > LIMITS[key] ? [fieldError.invalid(key, '', `can have at most ${LIMITS[key]} characters`)] : []));
+  return keys.flatMap((key) =>
+    (event[key]?.length ?? 0) > LIMITS[key]
+      ? [fieldError.invalid(key, '', `can have at most ${LIMITS[key]} characters`)]
+      : [],
+  );
 }
 
 /** Events with `eventTime` are "new" events and must say who reported them and what happened. */
@@ -20,7 +24,8 @@ function validateNewEvent(event: Event): StatusCause[] {
   const causes: StatusCause[] = [];
   if (!event.reportingComponent) causes.push(fieldError.required('reportingComponent'));
   causes.push(...validateQualifiedName(event.reportingComponent, 'reportingComponent'));
-  for (const key of ['reportingInstance', 'action', 'reason'] as const) if (!event[key]) causes.push(fieldError.required(key));
+  for (const key of ['reportingInstance', 'action', 'reason'] as const)
+    if (!event[key]) causes.push(fieldError.required(key));
   return [...causes, ...validateLengths(event, ['reportingInstance', 'action', 'reason', 'message'])];
 }
 
@@ -28,7 +33,11 @@ function validateNewEvent(event: Event): StatusCause[] {
 function validateEvent(event: Event): StatusCause[] {
   const namespace = event.metadata.namespace ?? '';
   const involvedNamespace = event.involvedObject.namespace ?? '';
-  const namespaceMismatch = fieldError.invalid('involvedObject.namespace', involvedNamespace, 'does not match event.namespace');
+  const namespaceMismatch = fieldError.invalid(
+    'involvedObject.namespace',
+    involvedNamespace,
+    'does not match event.namespace',
+  );
   const causes: StatusCause[] = [];
   if (!event.eventTime) {
     // Old clients write events about cluster-scoped objects into "default".

@@ -2,9 +2,20 @@
 import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
 import { validateEnum } from '../../apimachinery/validation.js';
 import { isIPv4 } from '../../net/ipv4.js';
-import { ForwardingRuleSchema, type ForwardingRule, type ForwardingRuleSpec, type ForwardingRuleStatus } from '../../../schemas/forwardingrule.js';
+import {
+  ForwardingRuleSchema,
+  type ForwardingRule,
+  type ForwardingRuleSpec,
+  type ForwardingRuleStatus,
+} from '../../../schemas/forwardingrule.js';
 import type { ResourceType } from '../resource.js';
-import { COMPUTE_GROUP, COMPUTE_VERSION, validateDescription, validateNodeNames, validatePortSpecs } from './compute.js';
+import {
+  COMPUTE_GROUP,
+  COMPUTE_VERSION,
+  validateDescription,
+  validateNodeNames,
+  validatePortSpecs,
+} from './compute.js';
 import { forwardingRuleTable } from './tables.js';
 
 /** The forwarding rule protocols (GCP's IPProtocol values kplane simulates). */
@@ -13,7 +24,8 @@ export const FORWARDING_RULE_PROTOCOLS = ['TCP', 'UDP'] as const;
 /** Exactly one of `nodes` (network LB) or `urlMap` (HTTP(S) LB). */
 function validateTarget(target: ForwardingRuleSpec['target']): StatusCause[] {
   const field = 'spec.target';
-  if (target.nodes !== undefined && target.urlMap !== undefined) return [fieldError.invalid(field, '', 'cannot set both nodes and urlMap')];
+  if (target.nodes !== undefined && target.urlMap !== undefined)
+    return [fieldError.invalid(field, '', 'cannot set both nodes and urlMap')];
   if (target.nodes !== undefined) return validateNodeNames(target.nodes, (i) => `${field}.nodes[${i}]`);
   return target.urlMap !== undefined ? [] : [fieldError.required(field, 'one of nodes or urlMap is required')];
 }

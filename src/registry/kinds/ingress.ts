@@ -9,7 +9,14 @@ import {
   isWildcardDNS1123Subdomain,
   validatePortNumber,
 } from '../../apimachinery/validation.js';
-import { IngressSchema, type HTTPIngressPath, type Ingress, type IngressBackend, type IngressRule, type IngressSpec } from '../../../schemas/ingress.js';
+import {
+  IngressSchema,
+  type HTTPIngressPath,
+  type Ingress,
+  type IngressBackend,
+  type IngressRule,
+  type IngressSpec,
+} from '../../../schemas/ingress.js';
 import type { ResourceType } from '../resource.js';
 import { validateLoadBalancerIngress, validateTypedReference } from './common.js';
 import { ingressTable } from './tables.js';
@@ -43,8 +50,10 @@ function validateHTTPPath(p: HTTPIngressPath, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   if (p.pathType === 'Exact' || p.pathType === 'Prefix') {
     if (!value.startsWith('/')) causes.push(fieldError.invalid(field, value, 'must be an absolute path'));
-    for (const seq of INVALID_PATH_SEQUENCES) if (value.includes(seq)) causes.push(fieldError.invalid(field, value, `must not contain '${seq}'`));
-    for (const suffix of INVALID_PATH_SUFFIXES) if (value.endsWith(suffix)) causes.push(fieldError.invalid(field, value, `cannot end with '${suffix}'`));
+    for (const seq of INVALID_PATH_SEQUENCES)
+      if (value.includes(seq)) causes.push(fieldError.invalid(field, value, `must not contain '${seq}'`));
+    for (const suffix of INVALID_PATH_SUFFIXES)
+      if (value.endsWith(suffix)) causes.push(fieldError.invalid(field, value, `cannot end with '${suffix}'`));
   } else if (p.pathType === 'ImplementationSpecific') {
     if (value && !value.startsWith('/')) causes.push(fieldError.invalid(field, value, 'must be an absolute path'));
   } else {
@@ -56,7 +65,10 @@ function validateHTTPPath(p: HTTPIngressPath, path: string): StatusCause[] {
 /** A rule's host is a DNS name (a leading `*.` wildcard allowed), never an IP. */
 function validateHost(host: string, field: string): StatusCause[] {
   const causes = isValidIP(host) ? [fieldError.invalid(field, host, 'must be a DNS name, not an IP address')] : [];
-  return [...causes, ...invalidEach(field, host, host.includes('*') ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host))];
+  return [
+    ...causes,
+    ...invalidEach(field, host, host.includes('*') ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host)),
+  ];
 }
 
 function validateRule(rule: IngressRule, path: string): StatusCause[] {
@@ -73,7 +85,9 @@ function validateTLS(tls: IngressSpec['tls']): StatusCause[] {
     const hosts = (entry.hosts ?? []).flatMap((h, j) =>
       invalidEach(`${path}.hosts[${j}]`, h, h.includes('*') ? isWildcardDNS1123Subdomain(h) : isDNS1123Subdomain(h)),
     );
-    const secret = entry.secretName ? invalidEach(`${path}.secretName`, entry.secretName, isDNS1123Subdomain(entry.secretName)) : [];
+    const secret = entry.secretName
+      ? invalidEach(`${path}.secretName`, entry.secretName, isDNS1123Subdomain(entry.secretName))
+      : [];
     return [...hosts, ...secret];
   });
 }
@@ -81,11 +95,15 @@ function validateTLS(tls: IngressSpec['tls']): StatusCause[] {
 function validateIngress(ing: Ingress): StatusCause[] {
   const spec = ing.spec;
   const causes: StatusCause[] = [];
-  if (!spec.rules?.length && !spec.defaultBackend) causes.push(fieldError.invalid('spec', spec.rules ?? [], 'either `defaultBackend` or `rules` must be specified'));
+  if (!spec.rules?.length && !spec.defaultBackend)
+    causes.push(fieldError.invalid('spec', spec.rules ?? [], 'either `defaultBackend` or `rules` must be specified'));
   if (spec.defaultBackend) causes.push(...validateBackend(spec.defaultBackend, 'spec.defaultBackend'));
   spec.rules?.forEach((r, i) => causes.push(...validateRule(r, `spec.rules[${i}]`)));
   causes.push(...validateTLS(spec.tls));
-  if (spec.ingressClassName !== undefined) causes.push(...invalidEach('spec.ingressClassName', spec.ingressClassName, isDNS1123Subdomain(spec.ingressClassName)));
+  if (spec.ingressClassName !== undefined)
+    causes.push(
+      ...invalidEach('spec.ingressClassName', spec.ingressClassName, isDNS1123Subdomain(spec.ingressClassName)),
+    );
   return [...causes, ...validateLoadBalancerIngress(ing.status?.loadBalancer?.ingress, 'status.loadBalancer.ingress')];
 }
 

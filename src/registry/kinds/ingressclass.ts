@@ -1,6 +1,12 @@
 /** networking.k8s.io/v1 ingressclasses (pkg/registry/networking/ingressclass/strategy.go, ValidateIngressClass). */
 import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
-import { invalidEach, isDNS1123Label, isDNS1123Subdomain, regexError, validateImmutable } from '../../apimachinery/validation.js';
+import {
+  invalidEach,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  regexError,
+  validateImmutable,
+} from '../../apimachinery/validation.js';
 import { IngressClassSchema, type IngressClass, type IngressClassSpec } from '../../../schemas/ingressclass.js';
 import type { ResourceType } from '../resource.js';
 import { validateTypedReference } from './common.js';
@@ -15,9 +21,11 @@ function validateDomainPrefixedPath(value: string | undefined, field: string): S
   if (!value) return [fieldError.required(field)];
   const slash = value.indexOf('/');
   const [host, path] = [value.slice(0, slash), value.slice(slash + 1)];
-  if (slash <= 0 || path === '') return [fieldError.invalid(field, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
+  if (slash <= 0 || path === '')
+    return [fieldError.invalid(field, value, 'must be a domain-prefixed path (such as "acme.io/foo")')];
   const causes = invalidEach(field, host, isDNS1123Subdomain(host));
-  if (!new RegExp(`^${HTTP_PATH_FMT}$`).test(path)) causes.push(fieldError.invalid(field, path, regexError('Invalid path', HTTP_PATH_FMT)));
+  if (!new RegExp(`^${HTTP_PATH_FMT}$`).test(path))
+    causes.push(fieldError.invalid(field, path, regexError('Invalid path', HTTP_PATH_FMT)));
   return causes;
 }
 
@@ -25,20 +33,28 @@ function validateParameters(params: IngressClassSpec['parameters']): StatusCause
   if (!params) return [];
   const field = 'spec.parameters';
   const causes = validateTypedReference(params, field);
-  if (!SCOPES.includes(params.scope)) return [...causes, fieldError.unsupported(`${field}.scope`, params.scope, SCOPES)];
+  if (!SCOPES.includes(params.scope))
+    return [...causes, fieldError.unsupported(`${field}.scope`, params.scope, SCOPES)];
   if (params.scope === 'Namespace') {
-    if (params.namespace === undefined) causes.push(fieldError.required(`${field}.namespace`, "`parameters.scope` is set to 'Namespace'"));
+    if (params.namespace === undefined)
+      causes.push(fieldError.required(`${field}.namespace`, "`parameters.scope` is set to 'Namespace'"));
     else causes.push(...invalidEach(`${field}.namespace`, params.namespace, isDNS1123Label(params.namespace)));
   }
-  if (params.scope === 'Cluster' && params.namespace !== undefined) causes.push(fieldError.forbidden(`${field}.namespace`, "`parameters.scope` is set to 'Cluster'"));
+  if (params.scope === 'Cluster' && params.namespace !== undefined)
+    causes.push(fieldError.forbidden(`${field}.namespace`, "`parameters.scope` is set to 'Cluster'"));
   return causes;
 }
 
 function validateIngressClass(ic: IngressClass): StatusCause[] {
   const controller = ic.spec.controller;
   const causes: StatusCause[] = [];
-  if ((controller?.length ?? 0) > MAX_CONTROLLER_LENGTH) causes.push(fieldError.tooLong('spec.controller', MAX_CONTROLLER_LENGTH));
-  return [...causes, ...validateDomainPrefixedPath(controller, 'spec.controller'), ...validateParameters(ic.spec.parameters)];
+  if ((controller?.length ?? 0) > MAX_CONTROLLER_LENGTH)
+    causes.push(fieldError.tooLong('spec.controller', MAX_CONTROLLER_LENGTH));
+  return [
+    ...causes,
+    ...validateDomainPrefixedPath(controller, 'spec.controller'),
+    ...validateParameters(ic.spec.parameters),
+  ];
 }
 
 export const ingressClasses: ResourceType<IngressClass> = {

@@ -21,10 +21,13 @@ function validateLeaseSpec(spec: LeaseSpec | undefined): StatusCause[] {
     causes.push(fieldError.invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
   }
   if (spec.leaseTransitions !== undefined && spec.leaseTransitions < 0) {
-    causes.push(fieldError.invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
+    causes.push(
+      fieldError.invalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'),
+    );
   }
   if (spec.strategy !== undefined) causes.push(...validateStrategy(spec.strategy));
-  if (spec.preferredHolder && !spec.strategy) causes.push(fieldError.forbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'));
+  if (spec.preferredHolder && !spec.strategy)
+    causes.push(fieldError.forbidden('spec.preferredHolder', 'may only be specified if `strategy` is defined'));
   return causes;
 }
 

@@ -33,8 +33,12 @@ const namespaceFinalize: SubresourceAction<Namespace> = {
   apply(ns, body) {
     const spec = (body.spec ?? {}) as { finalizers?: unknown };
     const finalizers = spec.finalizers ?? [];
-    if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string')) throw errors.badRequest('spec.finalizers must be a list of strings');
-    if ((body.metadata as { name?: unknown } | undefined)?.name !== undefined && (body.metadata as { name?: unknown }).name !== ns.metadata.name) {
+    if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string'))
+      throw errors.badRequest('spec.finalizers must be a list of strings');
+    if (
+      (body.metadata as { name?: unknown } | undefined)?.name !== undefined &&
+      (body.metadata as { name?: unknown }).name !== ns.metadata.name
+    ) {
       throw errors.badRequest(`the name of the object does not match the name on the URL (${ns.metadata.name})`);
     }
     ns.spec = { ...ns.spec, finalizers: finalizers as string[] };

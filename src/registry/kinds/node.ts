@@ -1,6 +1,12 @@
 /** core/v1 nodes (pkg/registry/core/node/strategy.go, ValidateNode / ValidateNodeUpdate). */
 import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
-import { INVALID_CIDR_MESSAGE, invalidEach, isQualifiedName, isValidCIDR, isValidLabelValue } from '../../apimachinery/validation.js';
+import {
+  INVALID_CIDR_MESSAGE,
+  invalidEach,
+  isQualifiedName,
+  isValidCIDR,
+  isValidLabelValue,
+} from '../../apimachinery/validation.js';
 import { NodeSchema, type Node, type Taint } from '../../../schemas/node.js';
 import type { ResourceType } from '../resource.js';
 import { formatBool, validateTaintEffect } from './common.js';
@@ -28,10 +34,13 @@ function validateTaints(taints: Taint[] | undefined): StatusCause[] {
 function validatePodCIDRs(cidrs: string[] | undefined): StatusCause[] {
   const list = cidrs ?? [];
   const field = 'spec.podCIDRs';
-  const causes = list.flatMap((c, i) => (isValidCIDR(c) ? [] : [fieldError.invalid(`${field}[${i}]`, c, INVALID_CIDR_MESSAGE)]));
+  const causes = list.flatMap((c, i) =>
+    isValidCIDR(c) ? [] : [fieldError.invalid(`${field}[${i}]`, c, INVALID_CIDR_MESSAGE)],
+  );
   if (list.length > 1) {
     const families = new Set(list.map((c) => (c.includes(':') ? 6 : 4)));
-    if (list.length > 2 || families.size !== list.length) causes.push(fieldError.invalid(field, list, 'may specify no more than one CIDR for each IP family'));
+    if (list.length > 2 || families.size !== list.length)
+      causes.push(fieldError.invalid(field, list, 'may specify no more than one CIDR for each IP family'));
     list.forEach((c, i) => {
       if (list.indexOf(c) !== i) causes.push(fieldError.duplicate(`${field}[${i}]`, c));
     });

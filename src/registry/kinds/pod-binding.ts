@@ -14,7 +14,8 @@ function targetProblems(target: unknown): StatusCause[] {
   if (typeof target !== 'object' || target === null) return [fieldError.required('target')];
   const { kind, name } = target as { kind?: unknown; name?: unknown };
   const causes: StatusCause[] = [];
-  if (kind !== undefined && kind !== '' && kind !== 'Node') causes.push(fieldError.unsupported('target.kind', kind, ['Node']));
+  if (kind !== undefined && kind !== '' && kind !== 'Node')
+    causes.push(fieldError.unsupported('target.kind', kind, ['Node']));
   if (typeof name !== 'string' || name === '') causes.push(fieldError.required('target.name'));
   else causes.push(...validateNodeNameRef(name, 'target.name'));
   return causes;
@@ -27,11 +28,16 @@ export const podBinding: SubresourceAction<Pod> = {
   apply(pod, body) {
     const name = pod.metadata.name ?? '';
     const bodyName = (body.metadata as { name?: unknown } | undefined)?.name;
-    if (bodyName !== undefined && bodyName !== name) throw errors.badRequest(`the name of the Binding (${String(bodyName)}) does not match the pod's name on the URL (${name})`);
+    if (bodyName !== undefined && bodyName !== name)
+      throw errors.badRequest(
+        `the name of the Binding (${String(bodyName)}) does not match the pod's name on the URL (${name})`,
+      );
     const causes = targetProblems(body.target);
     if (causes.length) throw errors.invalid('Binding', '', name, causes);
-    if (pod.metadata.deletionTimestamp) throw errors.conflict(bindings, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (pod.spec.nodeName) throw errors.conflict(bindings, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    if (pod.metadata.deletionTimestamp)
+      throw errors.conflict(bindings, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (pod.spec.nodeName)
+      throw errors.conflict(bindings, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
     pod.spec.nodeName = (body.target as { name: string }).name;
     return pod;
   },

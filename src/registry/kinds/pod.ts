@@ -18,7 +18,13 @@ import {
 import { quantityValue, type Quantity } from '../../../schemas/meta.js';
 import { PodSchema, type Container, type Pod, type PodSpec, type Toleration } from '../../../schemas/pod.js';
 import type { ResourceType } from '../resource.js';
-import { formatBool, validateNodeNameRef, validatePortNumOrName, validateProtocol, validateTaintEffect } from './common.js';
+import {
+  formatBool,
+  validateNodeNameRef,
+  validatePortNumOrName,
+  validateProtocol,
+  validateTaintEffect,
+} from './common.js';
 import { podTable } from './tables.js';
 import { podBinding } from './pod-binding.js';
 
@@ -30,7 +36,11 @@ const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
 
 type Probe = NonNullable<Container['livenessProbe']>;
 
-function validateProbe(probe: Probe | undefined, field: string, kind: 'liveness' | 'readiness' | 'startup'): StatusCause[] {
+function validateProbe(
+  probe: Probe | undefined,
+  field: string,
+  kind: 'liveness' | 'readiness' | 'startup',
+): StatusCause[] {
   if (!probe) return [];
   const causes: StatusCause[] = [];
   const handlers = PROBE_HANDLERS.filter((h) => probe[h] !== undefined);
@@ -39,12 +49,25 @@ function validateProbe(probe: Probe | undefined, field: string, kind: 'liveness'
   if (probe.httpGet) causes.push(...validatePortNumOrName(probe.httpGet.port, `${field}.httpGet.port`));
   if (probe.tcpSocket) causes.push(...validatePortNumOrName(probe.tcpSocket.port, `${field}.tcpSocket.port`));
   if (probe.grpc) causes.push(...validatePortNumber(probe.grpc.port, `${field}.grpc.port`));
-  for (const key of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const) {
+  for (const key of [
+    'initialDelaySeconds',
+    'timeoutSeconds',
+    'periodSeconds',
+    'successThreshold',
+    'failureThreshold',
+  ] as const) {
     causes.push(...validateNonnegative(probe[key], `${field}.${key}`));
   }
-  if (kind !== 'readiness' && probe.successThreshold !== 1) causes.push(fieldError.invalid(`${field}.successThreshold`, probe.successThreshold, 'must be 1'));
+  if (kind !== 'readiness' && probe.successThreshold !== 1)
+    causes.push(fieldError.invalid(`${field}.successThreshold`, probe.successThreshold, 'must be 1'));
   if (kind === 'readiness' && probe.terminationGracePeriodSeconds !== undefined) {
-    causes.push(fieldError.invalid(`${field}.terminationGracePeriodSeconds`, probe.terminationGracePeriodSeconds, 'must not be set for readinessProbes'));
+    causes.push(
+      fieldError.invalid(
+        `${field}.terminationGracePeriodSeconds`,
+        probe.terminationGracePeriodSeconds,
+        'must not be set for readinessProbes',
+      ),
+    );
   }
   return causes;
 }
@@ -78,17 +101,31 @@ function validateResources(resources: Container['resources'], field: string): St
   const limits = resources?.limits ?? {};
   const requests = resources?.requests ?? {};
   const causes: StatusCause[] = [];
-  for (const [kind, list] of [['limits', limits], ['requests', requests]] as const) {
+  for (const [kind, list] of [
+    ['limits', limits],
+    ['requests', requests],
+  ] as const) {
     for (const [name, q] of Object.entries(list)) {
-      if (quantityValue(q) < 0) causes.push(fieldError.invalid(`${field}.${kind}[${name}]`, String(q), 'must be greater than or equal to 0'));
+      if (quantityValue(q) < 0)
+        causes.push(fieldError.invalid(`${field}.${kind}[${name}]`, String(q), 'must be greater than or equal to 0'));
     }
   }
   for (const [name, request] of Object.entries(requests)) {
     const limit: Quantity | undefined = limits[name];
     if (limit === undefined) continue;
     const [r, l] = [quantityValue(request), quantityValue(limit)];
-    if (r !== l && !overcommitAllowed(name)) causes.push(fieldError.invalid(`${field}.requests`, String(request), `must be equal to ${name} limit of ${limit}`));
-    else if (r > l) causes.push(fieldError.invalid(`${field}.requests`, String(request), `must be less than or equal to ${name} limit of ${limit}`));
+    if (r !== l && !overcommitAllowed(name))
+      causes.push(
+        fieldError.invalid(`${field}.requests`, String(request), `must be equal to ${name} limit of ${limit}`),
+      );
+    else if (r > l)
+      causes.push(
+        fieldError.invalid(
+          `${field}.requests`,
+          String(request),
+          `must be less than or equal to ${name} limit of ${limit}`,
+        ),
+      );
   }
   return causes;
 }
@@ -100,7 +137,13 @@ function validateEnv(env: Container['env'], field: string): StatusCause[] {
     if (!e.name) return [fieldError.required(path)];
     return /^[\x20-\x7e]+$/.test(e.name) && !e.name.includes('=')
       ? []
-      : [fieldError.invalid(path, e.name, "a valid environment variable name must consist only of printable ASCII characters other than '='")];
+      : [
+          fieldError.invalid(
+            path,
+            e.name,
+            "a valid environment variable name must consist only of printable ASCII characters other than '='",
+          ),
+        ];
   });
 }
 
@@ -112,7 +155,8 @@ function validateVolumeMounts(mounts: Container['volumeMounts'], volumes: Set<st
     if (!m.name) causes.push(fieldError.required(`${path}.name`));
     if (!volumes.has(m.name)) causes.push(notFound(`${path}.name`, m.name));
     if (!m.mountPath) causes.push(fieldError.required(`${path}.mountPath`));
-    else if (paths.has(m.mountPath)) causes.push(fieldError.invalid(`${path}.mountPath`, m.mountPath, 'must be unique'));
+    else if (paths.has(m.mountPath))
+      causes.push(fieldError.invalid(`${path}.mountPath`, m.mountPath, 'must be unique'));
     paths.add(m.mountPath);
     return causes;
   });
@@ -170,10 +214,22 @@ function validateTolerations(tolerations: Toleration[] | undefined): StatusCause
     const causes: StatusCause[] = [];
     if (t.key) causes.push(...validateQualifiedName(t.key, `${path}.key`));
     if (!t.key && t.operator !== 'Exists') {
-      causes.push(fieldError.invalid(`${path}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+      causes.push(
+        fieldError.invalid(
+          `${path}.operator`,
+          t.operator ?? '',
+          'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+        ),
+      );
     }
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      causes.push(fieldError.invalid(`${path}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+      causes.push(
+        fieldError.invalid(
+          `${path}.effect`,
+          t.effect ?? '',
+          "effect must be 'NoExecute' when `tolerationSeconds` is set",
+        ),
+      );
     }
     causes.push(...validateTolerationOperator(t, `${path}.operator`));
     causes.push(...validateTaintEffect(t.effect, true, `${path}.effect`));
@@ -185,16 +241,29 @@ function validateHostNetworkPorts(spec: PodSpec): StatusCause[] {
   if (!spec.hostNetwork) return [];
   return spec.containers.flatMap((c, i) =>
     (c.ports ?? []).flatMap((p, j) =>
-      p.hostPort === p.containerPort ? [] : [fieldError.invalid(`spec.containers[${i}].ports[${j}].containerPort`, p.containerPort, 'must match `hostPort` when `hostNetwork` is true')],
+      p.hostPort === p.containerPort
+        ? []
+        : [
+            fieldError.invalid(
+              `spec.containers[${i}].ports[${j}].containerPort`,
+              p.containerPort,
+              'must match `hostPort` when `hostNetwork` is true',
+            ),
+          ],
     ),
   );
 }
 
 function validateNamedFields(spec: PodSpec): StatusCause[] {
   const causes: StatusCause[] = [];
-  const subdomainFields = { serviceAccountName: spec.serviceAccountName, priorityClassName: spec.priorityClassName } as const;
-  for (const [key, value] of Object.entries(subdomainFields)) if (value) causes.push(...invalidEach(`spec.${key}`, value, isDNS1123Subdomain(value)));
-  for (const key of ['hostname', 'subdomain'] as const) if (spec[key]) causes.push(...validateDNS1123Label(spec[key], `spec.${key}`));
+  const subdomainFields = {
+    serviceAccountName: spec.serviceAccountName,
+    priorityClassName: spec.priorityClassName,
+  } as const;
+  for (const [key, value] of Object.entries(subdomainFields))
+    if (value) causes.push(...invalidEach(`spec.${key}`, value, isDNS1123Subdomain(value)));
+  for (const key of ['hostname', 'subdomain'] as const)
+    if (spec[key]) causes.push(...validateDNS1123Label(spec[key], `spec.${key}`));
   return [...causes, ...validateNodeNameRef(spec.nodeName, 'spec.nodeName')];
 }
 
@@ -203,9 +272,15 @@ function validatePodSpec(spec: PodSpec): StatusCause[] {
   const names = new Set<string>();
   const causes = [...volumes.causes];
   if (spec.containers.length === 0) causes.push(fieldError.required('spec.containers'));
-  spec.containers.forEach((c, i) => causes.push(...validateContainer(c, `spec.containers[${i}]`, volumes.names, names)));
-  spec.initContainers?.forEach((c, i) => causes.push(...validateContainer(c, `spec.initContainers[${i}]`, volumes.names, names)));
-  spec.ephemeralContainers?.forEach((c, i) => causes.push(...validateContainer(c, `spec.ephemeralContainers[${i}]`, volumes.names, names)));
+  spec.containers.forEach((c, i) =>
+    causes.push(...validateContainer(c, `spec.containers[${i}]`, volumes.names, names)),
+  );
+  spec.initContainers?.forEach((c, i) =>
+    causes.push(...validateContainer(c, `spec.initContainers[${i}]`, volumes.names, names)),
+  );
+  spec.ephemeralContainers?.forEach((c, i) =>
+    causes.push(...validateContainer(c, `spec.ephemeralContainers[${i}]`, volumes.names, names)),
+  );
   causes.push(
     ...validateEnum(spec.restartPolicy, 'spec.restartPolicy', RESTART_POLICIES),
     ...validateEnum(spec.dnsPolicy, 'spec.dnsPolicy', DNS_POLICIES),
@@ -214,7 +289,8 @@ function validatePodSpec(spec: PodSpec): StatusCause[] {
     ...validateTolerations(spec.tolerations),
     ...validateHostNetworkPorts(spec),
   );
-  if (spec.dnsPolicy === 'None' && !spec.dnsConfig) causes.push(fieldError.required('spec.dnsConfig', 'must provide `dnsConfig` when `dnsPolicy` is None'));
+  if (spec.dnsPolicy === 'None' && !spec.dnsConfig)
+    causes.push(fieldError.required('spec.dnsConfig', 'must provide `dnsConfig` when `dnsPolicy` is None'));
   const deadline = spec.activeDeadlineSeconds;
   if (deadline !== undefined && (deadline < 1 || deadline > MAX_INT32)) {
     causes.push(fieldError.invalid('spec.activeDeadlineSeconds', deadline, inclusiveRangeError(1, MAX_INT32)));
@@ -232,7 +308,8 @@ export function podQOSClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEf
     for (const name of ['cpu', 'memory']) {
       const request = c.resources?.requests?.[name];
       const limit = c.resources?.limits?.[name];
-      if (request !== undefined && quantityValue(request) > 0) requests.set(name, (requests.get(name) ?? 0) + quantityValue(request));
+      if (request !== undefined && quantityValue(request) > 0)
+        requests.set(name, (requests.get(name) ?? 0) + quantityValue(request));
       if (limit !== undefined && quantityValue(limit) > 0) {
         limits.set(name, (limits.get(name) ?? 0) + quantityValue(limit));
         found.add(name);
@@ -250,27 +327,55 @@ const SPEC_UPDATE_MESSAGE =
 
 function validateActiveDeadlineUpdate(next: number | undefined, prev: number | undefined): StatusCause[] {
   const field = 'spec.activeDeadlineSeconds';
-  if (next === undefined) return prev === undefined ? [] : [fieldError.invalid(field, null, 'must not update from a positive integer to nil value')];
+  if (next === undefined)
+    return prev === undefined
+      ? []
+      : [fieldError.invalid(field, null, 'must not update from a positive integer to nil value')];
   if (next < 0 || next > MAX_INT32) return [fieldError.invalid(field, next, inclusiveRangeError(0, MAX_INT32))];
-  return prev !== undefined && prev < next ? [fieldError.invalid(field, next, 'must be less than or equal to previous value')] : [];
+  return prev !== undefined && prev < next
+    ? [fieldError.invalid(field, next, 'must be less than or equal to previous value')]
+    : [];
 }
 
 /** Existing tolerations may only gain a different tolerationSeconds; new ones may be added. */
 function validateTolerationsUpdate(next: Toleration[] | undefined, prev: Toleration[] | undefined): StatusCause[] {
-  const kept = (prev ?? []).every((old) => (next ?? []).some((t) => semanticEqual({ ...old, tolerationSeconds: t.tolerationSeconds }, t)));
-  return kept ? [] : [fieldError.forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds')];
+  const kept = (prev ?? []).every((old) =>
+    (next ?? []).some((t) => semanticEqual({ ...old, tolerationSeconds: t.tolerationSeconds }, t)),
+  );
+  return kept
+    ? []
+    : [
+        fieldError.forbidden(
+          'spec.tolerations',
+          'existing toleration can not be modified except its tolerationSeconds',
+        ),
+      ];
 }
 
-function validateSchedulingGatesUpdate(next: PodSpec['schedulingGates'], prev: PodSpec['schedulingGates']): StatusCause[] {
+function validateSchedulingGatesUpdate(
+  next: PodSpec['schedulingGates'],
+  prev: PodSpec['schedulingGates'],
+): StatusCause[] {
   const before = new Set((prev ?? []).map((g) => g.name));
   const added = (next ?? []).find((g) => !before.has(g.name));
-  return added ? [fieldError.forbidden('spec.schedulingGates', `only deletion is allowed, but found new scheduling gate '${added.name}'`)] : [];
+  return added
+    ? [
+        fieldError.forbidden(
+          'spec.schedulingGates',
+          `only deletion is allowed, but found new scheduling gate '${added.name}'`,
+        ),
+      ]
+    : [];
 }
 
 /** The new spec with every field a pod update may change reset to the old value. */
 function withMutableFieldsFrom(next: PodSpec, prev: PodSpec): PodSpec {
-  const imageFrom = (list: Container[] | undefined, old: Container[] | undefined) => list?.map((c, i) => ({ ...c, image: old?.[i]?.image }));
-  const grace = (prev.terminationGracePeriodSeconds ?? 0) < 0 && next.terminationGracePeriodSeconds === 1 ? prev.terminationGracePeriodSeconds : next.terminationGracePeriodSeconds;
+  const imageFrom = (list: Container[] | undefined, old: Container[] | undefined) =>
+    list?.map((c, i) => ({ ...c, image: old?.[i]?.image }));
+  const grace =
+    (prev.terminationGracePeriodSeconds ?? 0) < 0 && next.terminationGracePeriodSeconds === 1
+      ? prev.terminationGracePeriodSeconds
+      : next.terminationGracePeriodSeconds;
   return {
     ...next,
     containers: imageFrom(next.containers, prev.containers) ?? [],
@@ -287,10 +392,13 @@ function withMutableFieldsFrom(next: PodSpec, prev: PodSpec): PodSpec {
 function validatePodUpdate(pod: Pod, old: Pod): StatusCause[] {
   const [next, prev] = [pod.spec, old.spec];
   for (const key of ['containers', 'initContainers'] as const) {
-    if ((next[key]?.length ?? 0) !== (prev[key]?.length ?? 0)) return [fieldError.forbidden(`spec.${key}`, 'pod updates may not add or remove containers')];
+    if ((next[key]?.length ?? 0) !== (prev[key]?.length ?? 0))
+      return [fieldError.forbidden(`spec.${key}`, 'pod updates may not add or remove containers')];
   }
   const causes = next.containers.flatMap((c, i) =>
-    c.image && c.image.trim() !== c.image ? [fieldError.invalid(`spec.containers[${i}].image`, c.image, 'must not have leading or trailing whitespace')] : [],
+    c.image && c.image.trim() !== c.image
+      ? [fieldError.invalid(`spec.containers[${i}].image`, c.image, 'must not have leading or trailing whitespace')]
+      : [],
   );
   causes.push(
     ...validateActiveDeadlineUpdate(next.activeDeadlineSeconds, prev.activeDeadlineSeconds),
@@ -299,7 +407,10 @@ function validatePodUpdate(pod: Pod, old: Pod): StatusCause[] {
   );
   const munged = withMutableFieldsFrom(next, prev);
   const changed = Object.keys({ ...munged, ...prev }).filter((k) => !semanticEqual(munged[k], prev[k]));
-  if (changed.length) causes.push(fieldError.forbidden('spec', `${SPEC_UPDATE_MESSAGE}\n  changed: ${changed.map((k) => `spec.${k}`).join(', ')}`));
+  if (changed.length)
+    causes.push(
+      fieldError.forbidden('spec', `${SPEC_UPDATE_MESSAGE}\n  changed: ${changed.map((k) => `spec.${k}`).join(', ')}`),
+    );
   return causes;
 }
 
@@ -333,7 +444,12 @@ export const pods: ResourceType<Pod> = {
       pod.status = { phase: 'Pending', qosClass: podQOSClass(pod.spec) };
       if (pod.spec.schedulingGates?.length) {
         pod.status.conditions = [
-          { type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' },
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'SchedulingGated',
+            message: 'Scheduling is blocked due to non-empty scheduling gates',
+          },
         ];
       }
     },

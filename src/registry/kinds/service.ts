@@ -17,7 +17,13 @@ import {
   validatePortNumber,
   validateQualifiedName,
 } from '../../apimachinery/validation.js';
-import { ServiceSchema, externallyAccessible, type Service, type ServicePort, type ServiceSpec } from '../../../schemas/service.js';
+import {
+  ServiceSchema,
+  externallyAccessible,
+  type Service,
+  type ServicePort,
+  type ServiceSpec,
+} from '../../../schemas/service.js';
 import type { ResourceType } from '../resource.js';
 import { validateAppProtocol, validateLoadBalancerIngress, validatePortNumOrName, validateProtocol } from './common.js';
 import { serviceTable } from './tables.js';
@@ -56,16 +62,19 @@ function validatePort(port: ServicePort, path: string, requireName: boolean, nam
 function validatePorts(spec: ServiceSpec): StatusCause[] {
   const ports = spec.ports ?? [];
   const causes: StatusCause[] = [];
-  if (ports.length === 0 && !isHeadless(spec) && spec.type !== 'ExternalName') causes.push(fieldError.required('spec.ports'));
+  if (ports.length === 0 && !isHeadless(spec) && spec.type !== 'ExternalName')
+    causes.push(fieldError.required('spec.ports'));
   const names = new Set<string>();
   const portKeys = new Set<string>();
   const nodePortKeys = new Set<string>();
   ports.forEach((port, i) => {
     const path = `spec.ports[${i}]`;
     causes.push(...validatePort(port, path, ports.length > 1, names));
-    if (port.nodePort && spec.type === 'ClusterIP') causes.push(fieldError.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
+    if (port.nodePort && spec.type === 'ClusterIP')
+      causes.push(fieldError.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
     const nodePortKey = `${port.protocol}/${port.nodePort}`;
-    if (port.nodePort && nodePortKeys.has(nodePortKey)) causes.push(fieldError.duplicate(`${path}.nodePort`, port.nodePort));
+    if (port.nodePort && nodePortKeys.has(nodePortKey))
+      causes.push(fieldError.duplicate(`${path}.nodePort`, port.nodePort));
     if (port.nodePort) nodePortKeys.add(nodePortKey);
     const portKey = `${port.protocol}/${port.port}`;
     if (portKeys.has(portKey)) causes.push(fieldError.duplicate(path, { port: port.port, protocol: port.protocol }));
@@ -81,9 +90,12 @@ function validateTypeSpecific(spec: ServiceSpec): StatusCause[] {
   }
   if (spec.type !== 'ExternalName') return [];
   const causes: StatusCause[] = [];
-  if (spec.clusterIPs?.length) causes.push(fieldError.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
-  if (spec.ipFamilies?.length) causes.push(fieldError.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
-  if (spec.ipFamilyPolicy !== undefined) causes.push(fieldError.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
+  if (spec.clusterIPs?.length)
+    causes.push(fieldError.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
+  if (spec.ipFamilies?.length)
+    causes.push(fieldError.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
+  if (spec.ipFamilyPolicy !== undefined)
+    causes.push(fieldError.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
   // A CNAME may end in a dot to mark it fully qualified.
   const cname = (spec.externalName ?? '').replace(/\.$/, '');
   if (!cname) causes.push(fieldError.required('spec.externalName'));
@@ -94,12 +106,20 @@ function validateTypeSpecific(spec: ServiceSpec): StatusCause[] {
 function validateSessionAffinity(spec: ServiceSpec): StatusCause[] {
   const causes = validateEnum(spec.sessionAffinity, 'spec.sessionAffinity', SESSION_AFFINITIES);
   const path = 'spec.sessionAffinityConfig';
-  if (spec.sessionAffinity === 'None' && spec.sessionAffinityConfig) causes.push(fieldError.forbidden(path, 'must not be set when session affinity is None'));
+  if (spec.sessionAffinity === 'None' && spec.sessionAffinityConfig)
+    causes.push(fieldError.forbidden(path, 'must not be set when session affinity is None'));
   if (spec.sessionAffinity !== 'ClientIP') return causes;
   const timeout = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
-  if (timeout === undefined) causes.push(fieldError.required(`${path}.clientIP.timeoutSeconds`, 'when session affinity type is ClientIP'));
+  if (timeout === undefined)
+    causes.push(fieldError.required(`${path}.clientIP.timeoutSeconds`, 'when session affinity type is ClientIP'));
   else if (timeout <= 0 || timeout > MAX_CLIENT_IP_AFFINITY_SECONDS) {
-    causes.push(fieldError.invalid(`${path}.clientIP.timeoutSeconds`, timeout, `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`));
+    causes.push(
+      fieldError.invalid(
+        `${path}.clientIP.timeoutSeconds`,
+        timeout,
+        `must be greater than 0 and less than ${MAX_CLIENT_IP_AFFINITY_SECONDS}`,
+      ),
+    );
   }
   return causes;
 }
@@ -111,8 +131,10 @@ function validateClusterIPs(spec: ServiceSpec): StatusCause[] {
   const field = 'spec.clusterIPs';
   const causes: StatusCause[] = [];
   if (spec.clusterIP && ips.length === 0) causes.push(fieldError.required(field));
-  else if (spec.clusterIP && ips[0] !== spec.clusterIP) causes.push(fieldError.invalid(field, ips, 'first value must match `clusterIP`'));
-  else if (!spec.clusterIP && ips.length > 0) causes.push(fieldError.invalid(field, ips, 'must be empty when `clusterIP` is not specified'));
+  else if (spec.clusterIP && ips[0] !== spec.clusterIP)
+    causes.push(fieldError.invalid(field, ips, 'first value must match `clusterIP`'));
+  else if (!spec.clusterIP && ips.length > 0)
+    causes.push(fieldError.invalid(field, ips, 'must be empty when `clusterIP` is not specified'));
   if (ips.length > 2) causes.push(fieldError.invalid(field, ips, 'may only hold up to 2 values'));
   ips.forEach((ip, i) => {
     if (ip === 'None' && i === 0) {
@@ -123,11 +145,13 @@ function validateClusterIPs(spec: ServiceSpec): StatusCause[] {
   });
   const seen = new Set<string>();
   (spec.ipFamilies ?? []).forEach((family, i) => {
-    if (!IP_FAMILIES.includes(family)) causes.push(fieldError.unsupported(`spec.ipFamilies[${i}]`, family, IP_FAMILIES));
+    if (!IP_FAMILIES.includes(family))
+      causes.push(fieldError.unsupported(`spec.ipFamilies[${i}]`, family, IP_FAMILIES));
     if (seen.has(family)) causes.push(fieldError.duplicate(`spec.ipFamilies[${i}]`, family));
     seen.add(family);
   });
-  if (spec.ipFamilyPolicy !== undefined) causes.push(...validateEnum(spec.ipFamilyPolicy, 'spec.ipFamilyPolicy', IP_FAMILY_POLICIES));
+  if (spec.ipFamilyPolicy !== undefined)
+    causes.push(...validateEnum(spec.ipFamilyPolicy, 'spec.ipFamilyPolicy', IP_FAMILY_POLICIES));
   return causes;
 }
 
@@ -147,10 +171,13 @@ function validateLoadBalancerFields(spec: ServiceSpec): StatusCause[] {
   if (ranges.length && !isLB) causes.push(fieldError.forbidden('spec.loadBalancerSourceRanges', ONLY_LOAD_BALANCER));
   ranges.forEach((r, i) => {
     // Historical: values may be space-padded.
-    if (!isValidCIDR(r.trim())) causes.push(fieldError.invalid(`spec.loadBalancerSourceRanges[${i}]`, r, INVALID_CIDR_MESSAGE));
+    if (!isValidCIDR(r.trim()))
+      causes.push(fieldError.invalid(`spec.loadBalancerSourceRanges[${i}]`, r, INVALID_CIDR_MESSAGE));
   });
-  if (spec.allocateLoadBalancerNodePorts !== undefined && !isLB) causes.push(fieldError.forbidden('spec.allocateLoadBalancerNodePorts', ONLY_LOAD_BALANCER));
-  if (isLB && spec.allocateLoadBalancerNodePorts === undefined) causes.push(fieldError.required('spec.allocateLoadBalancerNodePorts'));
+  if (spec.allocateLoadBalancerNodePorts !== undefined && !isLB)
+    causes.push(fieldError.forbidden('spec.allocateLoadBalancerNodePorts', ONLY_LOAD_BALANCER));
+  if (isLB && spec.allocateLoadBalancerNodePorts === undefined)
+    causes.push(fieldError.required('spec.allocateLoadBalancerNodePorts'));
   if (spec.loadBalancerClass !== undefined) {
     if (!isLB) causes.push(fieldError.forbidden('spec.loadBalancerClass', ONLY_LOAD_BALANCER));
     causes.push(...validateQualifiedName(spec.loadBalancerClass, 'spec.loadBalancerClass'));
@@ -162,14 +189,23 @@ function validateTrafficPolicies(spec: ServiceSpec): StatusCause[] {
   const causes: StatusCause[] = [];
   const etp = 'spec.externalTrafficPolicy';
   if (!externallyAccessible(spec)) {
-    if (spec.externalTrafficPolicy) causes.push(fieldError.invalid(etp, spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
+    if (spec.externalTrafficPolicy)
+      causes.push(
+        fieldError.invalid(etp, spec.externalTrafficPolicy, 'may only be set for externally-accessible services'),
+      );
   } else {
     causes.push(...validateEnum(spec.externalTrafficPolicy, etp, TRAFFIC_POLICIES));
   }
   const hcnp = spec.healthCheckNodePort;
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
   if (hcnp && !needsHealthCheck) {
-    causes.push(fieldError.invalid('spec.healthCheckNodePort', hcnp, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+    causes.push(
+      fieldError.invalid(
+        'spec.healthCheckNodePort',
+        hcnp,
+        "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+      ),
+    );
   } else if (hcnp) {
     causes.push(...validatePortNumber(hcnp, 'spec.healthCheckNodePort'));
   }
@@ -206,8 +242,14 @@ function validateServiceUpdate(svc: Service, old: Service): StatusCause[] {
   if (svc.spec.type !== 'ExternalName' && old.spec.type !== 'ExternalName' && old.spec.clusterIP) {
     causes.push(...validateImmutable(svc.spec.clusterIP, old.spec.clusterIP, 'spec.clusterIP'));
   }
-  if (svc.spec.type === 'LoadBalancer' && old.spec.type === 'LoadBalancer' && svc.spec.loadBalancerClass !== old.spec.loadBalancerClass) {
-    causes.push(fieldError.invalid('spec.loadBalancerClass', svc.spec.loadBalancerClass ?? null, 'may not change once set'));
+  if (
+    svc.spec.type === 'LoadBalancer' &&
+    old.spec.type === 'LoadBalancer' &&
+    svc.spec.loadBalancerClass !== old.spec.loadBalancerClass
+  ) {
+    causes.push(
+      fieldError.invalid('spec.loadBalancerClass', svc.spec.loadBalancerClass ?? null, 'may not change once set'),
+    );
   }
   return causes;
 }
@@ -221,7 +263,8 @@ export function normalizeClusterIPs(spec: ServiceSpec, old?: ServiceSpec): void 
     if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
     return;
   }
-  if (old.clusterIPs?.length && !spec.clusterIPs?.length && old.clusterIP === spec.clusterIP) spec.clusterIPs = old.clusterIPs;
+  if (old.clusterIPs?.length && !spec.clusterIPs?.length && old.clusterIP === spec.clusterIP)
+    spec.clusterIPs = old.clusterIPs;
   if (old.clusterIP === spec.clusterIP) return;
   if (old.clusterIP && !spec.clusterIP) delete spec.clusterIPs;
   else if (!old.clusterIP && spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
@@ -241,16 +284,25 @@ function dropTypeDependentFields(svc: Service, old: Service): void {
     if (semanticEqual(spec.ipFamilies, prev.ipFamilies)) delete spec.ipFamilies;
     if (spec.ipFamilyPolicy === prev.ipFamilyPolicy) delete spec.ipFamilyPolicy;
   }
-  const samePorts = (spec.ports ?? []).length === (prev.ports ?? []).length && (spec.ports ?? []).every((p, i) => p.nodePort === prev.ports?.[i]?.nodePort);
+  const samePorts =
+    (spec.ports ?? []).length === (prev.ports ?? []).length &&
+    (spec.ports ?? []).every((p, i) => p.nodePort === prev.ports?.[i]?.nodePort);
   if (needsNodePorts(prev) && !needsNodePorts(spec) && samePorts) for (const p of spec.ports ?? []) delete p.nodePort;
   const neededHealthCheck = prev.type === 'LoadBalancer' && prev.externalTrafficPolicy === 'Local';
   const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
-  if (neededHealthCheck && !needsHealthCheck && spec.healthCheckNodePort === prev.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (neededHealthCheck && !needsHealthCheck && spec.healthCheckNodePort === prev.healthCheckNodePort)
+    delete spec.healthCheckNodePort;
   if (prev.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
-    if (spec.allocateLoadBalancerNodePorts === prev.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.allocateLoadBalancerNodePorts === prev.allocateLoadBalancerNodePorts)
+      delete spec.allocateLoadBalancerNodePorts;
     if (spec.loadBalancerClass === prev.loadBalancerClass) delete spec.loadBalancerClass;
   }
-  if (externallyAccessible(prev) && !externallyAccessible(spec) && spec.externalTrafficPolicy === prev.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  if (
+    externallyAccessible(prev) &&
+    !externallyAccessible(spec) &&
+    spec.externalTrafficPolicy === prev.externalTrafficPolicy
+  )
+    delete spec.externalTrafficPolicy;
   if (spec.type !== 'LoadBalancer') svc.status = { ...svc.status, loadBalancer: {} };
 }
 

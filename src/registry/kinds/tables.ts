@@ -43,7 +43,11 @@ export interface TableConvertor<T extends KubeObject = KubeObject> {
 }
 
 /** A column; `wide` ones have priority 1. */
-export function column(name: string, description: string, opts: { type?: TableColumnDefinition['type']; format?: string; wide?: boolean } = {}): TableColumnDefinition {
+export function column(
+  name: string,
+  description: string,
+  opts: { type?: TableColumnDefinition['type']; format?: string; wide?: boolean } = {},
+): TableColumnDefinition {
   return { name, type: opts.type ?? 'string', format: opts.format ?? '', description, priority: opts.wide ? 1 : 0 };
 }
 
@@ -149,7 +153,10 @@ function conditionIs(pod: Pod, type: string, status = 'True'): boolean {
 }
 
 /** Why a terminated container stopped: its reason, else `Signal:N` / `ExitCode:N` (with `prefix`). */
-function terminationReason(t: NonNullable<NonNullable<ContainerStatus['state']>['terminated']>, prefix: string): string {
+function terminationReason(
+  t: NonNullable<NonNullable<ContainerStatus['state']>['terminated']>,
+  prefix: string,
+): string {
   if (t.reason) return `${prefix}${t.reason}`;
   return t.signal ? `${prefix}Signal:${t.signal}` : `${prefix}ExitCode:${t.exitCode}`;
 }
@@ -178,7 +185,8 @@ function initContainersSummary(pod: Pod, summary: PodSummary) {
     }
     initializing = true;
     if (state.terminated) summary.reason = terminationReason(state.terminated, 'Init:');
-    else if (state.waiting?.reason && state.waiting.reason !== 'PodInitializing') summary.reason = `Init:${state.waiting.reason}`;
+    else if (state.waiting?.reason && state.waiting.reason !== 'PodInitializing')
+      summary.reason = `Init:${state.waiting.reason}`;
     else summary.reason = `Init:${i}/${specs.length}`;
     break;
   }
@@ -205,7 +213,12 @@ function containersSummary(pod: Pod, summary: PodSummary): void {
 function summarizePod(pod: Pod): PodSummary {
   const phase = pod.status?.phase ?? '';
   const gated = (pod.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated');
-  const summary: PodSummary = { ready: 0, restarts: 0, lastRestartMs: 0, reason: gated ? 'SchedulingGated' : pod.status?.reason || phase };
+  const summary: PodSummary = {
+    ready: 0,
+    restarts: 0,
+    lastRestartMs: 0,
+    reason: gated ? 'SchedulingGated' : pod.status?.reason || phase,
+  };
   const { initializing, sidecars } = initContainersSummary(pod, summary);
   if (!initializing || conditionIs(pod, 'Initialized')) {
     summary.restarts = sidecars.restarts;
@@ -223,13 +236,17 @@ function summarizePod(pod: Pod): PodSummary {
 function readinessGates(pod: Pod): string {
   const gates = pod.spec.readinessGates ?? [];
   if (!gates.length) return '<none>';
-  const passed = gates.filter((g) => (pod.status?.conditions ?? []).find((c) => c.type === g.conditionType)?.status === 'True');
+  const passed = gates.filter(
+    (g) => (pod.status?.conditions ?? []).find((c) => c.type === g.conditionType)?.status === 'True',
+  );
   return `${passed.length}/${gates.length}`;
 }
 
 /** Sidecar init containers count among a pod's containers. */
 function containerCount(pod: Pod): number {
-  return pod.spec.containers.length + (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').length;
+  return (
+    pod.spec.containers.length + (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').length
+  );
 }
 
 export const podTable: TableConvertor<Pod> = {
@@ -237,16 +254,26 @@ export const podTable: TableConvertor<Pod> = {
     nameColumn(),
     column('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
     column('Status', 'The aggregate status of the containers in this pod.'),
-    column('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    column(
+      'Restarts',
+      'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    ),
     ageColumn,
-    column('IP', 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', { wide: true }),
+    column('IP', 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', {
+      wide: true,
+    }),
     column('Node', 'The node the pod is bound to.', { wide: true }),
     column('Nominated Node', 'The node on which preemption made room for the pod.', { wide: true }),
-    column('Readiness Gates', 'Pod readiness gates: conditions that must also be True for the pod to be ready.', { wide: true }),
+    column('Readiness Gates', 'Pod readiness gates: conditions that must also be True for the pod to be ready.', {
+      wide: true,
+    }),
   ],
   cells(pod, nowMs) {
     const s = summarizePod(pod);
-    const restarts = s.restarts !== 0 && s.lastRestartMs ? `${s.restarts} (${humanDuration(nowMs - s.lastRestartMs)} ago)` : String(s.restarts);
+    const restarts =
+      s.restarts !== 0 && s.lastRestartMs
+        ? `${s.restarts} (${humanDuration(nowMs - s.lastRestartMs)} ago)`
+        : String(s.restarts);
     return [
       pod.metadata.name ?? '',
       `${s.ready}/${containerCount(pod)}`,
@@ -285,7 +312,9 @@ function serviceExternalIP(svc: Service): string {
 
 /** PORT(S): `80/TCP`, `80:30080/TCP` with a node port. */
 function servicePorts(svc: Service): string {
-  const ports = (svc.spec.ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`));
+  const ports = (svc.spec.ports ?? []).map((p) =>
+    p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol}` : `${p.port}/${p.protocol}`,
+  );
   return ports.length ? ports.join(',') : '<none>';
 }
 
@@ -297,7 +326,9 @@ export const serviceTable: TableConvertor<Service> = {
     column('External-IP', 'IP addresses for which nodes in the cluster also accept traffic for this service.'),
     column('Port(s)', 'The ports exposed by this service.'),
     ageColumn,
-    column('Selector', 'Route service traffic to pods with label keys and values matching this selector.', { wide: true }),
+    column('Selector', 'Route service traffic to pods with label keys and values matching this selector.', {
+      wide: true,
+    }),
   ],
   cells: (svc, nowMs) => [
     svc.metadata.name ?? '',
@@ -357,7 +388,8 @@ const NODE_ROLE_LABEL = 'kubernetes.io/role';
 function nodeRoles(node: Node): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
-    if (k.startsWith(NODE_ROLE_PREFIX) && k.length > NODE_ROLE_PREFIX.length) roles.add(k.slice(NODE_ROLE_PREFIX.length));
+    if (k.startsWith(NODE_ROLE_PREFIX) && k.length > NODE_ROLE_PREFIX.length)
+      roles.add(k.slice(NODE_ROLE_PREFIX.length));
     else if (k === NODE_ROLE_LABEL && v) roles.add(v);
   }
   return roles.size ? [...roles].sort().join(',') : '<none>';
@@ -391,7 +423,9 @@ export const nodeTable: TableConvertor<Node> = {
     column('External-IP', 'The node address of type ExternalIP.', { wide: true }),
     column('OS-Image', 'OS Image reported by the node from /etc/os-release.', { wide: true }),
     column('Kernel-Version', "Kernel Version reported by the node from 'uname -r'.", { wide: true }),
-    column('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API.', { wide: true }),
+    column('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API.', {
+      wide: true,
+    }),
   ],
   cells: (node, nowMs) => [
     node.metadata.name ?? '',
@@ -486,7 +520,8 @@ function eventSource(event: Event): string {
 /** LAST SEEN, FIRST SEEN and COUNT, from the old fields or the series of the events.k8s.io API. */
 function eventTimes(event: Event, nowMs: number): { last: string; first: string; count: number } {
   const first = event.firstTimestamp ? timeSince(event.firstTimestamp, nowMs) : timeSince(event.eventTime, nowMs);
-  if (event.series) return { first, last: timeSince(event.series.lastObservedTime, nowMs), count: event.series.count ?? 0 };
+  if (event.series)
+    return { first, last: timeSince(event.series.lastObservedTime, nowMs), count: event.series.count ?? 0 };
   const last = event.lastTimestamp ? timeSince(event.lastTimestamp, nowMs) : first;
   return { first, last, count: event.count || 1 };
 }
@@ -495,7 +530,10 @@ export const eventTable: TableConvertor<Event> = {
   columns: [
     column('Last Seen', 'The time at which the most recent occurrence of this event was recorded.'),
     column('Type', 'Type of this event (Normal, Warning).'),
-    column('Reason', 'A short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+    column(
+      'Reason',
+      "A short, machine understandable string that gives the reason for the transition into the object's current status.",
+    ),
     column('Object', 'The object that this event is about.'),
     column('Subobject', 'The part of the object the event is about, such as a container.', { wide: true }),
     column('Source', 'The component reporting this event.', { wide: true }),
@@ -536,12 +574,20 @@ export const routeTable: TableConvertor<Route> = {
     priorityColumn,
     ageColumn,
   ],
-  cells: (route, nowMs) => [route.metadata.name ?? '', route.spec.destRange, route.spec.nextHopInstance, route.spec.priority, age(route, nowMs)],
+  cells: (route, nowMs) => [
+    route.metadata.name ?? '',
+    route.spec.destRange,
+    route.spec.nextHopInstance,
+    route.spec.priority,
+    age(route, nowMs),
+  ],
 };
 
 /** ALLOW as gcloud prints it: `tcp:80,tcp:30000-32767,icmp`, a protocol alone when it has no ports. */
 function firewallAllow(fw: Firewall): string {
-  return (fw.spec.allowed ?? []).flatMap((a) => (a.ports?.length ? a.ports.map((p) => `${a.protocol}:${p}`) : [a.protocol])).join(',');
+  return (fw.spec.allowed ?? [])
+    .flatMap((a) => (a.ports?.length ? a.ports.map((p) => `${a.protocol}:${p}`) : [a.protocol]))
+    .join(',');
 }
 
 export const firewallTable: TableConvertor<Firewall> = {
