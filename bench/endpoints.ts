@@ -1,5 +1,5 @@
 import { endpointsController } from '../controllers/endpoints/endpoints.js';
-import type { Pod } from '../schemas/pod.js';
+import type { Pod } from '../src/registry/kinds/pod/schema.js';
 import { builtinResources } from '../src/registry/kinds/index.js';
 import { kindLookup } from '../src/runtime/local.js';
 import { startTestEnv } from '../src/runtime/testenv.js';

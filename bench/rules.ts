@@ -1,4 +1,4 @@
-import type { EndpointSlice } from '../schemas/endpointslice.js';
+import type { EndpointSlice } from '../src/registry/kinds/endpointslice/schema.js';
 import { compileNode } from '../src/dataplane/kube-proxy/compile.js';
 import { KubeProxyRules } from '../src/dataplane/kube-proxy/proxier.js';
 import { renderIptablesSave } from '../src/dataplane/kube-proxy/render.js';

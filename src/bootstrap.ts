@@ -1,5 +1,5 @@
 import { StatusError } from './apimachinery/errors.js';
-import { namespaces } from './registry/kinds/namespace.js';
+import { namespaces } from './registry/kinds/namespace/index.js';
 import type { Registry } from './registry/store.js';
 
 /** The namespaces every Kubernetes cluster starts with. */

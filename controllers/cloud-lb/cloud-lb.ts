@@ -31,9 +31,9 @@ import {
 import { loadBalancerName, nodesHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
 import { SERVICE_NAME_LABEL } from '../endpointslices/desired.js';
 import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
-import type { Firewall } from '../../schemas/firewall.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Service } from '../../schemas/service.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { chooseAddress } from './address.js';
 import { clearAddress, deleteCloudObjects, ensureBackends, ensureCloudObject, publishAddress } from './cloud.js';
 import {

@@ -5,8 +5,8 @@
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { semanticEqual } from '../../src/apimachinery/validation.js';
 import type { KindMap, ReconcileContext } from '../../src/runtime/api.js';
-import type { ForwardingRule, ForwardingRuleBackend } from '../../schemas/forwardingrule.js';
-import type { Service } from '../../schemas/service.js';
+import type { ForwardingRule, ForwardingRuleBackend } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { isUpToDate, type DesiredObject } from './desired.js';
 
 type WriteContext = Pick<ReconcileContext, 'client' | 'listers' | 'log'>;

@@ -12,9 +12,9 @@ import {
   serviceHealthCheckFirewallName,
 } from '../../src/dataplane/gce-names.js';
 import type { ObjectKey } from '../../src/runtime/api.js';
-import type { FirewallSpec } from '../../schemas/firewall.js';
-import type { ForwardingRuleSpec } from '../../schemas/forwardingrule.js';
-import type { Service } from '../../schemas/service.js';
+import type { FirewallSpec } from '../../src/registry/kinds/firewall/schema.js';
+import type { ForwardingRuleSpec } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** Labels naming the Service a ForwardingRule or Firewall was made for. */
 export const OWNER_NAMESPACE_LABEL = 'compute.kplane.io/service-namespace';

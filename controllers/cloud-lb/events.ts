@@ -7,7 +7,7 @@
  */
 import { recordEvent } from '../common/events.js';
 import type { ReconcileContext } from '../../src/runtime/api.js';
-import type { Service } from '../../schemas/service.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** The event source of upstream's service controller. */
 export const SERVICE_EVENT_COMPONENT = 'service-controller';

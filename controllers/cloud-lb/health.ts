@@ -9,10 +9,10 @@
  *   the Service. kube-proxy counts distinct ready local endpoint IPs (`LocalReadyEndpoints`) and
  *   does not consult the Node, so neither does this.
  */
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import type { ForwardingRuleBackend } from '../../schemas/forwardingrule.js';
-import type { Node } from '../../schemas/node.js';
-import type { Service } from '../../schemas/service.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { ForwardingRuleBackend } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { isLocalPolicy } from './desired.js';
 
 /** The taint that makes kube-proxy report its node ineligible (proxier_health.go). */

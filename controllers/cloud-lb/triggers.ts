@@ -6,10 +6,10 @@
 import { loadBalancerName } from '../../src/dataplane/gce-names.js';
 import { keyOf, type Listers, type ObjectKey } from '../../src/runtime/api.js';
 import { SERVICE_NAME_LABEL } from '../endpointslices/desired.js';
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import type { Firewall } from '../../schemas/firewall.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Service } from '../../schemas/service.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { isHandled, isLocalPolicy, isNamedFor, labelledOwner } from './desired.js';
 
 type ServiceListers = Pick<Listers, 'Service'>;

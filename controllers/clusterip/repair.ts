@@ -13,8 +13,11 @@ import {
 } from '../../src/allocators/range-repair.js';
 import { openServiceIPStore, type ServiceIPRange } from '../../src/allocators/service-ip-range.js';
 import type { Reconciler } from '../../src/runtime/api.js';
-import type { Service } from '../../schemas/service.js';
-import { allocatedClusterIPs, type ClusterIPAllocatorOptions } from './admit.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
+import {
+  allocatedClusterIPs,
+  type ClusterIPAllocatorOptions,
+} from '../../src/registry/kinds/service/cluster-ip-admission.js';
 
 function describe(finding: RepairFinding<string>, range: ServiceIPRange): { reason: string; message: string } {
   const ip = finding.item;

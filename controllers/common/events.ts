@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { nowTimestamp, type KubeObject } from '../../src/apimachinery/object.js';
-import type { Event } from '../../schemas/event.js';
+import type { Event } from '../../src/registry/kinds/event/schema.js';
 import type { ReconcileContext } from '../../src/runtime/api.js';
 
 /** What happened: `type` is `Normal` or `Warning`; `reason` a short CamelCase word. */

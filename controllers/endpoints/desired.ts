@@ -6,12 +6,17 @@
  * staging/src/k8s.io/endpointslice/util and pkg/api/v1/pod, shared with the EndpointSlice controller.
  */
 import { isIPv4 } from '../../src/net/ipv4.js';
-import type { EndpointAddress, EndpointPort, EndpointSubset, Endpoints } from '../../schemas/endpoints.js';
-import type { Pod } from '../../schemas/pod.js';
-import type { Service, ServicePort } from '../../schemas/service.js';
+import type {
+  EndpointAddress,
+  EndpointPort,
+  EndpointSubset,
+  Endpoints,
+} from '../../src/registry/kinds/endpoints/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
+import type { Service, ServicePort } from '../../src/registry/kinds/service/schema.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { labelSelectorFromSet, matchesLabels } from '../../src/apimachinery/selectors.js';
-import { repackSubsets } from '../../src/registry/kinds/endpoints.js';
+import { repackSubsets } from '../../src/registry/kinds/endpoints/index.js';
 
 /** Label marking the Endpoints (and EndpointSlices) of a Service without a cluster IP. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';

@@ -3,8 +3,8 @@
  * kept in step with the Pods it selects. What the object should hold is `desiredEndpoints`; this
  * file only reads the caches, writes the difference and decides what to requeue.
  */
-import type { Endpoints } from '../../schemas/endpoints.js';
-import type { Pod } from '../../schemas/pod.js';
+import type { Endpoints } from '../../src/registry/kinds/endpoints/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
 import { StatusError } from '../../src/apimachinery/errors.js';
 import {
   defineController,

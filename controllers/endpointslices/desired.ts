@@ -4,9 +4,9 @@
  * by port list, then a plan of slice creates, updates and deletes that reuses existing slices so
  * that nothing is written when nothing changed. Pure: no I/O and no clock. IPv4 only.
  */
-import type { Endpoint, EndpointSlice, EndpointSlicePort } from '../../schemas/endpointslice.js';
-import type { Pod } from '../../schemas/pod.js';
-import type { Service } from '../../schemas/service.js';
+import type { Endpoint, EndpointSlice, EndpointSlicePort } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import {
   HEADLESS_LABEL,

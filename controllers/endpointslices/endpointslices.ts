@@ -4,8 +4,8 @@
  * file reads the caches, guards against a stale slice cache, writes the plan and decides what to
  * requeue.
  */
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import type { Pod } from '../../schemas/pod.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
 import {
   defineController,
   keyOf,

@@ -13,7 +13,7 @@
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { semanticEqual } from '../../src/apimachinery/validation.js';
 import { defineController, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
-import type { FirewallSpec } from '../../schemas/firewall.js';
+import type { FirewallSpec } from '../../src/registry/kinds/firewall/schema.js';
 
 /** The server configuration the firewall controller needs. */
 export interface GkeFirewallOptions {

@@ -9,8 +9,8 @@
  *    admission plugin that writes the default class into new Ingresses, so the controller applies it.
  */
 import { GCE_INGRESS_CLASS } from '../bootstrap/bootstrap.js';
-import type { Ingress } from '../../schemas/ingress.js';
-import type { IngressClass } from '../../schemas/ingressclass.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
+import type { IngressClass } from '../../src/registry/kinds/ingressclass/schema.js';
 
 /** The `spec.controller` of IngressClasses this controller serves. */
 export const GCE_INGRESS_CONTROLLER = 'k8s.io/ingress-gce';

@@ -7,8 +7,8 @@ import { StatusError } from '../../src/apimachinery/errors.js';
 import { semanticEqual } from '../../src/apimachinery/validation.js';
 import { l7FirewallName } from '../../src/dataplane/gce-names.js';
 import type { ReconcileContext } from '../../src/runtime/api.js';
-import type { ForwardingRule, ForwardingRuleBackend } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
+import type { ForwardingRule, ForwardingRuleBackend } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import { isHandled, translate } from './cluster.js';
 import { backendNodePorts, desiredL7Firewall, forwardingRuleUpToDate, type DesiredForwardingRule } from './desired.js';
 

@@ -6,8 +6,8 @@
 import { ingressForwardingRuleName } from '../../src/dataplane/gce-names.js';
 import { buildUrlMap, type UrlMap } from '../../src/dataplane/ingress/url-map.js';
 import type { Listers, ObjectKey } from '../../src/runtime/api.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import { isGceIngress } from './class.js';
 import { clusterUIDFrom, labelledIngress } from './desired.js';
 

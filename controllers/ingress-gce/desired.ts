@@ -7,11 +7,15 @@ import { createHash } from 'node:crypto';
 import { semanticEqual } from '../../src/apimachinery/validation.js';
 import { ingressForwardingRuleName, l7FirewallName, urlMapName } from '../../src/dataplane/gce-names.js';
 import type { UrlMap, UrlMapBackend } from '../../src/dataplane/ingress/url-map.js';
-import type { FirewallSpec } from '../../schemas/firewall.js';
-import type { ForwardingRule, ForwardingRuleBackend, ForwardingRuleSpec } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
-import type { Namespace } from '../../schemas/namespace.js';
-import type { Node } from '../../schemas/node.js';
+import type { FirewallSpec } from '../../src/registry/kinds/firewall/schema.js';
+import type {
+  ForwardingRule,
+  ForwardingRuleBackend,
+  ForwardingRuleSpec,
+} from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
+import type { Namespace } from '../../src/registry/kinds/namespace/schema.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
 
 /** Labels linking a ForwardingRule to its Ingress. */
 export const INGRESS_NAMESPACE_LABEL = 'compute.kplane.io/ingress-namespace';

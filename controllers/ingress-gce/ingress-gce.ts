@@ -33,10 +33,10 @@ import {
   type Result,
 } from '../../src/runtime/api.js';
 import { ingressForwardingRuleName, l7FirewallName } from '../../src/dataplane/gce-names.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
-import type { Service } from '../../schemas/service.js';
-import type { IngressClass } from '../../schemas/ingressclass.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
+import type { IngressClass } from '../../src/registry/kinds/ingressclass/schema.js';
 import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
 import {
   deleteForwardingRules,

@@ -6,8 +6,8 @@
  * not seen our own Event yet, the second a restart.
  */
 import { recordEvent } from '../common/events.js';
-import type { Event } from '../../schemas/event.js';
-import type { Ingress } from '../../schemas/ingress.js';
+import type { Event } from '../../src/registry/kinds/event/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import type { ReconcileContext } from '../../src/runtime/api.js';
 
 /** ingress-gce's event source. */

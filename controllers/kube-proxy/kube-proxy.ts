@@ -7,8 +7,8 @@
  */
 import { KubeProxyRules, type KubeProxyConfig } from '../../src/dataplane/kube-proxy/proxier.js';
 import type { Manager } from '../../src/runtime/manager.js';
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import type { Service } from '../../schemas/service.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** Keeps `KubeProxyRules` in step with the Nodes, Services and EndpointSlices the informers hold. */
 export function startKubeProxy(manager: Manager, config: KubeProxyConfig): KubeProxyRules {

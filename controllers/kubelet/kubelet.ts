@@ -39,8 +39,8 @@ import {
   type Reconciler,
   type Result,
 } from '../../src/runtime/api.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod } from '../../schemas/pod.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
 import { recordEvent } from '../common/events.js';
 import { nodeAddress } from '../nodes/node-status.js';
 import { RangeExhaustedError } from './host-local.js';

@@ -4,8 +4,8 @@
  * from the pods the node already runs (so a restart keeps every pod's IP).
  */
 import { keyString, type ObjectKey, type ReconcileContext } from '../../src/runtime/api.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod } from '../../schemas/pod.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
 import { HostLocalRange } from './host-local.js';
 
 /** Annotation asking for a specific pod IP (a fixture's 10.11.0.9); it must be free and inside the node's podCIDR. */

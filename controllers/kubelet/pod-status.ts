@@ -5,7 +5,7 @@
  * times already reported are kept, so recomputing an unchanged pod changes nothing.
  */
 import { createHash } from 'node:crypto';
-import type { Container, Pod, PodCondition, PodStatus } from '../../schemas/pod.js';
+import type { Container, Pod, PodCondition, PodStatus } from '../../src/registry/kinds/pod/schema.js';
 import { mergeConditions } from '../common/conditions.js';
 
 /** Annotation forcing a phase: `Pending` (sandbox not created yet, no IP), `Succeeded` or `Failed`. */

@@ -19,7 +19,7 @@
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { nowTimestamp, type KubeObject } from '../../src/apimachinery/object.js';
-import { KUBERNETES_FINALIZER } from '../../src/registry/kinds/namespace.js';
+import { KUBERNETES_FINALIZER } from '../../src/registry/kinds/namespace/index.js';
 import {
   defineController,
   watchKind,
@@ -29,7 +29,7 @@ import {
   type Reconciler,
   type Watch,
 } from '../../src/runtime/api.js';
-import type { Namespace } from '../../schemas/namespace.js';
+import type { Namespace } from '../../src/registry/kinds/namespace/schema.js';
 import { mergeConditions } from '../common/conditions.js';
 
 /** How soon a namespace whose content is not gone yet is looked at again (watches usually come first). */

@@ -13,8 +13,8 @@ import {
   type RepairPlan,
 } from '../../src/allocators/range-repair.js';
 import type { Reconciler } from '../../src/runtime/api.js';
-import type { Service, ServiceSpec } from '../../schemas/service.js';
-import type { NodePortAllocatorOptions } from './admit.js';
+import type { Service, ServiceSpec } from '../../src/registry/kinds/service/schema.js';
+import type { NodePortAllocatorOptions } from '../../src/registry/kinds/service/node-port-admission.js';
 
 /**
  * Upstream `collectServiceNodePorts`: a nodePort shared by ports of different protocols counts once,

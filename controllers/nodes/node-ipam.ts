@@ -12,7 +12,7 @@
  */
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { defineController, type ReconcileContext, type Reconciler, type Result } from '../../src/runtime/api.js';
-import type { Node } from '../../schemas/node.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
 import { recordEvent } from '../common/events.js';
 import { cidrsOverlap, parseCIDR } from '../../src/net/ipv4.js';
 import { CidrExhaustedError, CidrSet } from './ipam.js';

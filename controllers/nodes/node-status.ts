@@ -3,7 +3,7 @@
  * capacity and nodeInfo, shaped like a GKE node's (kubectl get nodes -o wide shows them).
  */
 import { createHash } from 'node:crypto';
-import type { Node, NodeAddress, NodeCondition, NodeStatus } from '../../schemas/node.js';
+import type { Node, NodeAddress, NodeCondition, NodeStatus } from '../../src/registry/kinds/node/schema.js';
 
 /** The kubelet version every simulated node reports. */
 export const KUBELET_VERSION = 'v1.32.0-kplane';

@@ -13,7 +13,7 @@ import { StatusError } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { nowTimestamp } from '../../src/apimachinery/object.js';
 import { defineController, type ReconcileContext, type Reconciler } from '../../src/runtime/api.js';
-import type { Node } from '../../schemas/node.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
 import { addressAt, cidrSize, formatIPv4, parseCIDR, type Cidr } from '../../src/net/ipv4.js';
 import { completeNodeStatus, newSimulatedNode, type VmAddresses } from './node-status.js';
 

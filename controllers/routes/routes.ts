@@ -21,8 +21,8 @@ import {
   type ReconcileContext,
   type Reconciler,
 } from '../../src/runtime/api.js';
-import type { Node } from '../../schemas/node.js';
-import type { Route, RouteSpec } from '../../schemas/route.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Route, RouteSpec } from '../../src/registry/kinds/route/schema.js';
 
 /** The label naming the node a controller-made Route serves. */
 export const NODE_LABEL = 'compute.kplane.io/node';

@@ -13,8 +13,8 @@
  * Not modelled: affinity expressions, topology spread, CPU/memory requests, host ports, volumes.
  */
 import { quantityValue } from '../../schemas/meta.js';
-import type { Node, Taint } from '../../schemas/node.js';
-import type { Pod, Toleration } from '../../schemas/pod.js';
+import type { Node, Taint } from '../../src/registry/kinds/node/schema.js';
+import type { Pod, Toleration } from '../../src/registry/kinds/pod/schema.js';
 import { findCondition } from '../common/conditions.js';
 
 const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };

@@ -29,8 +29,8 @@ import {
   type ReconcileContext,
   type Reconciler,
 } from '../../src/runtime/api.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod, PodCondition } from '../../schemas/pod.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Pod, PodCondition } from '../../src/registry/kinds/pod/schema.js';
 import { findCondition, mergeConditions } from '../common/conditions.js';
 import { recordEvent } from '../common/events.js';
 import { unfitReason, unschedulableMessage } from './feasibility.js';

@@ -7,8 +7,8 @@
  */
 import { nowTimestamp } from '../apimachinery/object.js';
 import { defineController, watchKind, type ObjectKey, type ReconcileContext, type Reconciler } from '../runtime/api.js';
-import type { Event } from '../../schemas/event.js';
-import type { Service } from '../../schemas/service.js';
+import type { Event } from '../registry/kinds/event/schema.js';
+import type { Service } from '../registry/kinds/service/schema.js';
 import { Bitmap } from './bitmap.js';
 import type { AllocationRange, RangeStore } from './stored-range.js';
 

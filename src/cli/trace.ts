@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { dump } from 'js-yaml';
 import { StatusError } from '../apimachinery/errors.js';
 import { connectionFromKubeconfig, request } from '../runtime/remote.js';
-import type { PacketTraceSpec, PacketTraceStatus } from '../../schemas/packettrace.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../registry/kinds/packettrace/schema.js';
 
 export const traceUsage = `usage: kplane trace --from <source> --to <destination> [flags]
 

@@ -2,7 +2,7 @@
  * The NodeDataplane objects (api-contract §4): what `ip addr`, `ip route`, `iptables-save | wc -l`
  * and `conntrack -L` would show on the simulated VM, built on request from the live dataplane.
  */
-import type { NodeDataplane } from '../../schemas/nodedataplane.js';
+import type { NodeDataplane } from '../registry/kinds/nodedataplane/schema.js';
 import { describePacket } from '../tracer/walk.js';
 import { firstHost } from '../net/ipv4.js';
 import type { KubeProxyRules } from './kube-proxy/proxier.js';

@@ -5,9 +5,9 @@
  * leave behind (conntrack, `recent` lists). The tracer reads it through {@link ClusterView}.
  */
 import type { Manager } from '../runtime/manager.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod } from '../../schemas/pod.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
+import type { Node } from '../registry/kinds/node/schema.js';
+import type { Pod } from '../registry/kinds/pod/schema.js';
+import type { ForwardingRule } from '../registry/kinds/forwardingrule/schema.js';
 import { firstHost } from '../net/ipv4.js';
 import type { LookupResult, ZoneIndex } from '../dns/records.js';
 import { parsePortRanges } from './vpc/firewall.js';

@@ -23,10 +23,10 @@
  */
 import { isIPv4 } from '../net/ipv4.js';
 import type { Answer, SrvAnswer, StringAnswer } from 'dns-packet';
-import type { Endpoints } from '../../schemas/endpoints.js';
-import type { Namespace } from '../../schemas/namespace.js';
-import type { Pod } from '../../schemas/pod.js';
-import type { Service } from '../../schemas/service.js';
+import type { Endpoints } from '../registry/kinds/endpoints/schema.js';
+import type { Namespace } from '../registry/kinds/namespace/schema.js';
+import type { Pod } from '../registry/kinds/pod/schema.js';
+import type { Service } from '../registry/kinds/service/schema.js';
 
 /** CoreDNS's `DNSSchemaVersion`, served as `dns-version.<zone>. TXT`. */
 export const dnsSchemaVersion = '1.1.0';

@@ -4,9 +4,9 @@
  * shows the upstream type names (`<[]Container>`); any other object is described inline.
  */
 import type { z } from 'zod';
-import { EndpointAddressSchema, EndpointPortSchema, EndpointSubsetSchema } from '../../schemas/endpoints.js';
-import { EndpointSchema, EndpointSlicePortSchema } from '../../schemas/endpointslice.js';
-import { EventSeriesSchema, EventSourceSchema } from '../../schemas/event.js';
+import { EndpointAddressSchema, EndpointPortSchema, EndpointSubsetSchema } from '../registry/kinds/endpoints/schema.js';
+import { EndpointSchema, EndpointSlicePortSchema } from '../registry/kinds/endpointslice/schema.js';
+import { EventSeriesSchema, EventSourceSchema } from '../registry/kinds/event/schema.js';
 import {
   HTTPIngressPathSchema,
   IngressBackendSchema,
@@ -17,9 +17,12 @@ import {
   IngressStatusSchema,
   IngressTLSSchema,
   ServiceBackendPortSchema,
-} from '../../schemas/ingress.js';
-import { IngressClassParametersReferenceSchema, IngressClassSpecSchema } from '../../schemas/ingressclass.js';
-import { LeaseSpecSchema } from '../../schemas/lease.js';
+} from '../registry/kinds/ingress/schema.js';
+import {
+  IngressClassParametersReferenceSchema,
+  IngressClassSpecSchema,
+} from '../registry/kinds/ingressclass/schema.js';
+import { LeaseSpecSchema } from '../registry/kinds/lease/schema.js';
 import {
   ConditionSchema,
   IntOrString,
@@ -35,14 +38,14 @@ import {
   Time,
   TypedLocalObjectReferenceSchema,
 } from '../../schemas/meta.js';
-import { NamespaceConditionSchema, NamespaceStatusSchema } from '../../schemas/namespace.js';
+import { NamespaceConditionSchema, NamespaceStatusSchema } from '../registry/kinds/namespace/schema.js';
 import {
   NodeAddressSchema,
   NodeConditionSchema,
   NodeSpecSchema,
   NodeStatusSchema,
   TaintSchema,
-} from '../../schemas/node.js';
+} from '../registry/kinds/node/schema.js';
 import {
   ContainerPortSchema,
   ContainerSchema,
@@ -56,14 +59,14 @@ import {
   TolerationSchema,
   VolumeMountSchema,
   VolumeSchema,
-} from '../../schemas/pod.js';
+} from '../registry/kinds/pod/schema.js';
 import {
   LoadBalancerIngressSchema,
   LoadBalancerStatusSchema,
   ServicePortSchema,
   ServiceSpecSchema,
   ServiceStatusSchema,
-} from '../../schemas/service.js';
+} from '../registry/kinds/service/schema.js';
 import type { ResourceType } from '../registry/resource.js';
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';

@@ -23,19 +23,19 @@
  *   and write through `ctx.client` (validated, optimistic concurrency: a 409 is an error, retried).
  */
 import type { KubeObject } from '../apimachinery/object.js';
-import type { Endpoints } from '../../schemas/endpoints.js';
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import type { Event } from '../../schemas/event.js';
-import type { Firewall } from '../../schemas/firewall.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
-import type { IngressClass } from '../../schemas/ingressclass.js';
-import type { Lease } from '../../schemas/lease.js';
-import type { Namespace } from '../../schemas/namespace.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod } from '../../schemas/pod.js';
-import type { Route } from '../../schemas/route.js';
-import type { Service } from '../../schemas/service.js';
+import type { Endpoints } from '../registry/kinds/endpoints/schema.js';
+import type { EndpointSlice } from '../registry/kinds/endpointslice/schema.js';
+import type { Event } from '../registry/kinds/event/schema.js';
+import type { Firewall } from '../registry/kinds/firewall/schema.js';
+import type { ForwardingRule } from '../registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../registry/kinds/ingress/schema.js';
+import type { IngressClass } from '../registry/kinds/ingressclass/schema.js';
+import type { Lease } from '../registry/kinds/lease/schema.js';
+import type { Namespace } from '../registry/kinds/namespace/schema.js';
+import type { Node } from '../registry/kinds/node/schema.js';
+import type { Pod } from '../registry/kinds/pod/schema.js';
+import type { Route } from '../registry/kinds/route/schema.js';
+import type { Service } from '../registry/kinds/service/schema.js';
 
 /** The kinds a controller can watch and write, by kind name. */
 export interface KindMap {

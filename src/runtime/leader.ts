@@ -1,5 +1,5 @@
 import { StatusError } from '../apimachinery/errors.js';
-import type { Lease } from '../../schemas/lease.js';
+import type { Lease } from '../registry/kinds/lease/schema.js';
 import type { Client, Clock } from './api.js';
 import { sleep } from './sleep.js';
 

@@ -7,7 +7,7 @@
 import { errors, fieldError, type StatusCause } from '../apimachinery/errors.js';
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, isIPv4, parseCIDR, parseIPv4 } from '../net/ipv4.js';
-import type { PacketTraceSpec, TraceDestination } from '../../schemas/packettrace.js';
+import type { PacketTraceSpec, TraceDestination } from '../registry/kinds/packettrace/schema.js';
 import type { ClusterView, NodeView, PodView } from './view.js';
 import type { HttpRequest } from './proxy.js';
 import { hostMatches } from '../dataplane/ingress/match.js';

@@ -4,7 +4,7 @@
  * conntrack entries behind) and the reply back through conntrack's reversals.
  */
 import type { Packet } from '../dataplane/netfilter/packet.js';
-import type { PacketTraceSpec, PacketTraceStatus } from '../../schemas/packettrace.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../registry/kinds/packettrace/schema.js';
 import { enumerateBranches, flowChooser, sampleBranches, TooManyBranches, type Chooser } from './choices.js';
 import { reversed, tupleKey } from './conntrack.js';
 import { nodePass } from './node-pass.js';

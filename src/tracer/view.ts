@@ -7,10 +7,10 @@
 import type { CompiledRules } from '../dataplane/kube-proxy/rules.js';
 import type { RecentLists } from '../dataplane/netfilter/evaluate.js';
 import type { Conntrack } from './conntrack.js';
-import type { Service } from '../../schemas/service.js';
+import type { Service } from '../registry/kinds/service/schema.js';
 import type { LookupResult } from '../dns/records.js';
-import type { Firewall } from '../../schemas/firewall.js';
-import type { Route } from '../../schemas/route.js';
+import type { Firewall } from '../registry/kinds/firewall/schema.js';
+import type { Route } from '../registry/kinds/route/schema.js';
 import type { UrlMap } from '../dataplane/ingress/url-map.js';
 
 /** One VM as the dataplane sees it. */

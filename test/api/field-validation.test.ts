@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { modeled, opaque } from '../../schemas/meta.js';
-import { PodSchema } from '../../schemas/pod.js';
+import { PodSchema } from '../../src/registry/kinds/pod/schema.js';
 import { dropUnknownFields } from '../../src/registry/unknown-fields.js';
 import { podManifest, startTestApp, type TestApp } from '../helpers/app.js';
 

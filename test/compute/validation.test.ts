@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ResourceType } from '../../src/registry/resource.js';
-import { firewalls } from '../../src/registry/kinds/firewall.js';
-import { forwardingRules } from '../../src/registry/kinds/forwardingrule.js';
-import { routes } from '../../src/registry/kinds/route.js';
+import { firewalls } from '../../src/registry/kinds/firewall/index.js';
+import { forwardingRules } from '../../src/registry/kinds/forwardingrule/index.js';
+import { routes } from '../../src/registry/kinds/route/index.js';
 
 type Body = Record<string, any>;
 type AnyResource = ResourceType<any>;

@@ -10,9 +10,9 @@ import {
 } from '../../controllers/cloud-lb/desired.js';
 import { backendsHealth, kubeProxyHealth, localReadyEndpoints } from '../../controllers/cloud-lb/health.js';
 import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import type { Node } from '../../schemas/node.js';
-import type { Service, ServiceSpec } from '../../schemas/service.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Service, ServiceSpec } from '../../src/registry/kinds/service/schema.js';
 
 const UID = '5d3e0f2a-1b2c-4d5e-8f90-a1b2c3d4e5f6';
 const LB_NAME = 'a5d3e0f2a1b2c4d5e8f90a1b2c3d4e5f';

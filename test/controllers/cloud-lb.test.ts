@@ -6,9 +6,9 @@ import { endpointSliceController } from '../../controllers/endpointslices/endpoi
 import { lbFirewallName, loadBalancerName, serviceHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
 import { type Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
-import type { Firewall } from '../../schemas/firewall.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Service } from '../../schemas/service.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { converge, findObject as find, startControllerOn as startControllerOnEnv } from '../helpers/controller-env.js';
 
 /** The talk's LB IP (S82) is the pool's first address. */

@@ -8,9 +8,9 @@ import { parseIPv4 } from '../../src/net/ipv4.js';
 import type { AdmissionHook } from '../../src/registry/admission.js';
 import { registryRoot, resourcePrefix } from '../../src/registry/keys.js';
 import { builtinResources } from '../../src/registry/kinds/index.js';
-import { namespaces } from '../../src/registry/kinds/namespace.js';
-import { events as events_ } from '../../src/registry/kinds/event.js';
-import { services } from '../../src/registry/kinds/service.js';
+import { namespaces } from '../../src/registry/kinds/namespace/index.js';
+import { events as events_ } from '../../src/registry/kinds/event/index.js';
+import { services } from '../../src/registry/kinds/service/index.js';
 import { Registry } from '../../src/registry/store.js';
 import type { Client, Listers, ReconcileContext } from '../../src/runtime/api.js';
 import { FakeClock } from '../../src/runtime/clock.js';
@@ -18,9 +18,12 @@ import { kindLookup, LocalClient, localSource } from '../../src/runtime/local.js
 import { Manager } from '../../src/runtime/manager.js';
 import { MemoryBackend } from '../../src/storage/memory.js';
 import { CacheHub } from '../../src/watch/hub.js';
-import type { Event } from '../../schemas/event.js';
-import type { Service } from '../../schemas/service.js';
-import { clusterIPAdmission, type ClusterIPAllocatorOptions } from '../../controllers/clusterip/admit.js';
+import type { Event } from '../../src/registry/kinds/event/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
+import {
+  clusterIPAdmission,
+  type ClusterIPAllocatorOptions,
+} from '../../src/registry/kinds/service/cluster-ip-admission.js';
 import { clusterIPRepairController, planIPRepair } from '../../controllers/clusterip/repair.js';
 
 import { refusal } from '../helpers/refusal.js';

@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EndpointsSchema, type EndpointAddress, type EndpointSubset, type Endpoints } from '../../schemas/endpoints.js';
-import { PodSchema, type Pod } from '../../schemas/pod.js';
-import { ServiceSchema, type Service } from '../../schemas/service.js';
+import {
+  EndpointsSchema,
+  type EndpointAddress,
+  type EndpointSubset,
+  type Endpoints,
+} from '../../src/registry/kinds/endpoints/schema.js';
+import { PodSchema, type Pod } from '../../src/registry/kinds/pod/schema.js';
+import { ServiceSchema, type Service } from '../../src/registry/kinds/service/schema.js';
 import { StatusError, errors } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
-import { endpoints } from '../../src/registry/kinds/endpoints.js';
+import { endpoints } from '../../src/registry/kinds/endpoints/index.js';
 import {
   OVER_CAPACITY_ANNOTATION,
   TRIGGER_TIME_ANNOTATION,

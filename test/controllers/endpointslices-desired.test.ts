@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
-import { PodSchema, type Pod } from '../../schemas/pod.js';
-import { ServiceSchema, type Service } from '../../schemas/service.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import { PodSchema, type Pod } from '../../src/registry/kinds/pod/schema.js';
+import { ServiceSchema, type Service } from '../../src/registry/kinds/service/schema.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
-import { endpointSlices } from '../../src/registry/kinds/endpointslice.js';
+import { endpointSlices } from '../../src/registry/kinds/endpointslice/index.js';
 import { TRIGGER_TIME_ANNOTATION } from '../../controllers/endpoints/desired.js';
 import {
   CONTROLLER_NAME,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { gkeFirewallController, gkeFirewalls } from '../../controllers/firewalls/gke-firewalls.js';
-import type { Firewall } from '../../schemas/firewall.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
 import { firewallAllows } from '../../src/dataplane/vpc/firewall.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
 import { eventually } from '../helpers/eventually.js';

@@ -12,11 +12,11 @@ import {
   type StoredUrlMap,
 } from '../../controllers/ingress-gce/desired.js';
 import { buildUrlMap, routeRequest, type UrlMap } from '../../src/dataplane/ingress/url-map.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
-import type { IngressClass } from '../../schemas/ingressclass.js';
-import type { Node } from '../../schemas/node.js';
-import type { Service } from '../../schemas/service.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
+import type { IngressClass } from '../../src/registry/kinds/ingressclass/schema.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 const UID = '0123456789abcdef';
 

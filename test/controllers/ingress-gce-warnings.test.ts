@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IngressWarnings } from '../../controllers/ingress-gce/warnings.js';
-import type { Ingress } from '../../schemas/ingress.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import { FakeCluster } from './fake-context.js';
 
 const ing: Ingress = {

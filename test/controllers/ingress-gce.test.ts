@@ -7,9 +7,9 @@ import { ingressForwardingRuleName, l7FirewallName } from '../../src/dataplane/g
 import { routeRequest } from '../../src/dataplane/ingress/url-map.js';
 import { type Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
-import type { Firewall } from '../../schemas/firewall.js';
-import type { ForwardingRule } from '../../schemas/forwardingrule.js';
-import type { Ingress } from '../../schemas/ingress.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
+import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
+import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import { converge, findObject as find, startControllerOn as startControllerOnEnv } from '../helpers/controller-env.js';
 
 /** The fixture's Ingress IP (networking §0) is the pool's first address. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SANDBOX_RETRY_MS, kubeletController } from '../../controllers/kubelet/kubelet.js';
 import { desiredPodStatus } from '../../controllers/kubelet/pod-status.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod, PodSpec } from '../../schemas/pod.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Pod, PodSpec } from '../../src/registry/kinds/pod/schema.js';
 import { FakeCluster } from './fake-context.js';
 
 const NOW = '2025-01-01T12:00:00Z';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CONTENT_RETRY_MS, namespaceController } from '../../controllers/namespace/namespace.js';
 import type { KindMap } from '../../src/runtime/api.js';
-import type { Namespace } from '../../schemas/namespace.js';
+import type { Namespace } from '../../src/registry/kinds/namespace/schema.js';
 import { FakeCluster } from './fake-context.js';
 
 const NOW = '2025-01-01T12:00:00Z';

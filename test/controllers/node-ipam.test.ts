@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CidrExhaustedError, CidrSet, NO_CIDRS_REMAINING } from '../../controllers/nodes/ipam.js';
 import { EXHAUSTED_RETRY_MS, nodeIpamController } from '../../controllers/nodes/node-ipam.js';
-import type { Node } from '../../schemas/node.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
 import { FakeCluster } from './fake-context.js';
 
 type Step = { allocate: string } | { occupy: string } | { release: string } | { exhausted: true } | { free: number };

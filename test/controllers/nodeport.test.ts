@@ -6,16 +6,19 @@ import { REPAIR_KEY } from '../../src/allocators/range-repair.js';
 import type { AdmissionHook } from '../../src/registry/admission.js';
 import { registryRoot, resourcePrefix } from '../../src/registry/keys.js';
 import { builtinResources } from '../../src/registry/kinds/index.js';
-import { namespaces } from '../../src/registry/kinds/namespace.js';
-import { services } from '../../src/registry/kinds/service.js';
+import { namespaces } from '../../src/registry/kinds/namespace/index.js';
+import { services } from '../../src/registry/kinds/service/index.js';
 import { Registry } from '../../src/registry/store.js';
 import type { Client, Listers, ReconcileContext } from '../../src/runtime/api.js';
 import { MemoryBackend } from '../../src/storage/memory.js';
 import { CacheHub } from '../../src/watch/hub.js';
-import type { Event } from '../../schemas/event.js';
-import type { Service } from '../../schemas/service.js';
-import { clusterIPAdmission } from '../../controllers/clusterip/admit.js';
-import { nodePortAdmission, type NodePortAllocatorOptions } from '../../controllers/nodeport/admit.js';
+import type { Event } from '../../src/registry/kinds/event/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
+import { clusterIPAdmission } from '../../src/registry/kinds/service/cluster-ip-admission.js';
+import {
+  nodePortAdmission,
+  type NodePortAllocatorOptions,
+} from '../../src/registry/kinds/service/node-port-admission.js';
 import {
   collectServiceNodePorts,
   nodePortRepairController,

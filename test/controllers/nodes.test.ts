@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KUBELET_VERSION } from '../../controllers/nodes/node-status.js';
 import { nodesController } from '../../controllers/nodes/nodes.js';
-import type { Node } from '../../schemas/node.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
 import { FakeCluster } from './fake-context.js';
 
 const FIXTURE = { nodes: 3, vpcCIDR: '10.240.0.0/16', externalIPPool: '35.0.0.0/24' };

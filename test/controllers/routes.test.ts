@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { NODE_LABEL, desiredNodeRoute, nodeRouteName, routeController } from '../../controllers/routes/routes.js';
-import type { Node } from '../../schemas/node.js';
-import type { Route } from '../../schemas/route.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Route } from '../../src/registry/kinds/route/schema.js';
 import { builtinResources } from '../../src/registry/kinds/index.js';
 import { kindLookup, localSource } from '../../src/runtime/local.js';
 import { Manager } from '../../src/runtime/manager.js';

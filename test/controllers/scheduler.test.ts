@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tolerates, unfitReason, unschedulableMessage } from '../../controllers/scheduler/feasibility.js';
 import { schedulerController } from '../../controllers/scheduler/scheduler.js';
-import type { Node } from '../../schemas/node.js';
-import type { Pod, PodSpec } from '../../schemas/pod.js';
+import type { Node } from '../../src/registry/kinds/node/schema.js';
+import type { Pod, PodSpec } from '../../src/registry/kinds/pod/schema.js';
 import { FakeCluster } from './fake-context.js';
 
 function node(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IngressSchema, type Ingress } from '../../schemas/ingress.js';
-import { ServiceSchema, type Service } from '../../schemas/service.js';
+import { IngressSchema, type Ingress } from '../../src/registry/kinds/ingress/schema.js';
+import { ServiceSchema, type Service } from '../../src/registry/kinds/service/schema.js';
 import {
   hostMatches,
   matchLength,

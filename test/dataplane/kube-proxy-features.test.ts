@@ -4,7 +4,7 @@ import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { renderIptablesSave, renderRule } from '../../src/dataplane/kube-proxy/render.js';
 import type { Rule } from '../../src/dataplane/kube-proxy/rules.js';
 import { sampleService, sampleSlice, type SampleEndpoint } from '../../src/dataplane/kube-proxy/sample-cluster.js';
-import type { Service } from '../../schemas/service.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 const pods: SampleEndpoint[] = [
   { ip: '10.11.0.9', node: 'vm1' },

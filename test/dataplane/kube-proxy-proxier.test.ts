@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Service } from '../../schemas/service.js';
-import type { EndpointSlice } from '../../schemas/endpointslice.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
+import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { KubeProxyRules } from '../../src/dataplane/kube-proxy/proxier.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Service } from '../../schemas/service.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { endpointChainHash, serviceChainHash, servicePortName } from '../../src/dataplane/kube-proxy/names.js';
 import {
   formatSavedProbability,

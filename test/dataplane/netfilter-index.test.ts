@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServiceSchema } from '../../schemas/service.js';
-import { EndpointSliceSchema } from '../../schemas/endpointslice.js';
+import { ServiceSchema } from '../../src/registry/kinds/service/schema.js';
+import { EndpointSliceSchema } from '../../src/registry/kinds/endpointslice/schema.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import type { Chain, CompiledRules, Match, Rule, Target } from '../../src/dataplane/kube-proxy/rules.js';
 import { candidatePositions, findChain } from '../../src/dataplane/netfilter/chain-index.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServiceSchema, type Service } from '../../schemas/service.js';
-import { EndpointSliceSchema, type EndpointSlice } from '../../schemas/endpointslice.js';
+import { ServiceSchema, type Service } from '../../src/registry/kinds/service/schema.js';
+import { EndpointSliceSchema, type EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import type { CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
 import {

@@ -6,7 +6,7 @@ import {
   parsePortRanges,
   type FirewallPacket,
 } from '../../src/dataplane/vpc/firewall.js';
-import { FirewallSchema, type Firewall } from '../../schemas/firewall.js';
+import { FirewallSchema, type Firewall } from '../../src/registry/kinds/firewall/schema.js';
 
 /** A Firewall as the registry stores it (defaults applied). */
 function fw(name: string, spec: Record<string, unknown>): Firewall {

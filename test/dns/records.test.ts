@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Answer } from 'dns-packet';
-import type { Endpoints } from '../../schemas/endpoints.js';
-import type { Namespace } from '../../schemas/namespace.js';
-import type { Pod } from '../../schemas/pod.js';
-import type { Service } from '../../schemas/service.js';
+import type { Endpoints } from '../../src/registry/kinds/endpoints/schema.js';
+import type { Namespace } from '../../src/registry/kinds/namespace/schema.js';
+import type { Pod } from '../../src/registry/kinds/pod/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { ZoneIndex, type LookupResult, type ZoneChange } from '../../src/dns/records.js';
 
 const serial = 1700000000;

@@ -45,7 +45,7 @@ function open(
 test('a browser-style WebSocket watch over TLS authenticates with the bearer-token subprotocol', async () => {
   const { ws, protocol, events } = await open([tokenProtocol(server.adminToken), 'base64.binary.k8s.io']);
   assert.equal(protocol, 'base64.binary.k8s.io', 'the other subprotocol is echoed, never the token');
-  await server.registry.create((await import('../../src/registry/kinds/service.js')).services, 'default', {
+  await server.registry.create((await import('../../src/registry/kinds/service/index.js')).services, 'default', {
     metadata: { name: 'via-ws' },
     spec: { ports: [{ port: 80 }] },
   });

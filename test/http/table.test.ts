@@ -11,7 +11,7 @@ import {
   type TableVersion,
 } from '../../src/http/table.js';
 import type { EventSink } from '../../src/http/watch-stream.js';
-import { leases } from '../../src/registry/kinds/lease.js';
+import { leases } from '../../src/registry/kinds/lease/index.js';
 import { podManifest, startTestApp, type TestApp } from '../helpers/app.js';
 
 const KUBECTL_ACCEPT =

@@ -24,7 +24,7 @@ import {
 import { realize, unsupportedReason, type Realized } from '../../src/dataplane/realize/netns.js';
 import { probe, type ProbeResult } from '../../src/dataplane/realize/probe.js';
 import { endpointChainHash, serviceChainHash, servicePortName } from '../../src/dataplane/kube-proxy/names.js';
-import type { PacketTraceStatus } from '../../schemas/packettrace.js';
+import type { PacketTraceStatus } from '../../src/registry/kinds/packettrace/schema.js';
 import { OWNER_NAME_LABEL } from '../../controllers/cloud-lb/desired.js';
 import { startTraceCluster, type ClusterFixture, type RuleFault, type TraceCluster } from '../helpers/trace-cluster.js';
 

@@ -3,8 +3,8 @@
  * ClusterIP Service, GKE's routes and firewall rules, and each node's kube-proxy + ip-masq-agent
  * rules from the real compiler.
  */
-import { EndpointSliceSchema, type EndpointSlice } from '../../schemas/endpointslice.js';
-import { ServiceSchema, type Service } from '../../schemas/service.js';
+import { EndpointSliceSchema, type EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import { ServiceSchema, type Service } from '../../src/registry/kinds/service/schema.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
 import type { RealizeInput } from '../../src/dataplane/realize/input.js';

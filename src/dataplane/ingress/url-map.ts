@@ -23,8 +23,8 @@
  * 3. No match: `spec.defaultBackend`; none usable: no backend (the caller reports NoIngressRule;
  *    GCE serves its controller default backend, HTTP 404).
  */
-import type { Ingress, IngressBackend, HTTPIngressPath } from '../../../schemas/ingress.js';
-import type { Service, ServicePort } from '../../../schemas/service.js';
+import type { Ingress, IngressBackend, HTTPIngressPath } from '../../registry/kinds/ingress/schema.js';
+import type { Service, ServicePort } from '../../registry/kinds/service/schema.js';
 import { backendServiceName } from '../gce-names.js';
 import {
   hostKind,

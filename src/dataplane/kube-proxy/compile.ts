@@ -4,8 +4,8 @@
  * (rules.ts); render.ts prints them in `iptables-save` form. This is the reference the
  * incremental proxier (proxier.ts) must match.
  */
-import type { Service } from '../../../schemas/service.js';
-import type { EndpointSlice } from '../../../schemas/endpointslice.js';
+import type { Service } from '../../registry/kinds/service/schema.js';
+import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 import { assembleTable } from './assemble.js';
 import { TABLES, type Fragment } from './fragment.js';
 import { globalFragments } from './global-rules.js';

@@ -1,6 +1,6 @@
 /** A service port's endpoints as kube-proxy's endpoint cache sees them (networking.md §6.3, categorisation). */
-import type { Service, ServicePort } from '../../../schemas/service.js';
-import type { EndpointSlice } from '../../../schemas/endpointslice.js';
+import type { Service, ServicePort } from '../../registry/kinds/service/schema.js';
+import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 
 /** One endpoint of a service port. */
 export interface EndpointInfo {

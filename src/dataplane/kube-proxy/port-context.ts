@@ -1,7 +1,7 @@
 /** Everything the per-port rule writers need to know about one service port on one node. */
-import type { Service, ServicePort } from '../../../schemas/service.js';
-import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS, externallyAccessible } from '../../../schemas/service.js';
-import type { EndpointSlice } from '../../../schemas/endpointslice.js';
+import type { Service, ServicePort } from '../../registry/kinds/service/schema.js';
+import { DEFAULT_CLIENT_IP_AFFINITY_SECONDS, externallyAccessible } from '../../registry/kinds/service/schema.js';
+import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 import { formatCIDR, parseCIDR } from '../../net/ipv4.js';
 import { collectEndpoints, usable, type EndpointInfo } from './endpoints.js';
 import { serviceChainHash, servicePortName } from './names.js';

@@ -4,8 +4,8 @@
  * the touched nodes re-assemble their chains from cached fragments and rendered lines. The
  * output always equals `compileNode` on the same inputs.
  */
-import type { Service } from '../../../schemas/service.js';
-import type { EndpointSlice } from '../../../schemas/endpointslice.js';
+import type { Service } from '../../registry/kinds/service/schema.js';
+import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 import { globalFragments, sharedChains } from './global-rules.js';
 import { NodeRules, type GlobalRules } from './node-rules.js';
 import { isEmptyFragment, renderFragment, type RenderedFragment } from './rendered-fragment.js';

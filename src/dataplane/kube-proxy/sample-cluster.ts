@@ -3,8 +3,8 @@
  * rule kind the compiler emits, for tests, the real-iptables check and evaluator tests; and a
  * synthetic cluster of any size for benchmarks.
  */
-import { ServiceSchema, type Service } from '../../../schemas/service.js';
-import { EndpointSliceSchema, type EndpointSlice } from '../../../schemas/endpointslice.js';
+import { ServiceSchema, type Service } from '../../registry/kinds/service/schema.js';
+import { EndpointSliceSchema, type EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 import type { CompileInput } from './compile.js';
 
 /** Cluster-wide compiler inputs without the node name. */

@@ -1,7 +1,7 @@
 /** One Service's rules on one node: the unit compile.ts and the incremental proxier share. */
-import type { Service, ServicePort } from '../../../schemas/service.js';
-import { externallyAccessible } from '../../../schemas/service.js';
-import type { EndpointSlice } from '../../../schemas/endpointslice.js';
+import type { Service, ServicePort } from '../../registry/kinds/service/schema.js';
+import { externallyAccessible } from '../../registry/kinds/service/schema.js';
+import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 import { addEndpointRules } from './endpoint-rules.js';
 import { newFragment, type Fragment } from './fragment.js';
 import { servicePortName } from './names.js';

@@ -12,9 +12,9 @@
  * miss nothing the simulator says it would surely have shown (see MISS_TOLERANCE); the simulator's
  * side is oversampled with extra traces, which cost nothing in the kernel.
  */
-import type { Firewall } from '../../../schemas/firewall.js';
-import type { PacketTraceSpec, PacketTraceStatus } from '../../../schemas/packettrace.js';
-import type { Route } from '../../../schemas/route.js';
+import type { Firewall } from '../../registry/kinds/firewall/schema.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../../registry/kinds/packettrace/schema.js';
+import type { Route } from '../../registry/kinds/route/schema.js';
 import type { LoadBalancerView, NetworkConfig, NodeView, PodView } from '../../tracer/view.js';
 import type { Endpoint } from './agent-protocol.js';
 import type { RealizeInput, RealizeLoadBalancer, RealizeNode } from './input.js';

@@ -6,11 +6,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Firewall } from '../../../schemas/firewall.js';
-import type { ForwardingRule } from '../../../schemas/forwardingrule.js';
-import type { NodeDataplane } from '../../../schemas/nodedataplane.js';
-import type { Pod } from '../../../schemas/pod.js';
-import type { Route } from '../../../schemas/route.js';
+import type { Firewall } from '../../registry/kinds/firewall/schema.js';
+import type { ForwardingRule } from '../../registry/kinds/forwardingrule/schema.js';
+import type { NodeDataplane } from '../../registry/kinds/nodedataplane/schema.js';
+import type { Pod } from '../../registry/kinds/pod/schema.js';
+import type { Route } from '../../registry/kinds/route/schema.js';
 import { request, type Connection } from '../../runtime/remote.js';
 import { parsePortRanges } from '../vpc/firewall.js';
 import type { RealizeInput, RealizeLoadBalancer, RealizeNode, RealizePod } from './input.js';

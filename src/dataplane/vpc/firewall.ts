@@ -5,7 +5,7 @@
  * the deciding rule is the matching one evaluated first. Stateful: replies of an admitted flow are
  * the caller's to let through (conntrack), not this module's.
  */
-import type { Firewall, FirewallAllowed } from '../../../schemas/firewall.js';
+import type { Firewall, FirewallAllowed } from '../../registry/kinds/firewall/schema.js';
 import { parsePortSpec, type PortRange } from '../../registry/kinds/compute.js';
 import { cidrContains, parseCIDR, tryParseIPv4 } from '../../net/ipv4.js';
 

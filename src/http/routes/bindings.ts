@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { errors } from '../../apimachinery/errors.js';
-import { pods } from '../../registry/kinds/pod.js';
-import { bindings } from '../../registry/kinds/binding.js';
+import { pods } from '../../registry/kinds/pod/index.js';
+import { bindings } from '../../registry/kinds/binding/index.js';
 import { decodeBody, parseFieldValidation } from '../../registry/decode.js';
 import type { Registry } from '../../registry/store.js';
 

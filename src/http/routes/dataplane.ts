@@ -7,10 +7,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../../apimachinery/errors.js';
 import { decodeBody, parseFieldValidation } from '../../registry/decode.js';
-import { nodeDataplanes, packetTraces } from '../../registry/kinds/network.js';
-import type { NodeDataplane } from '../../../schemas/nodedataplane.js';
+import { nodeDataplanes, packetTraces } from '../../registry/kinds/network-kinds.js';
+import type { NodeDataplane } from '../../registry/kinds/nodedataplane/schema.js';
 import type { ObjectList } from '../../registry/store.js';
-import type { PacketTraceSpec, PacketTraceStatus } from '../../../schemas/packettrace.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../../registry/kinds/packettrace/schema.js';
 import { listToTable, objectToTable, tableRequest } from '../table.js';
 
 /** What the routes need of the dataplane. */

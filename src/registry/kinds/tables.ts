@@ -5,19 +5,19 @@
  * priority > 0 unless asked for `-o wide`.
  */
 import type { KubeObject } from '../../apimachinery/object.js';
-import type { EndpointSlice } from '../../../schemas/endpointslice.js';
-import type { Endpoints } from '../../../schemas/endpoints.js';
-import type { Event } from '../../../schemas/event.js';
-import type { Firewall } from '../../../schemas/firewall.js';
-import type { ForwardingRule } from '../../../schemas/forwardingrule.js';
-import type { Ingress, IngressStatus } from '../../../schemas/ingress.js';
-import type { IngressClass } from '../../../schemas/ingressclass.js';
-import type { Lease } from '../../../schemas/lease.js';
-import type { Namespace } from '../../../schemas/namespace.js';
-import type { Node } from '../../../schemas/node.js';
-import type { Pod, PodStatus } from '../../../schemas/pod.js';
-import type { Route } from '../../../schemas/route.js';
-import type { Service } from '../../../schemas/service.js';
+import type { EndpointSlice } from './endpointslice/schema.js';
+import type { Endpoints } from './endpoints/schema.js';
+import type { Event } from './event/schema.js';
+import type { Firewall } from './firewall/schema.js';
+import type { ForwardingRule } from './forwardingrule/schema.js';
+import type { Ingress, IngressStatus } from './ingress/schema.js';
+import type { IngressClass } from './ingressclass/schema.js';
+import type { Lease } from './lease/schema.js';
+import type { Namespace } from './namespace/schema.js';
+import type { Node } from './node/schema.js';
+import type { Pod, PodStatus } from './pod/schema.js';
+import type { Route } from './route/schema.js';
+import type { Service } from './service/schema.js';
 
 /** One cell: a JSON scalar. */
 export type TableCell = string | number | boolean;
