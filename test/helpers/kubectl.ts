@@ -47,5 +47,5 @@ export async function kubectlOk(
   return run.stdout;
 }
 
-/** The talk's store app, from the shared folder beside the checkout (`../shared`, as in CI). */
-export const storeManifest = fileURLToPath(new URL('../../../shared/examples/store.yaml', import.meta.url));
+/** The talk's store app, as the README applies it. */
+export const storeManifest = fileURLToPath(new URL('../../examples/store.yaml', import.meta.url));
