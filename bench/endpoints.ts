@@ -1,6 +1,6 @@
 import { endpointsController } from '../controllers/endpoints/endpoints.js';
 import type { Pod } from '../src/registry/kinds/pod/schema.js';
-import { builtinResources } from '../src/registry/kinds/index.js';
+import { builtinKinds } from '../src/registry/kinds/index.js';
 import { kindLookup } from '../src/runtime/local.js';
 import { startTestEnv } from '../src/runtime/testenv.js';
 import type { Row } from './api.js';
@@ -52,7 +52,7 @@ export async function benchEndpoints(): Promise<Row[]> {
     await env.settle();
     const wanted = new Map<string, { ip: string; startedAt: number }>();
     const latencies: number[] = [];
-    const watcher = env.registry.watch(kindLookup(builtinResources)('Endpoints'), 'default', {
+    const watcher = env.registry.watch(kindLookup(builtinKinds)('Endpoints'), 'default', {
       watch: true,
       allowWatchBookmarks: false,
       resourceVersion: env.registry.currentRevision,

@@ -11,7 +11,7 @@ import { writeKubeconfig } from './config/kubeconfig.js';
 import { startDataplane, type Dataplane } from './dataplane/dataplane.js';
 import { buildApp } from './http/app.js';
 import { registryRoot, resourcePrefix } from './registry/keys.js';
-import { builtinResources } from './registry/kinds/index.js';
+import { builtinKinds } from './registry/kinds/index.js';
 import { isStored, type ResourceType } from './registry/resource.js';
 import { Registry } from './registry/store.js';
 import type { Backend } from './storage/interface.js';
@@ -74,7 +74,7 @@ export async function startCore(config: CoreOptions): Promise<Core> {
     etcdEndpoints: config.etcdEndpoints,
   });
   await backend.start();
-  const resources = builtinResources;
+  const resources = builtinKinds;
   const hub = new CacheHub(backend, {
     root: registryRoot,
     resourcePrefixes: resources.filter(isStored).map((rt) => resourcePrefix(rt)),

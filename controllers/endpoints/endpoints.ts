@@ -14,7 +14,8 @@ import {
   type ObjectKey,
   type ReconcileContext,
 } from '../../src/runtime/api.js';
-import { endpointsPodIndex, serviceSelectorIndex } from '../../src/runtime/manager.js';
+import { endpointsPodIndex } from '../../src/registry/kinds/endpoints/index.js';
+import { serviceSelectorIndex } from '../../src/registry/kinds/service/index.js';
 import {
   OVER_CAPACITY_ANNOTATION,
   TRIGGER_TIME_ANNOTATION,

@@ -175,7 +175,7 @@ const badPatchType = (directive: unknown, item: unknown) =>
   errors.badRequest(`unknown patch type: ${String(directive)} in map: ${JSON.stringify(item)}`);
 
 /**
- * Applies a Kubernetes strategic merge patch to an object, using `schema` (see {@link patchMetaFor})
+ * Applies a Kubernetes strategic merge patch to an object, using `schema` (a kind's `strategicMerge`)
  * to know which lists merge and by which key. Supports `$patch: replace|merge|delete` on maps and
  * list elements, `$setElementOrder/<list>`, `$retainKeys` and `$deleteFromPrimitiveList/<list>`;
  * directive keys never reach the result. Malformed patches → 400 (lists of lists → 422).
@@ -456,66 +456,27 @@ function sameElement(a: unknown, b: unknown, mergeKey: string | undefined): bool
 }
 
 // ---------------------------------------------------------------------------------------------
-// Merge metadata of the built-in kinds (k8s.io/api struct tags, kubectl-compat §5)
+// Building blocks of the kinds' merge metadata (each kind declares its own: k8s.io/api struct tags)
 
-const mergeBy = (mergeKey: string, meta?: PatchMeta): FieldPatchMeta => ({
-  strategy: 'merge',
-  mergeKey,
-  ...(meta ? { meta } : {}),
-});
-const primitiveSet: FieldPatchMeta = { strategy: 'merge' };
-const byType = mergeBy('type');
+/** A list of maps merged by `mergeKey` (`patchStrategy:"merge" patchMergeKey:"<key>"`); `meta` describes its elements. */
+export function mergeBy(mergeKey: string, meta?: PatchMeta): FieldPatchMeta {
+  return { strategy: 'merge', mergeKey, ...(meta ? { meta } : {}) };
+}
+
+/** A list of primitives merged as a set (`finalizers`, `podCIDRs`). */
+export const primitiveSet: FieldPatchMeta = { strategy: 'merge' };
+
+/** Lists of conditions and addresses, merged by `type`. */
+export const byType: FieldPatchMeta = mergeBy('type');
 
 const objectMeta: PatchMeta = { finalizers: primitiveSet, ownerReferences: mergeBy('uid') };
 
-const container: PatchMeta = {
-  ports: mergeBy('containerPort'),
-  env: mergeBy('name'),
-  volumeMounts: mergeBy('mountPath'),
-  volumeDevices: mergeBy('devicePath'),
-};
-
-const podSpec: PatchMeta = {
-  containers: mergeBy('name', container),
-  initContainers: mergeBy('name', container),
-  ephemeralContainers: mergeBy('name', container),
-  volumes: mergeBy('name'),
-  imagePullSecrets: mergeBy('name'),
-  hostAliases: mergeBy('ip'),
-  topologySpreadConstraints: mergeBy('topologyKey'),
-  schedulingGates: mergeBy('name'),
-  resourceClaims: mergeBy('name'),
-};
-
-const podStatus: PatchMeta = { conditions: byType, podIPs: mergeBy('ip'), hostIPs: mergeBy('ip') };
-
-const metadataOnly: PatchMeta = { metadata: { meta: objectMeta } };
-
-const KIND_META: Readonly<Record<string, PatchMeta>> = {
-  Pod: { metadata: { meta: objectMeta }, spec: { meta: podSpec }, status: { meta: podStatus } },
-  Service: {
-    metadata: { meta: objectMeta },
-    spec: { meta: { ports: mergeBy('port') } },
-    status: { meta: { conditions: byType } },
-  },
-  Node: {
-    metadata: { meta: objectMeta },
-    spec: { meta: { podCIDRs: primitiveSet } },
-    status: { meta: { conditions: byType, addresses: byType } },
-  },
-  Namespace: { metadata: { meta: objectMeta }, status: { meta: { conditions: byType } } },
-  Endpoints: metadataOnly,
-  Event: metadataOnly,
-  Ingress: metadataOnly,
-  IngressClass: metadataOnly,
-  Lease: metadataOnly,
-  EndpointSlice: metadataOnly,
-};
-
 /**
- * Strategic-merge metadata for a kind. Kinds not in the table get ObjectMeta's rules only, so all
- * their other lists are atomic.
+ * A kind's strategic-merge metadata: ObjectMeta's rules, plus those of the top-level fields given
+ * (`{ spec: …, status: … }`). Without fields, every list of the kind but ObjectMeta's is atomic.
  */
-export function patchMetaFor(kind: string): PatchMeta {
-  return Object.hasOwn(KIND_META, kind) ? KIND_META[kind] : metadataOnly;
+export function kindPatchMeta(fields: Readonly<Record<string, PatchMeta>> = {}): PatchMeta {
+  const top: Record<string, FieldPatchMeta> = { metadata: { meta: objectMeta } };
+  for (const [field, meta] of Object.entries(fields)) top[field] = { meta };
+  return top;
 }

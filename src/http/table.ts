@@ -12,7 +12,7 @@ import {
   type TableCell,
   type TableColumnDefinition,
   type TableConvertor,
-} from '../registry/kinds/tables.js';
+} from '../registry/table.js';
 import { apiVersionOf, type ResourceType } from '../registry/resource.js';
 import type { ObjectList } from '../registry/store.js';
 import type { WatchOutput } from '../watch/event.js';

@@ -1,5 +1,5 @@
 import { errors } from '../apimachinery/errors.js';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchMetaFor } from '../apimachinery/patch.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type PatchMeta } from '../apimachinery/patch.js';
 
 /** The PATCH content types kube-apiserver accepts, by the name of their media type (`apply` is served by Registry.apply). */
 export const patchContentTypes = {
@@ -11,15 +11,20 @@ export const patchContentTypes = {
 
 export type PatchType = (typeof patchContentTypes)[keyof typeof patchContentTypes];
 
-/** Applies a patch body of the given type to the current object (never mutating it). */
-export function applyPatch(type: Exclude<PatchType, 'apply'>, kind: string, current: unknown, patch: unknown): unknown {
+/** Applies a patch body of the given type to the current object (never mutating it); `meta` is the kind's `strategicMerge`. */
+export function applyPatch(
+  type: Exclude<PatchType, 'apply'>,
+  meta: PatchMeta,
+  current: unknown,
+  patch: unknown,
+): unknown {
   switch (type) {
     case 'json':
       return applyJsonPatch(current, patch);
     case 'merge':
       return applyMergePatch(current, requireObject(patch));
     case 'strategic':
-      return applyStrategicMergePatch(current, requireObject(patch), patchMetaFor(kind));
+      return applyStrategicMergePatch(current, requireObject(patch), meta);
   }
 }
 

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 import type { StatusCause } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
-import type { TableConvertor } from './kinds/tables.js';
+import type { PatchMeta } from '../apimachinery/patch.js';
+import type { KindOpenApi } from '../openapi/types.js';
+import type { MessageDescriptor } from '../protobuf/messages.js';
+import type { TableConvertor } from './table.js';
 
 /**
  * What one kind contributes to the generic registry: the kube-apiserver `RESTCreateStrategy` /
@@ -44,15 +47,21 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   prepareForStatusUpdate?(obj: T, incoming: T): void;
 }
 
+/** Computes the index values of an object (client-go `IndexFunc`). */
+export type IndexFunc = (obj: KubeObject) => readonly string[];
+
 /**
- * One served resource: identity (for URLs, discovery and messages), its schema and its strategy.
- * One entry per kind in `registry/kinds/index.ts`; nothing else in the registry or HTTP layer may
- * branch on the kind.
+ * One served resource: everything kplane knows about a kind — identity (for URLs, discovery and
+ * messages), schema, strategy, and how it prints, patches, decodes and documents itself. Each
+ * built-in kind defines one in its folder `registry/kinds/<kind>/`, listed once in
+ * `registry/kinds/index.ts`; nothing else in the registry, HTTP, OpenAPI, protobuf or SDK layers may
+ * branch on the kind. `K` is the kind's name as a literal type, from which the SDK's `KindMap` is
+ * inferred.
  */
-export interface ResourceType<T extends KubeObject = KubeObject> {
+export interface ResourceType<T extends KubeObject = KubeObject, K extends string = string> {
   group: string;
   version: string;
-  kind: string;
+  kind: K;
   /** Lower-case plural used in URLs: `pods`. */
   plural: string;
   singular: string;
@@ -81,6 +90,21 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   allowUnconditionalUpdate?: boolean;
   /** kubectl's columns for `as=Table` responses; without one, the default Name and Created At columns. */
   table?: TableConvertor<T>;
+  /**
+   * How strategic merge patch merges this kind's lists (upstream: the Go structs' `patchStrategy` and
+   * `patchMergeKey` tags). Required, so that no kind silently gets atomic lists: a kind whose lists
+   * are all atomic says so with `metadataOnlyPatchMeta`.
+   */
+  strategicMerge: PatchMeta;
+  /** Upstream component names of the kind's nested schemas, and the descriptions `kubectl explain` prints. */
+  openapi?: KindOpenApi;
+  /** The kind's protobuf message, for request bodies kubectl sends in `application/vnd.kubernetes.protobuf`. */
+  protobuf?: MessageDescriptor;
+  /**
+   * Indexes every informer of this kind gets besides `namespace` (client-go `Indexers`), by name:
+   * controllers look objects up by them (`lister.byIndex(name, value)`).
+   */
+  informerIndexes?: { readonly [name: string]: IndexFunc };
   /**
    * A kind that is not kept in storage but answered by its own routes (PacketTrace is computed per
    * request, NodeDataplane derived from the dataplane): the verbs those routes serve, for discovery

@@ -20,7 +20,6 @@ import {
 } from './meta.js';
 import { applyPatch, type PatchType } from './patching.js';
 import { applyConfiguration, recordUpdate } from './apply/apply.js';
-import { patchMetaFor } from '../apimachinery/patch.js';
 import { apiVersionOf, type ResourceType } from './resource.js';
 import { compileFilter } from './selection.js';
 
@@ -205,7 +204,7 @@ export class Registry {
   }
 
   private managerOptions(rt: ResourceType, manager: string) {
-    return { manager, apiVersion: apiVersionOf(rt), now: nowTimestamp(this.now()), meta: patchMetaFor(rt.kind) };
+    return { manager, apiVersion: apiVersionOf(rt), now: nowTimestamp(this.now()), meta: rt.strategicMerge };
   }
 
   private hooksFor(rt: ResourceType): readonly AdmissionHook[] {
@@ -271,7 +270,7 @@ export class Registry {
       name,
       opts,
       (current) => {
-        const patched = applyPatch(type, rt.kind, current, patch) as KubeObject;
+        const patched = applyPatch(type, rt.strategicMerge, current, patch) as KubeObject;
         const next = decodeBody(rt, patched, { ...opts, invalidPatch: type === 'strategic' ? patch : patched });
         if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion)
           throw errors.conflict(rt, name);
@@ -335,7 +334,7 @@ export class Registry {
       manager: opts.fieldManager,
       force: !!opts.force,
       apiVersion: apiVersionOf(rt),
-      meta: patchMetaFor(rt.kind),
+      meta: rt.strategicMerge,
     };
     const { kv } = await this.backend.get(objectKey(rt, namespace, name));
     if (!kv) {

@@ -23,38 +23,10 @@
  *   and write through `ctx.client` (validated, optimistic concurrency: a 409 is an error, retried).
  */
 import type { KubeObject } from '../apimachinery/object.js';
-import type { Endpoints } from '../registry/kinds/endpoints/schema.js';
-import type { EndpointSlice } from '../registry/kinds/endpointslice/schema.js';
-import type { Event } from '../registry/kinds/event/schema.js';
-import type { Firewall } from '../registry/kinds/firewall/schema.js';
-import type { ForwardingRule } from '../registry/kinds/forwardingrule/schema.js';
-import type { Ingress } from '../registry/kinds/ingress/schema.js';
-import type { IngressClass } from '../registry/kinds/ingressclass/schema.js';
-import type { Lease } from '../registry/kinds/lease/schema.js';
-import type { Namespace } from '../registry/kinds/namespace/schema.js';
-import type { Node } from '../registry/kinds/node/schema.js';
-import type { Pod } from '../registry/kinds/pod/schema.js';
-import type { Route } from '../registry/kinds/route/schema.js';
-import type { Service } from '../registry/kinds/service/schema.js';
+import type { Kind, KindMap } from '../registry/kinds/index.js';
 
-/** The kinds a controller can watch and write, by kind name. */
-export interface KindMap {
-  Namespace: Namespace;
-  Node: Node;
-  Pod: Pod;
-  Service: Service;
-  Endpoints: Endpoints;
-  Event: Event;
-  EndpointSlice: EndpointSlice;
-  Ingress: Ingress;
-  IngressClass: IngressClass;
-  Lease: Lease;
-  Route: Route;
-  Firewall: Firewall;
-  ForwardingRule: ForwardingRule;
-}
-
-export type Kind = keyof KindMap;
+/** The kinds a controller can watch and write, by kind name: inferred from the one list of kinds. */
+export type { Kind, KindMap } from '../registry/kinds/index.js';
 
 /** Which object: namespace (absent for cluster-scoped kinds) and name. */
 export interface ObjectKey {

@@ -1,8 +1,9 @@
 import type { KubeObject } from '../apimachinery/object.js';
 import { keyString, type Lister, type ObjectKey } from './api.js';
 
-/** Computes the index values of an object (client-go `IndexFunc`). */
-export type IndexFunc = (obj: KubeObject) => readonly string[];
+import type { IndexFunc } from '../registry/resource.js';
+
+export type { IndexFunc };
 
 /** The namespace index every informer has (client-go `NamespaceIndex`). */
 export const namespaceIndex = 'namespace';

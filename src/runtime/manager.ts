@@ -1,59 +1,20 @@
 import { setMaxListeners } from 'node:events';
-import type { KubeObject } from '../apimachinery/object.js';
 import type { Client, Clock, Kind, Listers, Logger, Reconciler } from './api.js';
 import { realClock } from './clock.js';
 import { Controller } from './controller.js';
-import type { IndexFunc } from './indexer.js';
+import type { IndexFunc } from '../registry/resource.js';
+import { storedKindNames, storedKinds } from '../registry/kinds/index.js';
 import { Informer, type ListWatchSource } from './informer.js';
 import { LeaderElector, type LeaderElectionConfig } from './leader.js';
 import type { RateLimiter } from './workqueue.js';
 
-/** Services by each `namespace/key=value` pair of their selector: finds the Services that may select a Pod without scanning them all. */
-export const serviceSelectorIndex = 'spec.selector';
-
-export function selectorPairs(o: KubeObject): string[] {
-  const selector = (o.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {};
-  return Object.entries(selector).map(([k, v]) => `${o.metadata.namespace}/${k}=${v}`);
-}
-
-/** Endpoints by the `namespace/name` of each Pod their addresses reference (targetRef). */
-export const endpointsPodIndex = 'targetRef.pod';
-
-export function podsListedIn(o: KubeObject): string[] {
-  type Address = { targetRef?: { kind?: string; name?: string } };
-  const subsets = (o as { subsets?: { addresses?: Address[]; notReadyAddresses?: Address[] }[] }).subsets ?? [];
-  const names = new Set<string>();
-  for (const s of subsets) {
-    for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) {
-      if (a.targetRef?.kind === 'Pod' && a.targetRef.name) names.add(`${o.metadata.namespace}/${a.targetRef.name}`);
-    }
-  }
-  return [...names];
-}
-
 /** Every kind a controller can read through `ctx.listers`. */
-export const allKinds: readonly Kind[] = [
-  'Namespace',
-  'Node',
-  'Pod',
-  'Service',
-  'Endpoints',
-  'Event',
-  'EndpointSlice',
-  'Ingress',
-  'IngressClass',
-  'Lease',
-  'Route',
-  'Firewall',
-  'ForwardingRule',
-];
+export const allKinds: readonly Kind[] = storedKindNames;
 
-/** Indexes every informer of a kind gets besides `namespace`. */
-export const defaultIndexes: Partial<Record<Kind, Record<string, IndexFunc>>> = {
-  Pod: { 'spec.nodeName': (o: KubeObject) => [String((o.spec as { nodeName?: string } | undefined)?.nodeName ?? '')] },
-  Endpoints: { [endpointsPodIndex]: podsListedIn },
-  Service: { [serviceSelectorIndex]: selectorPairs },
-};
+/** Indexes every informer of a kind gets besides `namespace`: those the kind declares. */
+export const defaultIndexes: Partial<Record<Kind, Readonly<Record<string, IndexFunc>>>> = Object.fromEntries(
+  storedKinds.flatMap((rt) => (rt.informerIndexes ? [[rt.kind, rt.informerIndexes]] : [])),
+);
 
 export interface ManagerOptions {
   controllers: readonly Reconciler[];

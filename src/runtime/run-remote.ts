@@ -1,4 +1,4 @@
-import { builtinResources } from '../registry/kinds/index.js';
+import { builtinKinds } from '../registry/kinds/index.js';
 import type { Logger, Reconciler } from './api.js';
 import type { LeaderElectionConfig } from './leader.js';
 import { kindLookup } from './local.js';
@@ -21,7 +21,7 @@ export async function runRemoteControllers(opts: {
   log?: Logger;
 }): Promise<RemoteRun> {
   const conn = typeof opts.kubeconfig === 'string' ? connectionFromKubeconfig(opts.kubeconfig) : opts.kubeconfig;
-  const lookup = kindLookup(builtinResources);
+  const lookup = kindLookup(builtinKinds);
   const manager = new Manager({
     controllers: opts.controllers,
     source: (kind) => httpSource(conn, lookup(kind)),

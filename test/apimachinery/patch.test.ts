@@ -5,8 +5,17 @@ import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
-  patchMetaFor,
+  kindPatchMeta,
+  type PatchMeta,
 } from '../../src/apimachinery/patch.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
+
+/** The strategic-merge metadata a built-in kind declares. */
+function mergeMetaOf(kind: string): PatchMeta {
+  const rt = builtinKinds.find((k) => k.kind === kind);
+  if (!rt) throw new Error(`no built-in kind ${kind}`);
+  return rt.strategicMerge;
+}
 
 /** Freezes a JSON value deeply so any mutation by the code under test throws. */
 function deepFreeze<T>(value: T): T {
@@ -670,7 +679,7 @@ const smpCases: {
 for (const tc of smpCases) {
   test(`strategic merge patch: ${tc.name}`, () => {
     const target = deepFreeze(structuredClone(tc.target));
-    const result = applyStrategicMergePatch(target, deepFreeze(structuredClone(tc.patch)), patchMetaFor(tc.kind));
+    const result = applyStrategicMergePatch(target, deepFreeze(structuredClone(tc.patch)), mergeMetaOf(tc.kind));
     assert.deepEqual(result, tc.want);
     assert.deepEqual(directiveKeys(result), []);
     assert.deepEqual(target, tc.target);
@@ -802,7 +811,7 @@ const smpFailures: {
 for (const tc of smpFailures) {
   test(`strategic merge patch failure: ${tc.name}`, () => {
     assertStatus(
-      () => applyStrategicMergePatch(deepFreeze(tc.target), tc.patch, patchMetaFor(tc.kind)),
+      () => applyStrategicMergePatch(deepFreeze(tc.target), tc.patch, mergeMetaOf(tc.kind)),
       tc.code,
       tc.code === 422 ? 'Invalid' : 'BadRequest',
       tc.message,
@@ -810,8 +819,8 @@ for (const tc of smpFailures) {
   });
 }
 
-test('patchMetaFor: unknown kinds still merge finalizers and keep other lists atomic', () => {
-  const meta = patchMetaFor('ConfigMap');
+test('kindPatchMeta() alone: a kind without merge keys still merges finalizers and keep other lists atomic', () => {
+  const meta = kindPatchMeta();
   const result = applyStrategicMergePatch(
     { metadata: { finalizers: ['a'] }, items: [1, 2] },
     { metadata: { finalizers: ['b'] }, items: [3] },
@@ -852,7 +861,7 @@ const pollutingPatches: { name: string; run: () => unknown }[] = [
       applyStrategicMergePatch(
         { metadata: {} },
         JSON.parse('{"metadata":{"labels":{"__proto__":{"polluted":true}}}}'),
-        patchMetaFor('Pod'),
+        mergeMetaOf('Pod'),
       ),
   },
   {
@@ -861,7 +870,7 @@ const pollutingPatches: { name: string; run: () => unknown }[] = [
       applyStrategicMergePatch(
         { metadata: {} },
         { metadata: { '$setElementOrder/__proto__': [] } },
-        patchMetaFor('Pod'),
+        mergeMetaOf('Pod'),
       ),
   },
   {
@@ -870,7 +879,7 @@ const pollutingPatches: { name: string; run: () => unknown }[] = [
       applyStrategicMergePatch(
         { metadata: {} },
         { metadata: { '$deleteFromPrimitiveList/constructor': [] } },
-        patchMetaFor('Pod'),
+        mergeMetaOf('Pod'),
       ),
   },
 ];
@@ -887,7 +896,7 @@ test('results are plain objects even when the target holds an own __proto__ key'
   for (const result of [
     applyMergePatch(target, { metadata: { labels: { a: 'b' } } }),
     applyJsonPatch(target, [{ op: 'add', path: '/metadata/labels', value: { a: 'b' } }]),
-    applyStrategicMergePatch(target, { metadata: { labels: { a: 'b' } } }, patchMetaFor('ConfigMap')),
+    applyStrategicMergePatch(target, { metadata: { labels: { a: 'b' } } }, kindPatchMeta()),
   ] as Record<string, Record<string, unknown>>[]) {
     assert.equal(Object.getPrototypeOf(result), Object.prototype);
     assert.equal(Object.getPrototypeOf(result.data), Object.prototype);

@@ -7,7 +7,7 @@ import { indexedIP, openServiceIPStore, ServiceIPRange } from '../../src/allocat
 import { parseIPv4 } from '../../src/net/ipv4.js';
 import type { AdmissionHook } from '../../src/registry/admission.js';
 import { registryRoot, resourcePrefix } from '../../src/registry/keys.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { namespaces } from '../../src/registry/kinds/namespace/index.js';
 import { events as events_ } from '../../src/registry/kinds/event/index.js';
 import { services } from '../../src/registry/kinds/service/index.js';
@@ -37,7 +37,7 @@ async function startCluster(opts: Partial<ClusterIPAllocatorOptions> & { backend
   if (!opts.backend) await backend.start();
   const hub = new CacheHub(backend, {
     root: registryRoot,
-    resourcePrefixes: builtinResources.map((rt) => resourcePrefix(rt)),
+    resourcePrefixes: builtinKinds.map((rt) => resourcePrefix(rt)),
   });
   await hub.start();
   const serviceCIDR = opts.serviceCIDR ?? FIXTURE_CIDR;
@@ -511,7 +511,7 @@ test('under the controller runtime, Service events start the repair and the cloc
     b.release(range.indexOf(ip)!);
     b.allocate(range.indexOf('10.9.200.1')!);
   });
-  const lookup = kindLookup(builtinResources);
+  const lookup = kindLookup(builtinKinds);
   const clock = new FakeClock(0);
   const manager = new Manager({
     controllers: [clusterIPRepairController({ backend: c.backend, serviceCIDR: FIXTURE_CIDR, intervalMs: 1000 })],

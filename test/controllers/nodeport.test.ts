@@ -5,7 +5,7 @@ import { NodePortRange, openNodePortStore } from '../../src/allocators/node-port
 import { REPAIR_KEY } from '../../src/allocators/range-repair.js';
 import type { AdmissionHook } from '../../src/registry/admission.js';
 import { registryRoot, resourcePrefix } from '../../src/registry/keys.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { namespaces } from '../../src/registry/kinds/namespace/index.js';
 import { services } from '../../src/registry/kinds/service/index.js';
 import { Registry } from '../../src/registry/store.js';
@@ -36,7 +36,7 @@ async function startCluster(opts: Partial<NodePortAllocatorOptions> = {}) {
   await backend.start();
   const hub = new CacheHub(backend, {
     root: registryRoot,
-    resourcePrefixes: builtinResources.map((rt) => resourcePrefix(rt)),
+    resourcePrefixes: builtinKinds.map((rt) => resourcePrefix(rt)),
   });
   await hub.start();
   const nodePortRange = opts.nodePortRange ?? DEFAULT_RANGE;

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { NODE_LABEL, desiredNodeRoute, nodeRouteName, routeController } from '../../controllers/routes/routes.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import type { Route } from '../../src/registry/kinds/route/schema.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { kindLookup, localSource } from '../../src/runtime/local.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
@@ -22,7 +22,7 @@ async function startEnv(clusterName = 'kplane'): Promise<TestEnv> {
 
 /** Starts the route controller later, on an environment that already holds objects (a restart). */
 async function startRouteControllerOn(env: TestEnv): Promise<Manager> {
-  const lookup = kindLookup(builtinResources);
+  const lookup = kindLookup(builtinKinds);
   const manager = new Manager({
     controllers: [routeController({ clusterName: 'kplane' })],
     source: (kind) => localSource(env.registry, lookup(kind)),

@@ -16,7 +16,7 @@ import type { Endpoints } from '../../src/registry/kinds/endpoints/schema.js';
 import type { Pod } from '../../src/registry/kinds/pod/schema.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { resolveConfig } from '../../src/config/config.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { kindLookup, LocalClient } from '../../src/runtime/local.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
@@ -165,7 +165,7 @@ before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kplane-dig-'));
   server = await startServer(resolveConfig({ dataDir, port: 0, dnsPort: 0, storage: 'memory', logLevel: 'silent' }));
   port = server.dnsPort!;
-  client = new LocalClient(server.registry, kindLookup(builtinResources));
+  client = new LocalClient(server.registry, kindLookup(builtinKinds));
   await client.create(
     'Service',
     service('store-be', { clusterIP: '10.0.3.76', selector: { app: 'store' }, ports: [{ name: 'http', port: 80 }] }),

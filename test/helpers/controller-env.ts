@@ -1,6 +1,6 @@
 /** Helpers for controller tests on `startTestEnv`: a second controller instance, convergence, lookups that may miss. */
 import { StatusError } from '../../src/apimachinery/errors.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import type { Kind, KindMap, Reconciler } from '../../src/runtime/api.js';
 import { kindLookup, localSource } from '../../src/runtime/local.js';
 import { Manager } from '../../src/runtime/manager.js';
@@ -9,7 +9,7 @@ import { eventually } from './eventually.js';
 
 /** Runs `controller` in a fresh Manager on `env`'s store (a restart, or a second replica); the caller stops it. */
 export async function startControllerOn(env: TestEnv, controller: Reconciler): Promise<Manager> {
-  const lookup = kindLookup(builtinResources);
+  const lookup = kindLookup(builtinKinds);
   const manager = new Manager({
     controllers: [controller],
     source: (kind) => localSource(env.registry, lookup(kind)),

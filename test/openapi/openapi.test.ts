@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildV3Documents, buildV3Index, groupVersionPath } from '../../src/openapi/document.js';
 import { kindComponentName } from '../../src/openapi/names.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import type { ResourceType } from '../../src/registry/resource.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
-const documents = buildV3Documents(builtinResources);
+const documents = buildV3Documents(builtinKinds);
 
 function documentOf(rt: ResourceType) {
   const doc = documents.get(groupVersionPath(rt));
@@ -33,12 +33,12 @@ function collectRefs(value: unknown, out: string[] = []): string[] {
 
 describe('group-version documents', () => {
   test('one document per served group-version', () => {
-    const wanted = [...new Set(builtinResources.map(groupVersionPath))].sort();
+    const wanted = [...new Set(builtinKinds.map(groupVersionPath))].sort();
     assert.deepEqual([...documents.keys()].sort(), wanted);
     assert.ok(wanted.includes('api/v1') && wanted.includes('apis/networking.k8s.io/v1'));
   });
 
-  for (const rt of builtinResources) {
+  for (const rt of builtinKinds) {
     test(`${rt.kind}: component named like upstream, with its GVK`, () => {
       const name = kindComponentName(rt, rt.kind);
       const schema = documentOf(rt).components.schemas[name];
@@ -156,9 +156,9 @@ describe('index and hashes', () => {
   });
 
   test('a hash changes exactly when its document changes', () => {
-    const pods = builtinResources.find((r) => r.kind === 'Pod')!;
-    const changed = buildV3Documents(builtinResources.map((r) => (r === pods ? { ...pods, hasStatus: false } : r)));
-    const same = buildV3Documents(builtinResources);
+    const pods = builtinKinds.find((r) => r.kind === 'Pod')!;
+    const changed = buildV3Documents(builtinKinds.map((r) => (r === pods ? { ...pods, hasStatus: false } : r)));
+    const same = buildV3Documents(builtinKinds);
     for (const [path, doc] of documents) {
       assert.equal(same.get(path)!.hash, doc.hash, `${path} is stable`);
       if (path === 'api/v1') assert.notEqual(changed.get(path)!.hash, doc.hash);
@@ -231,7 +231,7 @@ describe('HTTP', () => {
     assert.equal(res.statusCode, 200);
     const doc = res.json();
     assert.equal(doc.swagger, '2.0');
-    for (const rt of builtinResources) assert.ok(doc.definitions[kindComponentName(rt, rt.kind)], rt.kind);
+    for (const rt of builtinKinds) assert.ok(doc.definitions[kindComponentName(rt, rt.kind)], rt.kind);
     const refs = collectRefs(doc);
     assert.ok(refs.length > 0 && refs.every((r) => r.startsWith('#/definitions/') && doc.definitions[r.slice(14)]));
     const patch = doc.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { StatusCause } from '../../src/apimachinery/errors.js';
 import type { KubeObject } from '../../src/apimachinery/object.js';
 import type { ResourceType } from '../../src/registry/resource.js';
-import { builtinResources } from '../../src/registry/kinds/index.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { fieldsOf } from '../../src/registry/selection.js';
 import { endpoints, repackSubsets } from '../../src/registry/kinds/endpoints/index.js';
 import { endpointSlices } from '../../src/registry/kinds/endpointslice/index.js';
@@ -1102,8 +1102,8 @@ const identity: [
   ['PacketTrace', 'packettraces', 'network.kplane.io', false, ['trace'], false, 'subdomain', false],
   ['Binding', 'bindings', '', true, undefined, false, 'subdomain', false],
 ];
-test('builtinResources lists the sixteen kinds with their upstream identity', () => {
-  const got = builtinResources.map((rt: ResourceType<KubeObject>) => [
+test('builtinKinds lists the sixteen kinds with their upstream identity', () => {
+  const got = builtinKinds.map((rt: ResourceType<KubeObject>) => [
     rt.kind,
     rt.plural,
     rt.group,
@@ -1115,7 +1115,7 @@ test('builtinResources lists the sixteen kinds with their upstream identity', ()
   ]);
   assert.deepEqual(got, identity);
   assert.deepEqual(
-    builtinResources.filter((rt) => rt.categories?.includes('all')).map((rt) => rt.plural),
+    builtinKinds.filter((rt) => rt.categories?.includes('all')).map((rt) => rt.plural),
     ['pods', 'services'],
   );
 });

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../src/apimachinery/object.js';
-import {
-  endpointSliceTable,
-  endpointsTable,
-  eventTable,
-  humanDuration,
-  ingressClassTable,
-  ingressTable,
-  leaseTable,
-  namespaceTable,
-  nodeTable,
-  podTable,
-  serviceTable,
-  type TableConvertor,
-} from '../../src/registry/kinds/tables.js';
+import { endpointsTable } from '../../src/registry/kinds/endpoints/table.js';
+import { endpointSliceTable } from '../../src/registry/kinds/endpointslice/table.js';
+import { eventTable } from '../../src/registry/kinds/event/table.js';
+import { ingressTable } from '../../src/registry/kinds/ingress/table.js';
+import { ingressClassTable } from '../../src/registry/kinds/ingressclass/table.js';
+import { leaseTable } from '../../src/registry/kinds/lease/table.js';
+import { namespaceTable } from '../../src/registry/kinds/namespace/table.js';
+import { nodeTable } from '../../src/registry/kinds/node/table.js';
+import { podTable } from '../../src/registry/kinds/pod/table.js';
+import { serviceTable } from '../../src/registry/kinds/service/table.js';
+import { humanDuration, type TableConvertor } from '../../src/registry/table.js';
 
 const NOW = Date.parse('2024-05-10T12:00:00Z');
 const FIVE_MIN_AGO = '2024-05-10T11:55:00Z';

@@ -125,7 +125,7 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
 test('leader election: of two managers only one runs controllers; the other takes over when it stops', async () => {
   const env = await startTestEnv();
   cleanups.push(() => env.close());
-  const lookup = kindLookup((await import('../../src/registry/kinds/index.js')).builtinResources);
+  const lookup = kindLookup((await import('../../src/registry/kinds/index.js')).builtinKinds);
   const ran: string[] = [];
   const makeManager = (identity: string) =>
     new Manager({

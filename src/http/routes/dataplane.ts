@@ -7,7 +7,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../../apimachinery/errors.js';
 import { decodeBody, parseFieldValidation } from '../../registry/decode.js';
-import { nodeDataplanes, packetTraces } from '../../registry/kinds/network-kinds.js';
+import { nodeDataplanes } from '../../registry/kinds/nodedataplane/index.js';
+import { packetTraces } from '../../registry/kinds/packettrace/index.js';
 import type { NodeDataplane } from '../../registry/kinds/nodedataplane/schema.js';
 import type { ObjectList } from '../../registry/store.js';
 import type { PacketTraceSpec, PacketTraceStatus } from '../../registry/kinds/packettrace/schema.js';

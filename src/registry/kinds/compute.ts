@@ -3,6 +3,7 @@ import { fieldError, type StatusCause } from '../../apimachinery/errors.js';
 import { inclusiveRangeError } from '../../apimachinery/validation.js';
 import { isIPv4 } from '../../net/ipv4.js';
 import { validateNodeNameRef } from './common.js';
+import { column } from '../table.js';
 
 /** The compute API group, served like a CRD group. */
 export const COMPUTE_GROUP = 'compute.kplane.io';
@@ -80,3 +81,6 @@ export function validateNodeNames(nodes: readonly string[], pathOf: (i: number) 
     return validateNodeNameRef(node, pathOf(i));
   });
 }
+
+/** The PRIORITY column the compute kinds share, as gcloud lists routes and firewall rules. */
+export const priorityColumn = column('Priority', 'Lower values take precedence.', { type: 'integer' });

@@ -3,6 +3,7 @@
  * client libraries' `createNamespacedBinding` posts to. Not stored: `routes/bindings.ts` applies
  * it to the pod named in `metadata.name` through the Pod's `binding` action.
  */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { type z } from 'zod';
 import { kindSchema, metadata, modeled, optString, typeMeta } from '../../../../schemas/meta.js';
 import type { ResourceType } from '../../resource.js';
@@ -22,7 +23,7 @@ const BindingSchema = kindSchema(
 );
 type Binding = z.infer<typeof BindingSchema>;
 
-export const bindings: ResourceType<Binding> = {
+export const bindings: ResourceType<Binding, 'Binding'> = {
   group: '',
   version: 'v1',
   kind: 'Binding',
@@ -33,6 +34,7 @@ export const bindings: ResourceType<Binding> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: false,
   schema: BindingSchema,
+  strategicMerge: kindPatchMeta(),
   strategy: { validate: () => [] },
   custom: { verbs: ['create'] },
 };

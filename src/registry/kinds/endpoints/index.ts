@@ -1,4 +1,5 @@
 /** core/v1 endpoints (pkg/registry/core/endpoint/strategy.go, ValidateEndpoints, RepackSubsets). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
   validateDNS1123Label,
@@ -14,8 +15,9 @@ import {
   type Endpoints,
 } from './schema.js';
 import type { ResourceType } from '../../resource.js';
+import type { KubeObject } from '../../../apimachinery/object.js';
 import { validateAppProtocol, validateNodeNameRef, validateProtocol } from '../common.js';
-import { endpointsTable } from '../tables.js';
+import { endpointsTable } from './table.js';
 
 function validateAddress(address: EndpointAddress, path: string): StatusCause[] {
   const invalidIP = validateIP(address.ip, `${path}.ip`);
@@ -113,7 +115,21 @@ function toSubset(
   return subset;
 }
 
-export const endpoints: ResourceType<Endpoints> = {
+/** Endpoints by the `namespace/name` of each Pod their addresses reference (targetRef). */
+export const endpointsPodIndex = 'targetRef.pod';
+
+function podsListedIn(obj: KubeObject): string[] {
+  const ep = obj as Endpoints;
+  const names = new Set<string>();
+  for (const s of ep.subsets ?? []) {
+    for (const a of [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])]) {
+      if (a.targetRef?.kind === 'Pod' && a.targetRef.name) names.add(`${ep.metadata.namespace}/${a.targetRef.name}`);
+    }
+  }
+  return [...names];
+}
+
+export const endpoints: ResourceType<Endpoints, 'Endpoints'> = {
   group: '',
   version: 'v1',
   kind: 'Endpoints',
@@ -125,6 +141,8 @@ export const endpoints: ResourceType<Endpoints> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: EndpointsSchema,
+  strategicMerge: kindPatchMeta(),
+  informerIndexes: { [endpointsPodIndex]: podsListedIn },
   table: endpointsTable,
   strategy: {
     validate: (ep) => (ep.subsets ?? []).flatMap((s, i) => validateSubset(s, `subsets[${i}]`)),

@@ -1,4 +1,5 @@
 /** discovery.k8s.io/v1 endpointslices (pkg/registry/discovery/endpointslice/strategy.go, ValidateEndpointSlice). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { isIPv6 } from 'node:net';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -12,7 +13,7 @@ import {
 import { EndpointSliceSchema, type Endpoint, type EndpointSlice, type EndpointSlicePort } from './schema.js';
 import type { ResourceType } from '../../resource.js';
 import { validateAppProtocol, validateNodeNameRef, validateProtocol } from '../common.js';
-import { endpointSliceTable } from '../tables.js';
+import { endpointSliceTable } from './table.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const MAX_ENDPOINTS = 1000;
@@ -77,7 +78,7 @@ function validateEndpointSlice(slice: EndpointSlice): StatusCause[] {
   return [...causes, ...validatePorts(slice.ports ?? [])];
 }
 
-export const endpointSlices: ResourceType<EndpointSlice> = {
+export const endpointSlices: ResourceType<EndpointSlice, 'EndpointSlice'> = {
   group: 'discovery.k8s.io',
   version: 'v1',
   kind: 'EndpointSlice',
@@ -88,6 +89,7 @@ export const endpointSlices: ResourceType<EndpointSlice> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: EndpointSliceSchema,
+  strategicMerge: kindPatchMeta(),
   table: endpointSliceTable,
   strategy: {
     validate: validateEndpointSlice,

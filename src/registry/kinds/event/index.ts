@@ -2,11 +2,12 @@
  * core/v1 events (pkg/registry/core/event/strategy.go). Through the v1 API kube-apiserver applies
  * only its legacy event rules: no metadata rules beyond the generic path-segment name check.
  */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { invalidEach, isDNS1123Subdomain, validateQualifiedName } from '../../../apimachinery/validation.js';
 import { EventSchema, type Event } from './schema.js';
 import type { ResourceType } from '../../resource.js';
-import { eventTable } from '../tables.js';
+import { eventTable } from './table.js';
 
 /** Length limits of the newer event fields. */
 const LIMITS = { reportingInstance: 128, action: 128, reason: 128, message: 1024 } as const;
@@ -50,7 +51,7 @@ function validateEvent(event: Event): StatusCause[] {
   return [...causes, ...invalidEach('namespace', namespace, isDNS1123Subdomain(namespace))];
 }
 
-export const events: ResourceType<Event> = {
+export const events: ResourceType<Event, 'Event'> = {
   group: '',
   version: 'v1',
   kind: 'Event',
@@ -62,6 +63,7 @@ export const events: ResourceType<Event> = {
   nameRule: 'path',
   allowUnconditionalUpdate: true,
   schema: EventSchema,
+  strategicMerge: kindPatchMeta(),
   table: eventTable,
   fieldSelectors: {
     'involvedObject.kind': (ev) => ev.involvedObject.kind ?? '',

@@ -1,4 +1,5 @@
 /** compute.kplane.io/v1alpha1 firewalls: VPC ingress allow rules (api-contract §3, networking §1). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { FirewallSchema, type Firewall, type FirewallAllowed } from './schema.js';
 import type { ResourceType } from '../../resource.js';
@@ -11,7 +12,7 @@ import {
   validatePortSpecs,
   validatePriority,
 } from '../compute.js';
-import { firewallTable } from '../tables.js';
+import { firewallTable } from './table.js';
 
 /** Firewall protocols, matched case-insensitively (the object keeps the case it was written in). */
 export const FIREWALL_PROTOCOLS = ['tcp', 'udp', 'icmp', 'all'] as const;
@@ -46,7 +47,7 @@ function validateFirewall(fw: Firewall): StatusCause[] {
   ];
 }
 
-export const firewalls: ResourceType<Firewall> = {
+export const firewalls: ResourceType<Firewall, 'Firewall'> = {
   group: COMPUTE_GROUP,
   version: COMPUTE_VERSION,
   kind: 'Firewall',
@@ -57,6 +58,8 @@ export const firewalls: ResourceType<Firewall> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: FirewallSchema,
+  // Lists are replaced whole, as in GCP's own API, which has no list merging.
+  strategicMerge: kindPatchMeta(),
   table: firewallTable,
   strategy: { validate: validateFirewall },
 };

@@ -1,4 +1,5 @@
 /** compute.kplane.io/v1alpha1 forwardingrules: load-balancer frontends and their backends' health (api-contract §3, networking §8–§9). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { validateEnum } from '../../../apimachinery/validation.js';
 import { isIPv4 } from '../../../net/ipv4.js';
@@ -16,7 +17,7 @@ import {
   validateNodeNames,
   validatePortSpecs,
 } from '../compute.js';
-import { forwardingRuleTable } from '../tables.js';
+import { forwardingRuleTable } from './table.js';
 
 /** The forwarding rule protocols (GCP's IPProtocol values kplane simulates). */
 export const FORWARDING_RULE_PROTOCOLS = ['TCP', 'UDP'] as const;
@@ -54,7 +55,7 @@ function validateForwardingRule(fr: ForwardingRule): StatusCause[] {
   ];
 }
 
-export const forwardingRules: ResourceType<ForwardingRule> = {
+export const forwardingRules: ResourceType<ForwardingRule, 'ForwardingRule'> = {
   group: COMPUTE_GROUP,
   version: COMPUTE_VERSION,
   kind: 'ForwardingRule',
@@ -65,6 +66,8 @@ export const forwardingRules: ResourceType<ForwardingRule> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: ForwardingRuleSchema,
+  // Lists are replaced whole, as in GCP's own API, which has no list merging.
+  strategicMerge: kindPatchMeta(),
   table: forwardingRuleTable,
   strategy: {
     prepareForCreate(fr) {

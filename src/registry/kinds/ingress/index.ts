@@ -1,4 +1,5 @@
 /** networking.k8s.io/v1 ingresses (pkg/registry/networking/ingress/strategy.go, ValidateIngress). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
   invalidEach,
@@ -19,7 +20,7 @@ import {
 } from './schema.js';
 import type { ResourceType } from '../../resource.js';
 import { validateLoadBalancerIngress, validateTypedReference } from '../common.js';
-import { ingressTable } from '../tables.js';
+import { ingressTable } from './table.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -107,7 +108,7 @@ function validateIngress(ing: Ingress): StatusCause[] {
   return [...causes, ...validateLoadBalancerIngress(ing.status?.loadBalancer?.ingress, 'status.loadBalancer.ingress')];
 }
 
-export const ingresses: ResourceType<Ingress> = {
+export const ingresses: ResourceType<Ingress, 'Ingress'> = {
   group: 'networking.k8s.io',
   version: 'v1',
   kind: 'Ingress',
@@ -119,6 +120,7 @@ export const ingresses: ResourceType<Ingress> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: IngressSchema,
+  strategicMerge: kindPatchMeta(),
   table: ingressTable,
   strategy: {
     prepareForCreate(ing) {

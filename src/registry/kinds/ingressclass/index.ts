@@ -1,4 +1,5 @@
 /** networking.k8s.io/v1 ingressclasses (pkg/registry/networking/ingressclass/strategy.go, ValidateIngressClass). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
   invalidEach,
@@ -10,7 +11,7 @@ import {
 import { IngressClassSchema, type IngressClass, type IngressClassSpec } from './schema.js';
 import type { ResourceType } from '../../resource.js';
 import { validateTypedReference } from '../common.js';
-import { ingressClassTable } from '../tables.js';
+import { ingressClassTable } from './table.js';
 
 const MAX_CONTROLLER_LENGTH = 250;
 const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
@@ -57,7 +58,7 @@ function validateIngressClass(ic: IngressClass): StatusCause[] {
   ];
 }
 
-export const ingressClasses: ResourceType<IngressClass> = {
+export const ingressClasses: ResourceType<IngressClass, 'IngressClass'> = {
   group: 'networking.k8s.io',
   version: 'v1',
   kind: 'IngressClass',
@@ -68,6 +69,7 @@ export const ingressClasses: ResourceType<IngressClass> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: IngressClassSchema,
+  strategicMerge: kindPatchMeta(),
   table: ingressClassTable,
   strategy: {
     validate: validateIngressClass,

@@ -1,9 +1,10 @@
 /** coordination.k8s.io/v1 leases (pkg/registry/coordination/lease/strategy.go, ValidateLease). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { validateQualifiedName } from '../../../apimachinery/validation.js';
 import { LeaseSchema, type Lease, type LeaseSpec } from './schema.js';
 import type { ResourceType } from '../../resource.js';
-import { leaseTable } from '../tables.js';
+import { leaseTable } from './table.js';
 
 const LEASE_STRATEGIES = ['OldestEmulationVersion'];
 
@@ -31,7 +32,7 @@ function validateLeaseSpec(spec: LeaseSpec | undefined): StatusCause[] {
   return causes;
 }
 
-export const leases: ResourceType<Lease> = {
+export const leases: ResourceType<Lease, 'Lease'> = {
   group: 'coordination.k8s.io',
   version: 'v1',
   kind: 'Lease',
@@ -43,6 +44,7 @@ export const leases: ResourceType<Lease> = {
   // Leases are locks: a write must name the version it read.
   allowUnconditionalUpdate: false,
   schema: LeaseSchema,
+  strategicMerge: kindPatchMeta(),
   table: leaseTable,
   strategy: { validate: (lease) => validateLeaseSpec(lease.spec) },
 };

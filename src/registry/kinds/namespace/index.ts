@@ -1,9 +1,10 @@
 /** core/v1 namespaces (pkg/registry/core/namespace/strategy.go). */
+import { byType, kindPatchMeta } from '../../../apimachinery/patch.js';
 import { errors, fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { invalidEach, isQualifiedName } from '../../../apimachinery/validation.js';
 import { NAMESPACE_NAME_LABEL, NamespaceSchema, type Namespace } from './schema.js';
 import type { ResourceType, SubresourceAction } from '../../resource.js';
-import { namespaceTable } from '../tables.js';
+import { namespaceTable } from './table.js';
 
 /** The finalizer the namespace controller removes once the namespace's content is gone. */
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -46,7 +47,7 @@ const namespaceFinalize: SubresourceAction<Namespace> = {
   },
 };
 
-export const namespaces: ResourceType<Namespace> = {
+export const namespaces: ResourceType<Namespace, 'Namespace'> = {
   group: '',
   version: 'v1',
   kind: 'Namespace',
@@ -58,6 +59,7 @@ export const namespaces: ResourceType<Namespace> = {
   nameRule: 'label',
   allowUnconditionalUpdate: true,
   schema: NamespaceSchema,
+  strategicMerge: kindPatchMeta({ status: { conditions: byType } }),
   table: namespaceTable,
   fieldSelectors: { 'status.phase': (ns) => ns.status.phase },
   actions: { finalize: namespaceFinalize },

@@ -1,4 +1,5 @@
 /** core/v1 nodes (pkg/registry/core/node/strategy.go, ValidateNode / ValidateNodeUpdate). */
+import { byType, kindPatchMeta, primitiveSet } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
   INVALID_CIDR_MESSAGE,
@@ -10,7 +11,7 @@ import {
 import { NodeSchema, type Node, type Taint } from './schema.js';
 import type { ResourceType } from '../../resource.js';
 import { formatBool, validateTaintEffect } from '../common.js';
-import { nodeTable } from '../tables.js';
+import { nodeTable } from './table.js';
 
 /** Taints: key a qualified name, value a label value, effect required and known, (key, effect) unique. */
 function validateTaints(taints: Taint[] | undefined): StatusCause[] {
@@ -50,7 +51,7 @@ function validatePodCIDRs(cidrs: string[] | undefined): StatusCause[] {
 
 const onlyFromEmpty = (what: string) => `node updates may not change ${what} except from "" to valid`;
 
-export const nodes: ResourceType<Node> = {
+export const nodes: ResourceType<Node, 'Node'> = {
   group: '',
   version: 'v1',
   kind: 'Node',
@@ -62,6 +63,10 @@ export const nodes: ResourceType<Node> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: NodeSchema,
+  strategicMerge: kindPatchMeta({
+    spec: { podCIDRs: primitiveSet },
+    status: { conditions: byType, addresses: byType },
+  }),
   table: nodeTable,
   fieldSelectors: { 'spec.unschedulable': (node) => formatBool(node.spec.unschedulable) },
   strategy: {

@@ -1,4 +1,5 @@
 /** core/v1 pods (pkg/registry/core/pod/strategy.go, ValidatePodSpec / ValidatePodUpdate). */
+import { podMergeKeys } from './merge-keys.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
   inclusiveRangeError,
@@ -25,7 +26,7 @@ import {
   validateProtocol,
   validateTaintEffect,
 } from '../common.js';
-import { podTable } from '../tables.js';
+import { podTable } from './table.js';
 import { podBinding } from './binding.js';
 
 const MAX_INT32 = 2147483647;
@@ -414,7 +415,7 @@ function validatePodUpdate(pod: Pod, old: Pod): StatusCause[] {
   return causes;
 }
 
-export const pods: ResourceType<Pod> = {
+export const pods: ResourceType<Pod, 'Pod'> = {
   group: '',
   version: 'v1',
   kind: 'Pod',
@@ -427,6 +428,9 @@ export const pods: ResourceType<Pod> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: PodSchema,
+  strategicMerge: podMergeKeys,
+  // The pods bound to a node: the kubelet's and the scheduler's view of a node.
+  informerIndexes: { 'spec.nodeName': (pod) => [(pod as Pod).spec.nodeName ?? ''] },
   table: podTable,
   actions: { binding: podBinding },
   fieldSelectors: {

@@ -1,10 +1,11 @@
 /** compute.kplane.io/v1alpha1 routes: VPC custom static routes (api-contract §3, networking §1). */
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { RouteSchema, type Route } from './schema.js';
 import type { ResourceType } from '../../resource.js';
 import { validateNodeNameRef } from '../common.js';
 import { COMPUTE_GROUP, COMPUTE_VERSION, validateDescription, validateIPv4CIDR, validatePriority } from '../compute.js';
-import { routeTable } from '../tables.js';
+import { routeTable } from './table.js';
 
 function validateRoute(route: Route): StatusCause[] {
   const { spec } = route;
@@ -19,7 +20,7 @@ function validateRoute(route: Route): StatusCause[] {
   ];
 }
 
-export const routes: ResourceType<Route> = {
+export const routes: ResourceType<Route, 'Route'> = {
   group: COMPUTE_GROUP,
   version: COMPUTE_VERSION,
   kind: 'Route',
@@ -30,6 +31,8 @@ export const routes: ResourceType<Route> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: RouteSchema,
+  // Lists are replaced whole, as in GCP's own API, which has no list merging.
+  strategicMerge: kindPatchMeta(),
   table: routeTable,
   strategy: { validate: validateRoute },
 };

@@ -1,4 +1,5 @@
 /** core/v1 services (pkg/registry/core/service/strategy.go, ValidateService / ValidateServiceUpdate). */
+import { byType, kindPatchMeta, mergeBy } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
   INVALID_CIDR_MESSAGE,
@@ -19,13 +20,14 @@ import {
 } from '../../../apimachinery/validation.js';
 import { ServiceSchema, externallyAccessible, type Service, type ServicePort, type ServiceSpec } from './schema.js';
 import type { ResourceType } from '../../resource.js';
+import type { KubeObject } from '../../../apimachinery/object.js';
 import {
   validateAppProtocol,
   validateLoadBalancerIngress,
   validatePortNumOrName,
   validateProtocol,
 } from '../common.js';
-import { serviceTable } from '../tables.js';
+import { serviceTable } from './table.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const SESSION_AFFINITIES = ['ClientIP', 'None'];
@@ -305,7 +307,15 @@ function dropTypeDependentFields(svc: Service, old: Service): void {
   if (spec.type !== 'LoadBalancer') svc.status = { ...svc.status, loadBalancer: {} };
 }
 
-export const services: ResourceType<Service> = {
+/** Services by each `namespace/key=value` pair of their selector: finds the Services that may select a Pod without scanning them all. */
+export const serviceSelectorIndex = 'spec.selector';
+
+function selectorPairs(svc: KubeObject): string[] {
+  const selector = (svc as Service).spec?.selector ?? {};
+  return Object.entries(selector).map(([k, v]) => `${svc.metadata.namespace}/${k}=${v}`);
+}
+
+export const services: ResourceType<Service, 'Service'> = {
   group: '',
   version: 'v1',
   kind: 'Service',
@@ -318,8 +328,10 @@ export const services: ResourceType<Service> = {
   nameRule: 'label',
   allowUnconditionalUpdate: true,
   schema: ServiceSchema,
+  strategicMerge: kindPatchMeta({ spec: { ports: mergeBy('port') }, status: { conditions: byType } }),
   table: serviceTable,
   fieldSelectors: { 'spec.type': (svc) => svc.spec.type, 'spec.clusterIP': (svc) => svc.spec.clusterIP ?? '' },
+  informerIndexes: { [serviceSelectorIndex]: selectorPairs },
   strategy: {
     prepareForCreate(svc) {
       svc.status = { loadBalancer: {} };

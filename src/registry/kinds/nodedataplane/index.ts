@@ -1,14 +1,12 @@
 /**
- * network.kplane.io/v1alpha1: the dataplane's read-only view (NodeDataplane) and the trace question
- * (PacketTrace). Neither is stored: `src/http/routes/dataplane.ts` answers them from the dataplane
- * the controllers keep, so they are `custom` kinds here, listed for discovery and OpenAPI only.
+ * network.kplane.io/v1alpha1 NodeDataplane: the dataplane's read-only view of one node (interfaces,
+ * routes, rule counts, conntrack). Not stored: `src/http/routes/dataplane.ts` answers it from the
+ * dataplane the controllers keep, so it is a `custom` kind, listed for discovery and OpenAPI only.
  */
-import { NodeDataplaneSchema, type NodeDataplane } from './nodedataplane/schema.js';
-import { PacketTraceSchema, type PacketTrace } from './packettrace/schema.js';
-import type { ResourceType } from '../resource.js';
-import { column, NAME_DESCRIPTION, type TableConvertor } from './tables.js';
-
-const noValidation = { validate: () => [] };
+import { kindPatchMeta } from '../../../apimachinery/patch.js';
+import type { ResourceType } from '../../resource.js';
+import { column, NAME_DESCRIPTION, type TableConvertor } from '../../table.js';
+import { NodeDataplaneSchema, type NodeDataplane } from './schema.js';
 
 const nodeDataplaneTable: TableConvertor<NodeDataplane> = {
   columns: [
@@ -33,7 +31,7 @@ const nodeDataplaneTable: TableConvertor<NodeDataplane> = {
   ],
 };
 
-export const nodeDataplanes: ResourceType<NodeDataplane> = {
+export const nodeDataplanes: ResourceType<NodeDataplane, 'NodeDataplane'> = {
   group: 'network.kplane.io',
   version: 'v1alpha1',
   kind: 'NodeDataplane',
@@ -45,24 +43,8 @@ export const nodeDataplanes: ResourceType<NodeDataplane> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: false,
   schema: NodeDataplaneSchema,
-  strategy: noValidation,
+  strategicMerge: kindPatchMeta(),
+  strategy: { validate: () => [] },
   table: nodeDataplaneTable,
   custom: { verbs: ['get', 'list'], subresources: [{ name: 'iptables', verbs: ['get'] }] },
-};
-
-export const packetTraces: ResourceType<PacketTrace> = {
-  group: 'network.kplane.io',
-  version: 'v1alpha1',
-  kind: 'PacketTrace',
-  plural: 'packettraces',
-  singular: 'packettrace',
-  namespaced: false,
-  shortNames: ['trace'],
-  hasStatus: false,
-  nameRule: 'subdomain',
-  allowUnconditionalUpdate: false,
-  schema: PacketTraceSchema,
-  strategy: noValidation,
-  // `patch` is server-side apply only, and runs the trace like a create (see routes/dataplane.ts).
-  custom: { verbs: ['create', 'patch'] },
 };
