@@ -1,14 +1,11 @@
 /**
  * The built-in controllers, by the name `--controllers` uses (kube-controller-manager style:
- * `*` for all, `-name` to leave one out), and the admission hooks that always run inside Service
- * writes (ClusterIP and NodePort allocation, as kube-apiserver does them).
+ * `*` for all, `-name` to leave one out).
  */
 import { isControllerEnabled, type ServerConfig } from '../src/config/config.js';
-import type { AdmissionHook } from '../src/registry/admission.js';
 import type { Reconciler } from '../src/runtime/api.js';
 import type { Backend } from '../src/storage/interface.js';
 import { bootstrapController } from './bootstrap/bootstrap.js';
-import { clusterIPAdmission } from '../src/registry/kinds/service/cluster-ip-admission.js';
 import { clusterIPRepairController } from './clusterip/repair.js';
 import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslices/endpointslices.js';
@@ -17,7 +14,6 @@ import { kubeletController } from './kubelet/kubelet.js';
 import { namespaceController } from './namespace/namespace.js';
 import { nodeIpamController } from './nodes/node-ipam.js';
 import { nodesController } from './nodes/nodes.js';
-import { nodePortAdmission } from '../src/registry/kinds/service/node-port-admission.js';
 import { nodePortRepairController } from './nodeport/repair.js';
 import { routeController } from './routes/routes.js';
 import { schedulerController } from './scheduler/scheduler.js';
@@ -67,15 +63,4 @@ export function builtinControllers(config: ControllerConfig, backend: Backend): 
 /** The built-in controllers `--controllers` selects. */
 export function selectedControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
   return builtinControllers(config, backend).filter((r) => isControllerEnabled(config.controllers, r.name));
-}
-
-/** The allocators that run inside Service create/update/delete requests. */
-export function serviceAdmission(
-  config: Pick<ServerConfig, 'serviceCIDR' | 'nodePortRange'>,
-  backend: Backend,
-): AdmissionHook[] {
-  return [
-    clusterIPAdmission({ backend, serviceCIDR: config.serviceCIDR }),
-    nodePortAdmission({ backend, nodePortRange: config.nodePortRange }),
-  ];
 }

@@ -5,7 +5,9 @@ import { ensurePki } from './auth/pki.js';
 import { ensureAdminToken, parseTokenAuthFile, TokenAuthenticator } from './auth/tokens.js';
 import { bootstrapNamespaces } from './bootstrap.js';
 import { ConfigError, defaultConfig, type ServerConfig } from './config/config.js';
-import { selectedControllers, serviceAdmission } from '../controllers/index.js';
+import { selectedControllers } from '../controllers/index.js';
+import { KindRegistry } from './registry/kind-registry.js';
+import { serviceAdmission } from './registry/kinds/service/admission.js';
 import { hostname } from 'node:os';
 import { writeKubeconfig } from './config/kubeconfig.js';
 import { startDataplane, type Dataplane } from './dataplane/dataplane.js';
@@ -38,7 +40,8 @@ export interface RunningServer {
   adminToken: string;
   caCertPem: string;
   registry: Registry;
-  resources: readonly ResourceType[];
+  /** The served kinds (see {@link Core.registerKind}). */
+  kinds: KindRegistry;
   manager: Manager;
   /** The simulated dataplane (kube-proxy rules, tracer state) the network.kplane.io API answers from. */
   dataplane: Dataplane;
@@ -47,12 +50,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The control plane's core without any listener: storage, watch cache and registry. */
+/** The control plane's core without any listener: storage, watch cache, registry and served kinds. */
 export interface Core {
   backend: Backend;
   hub: CacheHub;
   registry: Registry;
-  resources: readonly ResourceType[];
+  /** The served kinds: the built-in ones, and those registered while serving. */
+  kinds: KindRegistry;
+  /**
+   * Serves a kind from now on: its watch cache is loaded first, so routes, discovery and OpenAPI
+   * list it only once it can be read and watched. Throws when its URL or type is taken.
+   */
+  registerKind(rt: ResourceType): Promise<void>;
+  /** Stops serving a kind: its URLs answer 404 and its watchers are closed; its objects stay in storage. */
+  unregisterKind(rt: ResourceType): void;
+  /** Ends every watch (before the listeners close, so open streams do not hold them up). */
+  endWatches(): void;
+  /** Ends the watches if still open, and closes storage. */
   close(): Promise<void>;
 }
 
@@ -74,10 +88,13 @@ export async function startCore(config: CoreOptions): Promise<Core> {
     etcdEndpoints: config.etcdEndpoints,
   });
   await backend.start();
-  const resources = builtinKinds;
+  const kinds = new KindRegistry(builtinKinds);
   const hub = new CacheHub(backend, {
     root: registryRoot,
-    resourcePrefixes: resources.filter(isStored).map((rt) => resourcePrefix(rt)),
+    resourcePrefixes: kinds
+      .all()
+      .filter(isStored)
+      .map((rt) => resourcePrefix(rt)),
     history: config.history,
   });
   await hub.start();
@@ -88,13 +105,27 @@ export async function startCore(config: CoreOptions): Promise<Core> {
   };
   const registry = new Registry(backend, hub, { admission: serviceAdmission(ranges, backend) });
   await bootstrapNamespaces(registry);
+  let watching = true;
+  const endWatches = () => {
+    if (watching) hub.stop();
+    watching = false;
+  };
   return {
     backend,
     hub,
     registry,
-    resources,
+    kinds,
+    async registerKind(rt) {
+      if (kinds.byResource(rt.group, rt.version, rt.plural)) throw new Error(`${rt.plural} is already served`);
+      if (isStored(rt)) await hub.addResource(resourcePrefix(rt));
+      kinds.add(rt);
+    },
+    unregisterKind(rt) {
+      if (kinds.remove(rt) && isStored(rt)) hub.removeResource(resourcePrefix(rt));
+    },
+    endWatches,
     async close() {
-      hub.stop();
+      endWatches();
       await backend.close();
     },
   };
@@ -124,7 +155,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const logger = { level: config.logLevel };
     const common = {
       registry: core.registry,
-      resources: core.resources,
+      kinds: core.kinds,
       dataplane: dataplane.api,
       isReady: () => ready && manager.hasSynced(),
     };
@@ -161,7 +192,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       adminToken,
       caCertPem: pki.caCertPem,
       registry: core.registry,
-      resources: core.resources,
+      kinds: core.kinds,
       manager,
       dataplane,
       dnsPort: dns?.port,
@@ -170,7 +201,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await dns?.close();
         await manager.stop();
         dataplane.close();
-        core.hub.stop();
+        core.endWatches();
         await Promise.all(apps.map((a) => a.close()));
         await core.close();
       },
@@ -190,7 +221,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
  * a Lease so that, when several kplane servers share one store, only one set reconciles.
  */
 function startControllers(config: ServerConfig, core: Core): Manager {
-  const lookup = kindLookup(core.resources);
+  const lookup = kindLookup(core.kinds.all());
   return new Manager({
     controllers: selectedControllers(config, core.backend),
     source: (kind) => localSource(core.registry, lookup(kind)),

@@ -1,7 +1,8 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TokenAuthenticator } from '../auth/tokens.js';
-import { isStored, type ResourceType } from '../registry/resource.js';
+import type { KindRegistry } from '../registry/kind-registry.js';
+import { isStored } from '../registry/resource.js';
 import type { Registry } from '../registry/store.js';
 import { requireBearerToken } from './auth.js';
 import { maxBodyBytes, registerBodyParsers } from './body.js';
@@ -16,7 +17,8 @@ import type { WatchTiming } from './watch-route.js';
 
 export interface AppDeps {
   registry: Registry;
-  resources: readonly ResourceType[];
+  /** The served kinds; routes, discovery and OpenAPI follow them as they change. */
+  kinds: KindRegistry;
   isReady: () => boolean;
   /** The live dataplane behind network.kplane.io (NodeDataplane, PacketTrace); without it those paths are 404. */
   dataplane?: DataplaneApi;
@@ -38,15 +40,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandlers(app);
   registerBodyParsers(app);
   if (deps.auth) requireBearerToken(app, deps.auth);
-  const byPlural = new Map(deps.resources.filter(isStored).map((rt) => [`${rt.group}/${rt.version}/${rt.plural}`, rt]));
   await app.register(healthRoutes, { isReady: deps.isReady });
-  await app.register(discoveryRoutes, { resources: deps.resources });
-  await app.register(openapiRoutes, { resources: deps.resources });
+  await app.register(discoveryRoutes, { kinds: deps.kinds });
+  await app.register(openapiRoutes, { kinds: deps.kinds });
   if (deps.dataplane) await app.register(dataplaneRoutes, { api: deps.dataplane });
   await app.register(bindingRoutes, { registry: deps.registry });
   await app.register(resourceRoutes, {
     registry: deps.registry,
-    lookup: (g, v, p) => byPlural.get(`${g}/${v}/${p}`),
+    lookup: (g, v, p) => {
+      const rt = deps.kinds.byResource(g, v, p);
+      return rt && isStored(rt) ? rt : undefined;
+    },
+    protobufMessage: (apiVersion, kind) => deps.kinds.byType(apiVersion, kind)?.protobuf,
     watchTiming: deps.watchTiming,
   });
   return app;

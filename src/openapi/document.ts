@@ -4,10 +4,13 @@
  * index pointing at each by a URL carrying its content hash.
  */
 import { createHash } from 'node:crypto';
-import { kubernetesVersion } from '../http/routes/discovery.js';
+import { kubernetesVersion } from '../version.js';
 import { apiVersionOf, type ResourceType } from '../registry/resource.js';
 import { resourcePaths } from './paths.js';
-import { addKindComponent, addListComponent, type Components } from './schema.js';
+import { sharedDescriptions } from './descriptions.js';
+import { namedSchemas } from './names.js';
+import { addKindComponent, addListComponent, type Components, type ComponentsBuilder } from './schema.js';
+import type { TypeDescription } from './types.js';
 
 /** An OpenAPI 3.0 document. */
 export interface OpenApiV3Document {
@@ -34,13 +37,25 @@ export function groupVersionPath(rt: Pick<ResourceType, 'group' | 'version'>): s
   return rt.group ? `apis/${apiVersionOf(rt)}` : `api/${rt.version}`;
 }
 
+/** What names and describes the schemas of every document: the served kinds' contributions and the shared ones. */
+interface Catalog {
+  names: ComponentsBuilder['names'];
+  descriptions: Readonly<Record<string, TypeDescription>>;
+}
+
+function catalogOf(kinds: readonly ResourceType[]): Catalog {
+  const descriptions = Object.assign({}, sharedDescriptions, ...kinds.map((rt) => rt.openapi?.descriptions ?? {}));
+  return { names: namedSchemas(kinds), descriptions };
+}
+
 /** Builds one document of `resources` (all of one group-version). */
-function buildGroupVersionDocument(resources: readonly ResourceType[]): OpenApiV3Document {
-  const schemas: Components = {};
+function buildGroupVersionDocument(resources: readonly ResourceType[], catalog: Catalog): OpenApiV3Document {
+  const doc: ComponentsBuilder = { components: {}, ...catalog };
+  const schemas = doc.components;
   const paths: OpenApiV3Document['paths'] = {};
   for (const rt of resources) {
-    const kindRef = addKindComponent(rt, schemas);
-    const listRef = addListComponent(rt, schemas);
+    const kindRef = addKindComponent(rt, doc);
+    const listRef = addListComponent(rt, doc);
     Object.assign(paths, resourcePaths(rt, kindRef, listRef));
   }
   return {
@@ -58,8 +73,9 @@ export function buildV3Documents(resources: readonly ResourceType[]): Map<string
     const path = groupVersionPath(rt);
     byPath.set(path, [...(byPath.get(path) ?? []), rt]);
   }
+  const catalog = catalogOf(resources);
   const out = new Map<string, PublishedDocument>();
-  for (const [path, group] of byPath) out.set(path, publish(buildGroupVersionDocument(group)));
+  for (const [path, group] of byPath) out.set(path, publish(buildGroupVersionDocument(group, catalog)));
   return out;
 }
 

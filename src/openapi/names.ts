@@ -1,28 +1,9 @@
 /**
- * Upstream OpenAPI names (`io.k8s.api.core.v1.PodSpec`) for the shared zod schemas. A schema in
- * this map becomes one entry of `components.schemas` referenced by `$ref`, so `kubectl explain`
- * shows the upstream type names (`<[]Container>`); any other object is described inline.
+ * Upstream OpenAPI names (`io.k8s.api.core.v1.PodSpec`) of zod schemas. A named schema becomes one
+ * entry of `components.schemas` referenced by `$ref`, so `kubectl explain` shows the upstream type
+ * names (`<[]Container>`); any other object is described inline.
  */
 import type { z } from 'zod';
-import { EndpointAddressSchema, EndpointPortSchema, EndpointSubsetSchema } from '../registry/kinds/endpoints/schema.js';
-import { EndpointSchema, EndpointSlicePortSchema } from '../registry/kinds/endpointslice/schema.js';
-import { EventSeriesSchema, EventSourceSchema } from '../registry/kinds/event/schema.js';
-import {
-  HTTPIngressPathSchema,
-  IngressBackendSchema,
-  IngressLoadBalancerIngressSchema,
-  IngressRuleSchema,
-  IngressServiceBackendSchema,
-  IngressSpecSchema,
-  IngressStatusSchema,
-  IngressTLSSchema,
-  ServiceBackendPortSchema,
-} from '../registry/kinds/ingress/schema.js';
-import {
-  IngressClassParametersReferenceSchema,
-  IngressClassSpecSchema,
-} from '../registry/kinds/ingressclass/schema.js';
-import { LeaseSpecSchema } from '../registry/kinds/lease/schema.js';
 import {
   ConditionSchema,
   IntOrString,
@@ -38,117 +19,45 @@ import {
   Time,
   TypedLocalObjectReferenceSchema,
 } from '../../schemas/meta.js';
-import { NamespaceConditionSchema, NamespaceStatusSchema } from '../registry/kinds/namespace/schema.js';
-import {
-  NodeAddressSchema,
-  NodeConditionSchema,
-  NodeSpecSchema,
-  NodeStatusSchema,
-  TaintSchema,
-} from '../registry/kinds/node/schema.js';
-import {
-  ContainerPortSchema,
-  ContainerSchema,
-  ContainerStatusSchema,
-  EphemeralContainerSchema,
-  PodConditionSchema,
-  PodSpecSchema,
-  PodStatusSchema,
-  ProbeSchema,
-  ResourceRequirementsSchema,
-  TolerationSchema,
-  VolumeMountSchema,
-  VolumeSchema,
-} from '../registry/kinds/pod/schema.js';
-import {
-  LoadBalancerIngressSchema,
-  LoadBalancerStatusSchema,
-  ServicePortSchema,
-  ServiceSpecSchema,
-  ServiceStatusSchema,
-} from '../registry/kinds/service/schema.js';
 import type { ResourceType } from '../registry/resource.js';
-
-const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-const core = 'io.k8s.api.core.v1';
-const networking = 'io.k8s.api.networking.v1';
-const discovery = 'io.k8s.api.discovery.v1';
+import { coreV1, metaV1 } from './types.js';
 
 /** The component name of `metav1.ListMeta`, the metadata of every list kind. */
-export const listMetaName = `${meta}.ListMeta`;
+export const listMetaName = `${metaV1}.ListMeta`;
 
-const named: [z.ZodType, string][] = [
-  [Time, `${meta}.Time`],
-  [MicroTime, `${meta}.MicroTime`],
+/** Names of the schemas every kind shares; each kind names its own in its folder. */
+const sharedNames: readonly (readonly [z.ZodType, string])[] = [
+  [Time, `${metaV1}.Time`],
+  [MicroTime, `${metaV1}.MicroTime`],
   [IntOrString, 'io.k8s.apimachinery.pkg.util.intstr.IntOrString'],
   [Quantity, 'io.k8s.apimachinery.pkg.api.resource.Quantity'],
-  [ObjectMetaSchema, `${meta}.ObjectMeta`],
-  [OwnerReferenceSchema, `${meta}.OwnerReference`],
-  [ManagedFieldsEntrySchema, `${meta}.ManagedFieldsEntry`],
-  [LabelSelectorSchema, `${meta}.LabelSelector`],
-  [LabelSelectorRequirementSchema, `${meta}.LabelSelectorRequirement`],
-  [ConditionSchema, `${meta}.Condition`],
-  [ObjectReferenceSchema, `${core}.ObjectReference`],
-  [TypedLocalObjectReferenceSchema, `${core}.TypedLocalObjectReference`],
-  [PortStatusSchema, `${core}.PortStatus`],
-  [PodSpecSchema, `${core}.PodSpec`],
-  [PodStatusSchema, `${core}.PodStatus`],
-  [PodConditionSchema, `${core}.PodCondition`],
-  [ContainerSchema, `${core}.Container`],
-  [EphemeralContainerSchema, `${core}.EphemeralContainer`],
-  [ContainerPortSchema, `${core}.ContainerPort`],
-  [ContainerStatusSchema, `${core}.ContainerStatus`],
-  [ProbeSchema, `${core}.Probe`],
-  [ResourceRequirementsSchema, `${core}.ResourceRequirements`],
-  [VolumeMountSchema, `${core}.VolumeMount`],
-  [VolumeSchema, `${core}.Volume`],
-  [TolerationSchema, `${core}.Toleration`],
-  [ServiceSpecSchema, `${core}.ServiceSpec`],
-  [ServicePortSchema, `${core}.ServicePort`],
-  [ServiceStatusSchema, `${core}.ServiceStatus`],
-  [LoadBalancerStatusSchema, `${core}.LoadBalancerStatus`],
-  [LoadBalancerIngressSchema, `${core}.LoadBalancerIngress`],
-  [EndpointSubsetSchema, `${core}.EndpointSubset`],
-  [EndpointAddressSchema, `${core}.EndpointAddress`],
-  [EndpointPortSchema, `${core}.EndpointPort`],
-  [EventSourceSchema, `${core}.EventSource`],
-  [EventSeriesSchema, `${core}.EventSeries`],
-  [NamespaceStatusSchema, `${core}.NamespaceStatus`],
-  [NamespaceConditionSchema, `${core}.NamespaceCondition`],
-  [NodeSpecSchema, `${core}.NodeSpec`],
-  [NodeStatusSchema, `${core}.NodeStatus`],
-  [NodeConditionSchema, `${core}.NodeCondition`],
-  [NodeAddressSchema, `${core}.NodeAddress`],
-  [TaintSchema, `${core}.Taint`],
-  [EndpointSchema, `${discovery}.Endpoint`],
-  [EndpointSlicePortSchema, `${discovery}.EndpointPort`],
-  [IngressSpecSchema, `${networking}.IngressSpec`],
-  [IngressStatusSchema, `${networking}.IngressStatus`],
-  [IngressRuleSchema, `${networking}.IngressRule`],
-  [IngressBackendSchema, `${networking}.IngressBackend`],
-  [IngressServiceBackendSchema, `${networking}.IngressServiceBackend`],
-  [ServiceBackendPortSchema, `${networking}.ServiceBackendPort`],
-  [HTTPIngressPathSchema, `${networking}.HTTPIngressPath`],
-  [IngressTLSSchema, `${networking}.IngressTLS`],
-  [IngressLoadBalancerIngressSchema, `${networking}.IngressLoadBalancerIngress`],
-  [IngressClassSpecSchema, `${networking}.IngressClassSpec`],
-  [IngressClassParametersReferenceSchema, `${networking}.IngressClassParametersReference`],
-  [LeaseSpecSchema, 'io.k8s.api.coordination.v1.LeaseSpec'],
+  [ObjectMetaSchema, `${metaV1}.ObjectMeta`],
+  [OwnerReferenceSchema, `${metaV1}.OwnerReference`],
+  [ManagedFieldsEntrySchema, `${metaV1}.ManagedFieldsEntry`],
+  [LabelSelectorSchema, `${metaV1}.LabelSelector`],
+  [LabelSelectorRequirementSchema, `${metaV1}.LabelSelectorRequirement`],
+  [ConditionSchema, `${metaV1}.Condition`],
+  [ObjectReferenceSchema, `${coreV1}.ObjectReference`],
+  [TypedLocalObjectReferenceSchema, `${coreV1}.TypedLocalObjectReference`],
+  [PortStatusSchema, `${coreV1}.PortStatus`],
 ];
 
-const names = new Map<z.ZodType, string>(named);
+/** The component names of `kinds`' schemas and the shared ones: the schemas described once and referenced. */
+export function namedSchemas(kinds: readonly ResourceType[]): ReadonlyMap<z.ZodType, string> {
+  return new Map([...sharedNames, ...kinds.flatMap((rt) => rt.openapi?.names ?? [])]);
+}
 
 /**
  * Types with custom JSON encodings upstream (timestamps, int-or-string, quantities), described as
  * upstream's documents describe them rather than from their zod shape (a union, a transformed string).
  */
 export const scalarComponents: Readonly<Record<string, Record<string, unknown>>> = {
-  [`${meta}.Time`]: {
+  [`${metaV1}.Time`]: {
     type: 'string',
     format: 'date-time',
     description: 'A timestamp in RFC 3339 form, at second precision.',
   },
-  [`${meta}.MicroTime`]: {
+  [`${metaV1}.MicroTime`]: {
     type: 'string',
     format: 'date-time',
     description: 'A timestamp in RFC 3339 form, at microsecond precision.',
@@ -164,11 +73,6 @@ export const scalarComponents: Readonly<Record<string, Record<string, unknown>>>
     description: 'A fixed-point number with an optional SI or binary suffix (500m, 1Gi, 2).',
   },
 };
-
-/** The component name of a shared schema, or undefined when it is described inline. */
-export function componentName(schema: z.ZodType): string | undefined {
-  return names.get(schema);
-}
 
 /**
  * The component name of a kind, as upstream derives it from the Go package:

@@ -1,4 +1,4 @@
-/** What a kind contributes to the OpenAPI documents, declared in the kind's folder. */
+/** What a kind contributes to the OpenAPI documents, declared in the kind's folder, and the helpers to write it. */
 import type { z } from 'zod';
 
 /** The descriptions `kubectl explain` prints for one type: the type's own and one per field. */
@@ -17,4 +17,25 @@ export interface KindOpenApi {
   names?: readonly (readonly [z.ZodType, string])[];
   /** Descriptions by component name, the kind's own (`io.k8s.api.core.v1.Service`) included. */
   descriptions?: Readonly<Record<string, TypeDescription>>;
+}
+
+/** Upstream's package prefixes of component names. */
+export const coreV1 = 'io.k8s.api.core.v1';
+export const networkingV1 = 'io.k8s.api.networking.v1';
+export const discoveryV1 = 'io.k8s.api.discovery.v1';
+export const metaV1 = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+
+/** The fields every kind has, described once. */
+const objectFields: Record<string, string> = {
+  apiVersion:
+    'Versioned schema of this representation of an object; the server converts recognized schemas to the latest internal value.',
+  kind: 'The REST resource this object represents, in CamelCase. Inferred from the endpoint the client submits requests to; cannot be updated.',
+  metadata: "Standard object's metadata: name, namespace, labels, annotations and the server-managed fields.",
+  spec: 'The desired behavior of the object, set by its users.',
+  status: 'The most recently observed status of the object, set by the system. Read-only for users.',
+};
+
+/** Descriptions of the standard fields of a kind, with its own text for the type. */
+export function kindDescription(description: string, fields: Record<string, string> = {}): TypeDescription {
+  return { description, fields: { ...objectFields, ...fields } };
 }

@@ -3,7 +3,7 @@
  * typed clients (`kubectl create namespace|service|ingress`): the `k8s\0` magic, then a
  * `runtime.Unknown` envelope whose `raw` holds the object's own message.
  */
-import { decodeMessage, field, Ingress, message, Namespace, Service, type MessageDescriptor } from './messages.js';
+import { decodeMessage, field, message, type MessageDescriptor } from './messages.js';
 import { ProtoReader, ProtobufDecodeError, WireType } from './wire.js';
 
 export { ProtobufDecodeError } from './wire.js';
@@ -37,11 +37,8 @@ const TypeMeta = message('TypeMeta', [field(1, 'apiVersion', 'string'), field(2,
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-const messagesByType = new Map<string, MessageDescriptor>([
-  [typeKey('v1', 'Namespace'), Namespace],
-  [typeKey('v1', 'Service'), Service],
-  [typeKey('networking.k8s.io/v1', 'Ingress'), Ingress],
-]);
+/** The message of the type an envelope names (`v1`, `Service`), or undefined when it has none here. */
+export type MessageLookup = (apiVersion: string, kind: string) => MessageDescriptor | undefined;
 
 interface Envelope {
   apiVersion: string;
@@ -55,10 +52,10 @@ interface Envelope {
  * Decodes a Kubernetes protobuf request body into the JSON object Go would print for it. Throws
  * `ProtobufDecodeError` (answer 400) when the magic is missing, the envelope or object is
  * malformed, the envelope lacks `apiVersion`/`kind`, or `raw` is compressed or not protobuf; throws
- * `UnsupportedProtobufKind` (answer 415) for any type but v1 Namespace, v1 Service and
- * networking.k8s.io/v1 Ingress.
+ * `UnsupportedProtobufKind` (answer 415) for a type `messageOf` has no message for (each kind
+ * declares its own: `ResourceType.protobuf`).
  */
-export function decodeKubernetesProtobuf(body: Uint8Array): DecodedProtobufObject {
+export function decodeKubernetesProtobuf(body: Uint8Array, messageOf: MessageLookup): DecodedProtobufObject {
   if (!startsWithMagic(body))
     throw new ProtobufDecodeError('the body is not a Kubernetes protobuf message: the "k8s\\0" prefix is missing');
   const envelope = readEnvelope(body.subarray(kubernetesProtobufMagic.length));
@@ -70,14 +67,10 @@ export function decodeKubernetesProtobuf(body: Uint8Array): DecodedProtobufObjec
   if (!protobufContentTypes.has(envelope.contentType)) {
     throw new ProtobufDecodeError(`unsupported protobuf envelope contentType "${envelope.contentType}"`);
   }
-  const desc = messagesByType.get(typeKey(apiVersion, kind));
+  const desc = messageOf(apiVersion, kind);
   if (!desc) throw new UnsupportedProtobufKind(apiVersion, kind);
   // `kind` first, as Go prints TypeMeta.
   return { apiVersion, kind, object: { kind, apiVersion, ...decodeMessage(desc, envelope.raw, 1) } };
-}
-
-function typeKey(apiVersion: string, kind: string): string {
-  return `${apiVersion}, Kind=${kind}`;
 }
 
 function startsWithMagic(body: Uint8Array): boolean {

@@ -1,5 +1,6 @@
 /**
- * Declarative descriptors of the Kubernetes protobuf messages kplane accepts as request bodies, and
+ * Declarative descriptors of the Kubernetes protobuf messages every kind shares (ObjectMeta and
+ * friends; each kind declares its own message in its folder, `kinds/<kind>/protobuf.ts`), and
  * a decoder that turns one into exactly the JSON Go's `encoding/json` would print for the same
  * object. Field numbers come from the upstream `generated.proto` files; the Go field shapes (value
  * or pointer, `omitempty` or not, inline) from the `types.go` JSON tags, because they decide what an
@@ -120,169 +121,12 @@ export const Condition = message('Condition', [
   field(6, 'message', 'string'),
 ]);
 
-// ---- k8s.io/api/core/v1 -------------------------------------------------------------------------
-
-export const NamespaceCondition = message('NamespaceCondition', [
-  field(1, 'type', 'string'),
-  field(2, 'status', 'string'),
-  field(4, 'lastTransitionTime', 'time', 'omitempty'),
-  field(5, 'reason', 'string', 'omitempty'),
-  field(6, 'message', 'string', 'omitempty'),
-]);
-
-export const NamespaceSpec = message('NamespaceSpec', [field(1, 'finalizers', 'string', 'repeated omitempty')]);
-
-export const NamespaceStatus = message('NamespaceStatus', [
-  field(1, 'phase', 'string', 'omitempty'),
-  field(2, 'conditions', NamespaceCondition, 'repeated omitempty'),
-]);
-
-export const Namespace = message('Namespace', [
-  field(1, 'metadata', ObjectMeta, 'omitempty'),
-  field(2, 'spec', NamespaceSpec, 'omitempty'),
-  field(3, 'status', NamespaceStatus, 'omitempty'),
-]);
-
-export const ServicePort = message('ServicePort', [
-  field(1, 'name', 'string', 'omitempty'),
-  field(2, 'protocol', 'string', 'omitempty'),
-  field(6, 'appProtocol', 'string', 'pointer omitempty'),
-  field(3, 'port', 'int32'),
-  field(4, 'targetPort', 'intOrString', 'omitempty'),
-  field(5, 'nodePort', 'int32', 'omitempty'),
-]);
-
-const ClientIPConfig = message('ClientIPConfig', [field(1, 'timeoutSeconds', 'int32', 'pointer omitempty')]);
-
-export const SessionAffinityConfig = message('SessionAffinityConfig', [
-  field(1, 'clientIP', ClientIPConfig, 'pointer omitempty'),
-]);
-
-export const ServiceSpec = message('ServiceSpec', [
-  field(1, 'ports', ServicePort, 'repeated omitempty'),
-  field(2, 'selector', 'stringMap', 'omitempty'),
-  field(3, 'clusterIP', 'string', 'omitempty'),
-  field(18, 'clusterIPs', 'string', 'repeated omitempty'),
-  field(4, 'type', 'string', 'omitempty'),
-  field(5, 'externalIPs', 'string', 'repeated omitempty'),
-  field(7, 'sessionAffinity', 'string', 'omitempty'),
-  field(8, 'loadBalancerIP', 'string', 'omitempty'),
-  field(9, 'loadBalancerSourceRanges', 'string', 'repeated omitempty'),
-  field(10, 'externalName', 'string', 'omitempty'),
-  field(11, 'externalTrafficPolicy', 'string', 'omitempty'),
-  field(12, 'healthCheckNodePort', 'int32', 'omitempty'),
-  field(13, 'publishNotReadyAddresses', 'bool', 'omitempty'),
-  field(14, 'sessionAffinityConfig', SessionAffinityConfig, 'pointer omitempty'),
-  field(19, 'ipFamilies', 'string', 'repeated omitempty'),
-  field(17, 'ipFamilyPolicy', 'string', 'pointer omitempty'),
-  field(20, 'allocateLoadBalancerNodePorts', 'bool', 'pointer omitempty'),
-  field(21, 'loadBalancerClass', 'string', 'pointer omitempty'),
-  field(22, 'internalTrafficPolicy', 'string', 'pointer omitempty'),
-  field(23, 'trafficDistribution', 'string', 'pointer omitempty'),
-]);
-
-const PortStatus = message('PortStatus', [
-  field(1, 'port', 'int32'),
-  field(2, 'protocol', 'string'),
-  field(3, 'error', 'string', 'pointer omitempty'),
-]);
-
-const LoadBalancerIngress = message('LoadBalancerIngress', [
-  field(1, 'ip', 'string', 'omitempty'),
-  field(2, 'hostname', 'string', 'omitempty'),
-  field(3, 'ipMode', 'string', 'pointer omitempty'),
-  field(4, 'ports', PortStatus, 'repeated omitempty'),
-]);
-
-const LoadBalancerStatus = message('LoadBalancerStatus', [
-  field(1, 'ingress', LoadBalancerIngress, 'repeated omitempty'),
-]);
-
-export const ServiceStatus = message('ServiceStatus', [
-  field(1, 'loadBalancer', LoadBalancerStatus, 'omitempty'),
-  field(2, 'conditions', Condition, 'repeated omitempty'),
-]);
-
-export const Service = message('Service', [
-  field(1, 'metadata', ObjectMeta, 'omitempty'),
-  field(2, 'spec', ServiceSpec, 'omitempty'),
-  field(3, 'status', ServiceStatus, 'omitempty'),
-]);
+// ---- k8s.io/api/core/v1 types several kinds use -------------------------------------------------
 
 export const TypedLocalObjectReference = message('TypedLocalObjectReference', [
   field(1, 'apiGroup', 'string', 'pointer'),
   field(2, 'kind', 'string'),
   field(3, 'name', 'string'),
-]);
-
-// ---- k8s.io/api/networking/v1 -------------------------------------------------------------------
-
-const ServiceBackendPort = message('ServiceBackendPort', [
-  field(1, 'name', 'string', 'omitempty'),
-  field(2, 'number', 'int32', 'omitempty'),
-]);
-
-const IngressServiceBackend = message('IngressServiceBackend', [
-  field(1, 'name', 'string'),
-  field(2, 'port', ServiceBackendPort, 'omitempty'),
-]);
-
-export const IngressBackend = message('IngressBackend', [
-  field(4, 'service', IngressServiceBackend, 'pointer omitempty'),
-  field(3, 'resource', TypedLocalObjectReference, 'pointer omitempty'),
-]);
-
-export const HTTPIngressPath = message('HTTPIngressPath', [
-  field(1, 'path', 'string', 'omitempty'),
-  field(3, 'pathType', 'string', 'pointer'),
-  field(2, 'backend', IngressBackend),
-]);
-
-export const HTTPIngressRuleValue = message('HTTPIngressRuleValue', [field(1, 'paths', HTTPIngressPath, 'repeated')]);
-
-const IngressRuleValue = message('IngressRuleValue', [field(1, 'http', HTTPIngressRuleValue, 'pointer omitempty')]);
-
-export const IngressRule = message('IngressRule', [
-  field(1, 'host', 'string', 'omitempty'),
-  field(2, 'ingressRuleValue', IngressRuleValue, 'inline'),
-]);
-
-export const IngressTLS = message('IngressTLS', [
-  field(1, 'hosts', 'string', 'repeated omitempty'),
-  field(2, 'secretName', 'string', 'omitempty'),
-]);
-
-export const IngressSpec = message('IngressSpec', [
-  field(4, 'ingressClassName', 'string', 'pointer omitempty'),
-  field(1, 'defaultBackend', IngressBackend, 'pointer omitempty'),
-  field(2, 'tls', IngressTLS, 'repeated omitempty'),
-  field(3, 'rules', IngressRule, 'repeated omitempty'),
-]);
-
-const IngressPortStatus = message('IngressPortStatus', [
-  field(1, 'port', 'int32'),
-  field(2, 'protocol', 'string'),
-  field(3, 'error', 'string', 'pointer omitempty'),
-]);
-
-const IngressLoadBalancerIngress = message('IngressLoadBalancerIngress', [
-  field(1, 'ip', 'string', 'omitempty'),
-  field(2, 'hostname', 'string', 'omitempty'),
-  field(4, 'ports', IngressPortStatus, 'repeated omitempty'),
-]);
-
-const IngressLoadBalancerStatus = message('IngressLoadBalancerStatus', [
-  field(1, 'ingress', IngressLoadBalancerIngress, 'repeated omitempty'),
-]);
-
-export const IngressStatus = message('IngressStatus', [
-  field(1, 'loadBalancer', IngressLoadBalancerStatus, 'omitempty'),
-]);
-
-export const Ingress = message('Ingress', [
-  field(1, 'metadata', ObjectMeta, 'omitempty'),
-  field(2, 'spec', IngressSpec, 'omitempty'),
-  field(3, 'status', IngressStatus, 'omitempty'),
 ]);
 
 // ---- decoding -----------------------------------------------------------------------------------

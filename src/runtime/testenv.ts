@@ -42,7 +42,7 @@ export interface TestEnv {
 export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> {
   const core: Core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false });
   core.registry.addAdmission(...(opts.admission ?? []));
-  const lookup = kindLookup(core.resources);
+  const lookup = kindLookup(core.kinds.all());
   const client = new LocalClient(core.registry, lookup);
   const manager = new Manager({
     controllers: opts.controllers ?? [],
@@ -56,7 +56,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   let url: string | undefined;
   let kubeconfig: string | undefined;
   if (opts.listen) {
-    app = await buildApp({ registry: core.registry, resources: core.resources, isReady: () => true });
+    app = await buildApp({ registry: core.registry, kinds: core.kinds, isReady: () => true });
     await app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     kubeconfig = dump(kubeconfigFor({ server: url, token: 'test-env' }));
@@ -70,7 +70,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     settle: () => manager.settle(),
     async close() {
       await manager.stop();
-      core.hub.stop();
+      core.endWatches();
       await app?.close();
       await core.close();
     },

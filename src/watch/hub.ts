@@ -27,6 +27,9 @@ export interface CacheHubOptions {
  */
 export class CacheHub {
   private readonly caches = new Map<string, ResourceCache>();
+  /** Events of resources being added, held until their initial list is in (see {@link addResource}). */
+  private readonly loading = new Map<string, StorageEvent[]>();
+  private limits = defaultHistoryLimits;
   private readonly abort = new AbortController();
   private revision = 0;
   private waiters: { revision: number; resolve: () => void }[] = [];
@@ -38,14 +41,38 @@ export class CacheHub {
 
   /** Loads the current state and starts following the store. */
   async start(): Promise<void> {
-    const limits = { ...defaultHistoryLimits, ...this.opts.history };
-    const now = this.opts.now ?? Date.now;
+    this.limits = { ...defaultHistoryLimits, ...this.opts.history };
     const { revision, kvs } = await this.backend.list(this.opts.root);
-    for (const prefix of this.opts.resourcePrefixes)
-      this.caches.set(prefix, new ResourceCache(prefix, revision, limits, now));
+    for (const prefix of this.opts.resourcePrefixes) this.caches.set(prefix, this.newCache(prefix, revision));
     for (const kv of kvs) this.cacheFor(kv.key)?.seed(kv.key, decodeObject(kv));
     this.revision = revision;
     await this.backend.watch(this.opts.root, revision, (events) => this.onEvents(events), this.abort.signal);
+  }
+
+  /**
+   * Starts caching one more resource while serving (a kind registered at run time): lists what
+   * storage holds under `prefix`, then applies the events that committed after that list. Resolves
+   * once reads and watches of the resource can be served.
+   */
+  async addResource(prefix: string): Promise<void> {
+    if (this.caches.has(prefix) || this.loading.has(prefix)) throw new Error(`${prefix} is already cached`);
+    const held: StorageEvent[] = [];
+    this.loading.set(prefix, held);
+    try {
+      const { revision, kvs } = await this.backend.list(prefix);
+      const cache = this.newCache(prefix, revision);
+      for (const kv of kvs) cache.seed(kv.key, decodeObject(kv));
+      for (const e of held) if (e.revision > revision) applyEvent(cache, e);
+      this.caches.set(prefix, cache);
+    } finally {
+      this.loading.delete(prefix);
+    }
+  }
+
+  /** Stops caching a resource (a kind unregistered): its watchers are closed, its objects stay in storage. */
+  removeResource(prefix: string): void {
+    this.caches.get(prefix)?.closeAll();
+    this.caches.delete(prefix);
   }
 
   stop(): void {
@@ -86,19 +113,20 @@ export class CacheHub {
     });
   }
 
+  private newCache(prefix: string, revision: number): ResourceCache {
+    return new ResourceCache(prefix, revision, this.limits, this.opts.now ?? Date.now);
+  }
+
   private cacheFor(key: string): ResourceCache | undefined {
-    const end = nthIndexOf(key, '/', 4);
-    return end < 0 ? undefined : this.caches.get(key.slice(0, end + 1));
+    const prefix = resourcePrefixOf(key);
+    return prefix === undefined ? undefined : this.caches.get(prefix);
   }
 
   private onEvents(events: readonly StorageEvent[]): void {
     for (const e of events) {
-      this.cacheFor(e.kv.key)?.apply(
-        e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED',
-        e.revision,
-        e.kv.key,
-        decodeObject(e.kv),
-      );
+      const cache = this.cacheFor(e.kv.key);
+      if (cache) applyEvent(cache, e);
+      else if (this.loading.size) this.loading.get(resourcePrefixOf(e.kv.key) ?? '')?.push(e);
       this.revision = e.revision;
     }
     if (this.waiters.length) this.releaseWaiters();
@@ -109,6 +137,17 @@ export class CacheHub {
     this.waiters = this.waiters.filter((w) => w.revision > this.revision);
     for (const w of ready) w.resolve();
   }
+}
+
+function applyEvent(cache: ResourceCache, e: StorageEvent): void {
+  const type = e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED';
+  cache.apply(type, e.revision, e.kv.key, decodeObject(e.kv));
+}
+
+/** `/registry/core/pods/ns/name` → `/registry/core/pods/`. */
+function resourcePrefixOf(key: string): string | undefined {
+  const end = nthIndexOf(key, '/', 4);
+  return end < 0 ? undefined : key.slice(0, end + 1);
 }
 
 /** `/registry/core/pods/ns/name` → index of the 4th `/` (the end of the resource prefix). */

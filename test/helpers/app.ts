@@ -20,7 +20,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false, history: opts.history });
   const app = await buildApp({
     registry: core.registry,
-    resources: core.resources,
+    kinds: core.kinds,
     isReady: () => true,
     watchTiming: opts.watchTiming,
   });
@@ -28,7 +28,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     core,
     app,
     async close() {
-      core.hub.stop();
+      core.endWatches();
       await app.close();
       await core.close();
     },

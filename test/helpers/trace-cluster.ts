@@ -226,7 +226,7 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
     serviceCIDR: config.serviceCIDR,
     nodePortRange: config.nodePortRange,
   });
-  const lookup = kindLookup(core.resources);
+  const lookup = kindLookup(core.kinds.all());
   const client = new LocalClient(core.registry, lookup);
   let paused = false;
   const pausable = new Set(fixture.pauseAfterSetup ?? []);
@@ -253,7 +253,7 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
   await manager.start();
   const app = await buildApp({
     registry: core.registry,
-    resources: core.resources,
+    kinds: core.kinds,
     dataplane: dataplane.api,
     isReady: () => true,
   });
@@ -261,7 +261,7 @@ export async function startTraceCluster(fixture: ClusterFixture): Promise<TraceC
     await manager.stop();
     dataplane.close();
     await app.close();
-    core.hub.stop();
+    core.endWatches();
     await core.close();
   };
   try {

@@ -2,14 +2,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decodeKubernetesProtobuf, ProtobufDecodeError, UnsupportedProtobufKind } from '../../src/protobuf/decode.js';
+import { KindRegistry } from '../../src/registry/kind-registry.js';
+import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { join, kubernetesBody, pb } from './builder.js';
+
+const kinds = new KindRegistry(builtinKinds);
+
+/** Decodes as the API server does: with the messages the built-in kinds declare. */
+function decode(body: Uint8Array) {
+  return decodeKubernetesProtobuf(body, (apiVersion, kind) => kinds.byType(apiVersion, kind)?.protobuf);
+}
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const fixtureJson = (name: string): unknown => JSON.parse(fixture(name).toString('utf8'));
 
 function assertDecodeError(body: Uint8Array, message: RegExp): void {
   assert.throws(
-    () => decodeKubernetesProtobuf(body),
+    () => decode(body),
     (err: unknown) => {
       assert.ok(err instanceof ProtobufDecodeError, `expected ProtobufDecodeError, got ${String(err)}`);
       assert.match(err.message, message);
@@ -32,7 +41,7 @@ const specNamespaceDump = Buffer.from(
 );
 
 test('the kubectl-compat §9 Namespace dump decodes to the Namespace kubectl meant', () => {
-  const decoded = decodeKubernetesProtobuf(specNamespaceDump);
+  const decoded = decode(specNamespaceDump);
   assert.equal(decoded.apiVersion, 'v1');
   assert.equal(decoded.kind, 'Namespace');
   assert.deepEqual(decoded.object, {
@@ -75,7 +84,7 @@ const capturedCases = [
 ];
 for (const tc of capturedCases) {
   test(`captured \`kubectl ${tc.command}\` decodes to kubectl's own JSON, key order included`, () => {
-    const decoded = decodeKubernetesProtobuf(fixture(tc.bin));
+    const decoded = decode(fixture(tc.bin));
     const expected = fixtureJson(tc.json) as { apiVersion: string; kind: string };
     assert.equal(decoded.apiVersion, expected.apiVersion);
     assert.equal(decoded.kind, expected.kind);
@@ -84,7 +93,7 @@ for (const tc of capturedCases) {
 }
 
 test('captured clusterip Service, field by field', () => {
-  const { object } = decodeKubernetesProtobuf(fixture('service-clusterip-web.kubectl-1.32.bin'));
+  const { object } = decode(fixture('service-clusterip-web.kubectl-1.32.bin'));
   const svc = object as {
     metadata: Record<string, unknown>;
     spec: { ports: Record<string, unknown>[]; selector: unknown; type: string } & Record<string, unknown>;
@@ -112,7 +121,7 @@ test('captured clusterip Service, field by field', () => {
 });
 
 test('captured TLS Ingress, field by field', () => {
-  const { object, apiVersion, kind } = decodeKubernetesProtobuf(fixture('ingress-web-tls.kubectl-1.32.bin'));
+  const { object, apiVersion, kind } = decode(fixture('ingress-web-tls.kubectl-1.32.bin'));
   assert.equal(apiVersion, 'networking.k8s.io/v1');
   assert.equal(kind, 'Ingress');
   const spec = object.spec as { tls: unknown[]; rules: { host: string; http: { paths: Record<string, unknown>[] } }[] };
@@ -155,7 +164,7 @@ test('hand-built `create service clusterip web --tcp=80:8080` body', () => {
     ),
     pb.message(3, pb.message(1)),
   );
-  const decoded = decodeKubernetesProtobuf(kubernetesBody('v1', 'Service', raw, [pb.string(3, ''), pb.string(4, '')]));
+  const decoded = decode(kubernetesBody('v1', 'Service', raw, [pb.string(3, ''), pb.string(4, '')]));
   assert.deepEqual(decoded.object, fixtureJson('service-clusterip-web.dry-run.json'));
 });
 
@@ -198,7 +207,7 @@ test('hand-built Ingress with a default backend, rules, paths, pathType and TLS'
     ),
     pb.message(3, pb.message(1)),
   );
-  const decoded = decodeKubernetesProtobuf(kubernetesBody('networking.k8s.io/v1', 'Ingress', raw));
+  const decoded = decode(kubernetesBody('networking.k8s.io/v1', 'Ingress', raw));
   assert.deepEqual(decoded.object, {
     kind: 'Ingress',
     apiVersion: 'networking.k8s.io/v1',
@@ -234,7 +243,7 @@ test('envelope: unknown fields are skipped and contentType may name protobuf', (
     pb.varint(9, 1),
     pb.string(4, 'application/vnd.kubernetes.protobuf'),
   ]);
-  assert.deepEqual(decodeKubernetesProtobuf(body).object, {
+  assert.deepEqual(decode(body).object, {
     kind: 'Namespace',
     apiVersion: 'v1',
     metadata: { name: 'x', creationTimestamp: null },
@@ -247,10 +256,7 @@ test('deeply nested unknown fields are skipped without descending into them', ()
   let nested: Uint8Array = new Uint8Array();
   for (let i = 0; i < 500; i++) nested = pb.bytes(1, nested);
   const raw = join(kubectlObjectMeta('deep'), pb.bytes(42, nested));
-  assert.equal(
-    (decodeKubernetesProtobuf(kubernetesBody('v1', 'Namespace', raw)).object.metadata as { name: string }).name,
-    'deep',
-  );
+  assert.equal((decode(kubernetesBody('v1', 'Namespace', raw)).object.metadata as { name: string }).name, 'deep');
 });
 
 const malformedCases: { name: string; body: Uint8Array; error: RegExp }[] = [
@@ -309,14 +315,14 @@ for (const tc of malformedCases) {
 
 test('every truncation of a real body fails cleanly, except at the envelope field boundaries', () => {
   const body = fixture('ingress-web-tls.kubectl-1.32.bin');
-  const full = decodeKubernetesProtobuf(body).object;
+  const full = decode(body).object;
   const afterTypeMeta = 4 + 2 + 0x1f; // magic, then `0a 1f` and the 31 bytes of typeMeta
   const trailer = 4; // `1a 00 22 00`: contentEncoding "" and contentType ""
   for (let length = 0; length < body.length; length++) {
     const prefix = body.subarray(0, length);
     if (length === afterTypeMeta) {
       // No raw at all is an empty Ingress, as upstream decodes it; validation rejects it later.
-      assert.deepEqual(decodeKubernetesProtobuf(prefix).object, {
+      assert.deepEqual(decode(prefix).object, {
         kind: 'Ingress',
         apiVersion: 'networking.k8s.io/v1',
         metadata: { creationTimestamp: null },
@@ -324,9 +330,9 @@ test('every truncation of a real body fails cleanly, except at the envelope fiel
         status: { loadBalancer: {} },
       });
     } else if (length === body.length - trailer || length === body.length - trailer / 2) {
-      assert.deepEqual(decodeKubernetesProtobuf(prefix).object, full);
+      assert.deepEqual(decode(prefix).object, full);
     } else {
-      assert.throws(() => decodeKubernetesProtobuf(prefix), ProtobufDecodeError, `prefix of ${length} bytes`);
+      assert.throws(() => decode(prefix), ProtobufDecodeError, `prefix of ${length} bytes`);
     }
   }
 });
@@ -341,7 +347,7 @@ const unsupportedCases = [
 for (const tc of unsupportedCases) {
   test(`unsupported kind ${tc.apiVersion} ${tc.kind} throws UnsupportedProtobufKind`, () => {
     assert.throws(
-      () => decodeKubernetesProtobuf(kubernetesBody(tc.apiVersion, tc.kind, kubectlObjectMeta('x'))),
+      () => decode(kubernetesBody(tc.apiVersion, tc.kind, kubectlObjectMeta('x'))),
       (err: unknown) => {
         assert.ok(err instanceof UnsupportedProtobufKind);
         assert.equal(err.apiVersion, tc.apiVersion);
@@ -371,7 +377,7 @@ test('randomly corrupted real bodies only ever decode or throw the two typed err
     const body = Buffer.from(bodies[random(bodies.length)]);
     for (let flips = 1 + random(3); flips > 0; flips--) body[4 + random(body.length - 4)] = random(256);
     try {
-      decodeKubernetesProtobuf(body);
+      decode(body);
       outcomes.decoded++;
     } catch (err) {
       if (err instanceof ProtobufDecodeError) outcomes.malformed++;

@@ -2,18 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   decodeMessage,
-  HTTPIngressPath,
-  HTTPIngressRuleValue,
-  IngressRule,
-  NamespaceStatus,
   ObjectMeta,
-  Service,
-  ServicePort,
-  ServiceSpec,
-  ServiceStatus,
   TypedLocalObjectReference,
   type MessageDescriptor,
 } from '../../src/protobuf/messages.js';
+import { HTTPIngressPath, HTTPIngressRuleValue, IngressRule } from '../../src/registry/kinds/ingress/protobuf.js';
+import { NamespaceStatus } from '../../src/registry/kinds/namespace/protobuf.js';
+import { Service, ServicePort, ServiceSpec, ServiceStatus } from '../../src/registry/kinds/service/protobuf.js';
 import { ProtobufDecodeError } from '../../src/protobuf/wire.js';
 import { join, pb } from './builder.js';
 

@@ -27,7 +27,7 @@ function losingFirstUpdate(backend: Backend): Backend {
 test('delete of an object held by a finalizer starts over when a concurrent write wins the race', async () => {
   const { core, close } = await startTestApp();
   try {
-    const pods = core.resources.find((r) => r.kind === 'Pod')!;
+    const pods = core.kinds.byType('v1', 'Pod')!;
     const body = {
       apiVersion: 'v1',
       kind: 'Pod',

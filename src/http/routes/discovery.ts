@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { kubernetesVersion } from '../../version.js';
 import { errors } from '../../apimachinery/errors.js';
+import type { KindRegistry } from '../../registry/kind-registry.js';
 import type { ResourceType } from '../../registry/resource.js';
 
 const aggregatedType = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const subresourceVerbs = ['get', 'patch', 'update'];
-
-/** The Kubernetes version kplane is wire-compatible with (the gcloud kubectl dispatcher picks its client by the minor). */
-export const kubernetesVersion = { major: '1', minor: '32', gitVersion: 'v1.32.0-kplane' };
 
 interface GroupVersion {
   group: string;
@@ -18,15 +17,14 @@ interface GroupVersion {
 /**
  * Discovery, legacy (`/api`, `/api/v1`, `/apis`, `/apis/<g>/<v>`) and aggregated (apidiscovery v2,
  * chosen by the Accept header and marked by its exact content type: kubectl reads a v2 body sent
- * as plain JSON as an empty legacy document). Built from the resource table, nothing per kind.
+ * as plain JSON as an empty legacy document). Built from the served kinds, nothing per kind, and
+ * rebuilt when kinds come or go.
  */
-export async function discoveryRoutes(
-  app: FastifyInstance,
-  opts: { resources: readonly ResourceType[] },
-): Promise<void> {
-  const gvs = groupVersions(opts.resources);
-  const core = gvs.filter((gv) => gv.group === '');
-  const named = gvs.filter((gv) => gv.group !== '');
+export async function discoveryRoutes(app: FastifyInstance, opts: { kinds: KindRegistry }): Promise<void> {
+  const served = derivedFrom(opts.kinds, (kinds) => {
+    const gvs = groupVersions(kinds);
+    return { gvs, core: gvs.filter((gv) => gv.group === ''), named: gvs.filter((gv) => gv.group !== '') };
+  });
 
   app.get('/version', async () => ({
     ...kubernetesVersion,
@@ -40,29 +38,40 @@ export async function discoveryRoutes(
 
   app.get('/api', async (req, reply) =>
     wantsAggregated(req)
-      ? reply.type(aggregatedType).send(aggregatedList(core))
+      ? reply.type(aggregatedType).send(aggregatedList(served().core))
       : {
           kind: 'APIVersions',
-          versions: core.map((gv) => gv.version),
+          versions: served().core.map((gv) => gv.version),
           serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }],
         },
   );
   app.get('/apis', async (req, reply) =>
     wantsAggregated(req)
-      ? reply.type(aggregatedType).send(aggregatedList(named))
-      : { kind: 'APIGroupList', apiVersion: 'v1', groups: groupList(named) },
+      ? reply.type(aggregatedType).send(aggregatedList(served().named))
+      : { kind: 'APIGroupList', apiVersion: 'v1', groups: groupList(served().named) },
   );
-  app.get('/api/:version', async (req) => resourceList(find(gvs, '', (req.params as { version: string }).version)));
+  app.get('/api/:version', async (req) =>
+    resourceList(find(served().gvs, '', (req.params as { version: string }).version)),
+  );
   app.get('/apis/:group', async (req) => {
     const group = (req.params as { group: string }).group;
-    const g = groupList(named).find((x) => x.name === group);
+    const g = groupList(served().named).find((x) => x.name === group);
     if (!g) throw errors.pathNotFound();
     return { kind: 'APIGroup', apiVersion: 'v1', ...g };
   });
   app.get('/apis/:group/:version', async (req) => {
     const p = req.params as { group: string; version: string };
-    return resourceList(find(gvs, p.group, p.version));
+    return resourceList(find(served().gvs, p.group, p.version));
   });
+}
+
+/** A value computed from the served kinds, computed again only after they changed. */
+export function derivedFrom<T>(kinds: KindRegistry, compute: (all: readonly ResourceType[]) => T): () => T {
+  let cached: { generation: number; value: T } | undefined;
+  return () => {
+    if (cached?.generation !== kinds.generation) cached = { generation: kinds.generation, value: compute(kinds.all()) };
+    return cached.value;
+  };
 }
 
 /**

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../../apimachinery/errors.js';
 import { buildV3Documents, buildV3Index, type PublishedDocument } from '../../openapi/document.js';
 import { toSwagger } from '../../openapi/v2.js';
-import type { ResourceType } from '../../registry/resource.js';
+import type { KindRegistry } from '../../registry/kind-registry.js';
+import { derivedFrom } from './discovery.js';
 
 export interface OpenApiRouteDeps {
-  resources: readonly ResourceType[];
+  kinds: KindRegistry;
 }
 
 /**
@@ -16,10 +17,11 @@ export interface OpenApiRouteDeps {
  * is 1.27/1.28, which use only v2 for validation).
  */
 export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps): Promise<void> {
-  // Built on first use: the served kinds do not change while the server runs.
-  let built: Map<string, PublishedDocument> | undefined;
-  let swagger: string | undefined;
-  const documents = () => (built ??= buildV3Documents(deps.resources));
+  // Built on first use, and again after the served kinds changed.
+  const documents: () => Map<string, PublishedDocument> = derivedFrom(deps.kinds, buildV3Documents);
+  const swagger = derivedFrom(deps.kinds, () =>
+    JSON.stringify(toSwagger([...documents().values()].map((d) => d.document))),
+  );
 
   app.get('/openapi/v3', async (req, reply) => {
     if (!acceptsJson(req)) throw notAcceptable();
@@ -37,8 +39,7 @@ export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps
   app.get('/openapi/v2', async (req, reply) => {
     // 404 rather than 406: the answer kubectl was verified to tolerate when it asks for protobuf.
     if (!acceptsJson(req)) throw errors.pathNotFound();
-    swagger ??= JSON.stringify(toSwagger([...documents().values()].map((d) => d.document)));
-    return reply.type('application/json').send(swagger);
+    return reply.type('application/json').send(swagger());
   });
 }
 

@@ -7,7 +7,12 @@ import type { ResourceType } from '../../registry/resource.js';
 import { parseFieldValidation } from '../../registry/decode.js';
 import type { DeleteOptions, Registry, Subresource, WriteOptions } from '../../registry/store.js';
 import { acceptedMediaTypes, protobufType } from '../body.js';
-import { decodeKubernetesProtobuf, ProtobufDecodeError, UnsupportedProtobufKind } from '../../protobuf/decode.js';
+import {
+  decodeKubernetesProtobuf,
+  ProtobufDecodeError,
+  UnsupportedProtobufKind,
+  type MessageLookup,
+} from '../../protobuf/decode.js';
 import { parseResourcePath, type ResourceLookup, type ResourcePath } from '../path.js';
 import { listToTable, objectToTable, tableRequest, tableWatchTransport, type TableRequest } from '../table.js';
 import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } from '../watch-route.js';
@@ -15,6 +20,8 @@ import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } 
 export interface ResourceRouteDeps {
   registry: Registry;
   lookup: ResourceLookup;
+  /** The protobuf message of a type, for `application/vnd.kubernetes.protobuf` bodies. */
+  protobufMessage: MessageLookup;
   watchTiming?: WatchTiming;
 }
 
@@ -55,7 +62,14 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
       return table ? objectToTable(rt, obj, table, Date.now()) : obj;
     }
     case 'PUT':
-      return registry.update(rt, namespace, name, requireBody(req), sub, writeOptions(query, reply));
+      return registry.update(
+        rt,
+        namespace,
+        name,
+        requireBody(req, deps.protobufMessage),
+        sub,
+        writeOptions(query, reply),
+      );
     case 'PATCH': {
       const type = patchTypeOf(req);
       if (type !== 'apply') return registry.patch(rt, namespace, name, type, req.body, sub, writeOptions(query, reply));
@@ -92,7 +106,7 @@ async function handleAction(
     target.namespace,
     target.name!,
     target.subresource!,
-    requireBody(req),
+    requireBody(req, deps.protobufMessage),
     writeOptions(query, reply),
   );
   if (action.answer === 'object') return object;
@@ -128,7 +142,12 @@ async function handleCollection(
         throw errors.methodNotAllowed(
           'the server does not allow this method on the requested resource: a namespace is required',
         );
-      const created = await deps.registry.create(rt, namespace, requireBody(req), writeOptions(query, reply));
+      const created = await deps.registry.create(
+        rt,
+        namespace,
+        requireBody(req, deps.protobufMessage),
+        writeOptions(query, reply),
+      );
       return reply.code(201).send(created);
     }
     case 'DELETE':
@@ -184,19 +203,19 @@ function asTables(transport: WatchTransport, rt: ResourceType, table: TableReque
   return table ? tableWatchTransport(transport, rt, table) : transport;
 }
 
-function requireBody(req: FastifyRequest): unknown {
+function requireBody(req: FastifyRequest, messageOf: MessageLookup): unknown {
   if (req.body === undefined) throw errors.badRequest('the request body is empty');
-  if (req.headers['content-type']?.startsWith(protobufType)) return fromProtobuf(req.body as Buffer);
+  if (req.headers['content-type']?.startsWith(protobufType)) return fromProtobuf(req.body as Buffer, messageOf);
   return req.body;
 }
 
 /**
  * kubectl ≥ 1.32 sends `create namespace|service|ingress` as Kubernetes protobuf: decoded to the
- * JSON the same object would have; other kinds are a 415, a malformed body a 400.
+ * JSON the same object would have; kinds without a protobuf message are a 415, a malformed body a 400.
  */
-function fromProtobuf(body: Buffer): unknown {
+function fromProtobuf(body: Buffer, messageOf: MessageLookup): unknown {
   try {
-    const { apiVersion, kind, object } = decodeKubernetesProtobuf(body);
+    const { apiVersion, kind, object } = decodeKubernetesProtobuf(body, messageOf);
     return { ...object, apiVersion, kind };
   } catch (err) {
     if (err instanceof UnsupportedProtobufKind) throw errors.unsupportedMediaType(protobufType, acceptedMediaTypes);

@@ -3,6 +3,7 @@
  * client libraries' `createNamespacedBinding` posts to. Not stored: `routes/bindings.ts` applies
  * it to the pod named in `metadata.name` through the Pod's `binding` action.
  */
+import { bindingOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { type z } from 'zod';
 import { kindSchema, metadata, modeled, optString, typeMeta } from '../../../../schemas/meta.js';
@@ -34,6 +35,7 @@ export const bindings: ResourceType<Binding, 'Binding'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: false,
   schema: BindingSchema,
+  openapi: bindingOpenApi,
   strategicMerge: kindPatchMeta(),
   strategy: { validate: () => [] },
   custom: { verbs: ['create'] },

@@ -1,4 +1,5 @@
 /** core/v1 endpoints (pkg/registry/core/endpoint/strategy.go, ValidateEndpoints, RepackSubsets). */
+import { endpointsOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -141,6 +142,7 @@ export const endpoints: ResourceType<Endpoints, 'Endpoints'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: EndpointsSchema,
+  openapi: endpointsOpenApi,
   strategicMerge: kindPatchMeta(),
   informerIndexes: { [endpointsPodIndex]: podsListedIn },
   table: endpointsTable,

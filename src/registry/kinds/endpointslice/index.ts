@@ -1,4 +1,5 @@
 /** discovery.k8s.io/v1 endpointslices (pkg/registry/discovery/endpointslice/strategy.go, ValidateEndpointSlice). */
+import { endpointSliceOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { isIPv6 } from 'node:net';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
@@ -89,6 +90,7 @@ export const endpointSlices: ResourceType<EndpointSlice, 'EndpointSlice'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: EndpointSliceSchema,
+  openapi: endpointSliceOpenApi,
   strategicMerge: kindPatchMeta(),
   table: endpointSliceTable,
   strategy: {

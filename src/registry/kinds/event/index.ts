@@ -2,6 +2,7 @@
  * core/v1 events (pkg/registry/core/event/strategy.go). Through the v1 API kube-apiserver applies
  * only its legacy event rules: no metadata rules beyond the generic path-segment name check.
  */
+import { eventOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { invalidEach, isDNS1123Subdomain, validateQualifiedName } from '../../../apimachinery/validation.js';
@@ -63,6 +64,7 @@ export const events: ResourceType<Event, 'Event'> = {
   nameRule: 'path',
   allowUnconditionalUpdate: true,
   schema: EventSchema,
+  openapi: eventOpenApi,
   strategicMerge: kindPatchMeta(),
   table: eventTable,
   fieldSelectors: {

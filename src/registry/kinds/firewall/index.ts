@@ -1,4 +1,5 @@
 /** compute.kplane.io/v1alpha1 firewalls: VPC ingress allow rules (api-contract §3, networking §1). */
+import { firewallOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { FirewallSchema, type Firewall, type FirewallAllowed } from './schema.js';
@@ -59,6 +60,7 @@ export const firewalls: ResourceType<Firewall, 'Firewall'> = {
   allowUnconditionalUpdate: true,
   schema: FirewallSchema,
   // Lists are replaced whole, as in GCP's own API, which has no list merging.
+  openapi: firewallOpenApi,
   strategicMerge: kindPatchMeta(),
   table: firewallTable,
   strategy: { validate: validateFirewall },

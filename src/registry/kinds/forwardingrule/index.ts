@@ -1,4 +1,5 @@
 /** compute.kplane.io/v1alpha1 forwardingrules: load-balancer frontends and their backends' health (api-contract §3, networking §8–§9). */
+import { forwardingRuleOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { validateEnum } from '../../../apimachinery/validation.js';
@@ -67,6 +68,7 @@ export const forwardingRules: ResourceType<ForwardingRule, 'ForwardingRule'> = {
   allowUnconditionalUpdate: true,
   schema: ForwardingRuleSchema,
   // Lists are replaced whole, as in GCP's own API, which has no list merging.
+  openapi: forwardingRuleOpenApi,
   strategicMerge: kindPatchMeta(),
   table: forwardingRuleTable,
   strategy: {

@@ -1,4 +1,6 @@
 /** networking.k8s.io/v1 ingresses (pkg/registry/networking/ingress/strategy.go, ValidateIngress). */
+import { Ingress as IngressMessage } from './protobuf.js';
+import { ingressOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -120,6 +122,8 @@ export const ingresses: ResourceType<Ingress, 'Ingress'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: IngressSchema,
+  openapi: ingressOpenApi,
+  protobuf: IngressMessage,
   strategicMerge: kindPatchMeta(),
   table: ingressTable,
   strategy: {

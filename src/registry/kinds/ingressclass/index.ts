@@ -1,4 +1,5 @@
 /** networking.k8s.io/v1 ingressclasses (pkg/registry/networking/ingressclass/strategy.go, ValidateIngressClass). */
+import { ingressClassOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -69,6 +70,7 @@ export const ingressClasses: ResourceType<IngressClass, 'IngressClass'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: IngressClassSchema,
+  openapi: ingressClassOpenApi,
   strategicMerge: kindPatchMeta(),
   table: ingressClassTable,
   strategy: {

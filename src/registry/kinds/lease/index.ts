@@ -1,4 +1,5 @@
 /** coordination.k8s.io/v1 leases (pkg/registry/coordination/lease/strategy.go, ValidateLease). */
+import { leaseOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { validateQualifiedName } from '../../../apimachinery/validation.js';
@@ -44,6 +45,7 @@ export const leases: ResourceType<Lease, 'Lease'> = {
   // Leases are locks: a write must name the version it read.
   allowUnconditionalUpdate: false,
   schema: LeaseSchema,
+  openapi: leaseOpenApi,
   strategicMerge: kindPatchMeta(),
   table: leaseTable,
   strategy: { validate: (lease) => validateLeaseSpec(lease.spec) },

@@ -1,4 +1,6 @@
 /** core/v1 namespaces (pkg/registry/core/namespace/strategy.go). */
+import { Namespace as NamespaceMessage } from './protobuf.js';
+import { namespaceOpenApi } from './openapi.js';
 import { byType, kindPatchMeta } from '../../../apimachinery/patch.js';
 import { errors, fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { invalidEach, isQualifiedName } from '../../../apimachinery/validation.js';
@@ -59,6 +61,8 @@ export const namespaces: ResourceType<Namespace, 'Namespace'> = {
   nameRule: 'label',
   allowUnconditionalUpdate: true,
   schema: NamespaceSchema,
+  openapi: namespaceOpenApi,
+  protobuf: NamespaceMessage,
   strategicMerge: kindPatchMeta({ status: { conditions: byType } }),
   table: namespaceTable,
   fieldSelectors: { 'status.phase': (ns) => ns.status.phase },

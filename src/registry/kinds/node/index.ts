@@ -1,4 +1,5 @@
 /** core/v1 nodes (pkg/registry/core/node/strategy.go, ValidateNode / ValidateNodeUpdate). */
+import { nodeOpenApi } from './openapi.js';
 import { byType, kindPatchMeta, primitiveSet } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -63,6 +64,7 @@ export const nodes: ResourceType<Node, 'Node'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: NodeSchema,
+  openapi: nodeOpenApi,
   strategicMerge: kindPatchMeta({
     spec: { podCIDRs: primitiveSet },
     status: { conditions: byType, addresses: byType },

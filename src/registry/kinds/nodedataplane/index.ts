@@ -3,6 +3,7 @@
  * routes, rule counts, conntrack). Not stored: `src/http/routes/dataplane.ts` answers it from the
  * dataplane the controllers keep, so it is a `custom` kind, listed for discovery and OpenAPI only.
  */
+import { nodeDataplaneOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import type { ResourceType } from '../../resource.js';
 import { column, NAME_DESCRIPTION, type TableConvertor } from '../../table.js';
@@ -43,6 +44,7 @@ export const nodeDataplanes: ResourceType<NodeDataplane, 'NodeDataplane'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: false,
   schema: NodeDataplaneSchema,
+  openapi: nodeDataplaneOpenApi,
   strategicMerge: kindPatchMeta(),
   strategy: { validate: () => [] },
   table: nodeDataplaneTable,

@@ -3,6 +3,7 @@
  * `src/http/routes/dataplane.ts` runs the trace per request, so it is a `custom` kind, listed for
  * discovery and OpenAPI only.
  */
+import { packetTraceOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import type { ResourceType } from '../../resource.js';
 import { PacketTraceSchema, type PacketTrace } from './schema.js';
@@ -19,6 +20,7 @@ export const packetTraces: ResourceType<PacketTrace, 'PacketTrace'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: false,
   schema: PacketTraceSchema,
+  openapi: packetTraceOpenApi,
   strategicMerge: kindPatchMeta(),
   strategy: { validate: () => [] },
   // `patch` is server-side apply only, and runs the trace like a create (see routes/dataplane.ts).

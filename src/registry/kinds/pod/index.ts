@@ -1,4 +1,5 @@
 /** core/v1 pods (pkg/registry/core/pod/strategy.go, ValidatePodSpec / ValidatePodUpdate). */
+import { podOpenApi } from './openapi.js';
 import { podMergeKeys } from './merge-keys.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -428,6 +429,7 @@ export const pods: ResourceType<Pod, 'Pod'> = {
   nameRule: 'subdomain',
   allowUnconditionalUpdate: true,
   schema: PodSchema,
+  openapi: podOpenApi,
   strategicMerge: podMergeKeys,
   // The pods bound to a node: the kubelet's and the scheduler's view of a node.
   informerIndexes: { 'spec.nodeName': (pod) => [(pod as Pod).spec.nodeName ?? ''] },

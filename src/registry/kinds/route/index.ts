@@ -1,4 +1,5 @@
 /** compute.kplane.io/v1alpha1 routes: VPC custom static routes (api-contract §3, networking §1). */
+import { routeOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { RouteSchema, type Route } from './schema.js';
@@ -32,6 +33,7 @@ export const routes: ResourceType<Route, 'Route'> = {
   allowUnconditionalUpdate: true,
   schema: RouteSchema,
   // Lists are replaced whole, as in GCP's own API, which has no list merging.
+  openapi: routeOpenApi,
   strategicMerge: kindPatchMeta(),
   table: routeTable,
   strategy: { validate: validateRoute },

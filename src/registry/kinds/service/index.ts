@@ -1,4 +1,6 @@
 /** core/v1 services (pkg/registry/core/service/strategy.go, ValidateService / ValidateServiceUpdate). */
+import { Service as ServiceMessage } from './protobuf.js';
+import { serviceOpenApi } from './openapi.js';
 import { byType, kindPatchMeta, mergeBy } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import {
@@ -328,6 +330,8 @@ export const services: ResourceType<Service, 'Service'> = {
   nameRule: 'label',
   allowUnconditionalUpdate: true,
   schema: ServiceSchema,
+  openapi: serviceOpenApi,
+  protobuf: ServiceMessage,
   strategicMerge: kindPatchMeta({ spec: { ports: mergeBy('port') }, status: { conditions: byType } }),
   table: serviceTable,
   fieldSelectors: { 'spec.type': (svc) => svc.spec.type, 'spec.clusterIP': (svc) => svc.spec.clusterIP ?? '' },
