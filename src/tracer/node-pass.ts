@@ -3,14 +3,8 @@
  * nat and filter hooks evaluated on the node's compiled rules, the routing decision (local, `cbr0`
  * or `eth0`), MASQUERADE choosing the output interface's address, and the un-NAT of replies.
  */
-import {
-  evaluateChain,
-  type HookContext,
-  type HookResult,
-  type RuleRef,
-  type Table,
-} from '../dataplane/netfilter/evaluate.js';
-import { findChain } from '../dataplane/netfilter/chain-index.js';
+import { evaluateChain, type HookContext, type HookResult, type RuleRef } from '../dataplane/netfilter/evaluate.js';
+import { findChain, type Table } from '../dataplane/netfilter/chain-index.js';
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, firstHost, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ConntrackEntry } from './conntrack.js';
