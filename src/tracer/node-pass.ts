@@ -16,14 +16,11 @@ import {
   podNetns,
   type DropReason,
   type Hop,
+  type Ingress,
   type WalkContext,
   type WalkEnd,
 } from './walk.js';
-import { leaveVm } from './vpc.js';
 import type { NodeView } from './view.js';
-
-/** Where the packet came into the root netns from. */
-export type Ingress = { kind: 'veth'; podCIDRDst: boolean } | { kind: 'eth0' } | { kind: 'local' };
 
 type RouteChoice = { out: 'local' } | { out: 'cbr0'; rule: string } | { out: 'eth0'; rule: string };
 
@@ -174,7 +171,7 @@ export function nodePass(ctx: WalkContext, node: NodeView, packet: Packet, ingre
       masquerade(ctx, pass, post, route.out === 'cbr0' ? (node.cbr0IP ?? node.internalIP) : node.internalIP, route.out);
     track(ctx, pass);
   }
-  return route.out === 'cbr0' ? toLocalPod(ctx, node, pass.packet) : leaveVm(ctx, node, pass.packet);
+  return route.out === 'cbr0' ? toLocalPod(ctx, node, pass.packet) : ctx.next.leaveVm(ctx, node, pass.packet);
 }
 
 function applyDnat(ctx: WalkContext, pass: Pass, nat: HookResult): void {
