@@ -3,8 +3,21 @@
  * shared by the DNS server and the tracer, so every object change is indexed once. Subscribers
  * learn which names' answers may have changed (the DNS server drops its cached responses for them).
  */
+import type { Endpoints } from '../registry/kinds/endpoints/schema.js';
+import type { Namespace } from '../registry/kinds/namespace/schema.js';
+import type { Pod } from '../registry/kinds/pod/schema.js';
+import type { Service } from '../registry/kinds/service/schema.js';
 import { ZoneIndex, type ZoneChange, type ZoneOptions } from './records.js';
-import type { DnsSource } from './server.js';
+
+/** What the zone is fed from: the current objects, then every change, synchronously. */
+export interface DnsSource {
+  services(): readonly Service[];
+  endpoints(): readonly Endpoints[];
+  pods(): readonly Pod[];
+  namespaces(): readonly Namespace[];
+  /** Calls `listener` for every later change; returns the function that unsubscribes it. */
+  onChange(listener: (change: ZoneChange) => void): () => void;
+}
 
 export class LiveZone {
   readonly index: ZoneIndex;

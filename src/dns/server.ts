@@ -13,23 +13,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Answer, OptAnswer, Question } from 'dns-packet';
-import type { Endpoints } from '../registry/kinds/endpoints/schema.js';
-import type { Namespace } from '../registry/kinds/namespace/schema.js';
-import type { Pod } from '../registry/kinds/pod/schema.js';
-import type { Service } from '../registry/kinds/service/schema.js';
 import type { Manager } from '../runtime/manager.js';
 import { canonicalName, type LookupResult, type ZoneChange, type ZoneIndex } from './records.js';
-import type { LiveZone } from './live-zone.js';
-
-/** What the DNS server serves from: the current objects, then every change, synchronously. */
-export interface DnsSource {
-  services(): readonly Service[];
-  endpoints(): readonly Endpoints[];
-  pods(): readonly Pod[];
-  namespaces(): readonly Namespace[];
-  /** Calls `listener` for every later change; returns the function that unsubscribes it. */
-  onChange(listener: (change: ZoneChange) => void): () => void;
-}
+import type { DnsSource, LiveZone } from './live-zone.js';
 
 /** Where to listen and what to serve; `zone` and `ttl` come from `clusterDomain` and `dnsTTL`. */
 export interface DnsServerOptions {

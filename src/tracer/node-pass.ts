@@ -3,14 +3,8 @@
  * nat and filter hooks evaluated on the node's compiled rules, the routing decision (local, `cbr0`
  * or `eth0`), MASQUERADE choosing the output interface's address, and the un-NAT of replies.
  */
-import {
-  evaluateChain,
-  type HookContext,
-  type HookResult,
-  type RuleRef,
-  type Table,
-} from '../dataplane/netfilter/evaluate.js';
-import { findChain } from '../dataplane/netfilter/chain-index.js';
+import { evaluateChain, type HookContext, type HookResult, type RuleRef } from '../dataplane/netfilter/evaluate.js';
+import { findChain, type Table } from '../dataplane/netfilter/chain-index.js';
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, firstHost, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ConntrackEntry } from './conntrack.js';
@@ -22,14 +16,11 @@ import {
   podNetns,
   type DropReason,
   type Hop,
+  type Ingress,
   type WalkContext,
   type WalkEnd,
 } from './walk.js';
-import { leaveVm } from './vpc.js';
 import type { NodeView } from './view.js';
-
-/** Where the packet came into the root netns from. */
-export type Ingress = { kind: 'veth'; podCIDRDst: boolean } | { kind: 'eth0' } | { kind: 'local' };
 
 type RouteChoice = { out: 'local' } | { out: 'cbr0'; rule: string } | { out: 'eth0'; rule: string };
 
@@ -180,7 +171,7 @@ export function nodePass(ctx: WalkContext, node: NodeView, packet: Packet, ingre
       masquerade(ctx, pass, post, route.out === 'cbr0' ? (node.cbr0IP ?? node.internalIP) : node.internalIP, route.out);
     track(ctx, pass);
   }
-  return route.out === 'cbr0' ? toLocalPod(ctx, node, pass.packet) : leaveVm(ctx, node, pass.packet);
+  return route.out === 'cbr0' ? toLocalPod(ctx, node, pass.packet) : ctx.next.leaveVm(ctx, node, pass.packet);
 }
 
 function applyDnat(ctx: WalkContext, pass: Pass, nat: HookResult): void {

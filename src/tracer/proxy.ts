@@ -7,47 +7,21 @@
  */
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { routeRequest } from '../dataplane/ingress/url-map.js';
-import { addressAt, cidrContains, formatIPv4, parseCIDR, tryParseIPv4 } from '../net/ipv4.js';
+import { addressAt, formatIPv4 } from '../net/ipv4.js';
 import { hash32 } from './choices.js';
 import { reversed, tupleKey } from './conntrack.js';
-import { addHop, drop, type WalkContext, type WalkEnd } from './walk.js';
-import { backendPool, noHealthyBackend } from './vpc.js';
+import { addHop, drop, type ProxiedConnection, type WalkContext, type WalkEnd } from './walk.js';
+import { backendPool, GOOGLE_FRONT_END_RANGES, noHealthyBackend } from './vpc.js';
 import type { HttpLoadBalancerView } from './view.js';
-
-/** Where Google Front Ends connect from (and health checks come from). */
-export const GOOGLE_FRONT_END_RANGES = ['130.211.0.0/22', '35.191.0.0/16'];
-const frontEnds = GOOGLE_FRONT_END_RANGES.map(parseCIDR);
-
-/** The request line a trace carries through a proxy. */
-export interface HttpRequest {
-  host: string;
-  path: string;
-}
-
-/** What the forward walk leaves for the reply: the client's connection and the proxy's own. */
-export interface ProxiedConnection {
-  client: Packet;
-  backend: Packet;
-}
-
-export function isFrontEnd(ip: string): boolean {
-  const addr = tryParseIPv4(ip);
-  return addr !== undefined && frontEnds.some((r) => cidrContains(r, addr));
-}
 
 /** A front-end address and ephemeral port for the proxy's connection, fixed per client flow. */
 function frontEndSocket(client: Packet): { ip: string; port: number } {
   const h = hash32(tupleKey(client));
-  return { ip: formatIPv4(addressAt(frontEnds[0], 1 + (h % 1022))), port: 32768 + ((h >>> 10) % 28232) };
+  return { ip: formatIPv4(addressAt(GOOGLE_FRONT_END_RANGES[0], 1 + (h % 1022))), port: 32768 + ((h >>> 10) % 28232) };
 }
 
 /** The proxy: URL map, backend VM, new connection. */
-export function throughProxy(
-  ctx: WalkContext,
-  lb: HttpLoadBalancerView,
-  packet: Packet,
-  arrive: (ctx: WalkContext, node: string, packet: Packet) => WalkEnd,
-): WalkEnd {
+export function throughProxy(ctx: WalkContext, lb: HttpLoadBalancerView, packet: Packet): WalkEnd {
   const request = ctx.http ?? { host: packet.dst, path: '/' };
   const route = routeRequest(lb.urlMap, request.host, request.path);
   const map = (lb.urlMap as { name?: string }).name ?? lb.name;
@@ -101,19 +75,14 @@ export function throughProxy(
     rule: `backend service ${route.backend.backendService ?? `port ${nodePort}`}: instance group → ${node.name}`,
     description: `a new connection from the Google Front End to ${node.name}:${nodePort}`,
   });
-  return arrive(ctx, node.name, backend);
+  return ctx.next.arriveAtVm(ctx, node, backend);
 }
 
 /**
  * A reply that reached the front end is the proxy's: it answers the client's connection from the
  * Ingress address, out on the internet again. Undefined when `end` is not the proxy's reply.
  */
-export function proxyReply(
-  ctx: WalkContext,
-  proxied: ProxiedConnection,
-  end: WalkEnd,
-  onInternet: (ctx: WalkContext, packet: Packet) => WalkEnd,
-): WalkEnd | undefined {
+export function proxyReply(ctx: WalkContext, proxied: ProxiedConnection, end: WalkEnd): WalkEnd | undefined {
   if (!end.delivered || end.at.kind !== 'google' || tupleKey(end.packet) !== tupleKey(reversed(proxied.backend)))
     return undefined;
   const answer = reversed(proxied.client);
@@ -122,5 +91,5 @@ export function proxyReply(
     packet: answer,
     description: 'the load balancer answers the client on its own connection, from the Ingress address',
   });
-  return onInternet(ctx, answer);
+  return ctx.next.onInternet(ctx, answer);
 }

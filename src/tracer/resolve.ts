@@ -9,7 +9,7 @@ import type { Packet } from '../dataplane/netfilter/packet.js';
 import { cidrContains, isIPv4, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { PacketTraceSpec, TraceDestination } from '../registry/kinds/packettrace/schema.js';
 import type { ClusterView, NodeView, PodView } from './view.js';
-import type { HttpRequest } from './proxy.js';
+import type { HttpRequest } from './walk.js';
 import { hostMatches } from '../dataplane/ingress/match.js';
 
 /** Who sends the packet. */

@@ -17,13 +17,18 @@ import {
   type DropReason,
   type Endpoint,
   type Hop,
+  type HopHandlers,
+  type HttpRequest,
   type WalkContext,
   type WalkEnd,
 } from './walk.js';
-import { fromGoogleNetwork, onInternet } from './vpc.js';
-import { proxyReply, type HttpRequest } from './proxy.js';
+import { arriveAtVm, fromGoogleNetwork, leaveVm, onInternet } from './vpc.js';
+import { proxyReply, throughProxy } from './proxy.js';
 import { cidrContains, parseCIDR, parseIPv4 } from '../net/ipv4.js';
 import type { ClusterView } from './view.js';
+
+/** How the walk's parts hand a packet on to one another (see walk.ts): the one place they are wired together. */
+const hopHandlers: HopHandlers = { nodePass, leaveVm, arriveAtVm, onInternet, throughProxy };
 
 /** Sends `packet` from `sender` and follows it to its end. */
 function walkFrom(ctx: WalkContext, sender: Sender | Endpoint, packet: Packet): WalkEnd {
@@ -61,7 +66,7 @@ function context(
   nowMs: number,
   http?: HttpRequest,
 ): WalkContext {
-  return { view, chooser, direction, commit, nowMs, hops: [], http };
+  return { next: hopHandlers, view, chooser, direction, commit, nowMs, hops: [], http };
 }
 
 function endpointRef(at: Endpoint, packet: Packet): { pod?: string; node?: string; ip: string; port: number } {
@@ -221,7 +226,7 @@ function answer(view: ClusterView, spec: PacketTraceSpec): PacketTraceStatus {
   const observedSource = { ip: end.packet.src, port: end.packet.srcPort };
   const replyCtx = context(view, flowChooser(`reply|${flow}`), 'reply', true, nowMs);
   const backendReply = walkFrom(replyCtx, end.at, reversed(end.packet));
-  const replyEnd = (forward.proxied && proxyReply(replyCtx, forward.proxied, backendReply, onInternet)) || backendReply;
+  const replyEnd = (forward.proxied && proxyReply(replyCtx, forward.proxied, backendReply)) || backendReply;
   const reply = {
     hops: stripPacket(replyCtx.hops),
     ...(replyEnd.delivered ? { observedSource: { ip: replyEnd.packet.src, port: replyEnd.packet.srcPort } } : {}),

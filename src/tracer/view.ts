@@ -5,7 +5,7 @@
  * controllers' informers; tests may implement it directly.
  */
 import type { CompiledRules } from '../dataplane/kube-proxy/rules.js';
-import type { RecentLists } from '../dataplane/netfilter/evaluate.js';
+import type { RecentLists } from '../dataplane/netfilter/match.js';
 import type { Conntrack } from './conntrack.js';
 import type { Service } from '../registry/kinds/service/schema.js';
 import type { LookupResult } from '../dns/records.js';

@@ -7,13 +7,21 @@
 import type { Packet } from '../dataplane/netfilter/packet.js';
 import { admittingFirewall } from '../dataplane/vpc/firewall.js';
 import { cidrContains, firstHost, parseCIDR, parseIPv4, tryParseIPv4 } from '../net/ipv4.js';
-import { nodePass, isLocalAddress } from './node-pass.js';
+import { isLocalAddress } from './node-pass.js';
 import { addHop, deliver, drop, type WalkContext, type WalkEnd } from './walk.js';
-import { isFrontEnd, throughProxy } from './proxy.js';
 import type { LoadBalancerView, NodeView } from './view.js';
 
 /** Ranges the internet gateway never carries (GCP's PRIVATE_TRAFFIC_TO_INTERNET). */
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map(parseCIDR);
+
+/** Where Google Front Ends connect from (and health checks come from). */
+export const GOOGLE_FRONT_END_RANGES = ['130.211.0.0/22', '35.191.0.0/16'].map(parseCIDR);
+
+/** Whether `ip` is a Google Front End's: inside Google's network, never behind the 1:1 NAT. */
+function isFrontEnd(ip: string): boolean {
+  const addr = tryParseIPv4(ip);
+  return addr !== undefined && GOOGLE_FRONT_END_RANGES.some((r) => cidrContains(r, addr));
+}
 
 const inRange = (cidr: string, ip: string): boolean => {
   const addr = tryParseIPv4(ip);
@@ -150,8 +158,7 @@ export function fromGoogleNetwork(ctx: WalkContext, packet: Packet): WalkEnd {
 /** A packet on the internet: it comes back into the VPC if it is for one of its external addresses. */
 export function onInternet(ctx: WalkContext, packet: Packet): WalkEnd {
   const proxy = ctx.view.httpLoadBalancers().find((l) => l.ip === packet.dst && portIn(l, packet.dstPort));
-  if (proxy && packet.protocol === 'TCP')
-    return throughProxy(ctx, proxy, packet, (c, name, p) => arriveAtVm(c, c.view.node(name)!, p));
+  if (proxy && packet.protocol === 'TCP') return ctx.next.throughProxy(ctx, proxy, packet);
   const lbs = ctx.view.loadBalancers().filter((l) => l.ip === packet.dst);
   if (lbs.length > 0) return throughLoadBalancer(ctx, lbs, packet);
   const node = ctx.view.nodeByExternalIP(packet.dst);
@@ -258,5 +265,5 @@ export function arriveAtVm(ctx: WalkContext, node: NodeView, packet: Packet): Wa
       `${node.name} has canIpForward=false, so GCP does not deliver packets for ${packet.dst}, an address that is not its own`,
     );
   }
-  return nodePass(ctx, node, packet, { kind: 'eth0' });
+  return ctx.next.nodePass(ctx, node, packet, { kind: 'eth0' });
 }

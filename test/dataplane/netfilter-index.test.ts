@@ -4,13 +4,12 @@ import { ServiceSchema } from '../../src/registry/kinds/service/schema.js';
 import { EndpointSliceSchema } from '../../src/registry/kinds/endpointslice/schema.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import type { Chain, CompiledRules, Match, Rule, Target } from '../../src/dataplane/kube-proxy/rules.js';
-import { candidatePositions, findChain } from '../../src/dataplane/netfilter/chain-index.js';
+import { candidatePositions, findChain, type Table } from '../../src/dataplane/netfilter/chain-index.js';
 import {
   evaluateChain,
   type HookContext,
   type HookResult,
   type StatisticPoint,
-  type Table,
 } from '../../src/dataplane/netfilter/evaluate.js';
 import type { Packet } from '../../src/dataplane/netfilter/packet.js';
 

@@ -4,12 +4,8 @@ import { ServiceSchema, type Service } from '../../src/registry/kinds/service/sc
 import { EndpointSliceSchema, type EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import type { CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
-import {
-  evaluateChain,
-  type HookContext,
-  type HookResult,
-  type Table,
-} from '../../src/dataplane/netfilter/evaluate.js';
+import type { Table } from '../../src/dataplane/netfilter/chain-index.js';
+import { evaluateChain, type HookContext, type HookResult } from '../../src/dataplane/netfilter/evaluate.js';
 import type { Packet } from '../../src/dataplane/netfilter/packet.js';
 
 const NODE_IP = '10.240.0.2';

@@ -10,9 +10,11 @@
  */
 import { formatIPv4 } from '../../net/ipv4.js';
 import type { Chain, CompiledRules, Match, Rule } from '../kube-proxy/rules.js';
-import type { Table } from './evaluate.js';
 import { parseRuleCidr } from './match.js';
 import type { Packet } from './packet.js';
+
+/** The iptables tables kube-proxy programs. */
+export type Table = 'nat' | 'filter';
 
 /** Chains shorter than this are walked plainly: testing a few rules is cheaper than a lookup and a merge. */
 const MIN_INDEXED_RULES = 8;

@@ -7,12 +7,9 @@
 import { parseIPv4, tryParseIPv4 } from '../../net/ipv4.js';
 import { renderRule } from '../kube-proxy/render.js';
 import { BUILTIN_CHAINS, type Chain, type CompiledRules, type Match, type Rule } from '../kube-proxy/rules.js';
-import { candidatePositions, findChain } from './chain-index.js';
-import { holdsExceptStatistic, type MatchSubject, type RecentSet } from './match.js';
+import { candidatePositions, findChain, type Table } from './chain-index.js';
+import { holdsExceptStatistic, type MatchState, type MatchSubject, type RecentSet } from './match.js';
 import type { Packet } from './packet.js';
-
-/** The iptables tables kube-proxy programs. */
-export type Table = 'nat' | 'filter';
 
 /** A rule in context: where it sits and its `iptables-save` text. */
 export interface RuleRef {
@@ -33,19 +30,10 @@ export interface StatisticPoint {
   probability: number;
 }
 
-/** `-m recent` lists: list name → source IP → when it was last recorded (seconds). */
-export type RecentLists = ReadonlyMap<string, ReadonlyMap<string, number>>;
-
-/** The hook state a traversal reads besides the packet. */
-export interface HookContext {
-  ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID';
+/** The hook state a traversal reads besides the packet: the matches' state, the entry mark, statistic draws. */
+export interface HookContext extends MatchState {
   /** The skb mark on entry. */
   mark: number;
-  /** `-m addrtype LOCAL`: whether `ip` is one of this node's addresses. */
-  isLocal(ip: string): boolean;
-  /** Read-only here; `--set` hits come back in `HookResult.recentSets`. */
-  recent: RecentLists;
-  nowSeconds: number;
   /**
    * Whether this `-m statistic` match matches. Called only once every other match of its rule holds,
    * in traversal order, so a sequence of answers reproduces a path.
@@ -81,6 +69,7 @@ const MAX_JUMP_DEPTH = 32;
 
 /** The state one traversal accumulates. */
 interface Traversal extends MatchSubject {
+  ctx: HookContext;
   rules: CompiledRules;
   table: Table;
   useIndex: boolean;

@@ -6,8 +6,20 @@
  */
 import { cidrContains, parseCIDR, parseIPv4, type Cidr } from '../../net/ipv4.js';
 import type { Match, Rule } from '../kube-proxy/rules.js';
-import type { HookContext } from './evaluate.js';
 import type { Packet } from './packet.js';
+
+/** `-m recent` lists: list name → source IP → when it was last recorded (seconds). */
+export type RecentLists = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/** The hook state the matches read besides the packet (the traversal's HookContext extends it). */
+export interface MatchState {
+  ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID';
+  /** `-m addrtype LOCAL`: whether `ip` is one of this node's addresses. */
+  isLocal(ip: string): boolean;
+  /** Read-only here; `--set` hits come back in `HookResult.recentSets`. */
+  recent: RecentLists;
+  nowSeconds: number;
+}
 
 /** A `-m recent --set` hit: list `name` records source `ip`. */
 export interface RecentSet {
@@ -23,7 +35,7 @@ export interface MatchSubject {
   src: number;
   dst: number;
   mark: number;
-  ctx: HookContext;
+  ctx: MatchState;
   /** `--set` hits earlier in this traversal: a later `--rcheck` sees them as seen now, as the kernel would. */
   pendingRecent: readonly RecentSet[];
 }
