@@ -5,12 +5,18 @@
  * looked leaked for {@link NUM_REPAIRS_BEFORE_LEAK_CLEANUP} passes, so an allocation whose Service
  * is not stored yet survives the race.
  */
-import { nowTimestamp } from '../apimachinery/object.js';
-import { defineController, watchKind, type ObjectKey, type ReconcileContext, type Reconciler } from '../runtime/api.js';
-import type { Event } from '../registry/kinds/event/schema.js';
-import type { Service } from '../registry/kinds/service/schema.js';
-import { Bitmap } from './bitmap.js';
-import type { AllocationRange, RangeStore } from './stored-range.js';
+import { Bitmap } from '../../src/allocators/bitmap.js';
+import type { AllocationRange, RangeStore } from '../../src/allocators/stored-range.js';
+import { nowTimestamp } from '../../src/apimachinery/object.js';
+import {
+  defineController,
+  watchKind,
+  type ObjectKey,
+  type ReconcileContext,
+  type Reconciler,
+} from '../../src/runtime/api.js';
+import type { Event } from '../../src/registry/kinds/event/schema.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** Passes a suspected leak survives before it is freed (upstream numRepairsBeforeLeakCleanup). */
 export const NUM_REPAIRS_BEFORE_LEAK_CLEANUP = 3;
