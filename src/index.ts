@@ -8,5 +8,12 @@ export { Manager, type ManagerOptions } from './runtime/manager.js';
 export { runRemoteControllers, type RemoteRun } from './runtime/run-remote.js';
 export { connectionFromKubeconfig, type Connection } from './runtime/remote.js';
 export { realClock, FakeClock } from './runtime/clock.js';
+export {
+  EventRecorder,
+  type EventContext,
+  type EventInfo,
+  type EventType,
+  type InvolvedObject,
+} from './runtime/events.js';
 export { startServer, type RunningServer } from './server.js';
 export type { AdmissionHook, Txn } from './registry/admission.js';

@@ -53,6 +53,7 @@ import {
   ServiceWarnings,
   UNSUPPORTED_PROTOCOL_REASON,
   recordNormal,
+  serviceEventRecorder,
   type ServiceWarning,
 } from './events.js';
 import { backendsHealth } from './health.js';
@@ -118,7 +119,8 @@ function sortedNodes(ctx: Listed) {
 export function cloudLoadBalancerController(opts: CloudLoadBalancerOptions): Reconciler<'Service'> {
   const sharedFirewall = sharedHealthCheckFirewall(opts.clusterName);
   const sharedFirewallName = nodesHealthCheckFirewallName(opts.clusterName);
-  const warnings = new ServiceWarnings();
+  const recorder = serviceEventRecorder();
+  const warnings = new ServiceWarnings(recorder);
   /** The address this process gave each Service (pool owner key). */
   const remembered = new Map<string, string>();
 
@@ -154,7 +156,7 @@ export function cloudLoadBalancerController(opts: CloudLoadBalancerOptions): Rec
     remembered.delete(poolOwner(key));
     if (!svc || svc.metadata.deletionTimestamp || !ownsStatus(svc)) return;
     await clearAddress(ctx, svc);
-    if (deletedRules > 0) await recordNormal(ctx, svc, DELETED_REASON, 'Deleted load balancer');
+    if (deletedRules > 0) await recordNormal(recorder, ctx, svc, DELETED_REASON, 'Deleted load balancer');
   }
 
   /** The address for a handled Service, or the problem that leaves it without a load balancer. */
@@ -221,7 +223,7 @@ export function cloudLoadBalancerController(opts: CloudLoadBalancerOptions): Rec
     for (const desired of plan.firewalls) if (!(await ensureCloudObject(ctx, 'Firewall', desired))) complete = false;
     await syncSharedFirewall(ctx);
     if (!complete) return;
-    if (!hadRule) await recordNormal(ctx, svc, ENSURED_REASON, 'Ensured load balancer');
+    if (!hadRule) await recordNormal(recorder, ctx, svc, ENSURED_REASON, 'Ensured load balancer');
     await publishAddress(ctx, svc, choice.ip);
   }
 

@@ -3,10 +3,10 @@
  * `service-controller`). Normal events mark a load balancer's creation and removal; a Warning is
  * recorded once per problem: kplane resyncs the Services on every Node heartbeat, so a repeat would
  * only grow `count`. A Warning already in the Event cache (recorded before a restart) is not
- * recorded again either.
+ * recorded again either. Both go through one {@link EventRecorder} per controller.
  */
-import { recordEvent } from '../common/events.js';
 import type { ReconcileContext } from '../../src/runtime/api.js';
+import { EventRecorder } from '../../src/runtime/events.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** The event source of upstream's service controller. */
@@ -24,9 +24,20 @@ function involved(svc: Service) {
   return { kind: 'Service', apiVersion: 'v1', object: svc };
 }
 
+/** The recorder of one service controller: its Normal events and its {@link ServiceWarnings} share it. */
+export function serviceEventRecorder(): EventRecorder {
+  return new EventRecorder(SERVICE_EVENT_COMPONENT);
+}
+
 /** Records a Normal event about `svc`. Never throws. */
-export async function recordNormal(ctx: EventContext, svc: Service, reason: string, message: string): Promise<void> {
-  await recordEvent(ctx, SERVICE_EVENT_COMPONENT, involved(svc), { type: 'Normal', reason, message });
+export async function recordNormal(
+  recorder: EventRecorder,
+  ctx: EventContext,
+  svc: Service,
+  reason: string,
+  message: string,
+): Promise<void> {
+  await recorder.record(ctx, involved(svc), { type: 'Normal', reason, message });
 }
 
 /** A problem that keeps a Service from its load balancer (or from a change to it). */
@@ -39,6 +50,8 @@ export interface ServiceWarning {
 export class ServiceWarnings {
   /** The uid and problem recorded last, by Service key `namespace/name`. */
   private readonly recorded = new Map<string, string>();
+
+  constructor(private readonly recorder: EventRecorder) {}
 
   /** Records `problem` about `svc` unless already recorded; no problem forgets the last one. Never throws. */
   async report(ctx: EventContext, svc: Service, problem: ServiceWarning | undefined): Promise<void> {
@@ -58,7 +71,7 @@ export class ServiceWarnings {
         e.message === problem.message &&
         e.source?.component === SERVICE_EVENT_COMPONENT,
     );
-    if (!stored) await recordEvent(ctx, SERVICE_EVENT_COMPONENT, involved(svc), { type: 'Warning', ...problem });
+    if (!stored) await this.recorder.record(ctx, involved(svc), { type: 'Warning', ...problem });
   }
 
   /** Forgets what was recorded about the Service `namespace/name` (it is gone or no longer has a load balancer). */

@@ -10,7 +10,7 @@ import {
   rangeRepairController,
   type RepairFinding,
   type RepairPlan,
-} from '../../src/allocators/range-repair.js';
+} from '../common/range-repair.js';
 import { openServiceIPStore, type ServiceIPRange } from '../../src/allocators/service-ip-range.js';
 import type { Reconciler } from '../../src/runtime/api.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';

@@ -5,10 +5,10 @@
  * Event cache already holds it (an earlier process did); the first check covers a cache that has
  * not seen our own Event yet, the second a restart.
  */
-import { recordEvent } from '../common/events.js';
 import type { Event } from '../../src/registry/kinds/event/schema.js';
 import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import type { ReconcileContext } from '../../src/runtime/api.js';
+import { EventRecorder } from '../../src/runtime/events.js';
 
 /** ingress-gce's event source. */
 export const INGRESS_EVENT_COMPONENT = 'loadbalancer-controller';
@@ -38,6 +38,7 @@ function alreadyStored(events: readonly Event[], uid: string, w: IngressWarning)
 export class IngressWarnings {
   /** Warnings recorded by this process, by Ingress key `namespace/name`. */
   private readonly recorded = new Map<string, Set<string>>();
+  private readonly recorder = new EventRecorder(INGRESS_EVENT_COMPONENT);
 
   /** Records each of `warnings` about `ing` that was not recorded before. Never throws. */
   async report(
@@ -55,9 +56,8 @@ export class IngressWarnings {
       if (mine.has(id)) continue;
       mine.add(id);
       if (alreadyStored(stored, uid, w)) continue;
-      await recordEvent(
+      await this.recorder.record(
         ctx,
-        INGRESS_EVENT_COMPONENT,
         { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', object: ing },
         { type: 'Warning', ...w },
       );

@@ -39,9 +39,9 @@ import {
   type Reconciler,
   type Result,
 } from '../../src/runtime/api.js';
+import { EventRecorder } from '../../src/runtime/events.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import type { Pod } from '../../src/registry/kinds/pod/schema.js';
-import { recordEvent } from '../common/events.js';
 import { nodeAddress } from '../nodes/node-status.js';
 import { RangeExhaustedError } from './host-local.js';
 import { PodNetwork, RequestedIPUnavailableError } from './pod-network.js';
@@ -70,6 +70,7 @@ async function writeStatus(ctx: ReconcileContext, pod: Pod, status: Pod['status'
 /** The kubelet controller. */
 export function kubeletController(): Reconciler<'Pod'> {
   const network = new PodNetwork();
+  const recorder = new EventRecorder(COMPONENT);
 
   /** The pod's sandbox, or undefined while its node has no usable podCIDR. Throws when no IP can be had. */
   function sandboxFor(
@@ -90,9 +91,8 @@ export function kubeletController(): Reconciler<'Pod'> {
 
   async function sandboxFailed(ctx: ReconcileContext, pod: Pod, hostIP: string, err: Error): Promise<Result> {
     const message = `Failed to create pod sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: ${err.message}`;
-    await recordEvent(
+    await recorder.record(
       ctx,
-      COMPONENT,
       { kind: 'Pod', apiVersion: 'v1', object: pod },
       { type: 'Warning', reason: 'FailedCreatePodSandBox', message },
     );

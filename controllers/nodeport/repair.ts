@@ -11,7 +11,7 @@ import {
   rangeRepairController,
   type RepairFinding,
   type RepairPlan,
-} from '../../src/allocators/range-repair.js';
+} from '../common/range-repair.js';
 import type { Reconciler } from '../../src/runtime/api.js';
 import type { Service, ServiceSpec } from '../../src/registry/kinds/service/schema.js';
 import type { NodePortAllocatorOptions } from '../../src/registry/kinds/service/node-port-admission.js';

@@ -12,8 +12,8 @@
  */
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { defineController, type ReconcileContext, type Reconciler, type Result } from '../../src/runtime/api.js';
+import { EventRecorder } from '../../src/runtime/events.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
-import { recordEvent } from '../common/events.js';
 import { cidrsOverlap, parseCIDR } from '../../src/net/ipv4.js';
 import { CidrExhaustedError, CidrSet } from './ipam.js';
 
@@ -42,6 +42,7 @@ export function nodeIpamController(opts: NodeIpamOptions): Reconciler<'Node'> {
   const set = new CidrSet(opts.clusterCIDR, opts.nodeCIDRMaskSize ?? 24);
   if (cidrsOverlap(parseCIDR(opts.clusterCIDR), parseCIDR(opts.serviceCIDR))) set.occupy(opts.serviceCIDR);
   const held = new Map<string, Holding>();
+  const recorder = new EventRecorder(COMPONENT);
 
   /** Records `node`'s existing podCIDR as its range (logged and skipped when outside the cluster CIDR). */
   function adopt(ctx: Pick<ReconcileContext, 'log'>, node: Node, cidr: string): void {
@@ -75,9 +76,8 @@ export function nodeIpamController(opts: NodeIpamOptions): Reconciler<'Node'> {
       } catch (err) {
         if (!(err instanceof CidrExhaustedError)) throw err;
         ctx.log.error('failed to allocate a podCIDR', { node: name, error: err.message });
-        await recordEvent(
+        await recorder.record(
           ctx,
-          COMPONENT,
           { kind: 'Node', apiVersion: 'v1', object: node },
           { type: 'Normal', reason: 'CIDRNotAvailable', message: err.message },
         );

@@ -29,10 +29,10 @@ import {
   type ReconcileContext,
   type Reconciler,
 } from '../../src/runtime/api.js';
+import { EventRecorder } from '../../src/runtime/events.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import type { Pod, PodCondition } from '../../src/registry/kinds/pod/schema.js';
 import { findCondition, mergeConditions } from '../common/conditions.js';
-import { recordEvent } from '../common/events.js';
 import { unfitReason, unschedulableMessage } from './feasibility.js';
 
 /** The `spec.schedulerName` this scheduler serves. */
@@ -132,6 +132,7 @@ async function reportScheduled(ctx: ReconcileContext, pod: Pod, condition: PodCo
 /** The scheduler controller. */
 export function schedulerController(): Reconciler<'Pod'> {
   const assumed = new AssumedPods();
+  const recorder = new EventRecorder(SCHEDULER_NAME);
   return defineController({
     name: 'scheduler',
     for: 'Pod',
@@ -157,9 +158,8 @@ export function schedulerController(): Reconciler<'Pod'> {
       }
       const message = unschedulableMessage(placement.total, placement.reasons);
       await reportScheduled(ctx, pod, scheduledCondition('False', message));
-      await recordEvent(
+      await recorder.record(
         ctx,
-        SCHEDULER_NAME,
         { kind: 'Pod', apiVersion: 'v1', object: pod },
         { type: 'Warning', reason: 'FailedScheduling', message },
       );

@@ -2,12 +2,12 @@
  * The simulated dataplane of a running control plane: kube-proxy's rules and the dataplane state
  * fed by the controllers' informers, and the network.kplane.io API answered from them.
  */
-import { startKubeProxy } from '../../controllers/kube-proxy/kube-proxy.js';
 import type { ServerConfig } from '../config/config.js';
 import type { DataplaneApi } from '../http/routes/dataplane.js';
 import type { Manager } from '../runtime/manager.js';
 import type { Registry } from '../registry/store.js';
 import { runTrace } from '../tracer/trace.js';
+import { startKubeProxy } from './kube-proxy/informers.js';
 import type { CompiledRules } from './kube-proxy/rules.js';
 import { nodeDataplane } from './node-dataplane.js';
 import { DataplaneState } from './state.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { Bitmap } from '../../src/allocators/bitmap.js';
-import { REPAIR_KEY } from '../../src/allocators/range-repair.js';
+import { REPAIR_KEY } from '../../controllers/common/range-repair.js';
 import { indexedIP, openServiceIPStore, ServiceIPRange } from '../../src/allocators/service-ip-range.js';
 import { parseIPv4 } from '../../src/net/ipv4.js';
 import type { AdmissionHook } from '../../src/registry/admission.js';

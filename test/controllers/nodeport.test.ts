@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bitmap } from '../../src/allocators/bitmap.js';
 import { NodePortRange, openNodePortStore } from '../../src/allocators/node-port-range.js';
-import { REPAIR_KEY } from '../../src/allocators/range-repair.js';
+import { REPAIR_KEY } from '../../controllers/common/range-repair.js';
 import type { AdmissionHook } from '../../src/registry/admission.js';
 import { registryRoot, resourcePrefix } from '../../src/registry/keys.js';
 import { builtinKinds } from '../../src/registry/kinds/index.js';

@@ -1,14 +1,14 @@
 /**
  * kube-proxy, as the talk puts it: "it watches the API for services" (and their EndpointSlices),
  * and programs every node's iptables. Here one component keeps all nodes' rules, incrementally:
- * an event recompiles only the Service it concerns (see `KubeProxyRules`). It runs on the
- * controllers' shared informers; the rules are what `GET …/nodedataplanes/{node}/iptables`
- * serves and what the tracer evaluates.
+ * an event recompiles only the Service it concerns (see `KubeProxyRules`). It is part of the
+ * dataplane, not a reconciler: it only feeds the controllers' shared informers into the rules,
+ * which are what `GET …/nodedataplanes/{node}/iptables` serves and what the tracer evaluates.
  */
-import { KubeProxyRules, type KubeProxyConfig } from '../../src/dataplane/kube-proxy/proxier.js';
-import type { Manager } from '../../src/runtime/manager.js';
-import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
-import type { Service } from '../../src/registry/kinds/service/schema.js';
+import { KubeProxyRules, type KubeProxyConfig } from './proxier.js';
+import type { Manager } from '../../runtime/manager.js';
+import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
+import type { Service } from '../../registry/kinds/service/schema.js';
 
 /** Keeps `KubeProxyRules` in step with the Nodes, Services and EndpointSlices the informers hold. */
 export function startKubeProxy(manager: Manager, config: KubeProxyConfig): KubeProxyRules {

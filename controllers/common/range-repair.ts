@@ -5,12 +5,11 @@
  * looked leaked for {@link NUM_REPAIRS_BEFORE_LEAK_CLEANUP} passes, so an allocation whose Service
  * is not stored yet survives the race.
  */
-import { nowTimestamp } from '../apimachinery/object.js';
-import { defineController, watchKind, type ObjectKey, type ReconcileContext, type Reconciler } from '../runtime/api.js';
-import type { Event } from '../registry/kinds/event/schema.js';
-import type { Service } from '../registry/kinds/service/schema.js';
-import { Bitmap } from './bitmap.js';
-import type { AllocationRange, RangeStore } from './stored-range.js';
+import { Bitmap } from '../../src/allocators/bitmap.js';
+import type { AllocationRange, RangeStore } from '../../src/allocators/stored-range.js';
+import { defineController, watchKind, type ObjectKey, type Reconciler } from '../../src/runtime/api.js';
+import { EventRecorder } from '../../src/runtime/events.js';
+import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** Passes a suspected leak survives before it is freed (upstream numRepairsBeforeLeakCleanup). */
 export const NUM_REPAIRS_BEFORE_LEAK_CLEANUP = 3;
@@ -94,6 +93,7 @@ export interface RangeRepairSpec<T> {
  * in the controller, as in upstream.
  */
 export function rangeRepairController<T>(spec: RangeRepairSpec<T>): Reconciler<'Service'> {
+  const recorder = new EventRecorder(spec.component);
   let leaks: ReadonlyMap<T, number> = new Map();
   let lastRun: number | undefined;
   return defineController({
@@ -114,43 +114,13 @@ export function rangeRepairController<T>(spec: RangeRepairSpec<T>): Reconciler<'
       });
       lastRun = now;
       leaks = plan.leaks;
-      for (const event of plan.events) await recordEvent(ctx, spec.component, event);
+      for (const { service, reason, message } of plan.events)
+        await recorder.record(
+          ctx,
+          { kind: 'Service', apiVersion: 'v1', object: service },
+          { type: 'Warning', reason, message },
+        );
       return { requeueAfterMs: spec.intervalMs };
     },
   });
-}
-
-/** Creates a core/v1 Warning Event on the Service; a failure is logged, like a dropped recorder event. */
-async function recordEvent(ctx: ReconcileContext, component: string, event: RepairEvent): Promise<void> {
-  const { service } = event;
-  const timestamp = nowTimestamp(ctx.now());
-  const body: Omit<Event, 'apiVersion' | 'kind'> = {
-    metadata: { namespace: service.metadata.namespace, generateName: `${service.metadata.name}.` },
-    involvedObject: {
-      kind: 'Service',
-      apiVersion: 'v1',
-      namespace: service.metadata.namespace,
-      name: service.metadata.name ?? '',
-      uid: service.metadata.uid ?? '',
-      resourceVersion: service.metadata.resourceVersion,
-    },
-    type: 'Warning',
-    reason: event.reason,
-    message: event.message,
-    source: { component },
-    firstTimestamp: timestamp,
-    lastTimestamp: timestamp,
-    count: 1,
-    reportingComponent: component,
-    reportingInstance: '',
-  };
-  try {
-    await ctx.client.create('Event', body);
-  } catch (err) {
-    ctx.log.error('failed to record a repair event', {
-      reason: event.reason,
-      service: `${service.metadata.namespace}/${service.metadata.name}`,
-      error: String(err),
-    });
-  }
 }
