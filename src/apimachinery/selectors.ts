@@ -6,10 +6,10 @@
 import { errors } from './errors.js';
 
 /** Label selector operators, spelled as k8s.io/apimachinery/pkg/selection spells them. */
-export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
+type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
 
 /** One ANDed term of a label selector. */
-export interface LabelRequirement {
+interface LabelRequirement {
   readonly key: string;
   readonly operator: LabelOperator;
   /** Sorted and de-duplicated for `in`/`notin`; one value for `=`, `==`, `!=`, `gt`, `lt`; none otherwise. */
@@ -28,7 +28,7 @@ export interface LabelSelector {
 }
 
 /** A field selector term: `field=value` (also written `==`) or `field!=value`. */
-export interface FieldRequirement {
+interface FieldRequirement {
   readonly field: string;
   readonly operator: '=' | '!=';
   readonly value: string;

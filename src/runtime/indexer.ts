@@ -5,10 +5,10 @@ import { keyString, type Lister, type ObjectKey } from './api.js';
 export type IndexFunc = (obj: KubeObject) => readonly string[];
 
 /** The namespace index every informer has (client-go `NamespaceIndex`). */
-export const namespaceIndex = 'namespace';
+const namespaceIndex = 'namespace';
 
 /** Every informer also indexes objects by each `key=value` label pair, for selector lookups. */
-export const labelIndex = 'labels';
+const labelIndex = 'labels';
 
 /**
  * The informer's local store: objects by `namespace/name` plus named indexes kept in step
