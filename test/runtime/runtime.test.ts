@@ -14,6 +14,7 @@ import { realClock } from '../../src/runtime/clock.js';
 import { Informer, ResourceExpiredError, type ListWatchSource } from '../../src/runtime/informer.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { kindLookup, LocalClient, localSource } from '../../src/runtime/local.js';
+import { eventually } from '../helpers/eventually.js';
 import { scratchDir } from '../helpers/process.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,14 +27,6 @@ function service(name: string, annotations?: Record<string, string>) {
     metadata: { name, namespace: 'default', annotations },
     spec: { ports: [{ port: 80 }], selector: { app: name } },
   };
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('several test environments run side by side, each with its own store', async () => {
@@ -83,7 +76,11 @@ test('errors are retried with backoff, TerminalError is not, requeueAfter reconc
   const env = await startTestEnv({ controllers: [flaky] });
   cleanups.push(() => env.close());
   for (const name of ['fails-twice', 'terminal', 'again']) await env.client.create('Service', service(name));
-  await eventually(() => calls.get('fails-twice') === 3 && calls.get('again') === 3, 'retries and requeues');
+  await eventually(
+    async () => assert.deepEqual([calls.get('fails-twice'), calls.get('again')], [3, 3], 'retries and requeues'),
+    5000,
+    10,
+  );
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(calls.get('fails-twice'), 3);
   assert.equal(calls.get('terminal'), 1);
@@ -113,7 +110,7 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
   inf.addHandler({ onDelete: (o) => deleted.push(o.metadata.name!) });
   inf.start();
   await inf.waitForSync();
-  await eventually(() => lists === 2, 'a relist');
+  await eventually(async () => assert.equal(lists, 2, 'a relist'), 5000, 10);
   assert.deepEqual(deleted, ['b']);
   assert.deepEqual(
     inf.store.list().map((o) => o.metadata.name),
@@ -155,13 +152,13 @@ test('leader election: of two managers only one runs controllers; the other take
   await first.waitForLeadership();
   await second.start();
   await env.client.create('Service', service('s1'));
-  await eventually(() => ran.includes('first:s1'), 'the leader reconciles');
+  await eventually(async () => assert.ok(ran.includes('first:s1'), 'the leader reconciles'), 5000, 10);
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(second.isLeader(), false);
   assert.ok(!ran.some((r) => r.startsWith('second:')));
   await first.stop();
   await second.waitForLeadership();
-  await eventually(() => ran.includes('second:s1'), 'the new leader reconciles');
+  await eventually(async () => assert.ok(ran.includes('second:s1'), 'the new leader reconciles'), 5000, 10);
   const lease = await env.client.get('Lease', { namespace: 'kube-system', name: 'test-lock' });
   assert.equal(lease.spec?.holderIdentity, 'second');
   assert.equal(lease.spec?.leaseTransitions, 1);
@@ -180,9 +177,14 @@ test('the same reconciler runs out of process against a server URL through a kub
   await env.client.create('Service', service('remote'));
   await eventually(
     async () =>
-      (await env.client.get('Service', { namespace: 'default', name: 'remote' })).metadata.annotations?.[
-        'example.com/ready-endpoints'
-      ] === '0',
-    'the remote controller to annotate',
+      assert.equal(
+        (await env.client.get('Service', { namespace: 'default', name: 'remote' })).metadata.annotations?.[
+          'example.com/ready-endpoints'
+        ],
+        '0',
+        'the remote controller annotates',
+      ),
+    5000,
+    10,
   );
 });
