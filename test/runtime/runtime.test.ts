@@ -10,6 +10,7 @@ import {
   TerminalError,
   type ObjectKey,
 } from '../../src/index.js';
+import type { Kind, KindMap } from '../../src/runtime/api.js';
 import { realClock } from '../../src/runtime/clock.js';
 import { Informer, ResourceExpiredError, type ListWatchSource } from '../../src/runtime/informer.js';
 import { Manager } from '../../src/runtime/manager.js';
@@ -81,7 +82,8 @@ test('errors are retried with backoff, TerminalError is not, requeueAfter reconc
     5000,
     10,
   );
-  await new Promise((r) => setTimeout(r, 100));
+  // Idle means no retry or requeue is due within a second: any further reconcile would show here.
+  await env.settle();
   assert.equal(calls.get('fails-twice'), 3);
   assert.equal(calls.get('terminal'), 1);
   assert.equal(calls.get('again'), 3);
@@ -119,12 +121,22 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
   await inf.stop();
 });
 
+/** A candidate's client that counts its Lease reads: each one starts an attempt to acquire or renew. */
+class LeaseReadCounter extends LocalClient {
+  leaseReads = 0;
+
+  override async get<K extends Kind>(kind: K, key: ObjectKey): Promise<KindMap[K]> {
+    if (kind === 'Lease') this.leaseReads++;
+    return super.get(kind, key);
+  }
+}
+
 test('leader election: of two managers only one runs controllers; the other takes over when it stops', async () => {
   const env = await startTestEnv();
   cleanups.push(() => env.close());
   const lookup = kindLookup((await import('../../src/registry/kinds/index.js')).builtinResources);
   const ran: string[] = [];
-  const makeManager = (identity: string) =>
+  const makeManager = (identity: string, client = new LocalClient(env.registry, lookup)) =>
     new Manager({
       controllers: [
         defineController({
@@ -136,7 +148,7 @@ test('leader election: of two managers only one runs controllers; the other take
         }),
       ],
       source: (kind) => localSource(env.registry, lookup(kind)),
-      client: new LocalClient(env.registry, lookup),
+      client,
       leaderElection: {
         namespace: 'kube-system',
         name: 'test-lock',
@@ -147,13 +159,20 @@ test('leader election: of two managers only one runs controllers; the other take
       },
     });
   const first = makeManager('first');
-  const second = makeManager('second');
+  const secondClient = new LeaseReadCounter(env.registry, lookup);
+  const second = makeManager('second', secondClient);
   await first.start();
   await first.waitForLeadership();
   await second.start();
   await env.client.create('Service', service('s1'));
   await eventually(async () => assert.ok(ran.includes('first:s1'), 'the leader reconciles'), 5000, 10);
-  await new Promise((r) => setTimeout(r, 300));
+  // Not taking over has no event of its own: wait until the second candidate was refused the Lease a few times.
+  const readsBefore = secondClient.leaseReads;
+  await eventually(
+    async () => assert.ok(secondClient.leaseReads >= readsBefore + 3, 'the second candidate retries'),
+    5000,
+    10,
+  );
   assert.equal(second.isLeader(), false);
   assert.ok(!ran.some((r) => r.startsWith('second:')));
   await first.stop();
