@@ -12,13 +12,13 @@
  * miss nothing the simulator says it would surely have shown (see MISS_TOLERANCE); the simulator's
  * side is oversampled with extra traces, which cost nothing in the kernel.
  */
-import type { Firewall } from '../../registry/kinds/firewall/schema.js';
-import type { PacketTraceSpec, PacketTraceStatus } from '../../registry/kinds/packettrace/schema.js';
-import type { Route } from '../../registry/kinds/route/schema.js';
-import type { LoadBalancerView, NetworkConfig, NodeView, PodView } from '../../tracer/view.js';
-import type { Endpoint } from './agent-protocol.js';
-import type { RealizeInput, RealizeLoadBalancer, RealizeNode } from './input.js';
-import type { ProbeResult, ProbeSource } from './probe.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../../src/registry/kinds/packettrace/schema.js';
+import type { Route } from '../../src/registry/kinds/route/schema.js';
+import type { LoadBalancerView, NetworkConfig, NodeView, PodView } from '../../src/tracer/view.js';
+import type { Endpoint } from '../../src/dataplane/realize/agent-protocol.js';
+import type { RealizeInput, RealizeLoadBalancer, RealizeNode } from '../../src/dataplane/realize/input.js';
+import type { ProbeResult, ProbeSource } from '../../src/dataplane/realize/probe.js';
 
 /** The internet hosts of networking.md §0: a DNS server and an external client. */
 const DEFAULT_INTERNET_HOSTS: readonly string[] = ['8.8.8.8', '198.51.100.7'];
