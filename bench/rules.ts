@@ -2,7 +2,7 @@ import type { EndpointSlice } from '../src/registry/kinds/endpointslice/schema.j
 import { compileNode } from '../src/dataplane/kube-proxy/compile.js';
 import { KubeProxyRules } from '../src/dataplane/kube-proxy/proxier.js';
 import { renderIptablesSave } from '../src/dataplane/kube-proxy/render.js';
-import { syntheticCluster } from '../src/dataplane/kube-proxy/sample-cluster.js';
+import { syntheticCluster } from '../test/dataplane/sample-cluster.js';
 import type { Row } from './api.js';
 
 const services = Number(process.env.BENCH_RULES_SERVICES ?? 10_000);

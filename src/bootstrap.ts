@@ -3,7 +3,7 @@ import { namespaces } from './registry/kinds/namespace/index.js';
 import type { Registry } from './registry/store.js';
 
 /** The namespaces every Kubernetes cluster starts with. */
-export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
 /** Creates the system namespaces that do not exist yet (idempotent across restarts). */
 export async function bootstrapNamespaces(registry: Registry): Promise<void> {

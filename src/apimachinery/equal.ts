@@ -16,8 +16,3 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const bKeys = Object.keys(bo).filter((k) => bo[k] !== undefined);
   return aKeys.length === bKeys.length && aKeys.every((k) => Object.hasOwn(bo, k) && jsonEqual(ao[k], bo[k]));
 }
-
-/** A deep copy of a JSON value (objects handed to callers must not alias cached ones). */
-export function jsonClone<T>(value: T): T {
-  return structuredClone(value);
-}

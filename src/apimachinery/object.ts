@@ -36,12 +36,6 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-/** `namespace/name` for namespaced objects, `name` for cluster-scoped ones: the key controllers queue. */
-export function objectKey(obj: KubeObject): string {
-  const { namespace, name } = obj.metadata;
-  return namespace ? `${namespace}/${name}` : `${name}`;
-}
-
 /** Timestamps are RFC 3339 at second precision, as kube-apiserver's metav1.Time serializes them. */
 export function nowTimestamp(nowMs: number = Date.now()): string {
   return new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');

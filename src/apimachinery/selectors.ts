@@ -4,12 +4,13 @@
  * object per event, so the matchers allocate nothing.
  */
 import { errors } from './errors.js';
+import { isQualifiedName, isValidLabelValue } from './validation.js';
 
 /** Label selector operators, spelled as k8s.io/apimachinery/pkg/selection spells them. */
-export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
+type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
 
 /** One ANDed term of a label selector. */
-export interface LabelRequirement {
+interface LabelRequirement {
   readonly key: string;
   readonly operator: LabelOperator;
   /** Sorted and de-duplicated for `in`/`notin`; one value for `=`, `==`, `!=`, `gt`, `lt`; none otherwise. */
@@ -28,7 +29,7 @@ export interface LabelSelector {
 }
 
 /** A field selector term: `field=value` (also written `==`) or `field!=value`. */
-export interface FieldRequirement {
+interface FieldRequirement {
   readonly field: string;
   readonly operator: '=' | '!=';
   readonly value: string;
@@ -226,7 +227,7 @@ class LabelParser {
     const negated = token.kind === '!';
     if (negated) token = this.consume('values');
     if (token.kind !== 'ident') throw requirementError(`found '${token.text}', expected: identifier`);
-    const keyErrors = labelKeyErrors(token.text);
+    const keyErrors = isQualifiedName(token.text);
     if (keyErrors.length > 0) throw requirementError(invalidValue('<nil>', token.text, keyErrors));
     const next = this.lookahead('values').kind;
     if (next === 'eos' || next === ',') return { key: token.text, unary: negated ? '!' : 'exists' };
@@ -387,7 +388,7 @@ function requirementProblems(
 ): string | undefined {
   const problems: string[] = [];
   if (keyPath !== undefined) {
-    const keyErrors = labelKeyErrors(key);
+    const keyErrors = isQualifiedName(key);
     if (keyErrors.length > 0) problems.push(invalidValue(keyPath, key, keyErrors));
   }
   const countProblem = valueCountProblem(operator, values);
@@ -396,7 +397,7 @@ function requirementProblems(
     if ((operator === 'gt' || operator === 'lt') && !INTEGER.test(value)) {
       problems.push(invalidValue(`values[${i}]`, value, ["for 'Gt', 'Lt' operators, the value must be an integer"]));
     }
-    const valueErrors = labelValueErrors(value);
+    const valueErrors = isValidLabelValue(value);
     if (valueErrors.length > 0) problems.push(invalidValue(`values[${i}][${key}]`, value, valueErrors));
   });
   return problems.length > 0 ? aggregate(problems) : undefined;
@@ -422,66 +423,6 @@ function valueCountProblem(operator: LabelOperator, values: readonly string[]): 
     case 'lt':
       return values.length !== 1 ? "for 'Gt', 'Lt' operators, exactly one value is required" : undefined;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Key and value validation (k8s.io/apimachinery/pkg/util/validation)
-
-const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QUALIFIED_NAME = new RegExp(`^${QUALIFIED_NAME_FMT}$`);
-const QUALIFIED_NAME_MSG =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const LABEL_VALUE_FMT = `(${QUALIFIED_NAME_FMT})?`;
-const LABEL_VALUE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-const LABEL_VALUE_MSG =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
-}
-
-function maxLenError(n: number): string {
-  return `must be no more than ${n} characters`;
-}
-
-/** upstream `IsQualifiedName`: `[prefix/]name`, prefix a DNS subdomain ≤253, name ≤63. */
-function labelKeyErrors(key: string): string[] {
-  const parts = key.split('/');
-  if (parts.length > 2) {
-    return [
-      `a qualified name ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  }
-  const errs: string[] = [];
-  const name = parts.length === 2 ? parts[1] : parts[0];
-  if (parts.length === 2) errs.push(...subdomainErrors(parts[0]).map((e) => `prefix part ${e}`));
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!QUALIFIED_NAME.test(name))
-    errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
-
-function subdomainErrors(prefix: string): string[] {
-  if (prefix.length === 0) return ['must be non-empty'];
-  const errs: string[] = [];
-  if (prefix.length > 253) errs.push(maxLenError(253));
-  if (!DNS1123_SUBDOMAIN.test(prefix))
-    errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
-  return errs;
-}
-
-/** upstream `IsValidLabelValue`: ≤63 characters, empty or alphanumeric at both ends. */
-function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
-  if (!LABEL_VALUE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
-  return errs;
 }
 
 /** `field.Invalid(path, value, detail).Error()`. */

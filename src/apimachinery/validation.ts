@@ -25,13 +25,13 @@ const wildcardSubdomainRe = anchored(wildcardSubdomainFmt);
 const qualifiedNameRe = anchored(qualifiedNameFmt);
 const labelValueRe = anchored(labelValueFmt);
 
-export const DNS1123_LABEL_MAX_LENGTH = 63;
-export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+const DNS1123_LABEL_MAX_LENGTH = 63;
+const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
 /** Upper bound on the summed byte length of all annotation keys and values. */
-export const TOTAL_ANNOTATION_SIZE_LIMIT_BYTES = 256 * 1024;
+const TOTAL_ANNOTATION_SIZE_LIMIT_BYTES = 256 * 1024;
 
 /** `must be no more than N characters`. */
-export function maxLenError(length: number): string {
+function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
 }
 
@@ -165,7 +165,7 @@ export function isValidPathSegmentName(value: string): string[] {
 }
 
 /** The `generateName` variant of `isValidPathSegmentName`. */
-export function isValidPathSegmentPrefix(value: string): string[] {
+function isValidPathSegmentPrefix(value: string): string[] {
   return ['/', '%'].filter((c) => value.includes(c)).map((c) => `may not contain '${c}'`);
 }
 
@@ -204,7 +204,7 @@ export function isValidCIDR(s: string): boolean {
 }
 
 /** Upstream message for a value that is not an IP address. */
-export const INVALID_IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+const INVALID_IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 /** Upstream message for a value that is not a CIDR. */
 export const INVALID_CIDR_MESSAGE = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 
@@ -267,11 +267,6 @@ export function validateDNS1123Label(value: string, field: string): StatusCause[
   return invalidEach(field, value, isDNS1123Label(value));
 }
 
-/** An RFC 1123 subdomain field (node names, hosts). */
-export function validateDNS1123Subdomain(value: string, field: string): StatusCause[] {
-  return invalidEach(field, value, isDNS1123Subdomain(value));
-}
-
 /** A qualified-name field (appProtocol, finalizers, label keys). */
 export function validateQualifiedName(value: string, field: string): StatusCause[] {
   return invalidEach(field, value, isQualifiedName(value));
@@ -312,7 +307,7 @@ export function validateLabels(labels: Record<string, string> | undefined, field
 }
 
 /** Annotation keys are qualified names (case-insensitive); all keys and values together fit in 256 KiB. */
-export function validateAnnotations(annotations: Record<string, string> | undefined, field: string): StatusCause[] {
+function validateAnnotations(annotations: Record<string, string> | undefined, field: string): StatusCause[] {
   const entries = Object.entries(annotations ?? {});
   const causes = entries.flatMap(([k]) => invalidEach(field, k, isQualifiedName(k.toLowerCase())));
   const size = entries.reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
@@ -335,7 +330,7 @@ function validateOwnerReference(ref: OwnerReference, field: string): StatusCause
 }
 
 /** Owner references: each complete, at most one with `controller: true`; causes at the list's path, as upstream. */
-export function validateOwnerReferences(refs: OwnerReference[] | undefined, field: string): StatusCause[] {
+function validateOwnerReferences(refs: OwnerReference[] | undefined, field: string): StatusCause[] {
   const causes: StatusCause[] = [];
   let firstController = '';
   for (const ref of refs ?? []) {
@@ -358,7 +353,7 @@ export function validateOwnerReferences(refs: OwnerReference[] | undefined, fiel
 }
 
 /** Finalizer names are qualified names; `orphan` and `foregroundDeletion` exclude each other. */
-export function validateFinalizers(finalizers: string[] | undefined, field: string): StatusCause[] {
+function validateFinalizers(finalizers: string[] | undefined, field: string): StatusCause[] {
   const list = finalizers ?? [];
   const causes = list.flatMap((f) => invalidEach(field, f, isQualifiedName(f)));
   if (list.includes('orphan') && list.includes('foregroundDeletion')) {
@@ -380,13 +375,13 @@ function validateManagedFields(entries: unknown[] | undefined, field: string): S
 }
 
 /** Which rule object names follow (`ResourceType.nameRule`). */
-export type NameRule = 'subdomain' | 'label' | 'path';
+type NameRule = 'subdomain' | 'label' | 'path';
 
 /**
  * Checks a name (or, with `prefix`, a `generateName`) against a rule. A prefix may end in `-`,
  * which upstream masks before checking.
  */
-export function validateName(name: string, rule: NameRule, prefix = false): string[] {
+function validateName(name: string, rule: NameRule, prefix = false): string[] {
   if (rule === 'path') return prefix ? isValidPathSegmentPrefix(name) : isValidPathSegmentName(name);
   const masked = prefix && name.endsWith('-') ? `${name.slice(0, -1)}a` : name;
   return rule === 'label' ? isDNS1123Label(masked) : isDNS1123Subdomain(masked);

@@ -9,7 +9,7 @@ import { StatusError } from '../apimachinery/errors.js';
 import { connectionFromKubeconfig, request } from '../runtime/remote.js';
 import type { PacketTraceSpec, PacketTraceStatus } from '../registry/kinds/packettrace/schema.js';
 
-export const traceUsage = `usage: kplane trace --from <source> --to <destination> [flags]
+const traceUsage = `usage: kplane trace --from <source> --to <destination> [flags]
 
   --from pod/<ns>/<name> | node/<name> | ip/<address>
   --to   svc/<ns>/<name>:<port> | ip/<address>:<port> | host/<dns name>:<port> | url/<http url>

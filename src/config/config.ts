@@ -94,7 +94,7 @@ const httpUrl = z.string().refine((value) => /^https?:$/.test(URL.canParse(value
 });
 
 /** Every server setting (api-contract §1): process flags and network ranges, with the contract's defaults. */
-export const ServerConfigSchema = z
+const ServerConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(6443),

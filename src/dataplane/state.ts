@@ -25,7 +25,7 @@ import type {
 import type { UrlMap } from './ingress/url-map.js';
 
 /** A node's compiled kube-proxy rules (the kube-proxy component keeps them up to date). */
-export interface NodeRules {
+interface NodeRules {
   rules(node: string): CompiledRules;
 }
 
@@ -50,7 +50,7 @@ export interface DataplaneOptions {
 }
 
 /** `veth` + 8 hex digits, like the CNI bridge plugin's host-side names. */
-export function vethName(namespace: string, name: string): string {
+function vethName(namespace: string, name: string): string {
   return `veth${hash32(`${namespace}/${name}`).toString(16).padStart(8, '0')}`;
 }
 

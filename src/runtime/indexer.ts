@@ -6,10 +6,10 @@ import type { IndexFunc } from '../registry/resource.js';
 export type { IndexFunc };
 
 /** The namespace index every informer has (client-go `NamespaceIndex`). */
-export const namespaceIndex = 'namespace';
+const namespaceIndex = 'namespace';
 
 /** Every informer also indexes objects by each `key=value` label pair, for selector lookups. */
-export const labelIndex = 'labels';
+const labelIndex = 'labels';
 
 /**
  * The informer's local store: objects by `namespace/name` plus named indexes kept in step

@@ -44,7 +44,7 @@ export function connectionFromKubeconfig(path: string): Connection {
 }
 
 /** URL path of a kind's collection or object. */
-export function resourcePath(rt: ResourceType, namespace?: string, name?: string, sub?: string): string {
+function resourcePath(rt: ResourceType, namespace?: string, name?: string, sub?: string): string {
   const base = rt.group ? `/apis/${rt.group}/${rt.version}` : `/api/${rt.version}`;
   const ns = rt.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${base}${ns}/${rt.plural}${name ? `/${encodeURIComponent(name)}` : ''}${sub ? `/${sub}` : ''}`;

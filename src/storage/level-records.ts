@@ -7,7 +7,7 @@ import type { KeyValue, StorageEvent } from './interface.js';
 
 export const REVISION_KEY = 'meta/rev';
 export const COMPACT_KEY = 'meta/compact';
-export const LOG_PREFIX = 'log/';
+const LOG_PREFIX = 'log/';
 export const CURRENT_PREFIX = 'cur/';
 
 /** `log/` key of a revision; zero-padded hex so byte order is revision order. */

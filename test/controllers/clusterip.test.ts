@@ -18,6 +18,7 @@ import { kindLookup, LocalClient, localSource } from '../../src/runtime/local.js
 import { Manager } from '../../src/runtime/manager.js';
 import { MemoryBackend } from '../../src/storage/memory.js';
 import { CacheHub } from '../../src/watch/hub.js';
+import { eventually } from '../helpers/eventually.js';
 import type { Event } from '../../src/registry/kinds/event/schema.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 import {
@@ -494,15 +495,6 @@ test('the repair controller repairs, frees a leak after three passes and paces i
   c.close();
 });
 
-/** Polls until `check` holds: the repair requeues itself forever, so its queue never goes idle. */
-async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 test('under the controller runtime, Service events start the repair and the clock paces its passes', async () => {
   const c = await startCluster();
   const web = await c.create(svc('web'));
@@ -522,17 +514,22 @@ test('under the controller runtime, Service events start the repair and the cloc
   await manager.start();
   const recorded = () =>
     c.registry.list(events_, 'default', { watch: false, allowWatchBookmarks: false }).items as Event[];
-  await eventually(() => recorded().length > 0, 'the first pass');
+  // Polled, not settled: the repair requeues itself forever, so its queue never goes idle.
+  await eventually(async () => assert.ok(recorded().length > 0, 'the first pass'), 5000, 5);
   assert.deepEqual((await c.taken()).sort(), [ip, '10.9.200.1'].sort());
   assert.deepEqual(
     recorded().map((e) => [e.reason, e.involvedObject.name, e.message]),
     [['ClusterIPNotAllocated', 'web', `Cluster IP ${ip} is not allocated; repairing`]],
   );
   for (const due of [1000, 2000]) {
-    await eventually(() => clock.nextTimerAt() === due, `the requeue after the pass before ${due} ms`);
+    await eventually(
+      async () => assert.equal(clock.nextTimerAt(), due, `the requeue after the pass before ${due} ms`),
+      5000,
+      5,
+    );
     clock.advance(1000);
   }
-  await eventually(async () => (await c.taken()).length === 1, 'the third pass');
+  await eventually(async () => assert.equal((await c.taken()).length, 1, 'the third pass'), 5000, 5);
   assert.deepEqual(await c.taken(), [ip], 'the orphan is freed on the third pass');
   await manager.stop();
   c.close();

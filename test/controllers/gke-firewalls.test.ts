@@ -4,7 +4,7 @@ import { gkeFirewallController, gkeFirewalls } from '../../controllers/firewalls
 import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
 import { firewallAllows } from '../../src/dataplane/vpc/firewall.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
-import { eventually } from '../helpers/eventually.js';
+import { converge } from '../helpers/controller-env.js';
 
 const OPTS = { clusterName: 'kplane', clusterCIDR: '10.4.0.0/14', vpcCIDR: '10.240.0.0/16' };
 const ALL = 'gke-kplane-all';
@@ -15,12 +15,6 @@ before(async () => {
   env = await startTestEnv({ controllers: [gkeFirewallController(OPTS)] });
 });
 after(async () => env.close());
-
-/** Waits until the controller is idle and `check` holds. */
-async function converge<T>(check: () => Promise<T>): Promise<T> {
-  await env.settle();
-  return eventually(check, 5000, 10);
-}
 
 async function firewall(name: string): Promise<Firewall> {
   return env.client.get('Firewall', { name });
@@ -37,7 +31,7 @@ const expectedSpecs: Record<string, Omit<Firewall['spec'], 'description'>> = {
 
 for (const [name, want] of Object.entries(expectedSpecs)) {
   test(`firewalls: ${name} exists at start, for every node`, async () => {
-    const fw = await converge(() => firewall(name));
+    const fw = await converge(env.settle, () => firewall(name));
     const { description, ...spec } = fw.spec;
     assert.deepEqual(spec, want);
     assert.equal(fw.spec.targetNodes, undefined);
@@ -53,7 +47,7 @@ test('firewalls: the names follow the cluster name', () => {
 });
 
 test('firewalls: the rules let pod↔pod and node↔node traffic in, not the internet', async () => {
-  const rules = await converge(async () => {
+  const rules = await converge(env.settle, async () => {
     const all = await env.client.list('Firewall');
     assert.equal(all.length, 2);
     return all;
@@ -68,9 +62,9 @@ test('firewalls: the rules let pod↔pod and node↔node traffic in, not the int
 });
 
 test('firewalls: a deleted rule comes back with a new uid', async () => {
-  const before = await converge(() => firewall(ALL));
+  const before = await converge(env.settle, () => firewall(ALL));
   assert.equal(await env.client.delete('Firewall', { name: ALL }), true);
-  const back = await converge(async () => {
+  const back = await converge(env.settle, async () => {
     const fw = await firewall(ALL);
     assert.notEqual(fw.metadata.uid, before.metadata.uid);
     return fw;
@@ -79,7 +73,7 @@ test('firewalls: a deleted rule comes back with a new uid', async () => {
 });
 
 test('firewalls: an edited rule is put back', async () => {
-  const before = await converge(() => firewall(VMS));
+  const before = await converge(env.settle, () => firewall(VMS));
   const edited = await env.client.patch(
     'Firewall',
     { name: VMS },
@@ -92,7 +86,7 @@ test('firewalls: an edited rule is put back', async () => {
       },
     },
   );
-  const restored = await converge(async () => {
+  const restored = await converge(env.settle, async () => {
     const fw = await firewall(VMS);
     assert.ok(Number(fw.metadata.resourceVersion) > Number(edited.metadata.resourceVersion), 'written after the edit');
     return fw;

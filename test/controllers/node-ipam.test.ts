@@ -114,11 +114,13 @@ for (const tc of cases) {
   });
 }
 
-test('CidrSet: the exhaustion message is upstream’s, word for word', () => {
-  assert.equal(
-    NO_CIDRS_REMAINING,
-    'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range',
-  );
+test('CidrSet: an exhausted set refuses with upstream’s message, word for word', () => {
+  const set = new CidrSet('10.11.0.0/24', 24);
+  assert.equal(set.allocateNext(), '10.11.0.0/24');
+  assert.throws(() => set.allocateNext(), {
+    name: 'CidrExhaustedError',
+    message: 'CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range',
+  });
 });
 
 test('CidrSet: ranges outside the cluster CIDR and impossible masks are refused', () => {

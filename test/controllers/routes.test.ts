@@ -7,7 +7,7 @@ import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { kindLookup, localSource } from '../../src/runtime/local.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
-import { eventually } from '../helpers/eventually.js';
+import { converge } from '../helpers/controller-env.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -35,12 +35,6 @@ async function startRouteControllerOn(env: TestEnv): Promise<Manager> {
 
 function node(name: string, podCIDR?: string) {
   return { metadata: { name }, spec: podCIDR ? { podCIDR } : {} };
-}
-
-/** Waits until the controllers are idle and `check` holds. */
-async function converge<T>(env: Pick<TestEnv, 'settle'>, check: () => Promise<T>): Promise<T> {
-  await env.settle();
-  return eventually(check, 5000, 10);
 }
 
 async function routesOf(env: TestEnv): Promise<Route[]> {
@@ -95,19 +89,19 @@ test('routes: one Route per node with a podCIDR, none without; added when the po
   const env = await startEnv();
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
   const vm2 = await env.client.create('Node', node('vm2'));
-  await converge(env, () => nodeRoute(env, vm1, '10.4.0.0/24'));
+  await converge(env.settle, () => nodeRoute(env, vm1, '10.4.0.0/24'));
   assert.equal((await routesOf(env)).length, 1, 'vm2 has no podCIDR yet');
   await env.client.patch('Node', { name: 'vm2' }, { spec: { podCIDR: '10.4.1.0/24' } });
-  await converge(env, () => nodeRoute(env, vm2, '10.4.1.0/24'));
+  await converge(env.settle, () => nodeRoute(env, vm2, '10.4.1.0/24'));
   assert.equal((await routesOf(env)).length, 2);
 });
 
 test('routes: a deleted Route comes back with a new uid', async () => {
   const env = await startEnv();
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
-  const before = await converge(env, () => nodeRoute(env, vm1, '10.4.0.0/24'));
+  const before = await converge(env.settle, () => nodeRoute(env, vm1, '10.4.0.0/24'));
   assert.equal(await env.client.delete('Route', { name: before.metadata.name! }), true);
-  const back = await converge(env, async () => {
+  const back = await converge(env.settle, async () => {
     const r = await nodeRoute(env, vm1, '10.4.0.0/24');
     assert.notEqual(r.metadata.uid, before.metadata.uid);
     return r;
@@ -118,7 +112,7 @@ test('routes: a deleted Route comes back with a new uid', async () => {
 test('routes: a hand-edited Route is put back, spec and label', async () => {
   const env = await startEnv();
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
-  const route = await converge(env, () => nodeRoute(env, vm1, '10.4.0.0/24'));
+  const route = await converge(env.settle, () => nodeRoute(env, vm1, '10.4.0.0/24'));
   const key = { name: route.metadata.name! };
   const edits = [
     { spec: { destRange: '10.4.9.0/24', nextHopInstance: 'vm3', priority: 5, description: 'mine now' } },
@@ -126,7 +120,7 @@ test('routes: a hand-edited Route is put back, spec and label', async () => {
   ];
   for (const edit of edits) {
     const edited = await env.client.patch('Route', key, edit);
-    const restored = await converge(env, async () => {
+    const restored = await converge(env.settle, async () => {
       const r = await nodeRoute(env, vm1, '10.4.0.0/24');
       assert.ok(Number(r.metadata.resourceVersion) > Number(edited.metadata.resourceVersion), 'written after the edit');
       return r;
@@ -139,9 +133,9 @@ test('routes: deleting a Node deletes its Route; a new Node of the same name get
   const env = await startEnv();
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
   const vm2 = await env.client.create('Node', node('vm2', '10.4.1.0/24'));
-  const old = await converge(env, () => nodeRoute(env, vm1, '10.4.0.0/24'));
+  const old = await converge(env.settle, () => nodeRoute(env, vm1, '10.4.0.0/24'));
   await env.client.delete('Node', { name: 'vm1' });
-  await converge(env, async () =>
+  await converge(env.settle, async () =>
     assert.deepEqual(
       (await routesOf(env)).map((r) => r.metadata.labels?.[NODE_LABEL]),
       ['vm2'],
@@ -149,7 +143,7 @@ test('routes: deleting a Node deletes its Route; a new Node of the same name get
   );
   await nodeRoute(env, vm2, '10.4.1.0/24');
   const reborn = await env.client.create('Node', node('vm1', '10.4.2.0/24'));
-  const fresh = await converge(env, () => nodeRoute(env, reborn, '10.4.2.0/24'));
+  const fresh = await converge(env.settle, () => nodeRoute(env, reborn, '10.4.2.0/24'));
   assert.notEqual(fresh.metadata.name, old.metadata.name, 'named after the new uid');
 });
 
@@ -166,10 +160,13 @@ test('routes: user Routes are left alone; stale controller Routes are cleaned up
   });
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
   const manager = await startRouteControllerOn(env);
-  await converge({ settle: () => manager.settle() }, async () => {
-    const names = (await routesOf(env)).map((r) => r.metadata.name).sort();
-    assert.deepEqual(names, [`kplane-${vm1.metadata.uid}`, 'to-the-vpn']);
-  });
+  await converge(
+    () => manager.settle(),
+    async () => {
+      const names = (await routesOf(env)).map((r) => r.metadata.name).sort();
+      assert.deepEqual(names, [`kplane-${vm1.metadata.uid}`, 'to-the-vpn']);
+    },
+  );
   const user = await env.client.get('Route', { name: 'to-the-vpn' });
   assert.deepEqual(user.spec, { destRange: '192.168.0.0/16', nextHopInstance: 'vm1', priority: 100 });
 });
@@ -177,7 +174,7 @@ test('routes: user Routes are left alone; stale controller Routes are cleaned up
 test('routes: the cluster name is the name prefix, truncated to 26 characters', async () => {
   const env = await startEnv('a-very-long-cluster-name-for-routes');
   const vm1 = await env.client.create('Node', node('vm1', '10.4.0.0/24'));
-  const [route] = await converge(env, async () => {
+  const [route] = await converge(env.settle, async () => {
     const all = await routesOf(env);
     assert.equal(all.length, 1);
     return all;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
-import { sampleCluster } from '../../src/dataplane/kube-proxy/sample-cluster.js';
+import { sampleCluster } from './sample-cluster.js';
 
 const namespace = `kplane-test-${process.pid}`;
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { renderIptablesSave, renderRule } from '../../src/dataplane/kube-proxy/render.js';
 import type { Rule } from '../../src/dataplane/kube-proxy/rules.js';
-import { sampleService, sampleSlice, type SampleEndpoint } from '../../src/dataplane/kube-proxy/sample-cluster.js';
+import { sampleService, sampleSlice, type SampleEndpoint } from './sample-cluster.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 const pods: SampleEndpoint[] = [

@@ -6,13 +6,7 @@ import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { KubeProxyRules } from '../../src/dataplane/kube-proxy/proxier.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
 import type { CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
-import {
-  sampleCluster,
-  sampleService,
-  sampleSlice,
-  syntheticCluster,
-  type SampleEndpoint,
-} from '../../src/dataplane/kube-proxy/sample-cluster.js';
+import { sampleCluster, sampleService, sampleSlice, syntheticCluster, type SampleEndpoint } from './sample-cluster.js';
 
 const config = { clusterCIDR: '10.11.0.0/16', nonMasqueradeCIDRs: ['10.0.0.0/8'] };
 

@@ -11,7 +11,7 @@ import {
 import { compileNode } from '../../src/dataplane/kube-proxy/compile.js';
 import { renderIptablesSave } from '../../src/dataplane/kube-proxy/render.js';
 import { ruleComment, type CompiledRules } from '../../src/dataplane/kube-proxy/rules.js';
-import { sampleService, sampleSlice, type SampleEndpoint } from '../../src/dataplane/kube-proxy/sample-cluster.js';
+import { sampleService, sampleSlice, type SampleEndpoint } from './sample-cluster.js';
 
 const nameCases = [
   {

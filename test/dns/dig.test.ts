@@ -19,6 +19,7 @@ import { resolveConfig } from '../../src/config/config.js';
 import { builtinKinds } from '../../src/registry/kinds/index.js';
 import { kindLookup, LocalClient } from '../../src/runtime/local.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { eventually } from '../helpers/eventually.js';
 
 function digMissing(): boolean {
   try {
@@ -84,14 +85,17 @@ function parseDig(out: string): DigResult {
   return result;
 }
 
-/** Retries `probe` until `ok`, for answers that wait on controllers (scheduling, endpoints). */
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** A dig answer once it has `count` records: the answer waits on controllers (scheduling, endpoints). */
+function answerOf(args: string[], count: number): Promise<DigResult> {
+  return eventually(
+    async () => {
+      const r = await dig(...args);
+      assert.equal(r.answer.length, count, r.answer.join('\n'));
+      return r;
+    },
+    10_000,
+    50,
+  );
 }
 
 /** One query over UDP with a raw socket; resolves the decoded response (or undefined on timeout). */
@@ -184,8 +188,13 @@ before(async () => {
   // The simulated kubelet runs it but keeps it not Ready: Endpoints lists it under notReadyAddresses.
   await client.create('Pod', pod('unready', { app: 'store' }, {}, { 'kplane.io/ready': 'false' }));
   const running = await eventually(
-    () => client.list('Pod', { namespace: 'default', labelSelector: 'app=store' }),
-    (pods) => pods.length === 5 && pods.every((p) => p.status?.podIP),
+    async () => {
+      const pods = await client.list('Pod', { namespace: 'default', labelSelector: 'app=store' });
+      assert.ok(pods.length === 5 && pods.every((p) => p.status?.podIP), 'five store pods with IPs');
+      return pods;
+    },
+    10_000,
+    50,
   );
   storePodIPs = running
     .filter((p) => p.metadata.name !== 'unready')
@@ -243,18 +252,12 @@ for (const transport of ['udp', 'tcp'] as const) {
   });
 
   test(`${transport}: headless A lists the ready pods only`, async () => {
-    const r = await eventually(
-      () => dig(...t, 'hl.default.svc.cluster.local', 'A'),
-      (x) => x.answer.length === 4,
-    );
+    const r = await answerOf([...t, 'hl.default.svc.cluster.local', 'A'], 4);
     assert.deepEqual(r.answer.map((a) => a.split(' ')[3]).sort(), storePodIPs);
   });
 
   test(`${transport}: headless SRV: one per ready pod, weight 25`, async () => {
-    const r = await eventually(
-      () => dig(...t, '_http._tcp.hl.default.svc.cluster.local', 'SRV'),
-      (x) => x.answer.length === 4,
-    );
+    const r = await answerOf([...t, '_http._tcp.hl.default.svc.cluster.local', 'SRV'], 4);
     assert.ok(
       r.answer.every((a) => / SRV 0 25 80 [a-z0-9-]+\.hl\.default\.svc\.cluster\.local\.$/.test(a)),
       r.answer.join('\n'),
@@ -264,10 +267,7 @@ for (const transport of ['udp', 'tcp'] as const) {
 
   test(`${transport}: a pod's hostname and subdomain name it under the headless Service`, async () => {
     const web = await client.get('Pod', { namespace: 'default', name: 'web-0' });
-    const r = await eventually(
-      () => dig(...t, 'web-0.hl.default.svc.cluster.local', 'A'),
-      (x) => x.answer.length === 1,
-    );
+    const r = await answerOf([...t, 'web-0.hl.default.svc.cluster.local', 'A'], 1);
     assert.deepEqual(r.answer, [`web-0.${hl} 5 A ${web.status!.podIP}`]);
   });
 
@@ -323,10 +323,14 @@ test('a large answer sets TC over UDP without EDNS; TCP and a big EDNS buffer ca
   await client.create('Endpoints', manualEndpoints('big', ips));
   const name = 'big.default.svc.cluster.local';
   const udp = await eventually(
-    () => dig('+notcp', '+noedns', '+ignore', name, 'A'),
-    (r) => r.flags.includes('tc'),
+    async () => {
+      const r = await dig('+notcp', '+noedns', '+ignore', name, 'A');
+      assert.ok(r.flags.includes('tc'), `flags ${r.flags.join(' ')}`);
+      return r;
+    },
+    10_000,
+    50,
   );
-  assert.ok(udp.flags.includes('tc'), `flags ${udp.flags.join(' ')}`);
   assert.equal(udp.answer.length, 0);
   assert.equal((await dig('+tcp', name, 'A')).answer.length, 60);
   assert.equal((await dig('+notcp', '+bufsize=4096', name, 'A')).answer.length, 60);
@@ -334,18 +338,21 @@ test('a large answer sets TC over UDP without EDNS; TCP and a big EDNS buffer ca
   assert.equal(retried.answer.length, 60, 'dig retries over TCP after TC');
 });
 
-/** Polls over UDP until `ok` holds for the answer; false when it never does within 5 s. */
-async function answersUntil(
+/** Queries over UDP until the answer passes `check` (5 s at most). */
+function answered(
   name: string,
   type: dnsPacket.RecordType,
-  ok: (p: dnsPacket.DecodedPacket) => boolean,
-): Promise<boolean> {
-  const start = performance.now();
-  for (;;) {
-    const p = await udpQuery(query(name, type));
-    if (p && ok(p)) return true;
-    if (performance.now() - start > 5000) return false;
-  }
+  check: (p: dnsPacket.DecodedPacket) => void,
+): Promise<void> {
+  return eventually(
+    async () => {
+      const p = await udpQuery(query(name, type));
+      assert.ok(p, 'an answer');
+      check(p);
+    },
+    5000,
+    0,
+  );
 }
 
 const ipsIn = (p: dnsPacket.DecodedPacket) => (p.answers ?? []).map((a) => (a as { data: unknown }).data).sort();
@@ -354,31 +361,26 @@ test('follows the API: a cached answer changes with the create, change and delet
   const name = 'follow.default.svc.cluster.local';
   assert.equal(rcodeOf((await udpQuery(query(name)))!), 'NXDOMAIN', 'cached as NXDOMAIN first');
   await client.create('Service', service('follow', { clusterIP: '10.0.9.9', ports: [{ name: 'http', port: 80 }] }));
-  assert.ok(await answersUntil(name, 'A', (p) => ipsIn(p).join() === '10.0.9.9'), 'the create is answered');
+  await answered(name, 'A', (p) => assert.equal(ipsIn(p).join(), '10.0.9.9', 'the create is answered'));
 
   const hlName = 'follow-hl.default.svc.cluster.local';
   await client.create('Service', service('follow-hl', { clusterIP: 'None', ports: [{ name: 'http', port: 80 }] }));
   await client.create('Endpoints', manualEndpoints('follow-hl', ['10.210.0.1']));
-  assert.ok(
-    await answersUntil(hlName, 'A', (p) => ipsIn(p).join() === '10.210.0.1'),
-    'the headless Service is answered',
-  );
+  await answered(hlName, 'A', (p) => assert.equal(ipsIn(p).join(), '10.210.0.1', 'the headless Service is answered'));
   const ep = await client.get('Endpoints', { namespace: 'default', name: 'follow-hl' });
   await client.update('Endpoints', {
     ...ep,
     subsets: manualEndpoints('follow-hl', ['10.210.0.1', '10.210.0.2']).subsets,
   });
-  assert.ok(
-    await answersUntil(hlName, 'A', (p) => ipsIn(p).join() === '10.210.0.1,10.210.0.2'),
-    'the endpoint change is answered',
+  await answered(hlName, 'A', (p) =>
+    assert.equal(ipsIn(p).join(), '10.210.0.1,10.210.0.2', 'the endpoint change is answered'),
   );
-  assert.ok(
-    await answersUntil(`_http._tcp.${hlName}`, 'SRV', (p) => (p.answers ?? []).length === 2),
-    'the SRV records follow',
+  await answered(`_http._tcp.${hlName}`, 'SRV', (p) =>
+    assert.equal((p.answers ?? []).length, 2, 'the SRV records follow'),
   );
 
   await client.delete('Service', { namespace: 'default', name: 'follow' });
-  assert.ok(await answersUntil(name, 'A', (p) => rcodeOf(p) === 'NXDOMAIN'), 'the delete is answered');
+  await answered(name, 'A', (p) => assert.equal(rcodeOf(p), 'NXDOMAIN', 'the delete is answered'));
   assert.equal((await dig(name, 'A')).status, 'NXDOMAIN');
 });
 
@@ -507,6 +509,10 @@ const hostileUdp: HostileCase[] = [
   },
 ];
 
+const sentinelId = 0xbeef;
+const sentinel = query('store-be.default.svc.cluster.local', 'A', sentinelId);
+const isSentinelAnswer = (msg: Buffer) => dnsPacket.decode(msg).id === sentinelId;
+
 for (const tc of hostileUdp) {
   test(`hostile UDP: ${tc.name}`, async () => {
     const rand = random(0x5eed);
@@ -515,10 +521,21 @@ for (const tc of hostileUdp) {
     socket.on('message', (msg) => responses.push(msg));
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
     for (const packet of tc.packets(rand)) socket.send(packet, port, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 300));
+    // The server answers a socket's datagrams in order: once a valid query sent after them is answered
+    // (sent again on each try, as UDP may drop it), every hostile packet has had its answer.
+    await eventually(
+      async () => {
+        if (responses.some(isSentinelAnswer)) return;
+        socket.send(sentinel, port, '127.0.0.1');
+        assert.fail('the query after the hostile packets is not answered yet');
+      },
+      5000,
+      20,
+    );
     socket.close();
-    assert.ok(responses.length >= tc.minAnswered, `${responses.length} answered`);
-    for (const msg of responses) {
+    const answered = responses.filter((msg) => !isSentinelAnswer(msg));
+    assert.ok(answered.length >= tc.minAnswered, `${answered.length} answered`);
+    for (const msg of answered) {
       const decoded = dnsPacket.decode(msg);
       assert.ok(tc.allowed.includes(rcodeOf(decoded)), `rcode ${rcodeOf(decoded)}`);
     }
@@ -554,6 +571,7 @@ test('hostile TCP: a truncated frame waits, then a completed frame is answered',
   });
   const answer = new Promise<Buffer>((resolve) => socket.once('data', resolve));
   socket.write(framed.subarray(0, 7));
+  // The server holding a partial frame has no event to wait on: give the first part time to arrive on its own.
   await new Promise((r) => setTimeout(r, 50));
   socket.write(framed.subarray(7));
   const response = await answer;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
+import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
 let server: ServerProcess;
@@ -59,13 +60,8 @@ test('a client-node informer sees add, update and delete', async () => {
     core.listNamespacedPod({ namespace: 'default' }),
   );
   const seen: string[] = [];
-  const waitFor = async (entry: string) => {
-    const deadline = Date.now() + 10_000;
-    while (!seen.includes(entry)) {
-      if (Date.now() > deadline) throw new Error(`no ${entry} in ${JSON.stringify(seen)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const waitFor = (entry: string) =>
+    eventually(async () => assert.ok(seen.includes(entry), `no ${entry} in ${JSON.stringify(seen)}`), 10_000, 25);
   informer.on('add', (p) => seen.push(`add ${p.metadata?.name}`));
   informer.on('update', (p) => seen.push(`update ${p.metadata?.name} ${p.metadata?.labels?.stage ?? ''}`.trim()));
   informer.on('delete', (p) => seen.push(`delete ${p.metadata?.name}`));
@@ -92,11 +88,18 @@ test('read-then-write round trips through client-node are no-ops', async () => {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespacedPod({ namespace: 'default', body: pod('roundtrip') });
   // Wait until the scheduler and the simulated kubelet are done with it (Running and Ready, with timestamps).
-  let read = await core.readNamespacedPod({ namespace: 'default', name: 'roundtrip' });
-  for (let i = 0; i < 200 && !read.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'); i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    read = await core.readNamespacedPod({ namespace: 'default', name: 'roundtrip' });
-  }
+  const read = await eventually(
+    async () => {
+      const current = await core.readNamespacedPod({ namespace: 'default', name: 'roundtrip' });
+      assert.ok(
+        current.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        'Ready',
+      );
+      return current;
+    },
+    10_000,
+    25,
+  );
   assert.ok(read.status?.podIP, 'the pod got an IP');
   const replaced = await core.replaceNamespacedPod({ namespace: 'default', name: 'roundtrip', body: read });
   assert.equal(replaced.metadata?.resourceVersion, read.metadata?.resourceVersion);
@@ -150,14 +153,17 @@ test('the built-in controllers make a cluster: nodes with pod CIDRs, pods with I
       spec: { containers: [{ name: 'c', image: 'nginx' }] },
     },
   });
-  let ep: k8s.V1Endpoints | undefined;
-  for (let i = 0; i < 200; i++) {
-    ep = await core.readNamespacedEndpoints({ namespace: 'default', name: 'web' }).catch(() => undefined);
-    const ready = ep?.subsets?.[0]?.addresses?.length ?? 0;
-    const notReady = ep?.subsets?.[0]?.notReadyAddresses?.length ?? 0;
-    if (ready === 2 && notReady === 1) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const ep = await eventually(
+    async () => {
+      const current = await core.readNamespacedEndpoints({ namespace: 'default', name: 'web' });
+      const ready = current.subsets?.[0]?.addresses?.length ?? 0;
+      const notReady = current.subsets?.[0]?.notReadyAddresses?.length ?? 0;
+      assert.deepEqual([ready, notReady], [2, 1], 'ready and not-ready addresses');
+      return current;
+    },
+    10_000,
+    25,
+  );
   const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
   const ipOf = new Map(pods.items.map((p) => [p.metadata?.name, p.status?.podIP]));
   assert.deepEqual(

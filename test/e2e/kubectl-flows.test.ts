@@ -447,6 +447,7 @@ for (const client of clients) {
         await eventually(async () =>
           assert.ok((await kubectl.json('-n', namespace, 'get', 'pod', 'held')).metadata.deletionTimestamp),
         );
+        // kubectl still waiting has no event of its own: give it half a second in which it must not exit.
         const stillWaiting = await Promise.race([
           deleting.exited,
           new Promise((r) => setTimeout(() => r('waiting'), 500)),

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { resolveConfig } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { eventually } from '../helpers/eventually.js';
 import { scratchDir } from '../helpers/process.js';
 
 let server: RunningServer;
@@ -49,10 +50,11 @@ test('a browser-style WebSocket watch over TLS authenticates with the bearer-tok
     metadata: { name: 'via-ws' },
     spec: { ports: [{ port: 80 }] },
   });
-  const deadline = Date.now() + 3000;
-  while (!events.some((e) => e.object.metadata.name === 'via-ws') && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  assert.ok(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'via-ws'));
+  await eventually(
+    async () => assert.ok(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'via-ws')),
+    3000,
+    20,
+  );
   ws.close();
 });
 

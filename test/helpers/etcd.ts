@@ -1,9 +1,11 @@
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from './eventually.js';
 
 /** Why etcd tests cannot run here, or undefined when the `etcd` binary is on the PATH. */
 export function etcdMissing(): string | undefined {
@@ -94,12 +96,17 @@ async function launch(args: string[], endpoint: string): Promise<ChildProcess> {
   running.add(child);
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`etcd exited with ${child.exitCode}:\n${output}`);
-    if (await healthy(endpoint)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const outcome = await eventually(
+    async () => {
+      if (child.exitCode !== null) return 'exited';
+      assert.ok(await healthy(endpoint), 'etcd is healthy');
+      return 'healthy';
+    },
+    15_000,
+    10,
+  ).catch(() => 'unhealthy');
+  if (outcome === 'healthy') return child;
+  if (outcome === 'exited') throw new Error(`etcd exited with ${child.exitCode}:\n${output}`);
   child.kill('SIGKILL');
   throw new Error(`etcd did not become healthy:\n${output}`);
 }

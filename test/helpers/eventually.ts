@@ -1,4 +1,8 @@
-/** Retries `check` until it resolves (controllers and the simulated kubelet converge within about a second); rethrows its last error after `timeoutMs`. */
+/**
+ * The tests' one poll-until helper: retries `check` until it resolves, so a check that asserts
+ * inside reports its last failure after `timeoutMs`. Controllers and the simulated kubelet converge
+ * within about a second; tests that poll local state pass a shorter `intervalMs`.
+ */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import WebSocket from 'ws';
+import { eventually } from './eventually.js';
 
 export interface WatchEvent {
   type: string;
@@ -16,7 +18,6 @@ export class HttpWatch {
   readonly headers: Promise<http.IncomingMessage>;
   readonly ended: Promise<void>;
   private req: http.ClientRequest;
-  private waiters: (() => void)[] = [];
 
   constructor(url: string) {
     let resolveHeaders!: (r: http.IncomingMessage) => void;
@@ -35,13 +36,9 @@ export class HttpWatch {
           buf = buf.slice(nl + 1);
           if (line.trim() === '') this.blankLines.push(Date.now());
           else this.events.push(JSON.parse(line));
-          for (const w of this.waiters.splice(0)) w();
         }
       });
-      res.on('end', () => {
-        resolveEnd();
-        for (const w of this.waiters.splice(0)) w();
-      });
+      res.on('end', () => resolveEnd());
       res.on('error', () => resolveEnd());
     });
     this.req.on('error', () => resolveEnd());
@@ -49,15 +46,15 @@ export class HttpWatch {
 
   /** Resolves once at least `n` events arrived; rejects after `timeoutMs`. */
   async waitFor(n: number, timeoutMs = 3000): Promise<WatchEvent[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.events.length < n) {
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${n} events, got ${JSON.stringify(this.events.map((e) => e.type))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
+    await eventually(
+      async () =>
+        assert.ok(
+          this.events.length >= n,
+          `timed out waiting for ${n} events, got ${JSON.stringify(this.events.map((e) => e.type))}`,
+        ),
+      timeoutMs,
+      10,
+    );
     return this.events;
   }
 

@@ -13,6 +13,7 @@ import {
 import type { EventSink } from '../../src/http/watch-stream.js';
 import { leases } from '../../src/registry/kinds/lease/index.js';
 import { podManifest, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
 
 const KUBECTL_ACCEPT =
   'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -300,14 +301,14 @@ describe('Tables over HTTP', () => {
       },
     );
     try {
-      await waitUntil(() => lines.length >= 1);
+      await eventually(async () => assert.ok(lines.length >= 1, 'the ADDED row'), 3000, 20);
       await t.app.inject({
         method: 'PATCH',
         url: `${ns}/pods/web-1`,
         payload: { metadata: { labels: { v: '2' } } },
         headers: { 'content-type': 'application/merge-patch+json' },
       });
-      await waitUntil(() => lines.length >= 2);
+      await eventually(async () => assert.ok(lines.length >= 2, 'the MODIFIED row'), 3000, 20);
       const [added, modified] = lines.map((l) => JSON.parse(l));
       assert.deepEqual([added.type, modified.type], ['ADDED', 'MODIFIED']);
       for (const e of [added, modified]) {
@@ -323,11 +324,3 @@ describe('Tables over HTTP', () => {
     }
   });
 });
-
-async function waitUntil(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -20,7 +20,7 @@ import {
   type FlowSample,
   type Scenario,
   type ScenarioReport,
-} from '../../src/dataplane/realize/differential.js';
+} from './differential.js';
 import { realize, unsupportedReason, type Realized } from '../../src/dataplane/realize/netns.js';
 import { probe, type ProbeResult } from '../../src/dataplane/realize/probe.js';
 import { endpointChainHash, serviceChainHash, servicePortName } from '../../src/dataplane/kube-proxy/names.js';

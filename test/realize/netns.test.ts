@@ -15,6 +15,7 @@ import {
   type Realized,
 } from '../../src/dataplane/realize/netns.js';
 import { probe, type ProbeResult } from '../../src/dataplane/realize/probe.js';
+import { eventually } from '../helpers/eventually.js';
 import { fixtureInput, STORE_BE_VIP } from './fixture.js';
 
 const unsupported = await unsupportedReason();
@@ -144,7 +145,10 @@ test('the sweep removes a dead run’s namespaces and kills what still runs in t
   await run({ argv: ['ip', '-batch', '-'], stdin: `netns add ${prefix}vpc\nnetns add ${prefix}inet\n` });
   const sleeper = spawn('ip', ['netns', 'exec', `${prefix}vpc`, 'sleep', '60'], { stdio: 'ignore' });
   const exited = new Promise((resolve) => sleeper.once('exit', resolve));
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await eventually(async () => {
+    const pids = (await run({ argv: ['ip', 'netns', 'pids', `${prefix}vpc`] })).split('\n');
+    assert.ok(pids.includes(String(sleeper.pid)), 'the sleeper runs in the namespace');
+  });
   assert.ok((await sweepStale()).includes(prefix));
   await exited;
   assert.deepEqual(await ourNamespaces(prefix), []);

@@ -134,7 +134,8 @@ test('realClock.setTimeout fires, and cancel prevents firing', async () => {
   const fired: string[] = [];
   realClock.setTimeout(() => fired.push('kept'), 1);
   realClock.setTimeout(() => fired.push('cancelled'), 1).cancel();
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  // A cancelled timer fires nothing to wait on; one due no earlier, started after it, fires after it would have.
+  await new Promise((resolve) => realClock.setTimeout(() => resolve(undefined), 1));
   assert.deepEqual(fired, ['kept']);
 });
 

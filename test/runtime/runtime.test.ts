@@ -10,10 +10,12 @@ import {
   TerminalError,
   type ObjectKey,
 } from '../../src/index.js';
+import type { Kind, KindMap } from '../../src/runtime/api.js';
 import { realClock } from '../../src/runtime/clock.js';
 import { Informer, ResourceExpiredError, type ListWatchSource } from '../../src/runtime/informer.js';
 import { Manager } from '../../src/runtime/manager.js';
 import { kindLookup, LocalClient, localSource } from '../../src/runtime/local.js';
+import { eventually } from '../helpers/eventually.js';
 import { scratchDir } from '../helpers/process.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,14 +28,6 @@ function service(name: string, annotations?: Record<string, string>) {
     metadata: { name, namespace: 'default', annotations },
     spec: { ports: [{ port: 80 }], selector: { app: name } },
   };
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('several test environments run side by side, each with its own store', async () => {
@@ -83,8 +77,13 @@ test('errors are retried with backoff, TerminalError is not, requeueAfter reconc
   const env = await startTestEnv({ controllers: [flaky] });
   cleanups.push(() => env.close());
   for (const name of ['fails-twice', 'terminal', 'again']) await env.client.create('Service', service(name));
-  await eventually(() => calls.get('fails-twice') === 3 && calls.get('again') === 3, 'retries and requeues');
-  await new Promise((r) => setTimeout(r, 100));
+  await eventually(
+    async () => assert.deepEqual([calls.get('fails-twice'), calls.get('again')], [3, 3], 'retries and requeues'),
+    5000,
+    10,
+  );
+  // Idle means no retry or requeue is due within a second: any further reconcile would show here.
+  await env.settle();
   assert.equal(calls.get('fails-twice'), 3);
   assert.equal(calls.get('terminal'), 1);
   assert.equal(calls.get('again'), 3);
@@ -113,7 +112,7 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
   inf.addHandler({ onDelete: (o) => deleted.push(o.metadata.name!) });
   inf.start();
   await inf.waitForSync();
-  await eventually(() => lists === 2, 'a relist');
+  await eventually(async () => assert.equal(lists, 2, 'a relist'), 5000, 10);
   assert.deepEqual(deleted, ['b']);
   assert.deepEqual(
     inf.store.list().map((o) => o.metadata.name),
@@ -122,12 +121,22 @@ test('an informer relists after a 410 and reports deletions that happened meanwh
   await inf.stop();
 });
 
+/** A candidate's client that counts its Lease reads: each one starts an attempt to acquire or renew. */
+class LeaseReadCounter extends LocalClient {
+  leaseReads = 0;
+
+  override async get<K extends Kind>(kind: K, key: ObjectKey): Promise<KindMap[K]> {
+    if (kind === 'Lease') this.leaseReads++;
+    return super.get(kind, key);
+  }
+}
+
 test('leader election: of two managers only one runs controllers; the other takes over when it stops', async () => {
   const env = await startTestEnv();
   cleanups.push(() => env.close());
   const lookup = kindLookup((await import('../../src/registry/kinds/index.js')).builtinKinds);
   const ran: string[] = [];
-  const makeManager = (identity: string) =>
+  const makeManager = (identity: string, client = new LocalClient(env.registry, lookup)) =>
     new Manager({
       controllers: [
         defineController({
@@ -139,7 +148,7 @@ test('leader election: of two managers only one runs controllers; the other take
         }),
       ],
       source: (kind) => localSource(env.registry, lookup(kind)),
-      client: new LocalClient(env.registry, lookup),
+      client,
       leaderElection: {
         namespace: 'kube-system',
         name: 'test-lock',
@@ -150,18 +159,25 @@ test('leader election: of two managers only one runs controllers; the other take
       },
     });
   const first = makeManager('first');
-  const second = makeManager('second');
+  const secondClient = new LeaseReadCounter(env.registry, lookup);
+  const second = makeManager('second', secondClient);
   await first.start();
   await first.waitForLeadership();
   await second.start();
   await env.client.create('Service', service('s1'));
-  await eventually(() => ran.includes('first:s1'), 'the leader reconciles');
-  await new Promise((r) => setTimeout(r, 300));
+  await eventually(async () => assert.ok(ran.includes('first:s1'), 'the leader reconciles'), 5000, 10);
+  // Not taking over has no event of its own: wait until the second candidate was refused the Lease a few times.
+  const readsBefore = secondClient.leaseReads;
+  await eventually(
+    async () => assert.ok(secondClient.leaseReads >= readsBefore + 3, 'the second candidate retries'),
+    5000,
+    10,
+  );
   assert.equal(second.isLeader(), false);
   assert.ok(!ran.some((r) => r.startsWith('second:')));
   await first.stop();
   await second.waitForLeadership();
-  await eventually(() => ran.includes('second:s1'), 'the new leader reconciles');
+  await eventually(async () => assert.ok(ran.includes('second:s1'), 'the new leader reconciles'), 5000, 10);
   const lease = await env.client.get('Lease', { namespace: 'kube-system', name: 'test-lock' });
   assert.equal(lease.spec?.holderIdentity, 'second');
   assert.equal(lease.spec?.leaseTransitions, 1);
@@ -180,9 +196,14 @@ test('the same reconciler runs out of process against a server URL through a kub
   await env.client.create('Service', service('remote'));
   await eventually(
     async () =>
-      (await env.client.get('Service', { namespace: 'default', name: 'remote' })).metadata.annotations?.[
-        'example.com/ready-endpoints'
-      ] === '0',
-    'the remote controller to annotate',
+      assert.equal(
+        (await env.client.get('Service', { namespace: 'default', name: 'remote' })).metadata.annotations?.[
+          'example.com/ready-endpoints'
+        ],
+        '0',
+        'the remote controller annotates',
+      ),
+    5000,
+    10,
   );
 });

@@ -7,6 +7,7 @@ import { ClassicLevel } from 'classic-level';
 import type { StorageEvent } from '../../src/storage/interface.js';
 import { KeyValueIndex } from '../../src/storage/key-value-index.js';
 import { LevelBackend } from '../../src/storage/level.js';
+import { eventually } from '../helpers/eventually.js';
 import { runBackendConformance } from './conformance.js';
 
 runBackendConformance('level', async () => {
@@ -115,11 +116,9 @@ class HeldBatches {
   }
 }
 
-/** Polls `condition` (real LevelDB I/O runs in between) for up to 5 s; a loaded CI machine can be slow. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
-  assert.ok(condition(), 'condition never became true');
+/** Waits until `n` batches went out (real LevelDB I/O runs in between; a loaded CI machine can be slow). */
+function batchesIssued(batches: HeldBatches, n: number): Promise<void> {
+  return eventually(async () => assert.equal(batches.issued, n, 'batches issued'), 5000, 1);
 }
 
 interface LevelDir {
@@ -161,7 +160,7 @@ test('writes arriving while a batch is in flight commit together as the next bat
     const writes = range(1, 50).map((i) => b.create(`/registry/pods/p${i}`, 'v'));
     assert.equal(batches.issued, 1, 'the first write goes out alone');
     batches.release();
-    await until(() => batches.issued === 2);
+    await batchesIssued(batches, 2);
     assert.equal(await b.currentRevision(), 1, 'the second group is not visible before it commits');
     batches.release();
     assert.deepEqual(await Promise.all(writes), range(1, 50), 'revisions follow call order');
@@ -178,7 +177,7 @@ test('reads, list, currentRevision and watchers see a write only once its batch 
     await b.watch('/registry/pods/', 1, (events) => seen.push(...events), watching.signal);
     const batches = dir.holdBatches();
     const update = b.update('/registry/pods/a', 'a2', 1);
-    await until(() => batches.issued === 1);
+    await batchesIssued(batches, 1);
     assert.equal((await b.get('/registry/pods/a')).kv?.value, 'a1');
     assert.deepEqual(
       (await b.list('/registry/pods/')).kvs.map((kv) => kv.value),
@@ -236,7 +235,7 @@ test('close waits for the in-flight and queued writes and refuses new ones', (t)
     const closed = b.close();
     await assert.rejects(b.create('/registry/pods/late', 'v'), /closed/);
     batches.release();
-    await until(() => batches.issued === 2);
+    await batchesIssued(batches, 2);
     batches.release();
     await closed;
     assert.deepEqual(await Promise.all(writes), [1, 2, 3]);

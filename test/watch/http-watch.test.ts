@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { podManifest, startTestApp, type TestApp } from '../helpers/app.js';
+import { eventually } from '../helpers/eventually.js';
 import { HttpWatch, openWsWatch } from '../helpers/watch-client.js';
 
 let t: TestApp;
@@ -147,11 +148,14 @@ describe('watch over WebSocket', () => {
     await inject('POST', podsIn('ws'), podManifest('one'));
     const { ws, events } = await openWsWatch(`${base.replace('http', 'ws')}${podsIn('ws')}?watch=true`);
     await inject('POST', podsIn('ws'), podManifest('two'));
-    const deadline = Date.now() + 3000;
-    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(
-      events.map((e) => `${e.type} ${e.object.metadata.name}`),
-      ['ADDED one', 'ADDED two'],
+    await eventually(
+      async () =>
+        assert.deepEqual(
+          events.map((e) => `${e.type} ${e.object.metadata.name}`),
+          ['ADDED one', 'ADDED two'],
+        ),
+      3000,
+      20,
     );
     ws.close();
   });

@@ -24,7 +24,7 @@ export function hostKind(ruleHost: string | undefined): HostKind {
  * The host part of an HTTP Host header, lower-cased, without a `:port` suffix (an IPv6 literal
  * keeps its brackets), since rule hosts never carry a port.
  */
-export function normalizeRequestHost(requestHost: string): string {
+function normalizeRequestHost(requestHost: string): string {
   const host = requestHost.trim().toLowerCase();
   const bracketEnd = host.lastIndexOf(']');
   const colon = host.lastIndexOf(':');

@@ -49,7 +49,7 @@ export interface UrlMapBackend {
 }
 
 /** One path rule of the URL map; `host` is absent for host-less rules. */
-export interface UrlMapRule {
+interface UrlMapRule {
   host?: string;
   path: string;
   pathType: PathType;
@@ -74,7 +74,7 @@ export interface RoutingPolicy {
 }
 
 /** GCE URL-map behaviour: only the most specific matching host is searched. */
-export const GCE_ROUTING_POLICY: RoutingPolicy = { hostSelection: 'most-specific' };
+const GCE_ROUTING_POLICY: RoutingPolicy = { hostSelection: 'most-specific' };
 
 /** The outcome of routing one request; `reason` explains it in one sentence. */
 export interface RouteResult {

@@ -20,7 +20,7 @@ export const serviceKey = (namespace: string | undefined, name: string | undefin
   `${namespace ?? 'default'}/${name ?? ''}`;
 
 /** Services kube-proxy programs: those with a ClusterIP (not headless, not ExternalName). */
-export function isProxied(svc: Service): boolean {
+function isProxied(svc: Service): boolean {
   const ip = svc.spec.clusterIP;
   return svc.spec.type !== 'ExternalName' && !!ip && ip !== 'None';
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from './topology.js';
 
 /** A command that exited non-zero (or could not start). */
-export class CommandError extends Error {
+class CommandError extends Error {
   constructor(
     readonly command: Command,
     readonly exitCode: number | null,

@@ -26,7 +26,7 @@ export interface RealizePod {
 }
 
 /** A compute.kplane.io Route: `destRange` goes to the VM `nextHopNode`. */
-export interface RealizeRoute {
+interface RealizeRoute {
   destRange: string;
   nextHopNode: string;
   /** GCP route priority (lower wins among equal prefixes; equal ones share flows); default 1000. */

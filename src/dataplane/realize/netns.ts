@@ -11,7 +11,7 @@ import { newPrefix, prefixOf, prefixOwner } from './names.js';
 import { planRealize, type RealizedNamespaces } from './topology.js';
 
 /** How long the phases took, in milliseconds. */
-export interface RealizeTimings {
+interface RealizeTimings {
   /** Namespaces, links, addresses, routes, sysctls and iptables. */
   setupMs: number;
   /** Starting every agent until all listen. */

@@ -65,7 +65,7 @@ function compareNames(a = '', b = ''): number {
 }
 
 /** Whether rule `fw` admits `packet` arriving at node `nodeName`. */
-export function ruleAdmits(fw: Firewall, packet: FirewallPacket, nodeName: string): boolean {
+function ruleAdmits(fw: Firewall, packet: FirewallPacket, nodeName: string): boolean {
   const src = tryParseIPv4(packet.src);
   return (
     src !== undefined &&

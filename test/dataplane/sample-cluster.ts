@@ -3,9 +3,9 @@
  * rule kind the compiler emits, for tests, the real-iptables check and evaluator tests; and a
  * synthetic cluster of any size for benchmarks.
  */
-import { ServiceSchema, type Service } from '../../registry/kinds/service/schema.js';
-import { EndpointSliceSchema, type EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
-import type { CompileInput } from './compile.js';
+import { ServiceSchema, type Service } from '../../src/registry/kinds/service/schema.js';
+import { EndpointSliceSchema, type EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
+import type { CompileInput } from '../../src/dataplane/kube-proxy/compile.js';
 
 /** Cluster-wide compiler inputs without the node name. */
 export type ClusterInput = Omit<CompileInput, 'nodeName'> & { nodes: string[] };

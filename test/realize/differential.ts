@@ -12,16 +12,16 @@
  * miss nothing the simulator says it would surely have shown (see MISS_TOLERANCE); the simulator's
  * side is oversampled with extra traces, which cost nothing in the kernel.
  */
-import type { Firewall } from '../../registry/kinds/firewall/schema.js';
-import type { PacketTraceSpec, PacketTraceStatus } from '../../registry/kinds/packettrace/schema.js';
-import type { Route } from '../../registry/kinds/route/schema.js';
-import type { LoadBalancerView, NetworkConfig, NodeView, PodView } from '../../tracer/view.js';
-import type { Endpoint } from './agent-protocol.js';
-import type { RealizeInput, RealizeLoadBalancer, RealizeNode } from './input.js';
-import type { ProbeResult, ProbeSource } from './probe.js';
+import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
+import type { PacketTraceSpec, PacketTraceStatus } from '../../src/registry/kinds/packettrace/schema.js';
+import type { Route } from '../../src/registry/kinds/route/schema.js';
+import type { LoadBalancerView, NetworkConfig, NodeView, PodView } from '../../src/tracer/view.js';
+import type { Endpoint } from '../../src/dataplane/realize/agent-protocol.js';
+import type { RealizeInput, RealizeLoadBalancer, RealizeNode } from '../../src/dataplane/realize/input.js';
+import type { ProbeResult, ProbeSource } from '../../src/dataplane/realize/probe.js';
 
 /** The internet hosts of networking.md §0: a DNS server and an external client. */
-export const DEFAULT_INTERNET_HOSTS: readonly string[] = ['8.8.8.8', '198.51.100.7'];
+const DEFAULT_INTERNET_HOSTS: readonly string[] = ['8.8.8.8', '198.51.100.7'];
 
 /** What `realizeInputFromCluster` reads of a running dataplane (`DataplaneState` has it all). */
 export interface ClusterDataplane {
@@ -97,7 +97,7 @@ export function realizeInputFromCluster(
 }
 
 /** Where a scenario's flows start: a pod (`<namespace>/<name>`), a node's root namespace, or an internet address. */
-export type ScenarioSource = { pod: string } | { node: string } | { ip: string };
+type ScenarioSource = { pod: string } | { node: string } | { ip: string };
 
 /** One row of the differential check: a flow to send both ways. */
 export interface Scenario {
@@ -117,7 +117,7 @@ export interface FlowSample {
 }
 
 /** What was compared and disagreed. */
-export type DisagreementAspect = 'outcome' | 'backends' | 'observedSource' | 'replySource';
+type DisagreementAspect = 'outcome' | 'backends' | 'observedSource' | 'replySource';
 
 /** One disagreement, with each side's view (distinct values, sorted, `×n` when seen n > 1 times). */
 export interface Disagreement {
@@ -130,7 +130,7 @@ export interface Disagreement {
 }
 
 /** The sources seen at one backend, by each side (distinct views, sorted). */
-export interface BackendViews {
+interface BackendViews {
   backend: string;
   /** Sources behind a `MASQUERADE --random-fully` on the simulator's path: their ports are not compared. */
   randomPortSources: string[];
@@ -157,7 +157,7 @@ export interface ScenarioReport {
  * How unlikely a miss must be to count: the simulator says a share `s` of flows go some way, and
  * the kernel showed none of `n` flows going that way, with (1 − s)^n below this.
  */
-export const MISS_TOLERANCE = 1e-3;
+const MISS_TOLERANCE = 1e-3;
 
 const surelySeen = (share: number, flows: number): boolean => (1 - share) ** flows < MISS_TOLERANCE;
 
