@@ -9,7 +9,7 @@ import type { Chooser } from './choices.js';
 import type { ClusterView, NodeView, PodView } from './view.js';
 import type { HttpRequest, ProxiedConnection } from './proxy.js';
 
-/** The contract's hop actions (api-contract §4). */
+/** The hop actions a trace reports (docs/network-model.md#what-a-trace-reports). */
 export type HopAction =
   | 'Emit'
   | 'Veth'
@@ -26,7 +26,7 @@ export type HopAction =
   | 'Deliver'
   | 'Drop';
 
-/** The contract's drop reasons (api-contract §4). */
+/** The drop reasons a trace reports (docs/network-model.md#drop-reasons). */
 export type DropReason =
   | 'NoEndpoints'
   | 'NoLocalEndpoints'

@@ -1,5 +1,5 @@
 /**
- * Ingress → GCE URL map translation and request routing (networking.md §9), modelled on
+ * Ingress → GCE URL map translation and request routing (docs/network-model.md#url-map), modelled on
  * ingress-gce's translator. The result is plain JSON: it is stored as a ForwardingRule's
  * `spec.target.urlMap` and read back by the packet tracer.
  *
