@@ -10,7 +10,7 @@
  *   `PutPathRulesForHost`; likewise for several host-less rules).
  * - The same (pathType, path) twice under one host: the later path wins.
  * - A missing `pathType` is read as ImplementationSpecific (the v1beta1 default, so Ingresses
- *   converted from the seed's extensions/v1beta1 keep working).
+ *   converted from the talk's extensions/v1beta1 form keep working).
  *
  * Routing precedence (an explicit policy; the API leaves host precedence to the controller):
  * 1. Host: rules whose host equals the request host, then wildcard hosts (`*.foo.com`), then
