@@ -10,7 +10,7 @@ import { spawnUntil } from './processes.js';
 const services = 1000;
 const rounds = 3;
 const maxRunSeconds = 10;
-/** The fixed rate at which latency percentiles are taken (performance spec §2d). */
+/** The fixed rate at which latency percentiles are taken. */
 const fixedQps = 5000;
 const fixedRunSeconds = 5;
 
@@ -181,7 +181,7 @@ function skipped(reason: string): Row[] {
 }
 
 /**
- * Cluster DNS against dnsmasq (performance spec §2d): kplane with 1 000 ClusterIP Services made
+ * Cluster DNS against dnsmasq: kplane with 1 000 ClusterIP Services made
  * through its API, dnsmasq serving the same names and IPs from a hosts file. `dnsperf -l 10`
  * cycles the 1 000 names (all hits) for QPS, rounds interleaved; then a fixed 5 000 QPS run per
  * server for p50/p99. Also reports server CPU, since dnsperf shares the machine's two cores.

@@ -1,5 +1,5 @@
 /**
- * The objects every cluster starts with (api-contract §2), created at start and re-created when
+ * The objects every cluster starts with (as a new GKE cluster has them), created at start and re-created when
  * deleted (`bootstrap` in `--controllers`), like kube-apiserver's bootstrap controller does for
  * `default/kubernetes` and the addon manager for kube-dns. Needs the system namespaces, which the
  * server creates before controllers start. Creation is idempotent: an existing object is kept as is.

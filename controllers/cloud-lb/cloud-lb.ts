@@ -1,7 +1,7 @@
 /**
  * The cloud load-balancer controller for `type: LoadBalancer` Services (`service-lb` in
- * `--controllers`; upstream's service controller with the GCE legacy target-pool network LB,
- * networking §8, api-contract §3). For each Service it handles (`isHandled`: type LoadBalancer, no
+ * `--controllers`; upstream's service controller with the GCE legacy target-pool network LB;
+ * see docs/network-model.md#loadbalancer-services). For each Service it handles (`isHandled`: type LoadBalancer, no
  * `loadBalancerClass`):
  *
  * - an address from the shared `loadBalancerIPPool` (`chooseAddress`): `spec.loadBalancerIP` when

@@ -1,6 +1,6 @@
 /**
  * What the network-LB controller wants in the simulated cloud for a `type: LoadBalancer` Service
- * (networking §8, api-contract §3), computed without side effects: which Services it handles, the
+ * (docs/network-model.md#loadbalancer-services), computed without side effects: which Services it handles, the
  * ForwardingRules (one per protocol), the firewall rules, and the labels that tie them to the
  * Service. Names follow cloud-provider-gcp (`src/dataplane/gce-names.ts`).
  */

@@ -1,5 +1,5 @@
 /**
- * The load balancer's view of each node (networking §8, api-contract §3), evaluated on the current
+ * The load balancer's view of each node (docs/network-model.md#health-checks), evaluated on the current
  * state: no probe interval, timeout or thresholds.
  *
  * - eTP=Cluster probes kube-proxy's `:10256/healthz`: 200 unless the node is being deleted or

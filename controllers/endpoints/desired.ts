@@ -200,11 +200,11 @@ function withoutEmptyLists(subset: EndpointSubset): EndpointSubset {
 }
 
 /**
- * The Endpoints the controller wants for `svc` given the Pods of its namespace (§5 steps 2–9):
- * selected, eligible Pods; ports resolved per Pod; ready vs not-ready; repacked and capped at
- * 1000 addresses. `undefined` means the controller leaves the Service's Endpoints alone
- * (ExternalName, no selector). Metadata holds only what the controller owns: name, namespace,
- * labels and its two annotations.
+ * The Endpoints the controller wants for `svc` given the Pods of its namespace (as upstream's
+ * `endpoints_controller.go` `syncService` computes them): selected, eligible Pods; ports resolved
+ * per Pod; ready vs not-ready; repacked and capped at 1000 addresses. `undefined` means the
+ * controller leaves the Service's Endpoints alone (ExternalName, no selector). Metadata holds only
+ * what the controller owns: name, namespace, labels and its two annotations.
  */
 export function desiredEndpoints(svc: Service, pods: readonly Pod[]): Endpoints | undefined {
   if (!hasManagedEndpoints(svc)) return undefined;

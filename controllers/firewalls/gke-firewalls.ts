@@ -1,5 +1,5 @@
 /**
- * GKE's cluster firewall rules (`firewalls` in `--controllers`; api-contract §3, networking §1),
+ * GKE's cluster firewall rules (`firewalls` in `--controllers`; docs/network-model.md#firewall),
  * created at start and kept: a deleted one is created again, an edited one is put back.
  *
  * - `gke-<clusterName>-all`: from the cluster (pod) CIDR, every protocol, to every node: pod↔pod

@@ -1,5 +1,5 @@
 /**
- * Which Ingresses the GCE Ingress controller handles (ingress-gce's `IsGCEIngress`, networking §9):
+ * Which Ingresses the GCE Ingress controller handles (ingress-gce's `IsGCEIngress`; docs/network-model.md#ingress):
  *
  * 1. The legacy annotation `kubernetes.io/ingress.class`, when set and not empty, decides alone:
  *    `gce` is ours, any other value is another controller's.

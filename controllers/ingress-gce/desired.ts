@@ -1,6 +1,6 @@
 /**
  * What the GCE Ingress controller wants in the simulated cloud, computed from cached objects
- * without side effects (networking §9, api-contract §3): the cluster UID, an Ingress's
+ * without side effects (docs/network-model.md#ingress): the cluster UID, an Ingress's
  * ForwardingRule (the URL map inside it), its backends' health and the shared L7 firewall.
  */
 import { createHash } from 'node:crypto';

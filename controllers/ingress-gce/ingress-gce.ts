@@ -1,6 +1,6 @@
 /**
- * The GCE Ingress controller (`ingress` in `--controllers`; ingress-gce's loadbalancer-controller,
- * networking §9, api-contract §3). For each Ingress it handles (`class.ts`):
+ * The GCE Ingress controller (`ingress` in `--controllers`; ingress-gce's loadbalancer-controller;
+ * see docs/network-model.md#ingress). For each Ingress it handles (`class.ts`):
  *
  * - translates it into a URL map (`buildUrlMap`); each translation error becomes one Warning
  *   Event `Translate` on the Ingress (`warnings.ts`);

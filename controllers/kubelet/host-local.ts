@@ -1,9 +1,10 @@
 /**
  * Pod IPs inside one node's podCIDR, the way the CNI `host-local` IPAM plugin hands them out for
- * kubenet (networking spec §2.2): the range runs from N+1 to broadcast−1, the gateway N+1 (the
- * `cbr0` address) is skipped, so a /24 yields N+2 … N+254 (253 pod IPs); allocation is round robin,
- * continuing after the last reserved address and wrapping. Not persisted: host-local keeps
- * `last_reserved_ip` on disk, we rebuild from the pods' status after a restart.
+ * kubenet (containernetworking/plugins, `ipam/host-local/backend/allocator/range.go`): the range
+ * runs from N+1 to broadcast−1, the gateway N+1 (the `cbr0` address) is skipped, so a /24 yields
+ * N+2 … N+254 (253 pod IPs); allocation is round robin, continuing after the last reserved address
+ * and wrapping. Not persisted: host-local keeps `last_reserved_ip` on disk, we rebuild from the
+ * pods' status after a restart.
  */
 import {
   addressAt,

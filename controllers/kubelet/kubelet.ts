@@ -2,7 +2,7 @@
  * The simulated kubelet of every node (`kubelet` in `--controllers`). There are no processes: a pod
  * bound to an existing Node "runs" as soon as it is seen.
  *
- * - IP: from the node's podCIDR per networking spec §2.2 (host-local round robin, never the network,
+ * - IP: from the node's podCIDR as CNI host-local gives them (`host-local.ts`: round robin, never the network,
  *   `.1` gateway or broadcast address); `hostNetwork` pods use the node's InternalIP. Released when
  *   the pod is deleted. Pods whose node has no podCIDR yet wait for it (node IPAM sets it).
  * - Status (through the status subresource): hostIP(s), podIP(s), phase Running, startTime,

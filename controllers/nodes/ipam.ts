@@ -1,5 +1,6 @@
 /**
- * The node podCIDR allocator: kube-controller-manager's `cidrset.CidrSet` (networking spec §2.1).
+ * The node podCIDR allocator: kube-controller-manager's `cidrset.CidrSet`
+ * (`pkg/controller/nodeipam/ipam/cidrset/cidr_set.go`).
  * The cluster CIDR is cut into `2^(nodeMask - clusterMask)` node ranges, one bit each; allocation
  * is round robin from `nextCandidate`, so a released range is reused only after the others.
  */

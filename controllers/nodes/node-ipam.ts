@@ -1,6 +1,7 @@
 /**
- * The node IPAM controller (kube-controller-manager `nodeipam`, RangeAllocator; networking spec
- * §2.1): gives every Node without one a `spec.podCIDR`/`spec.podCIDRs` from the cluster CIDR.
+ * The node IPAM controller (kube-controller-manager `nodeipam`, `range_allocator.go`;
+ * docs/network-model.md#pod-addresses): gives every Node without one a `spec.podCIDR`/`spec.podCIDRs`
+ * from the cluster CIDR.
  *
  * - At start the ranges of Nodes that already have a podCIDR are occupied (a preset fixture podCIDR
  *   such as 10.11.5.0/24 is kept), as is the service CIDR where it overlaps the cluster CIDR.

@@ -1,8 +1,9 @@
 /**
  * The simulated VMs' kubelets, as far as Nodes go. At start, when the cluster has no Node at all,
- * it registers `vm1 … vmN` (api-contract §1 `--nodes`): InternalIP from the VPC subnet starting at
+ * it registers `vm1 … vmN` (`--nodes`, src/config/config.ts): InternalIP from the VPC subnet starting at
  * `.2` (`.1` is the subnet gateway), ExternalIP (GCP 1:1 NAT) from the external pool starting at its
- * first address, and a Ready status (networking spec §0: vm1 = 10.240.0.2 / 35.0.0.1 …).
+ * first address, and a Ready status (in the test fixture vm1 = 10.240.0.2 / 35.0.0.1 …, see
+ * docs/network-model.md#the-reference-cluster).
  *
  * Afterwards every Node is treated as a VM whose kubelet registered: a Node created through the API
  * without status (e.g. `kubectl create -f node.yaml`) gets the missing parts of a kubelet's status

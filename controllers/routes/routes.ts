@@ -1,6 +1,6 @@
 /**
  * The route controller (`routes` in `--controllers`; kube-controller-manager's route controller
- * with the GCE cloud provider, networking §1): one VPC Route per Node that has a `spec.podCIDR`,
+ * with the GCE cloud provider; docs/network-model.md#routes): one VPC Route per Node that has a `spec.podCIDR`,
  * sending the pod range to that node, so cross-node pod traffic needs no overlay.
  *
  * - Name `<clusterName[:26]>-<node uid>`, destRange = podCIDR, nextHopInstance = node name,

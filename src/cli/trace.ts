@@ -1,5 +1,5 @@
 /**
- * `kplane trace --from pod/store/fe-prod --to svc/store/store-be:http` (api-contract §5): POSTs a
+ * `kplane trace --from pod/store/fe-prod --to svc/store/store-be:http` (docs/network-model.md#packettrace): POSTs a
  * PacketTrace to a running server through the kubeconfig and prints the hops as a table (or the
  * whole object with `-o yaml|json`).
  */

@@ -93,7 +93,10 @@ const httpUrl = z.string().refine((value) => /^https?:$/.test(URL.canParse(value
   message: 'must be an http:// or https:// URL',
 });
 
-/** Every server setting (api-contract §1): process flags and network ranges, with the contract's defaults. */
+/**
+ * Every server setting, with its default: process flags and network ranges
+ * (docs/network-model.md#addresses-and-configuration).
+ */
 const ServerConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -198,7 +201,7 @@ export function resolveConfig(partial: ServerConfigInput = {}): ServerConfig {
   return result.data;
 }
 
-/** The configuration used when nothing is specified (api-contract §1 defaults). */
+/** The configuration used when nothing is specified (every default of the schema above). */
 export function defaultConfig(): ServerConfig {
   return resolveConfig({});
 }

@@ -1,5 +1,5 @@
 /**
- * GCE resource names created by the cloud controllers (networking.md §8, §9).
+ * GCE resource names created by the cloud controllers (docs/network-model.md#loadbalancer-services and #ingress).
  *
  * L4 (Service type=LoadBalancer) names follow kubernetes/cloud-provider-gcp
  * `gce_loadbalancer_naming.go` and `cloud-provider` `DefaultLoadBalancerName`; they are never

@@ -1,5 +1,5 @@
 /**
- * The NodeDataplane objects (api-contract §4): what `ip addr`, `ip route`, `iptables-save | wc -l`
+ * The NodeDataplane objects (docs/network-model.md#nodedataplane): what `ip addr`, `ip route`, `iptables-save | wc -l`
  * and `conntrack -L` would show on the simulated VM, built on request from the live dataplane.
  */
 import type { NodeDataplane } from '../registry/kinds/nodedataplane/schema.js';

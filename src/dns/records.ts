@@ -1,5 +1,5 @@
 /**
- * The cluster DNS zone as CoreDNS's `kubernetes` plugin serves it (networking spec §10), built from
+ * The cluster DNS zone as CoreDNS's `kubernetes` plugin serves it (docs/network-model.md#cluster-dns), built from
  * Services, Endpoints, Pods and Namespaces. Pure: no I/O, no clock (the SOA serial is an option).
  *
  * Every object contributes records to owner names; `apply` replaces one object's contributions and
@@ -19,7 +19,7 @@
  * - `<ns>.svc.<zone>` and `<ns>.pod.<zone>` exist while the namespace does; `dns-version.<zone>` TXT.
  * - Unknown name ⇒ NXDOMAIN, known name without that type ⇒ NOERROR/NODATA, both with the SOA in
  *   authority (the cluster zone's, or `in-addr.arpa`'s for reverse names); any other name ⇒ REFUSED.
- * IPv4 only (the spec keeps dual-stack out of scope): IPv6 addresses are ignored.
+ * IPv4 only (dual-stack is not modelled): IPv6 addresses are ignored.
  */
 import { isIPv4 } from '../net/ipv4.js';
 import type { Answer, SrvAnswer, StringAnswer } from 'dns-packet';

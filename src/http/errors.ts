@@ -24,7 +24,8 @@ export function toStatusError(err: unknown): StatusError {
 
 /**
  * Every error and every unknown path is answered with a `metav1.Status` body: kubectl only shows
- * the server's message and reason when it gets one (kubectl-compat §7).
+ * the server's message and reason when it gets one (client-go's `rest/request.go`,
+ * `transformResponse`).
  */
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {

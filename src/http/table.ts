@@ -1,5 +1,5 @@
 /**
- * `as=Table` responses (kubectl-compat §4), as kube-apiserver's handlers/response.go `asTable`
+ * `as=Table` responses (what `kubectl get` asks for), as kube-apiserver's handlers/response.go `asTable`
  * shapes them: Accept negotiation, then lists, single objects and watch events turned into
  * `meta.k8s.io` Tables with the kind's columns, each row carrying the object as `includeObject` asks.
  */

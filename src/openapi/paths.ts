@@ -2,7 +2,7 @@
  * The `paths` of a group-version document: the REST operations of each resource, named and tagged
  * as upstream does. kubectl reads one thing here: the PATCH operation carrying the object's
  * `x-kubernetes-group-version-kind` must declare the `fieldValidation` query parameter, or kubectl
- * falls back to client-side validation with OpenAPI v2 (kubectl-compat §3).
+ * falls back to client-side validation with OpenAPI v2 (k8s.io/cli-runtime `resource/query_param_verifier_v3.go`).
  */
 import type { ResourceType } from '../registry/resource.js';
 import { ref } from './names.js';

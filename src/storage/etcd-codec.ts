@@ -3,8 +3,8 @@ import type { KeyValue, StorageEvent } from './interface.js';
 
 /**
  * Backend revisions are etcd's minus one. A fresh etcd is at revision 1 with nothing written,
- * while the contract reports 0 for an empty store; with the offset the first write is revision 1
- * in both. Every revision the backend reports maps to exactly one etcd revision and back.
+ * while the `Backend` contract (interface.ts) reports 0 for an empty store; with the offset the
+ * first write is revision 1 in both. Every revision the backend reports maps to exactly one etcd revision and back.
  */
 export function toEtcdRevision(revision: number): number {
   return revision + 1;

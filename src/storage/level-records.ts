@@ -1,5 +1,5 @@
 /**
- * The LevelDB key layout and record encodings (architecture.md "LevelDB key layout"):
+ * The LevelDB key layout and record encodings (this comment is their reference):
  * `meta/rev`, `meta/compact`, `log/<rev as 16 hex digits>` (one event per revision, ordered by
  * revision as bytes) and `cur/<key>` (the current value of each live key).
  */

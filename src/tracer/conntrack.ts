@@ -1,5 +1,5 @@
 /**
- * A node's connection-tracking table (networking.md §6.6): each entry keeps the original tuple
+ * A node's connection-tracking table (docs/network-model.md#conntrack): each entry keeps the original tuple
  * and the tuple replies carry after NAT, so replies can be translated back (UnDNAT, UnSNAT) and
  * later packets skip the nat chains. Entries expire like the kernel's unreplied ones; the table is
  * bounded so repeated traces cannot grow memory without limit.

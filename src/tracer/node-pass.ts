@@ -1,5 +1,5 @@
 /**
- * A packet's pass through one VM's root network namespace (networking.md §1, §6): conntrack, the
+ * A packet's pass through one VM's root network namespace (docs/network-model.md#nodes, #kube-proxy): conntrack, the
  * nat and filter hooks evaluated on the node's compiled rules, the routing decision (local, `cbr0`
  * or `eth0`), MASQUERADE choosing the output interface's address, and the un-NAT of replies.
  */

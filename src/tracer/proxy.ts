@@ -1,5 +1,5 @@
 /**
- * The HTTP(S) load balancer in front of an Ingress (networking.md §9, GCLB): a proxy that ends the
+ * The HTTP(S) load balancer in front of an Ingress (GCLB; docs/network-model.md#ingress): a proxy that ends the
  * client's connection, picks a backend by the URL map (host, path), then opens a new connection
  * from a Google Front End address to a healthy VM's nodePort, where kube-proxy takes over. Replies
  * come back to the front end inside Google's network, and the proxy answers the client from the

@@ -1,5 +1,5 @@
 /**
- * Answers a PacketTrace (api-contract §4): enumerates every path the flow could take to get the
+ * Answers a PacketTrace (docs/network-model.md#packettrace): enumerates every path the flow could take to get the
  * backends' exact shares, then walks the flow's own path (choices made from its 5-tuple, leaving
  * conntrack entries behind) and the reply back through conntrack's reversals.
  */
@@ -176,7 +176,7 @@ const FIELD_ORDER = [
   'dns',
 ] as const;
 
-/** The status with its fields in the contract's order (api-contract §4), absent ones left out. */
+/** The status with its fields in the order docs/network-model.md#what-a-trace-reports lists, absent ones left out. */
 function ordered(status: PacketTraceStatus): PacketTraceStatus {
   const out: Record<string, unknown> = {};
   for (const key of FIELD_ORDER) if (status[key] !== undefined) out[key] = status[key];

@@ -57,7 +57,7 @@ export interface HttpLoadBalancerView {
   healthy: string[];
 }
 
-/** Network settings the dataplane follows (api-contract §1). */
+/** Network settings the dataplane follows (docs/network-model.md#addresses-and-configuration). */
 export interface NetworkConfig {
   vpcCIDR: string;
   clusterCIDR: string;

@@ -1,5 +1,5 @@
 /**
- * The VPC between the VMs (networking.md §1, §7, §8): anti-spoofing at each VM's NIC, route
+ * The VPC between the VMs (docs/network-model.md#the-vpc): anti-spoofing at each VM's NIC, route
  * selection (subnet route, the route controller's per-node routes, the default route to the
  * internet gateway), the stateful ingress firewall, GCP's 1:1 NAT for VMs' external addresses, and
  * network load balancers that pass packets unchanged to a healthy VM.

@@ -13,7 +13,7 @@ import type { Packet } from '../dataplane/netfilter/packet.js';
 import type { Chooser } from './choices.js';
 import type { ClusterView, HttpLoadBalancerView, NodeView, PodView } from './view.js';
 
-/** The contract's hop actions (api-contract §4). */
+/** The hop actions a trace reports (docs/network-model.md#what-a-trace-reports). */
 export type HopAction =
   | 'Emit'
   | 'Veth'
@@ -30,7 +30,7 @@ export type HopAction =
   | 'Deliver'
   | 'Drop';
 
-/** The contract's drop reasons (api-contract §4). */
+/** The drop reasons a trace reports (docs/network-model.md#drop-reasons). */
 export type DropReason =
   | 'NoEndpoints'
   | 'NoLocalEndpoints'

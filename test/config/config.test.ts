@@ -21,7 +21,7 @@ function configError(pattern: RegExp) {
 }
 
 describe('defaults', () => {
-  // The tables of api-contract.md §1, plus the settings this module adds.
+  // The documented defaults (README's flags, docs/network-model.md#addresses-and-configuration), plus the rest.
   const contract: Partial<ServerConfig> = {
     host: '127.0.0.1',
     port: 6443,

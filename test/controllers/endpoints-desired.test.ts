@@ -68,7 +68,7 @@ function pod(name: string, o: PodOpts = {}): Pod {
   });
 }
 
-/** Service default/store-be (fixture §0): selector app=store,role=be, port http 80 → targetPort `http`. */
+/** Service default/store-be (the reference cluster): selector app=store,role=be, port http 80 → targetPort `http`. */
 function service(spec: Record<string, unknown> = {}, labels?: Record<string, string>): Service {
   return ServiceSchema.parse({
     metadata: { name: 'store-be', namespace: 'default', uid: 'uid-svc', creationTimestamp: T0, labels },
@@ -93,7 +93,8 @@ function addr(p: Pod, extra: Partial<EndpointAddress> = {}): EndpointAddress {
 
 const http = (port: number) => ({ name: 'http', port, protocol: 'TCP' });
 
-// Scenario 10 (§12): A 8080 Ready, B 9090 Ready, C 8080 not Ready, D without a port named http.
+// Scenario 10 (docs/network-model.md#scenarios):
+// A 8080 Ready, B 9090 Ready, C 8080 not Ready, D without a port named http.
 const A = pod('a', { ip: '10.11.0.9', node: 'vm1', ports: [{ name: 'http', containerPort: 8080 }] });
 const B = pod('b', { ip: '10.11.5.3', node: 'vm2', ports: [{ name: 'http', containerPort: 9090 }] });
 const C = pod('c', { ip: '10.11.8.67', node: 'vm3', ready: false, ports: [{ name: 'http', containerPort: 8080 }] });

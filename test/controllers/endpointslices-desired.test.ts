@@ -59,7 +59,7 @@ function pod(name: string, o: PodOpts = {}): Pod {
   });
 }
 
-/** Service default/store-be (fixture §0): selector app=store,role=be, port http 80 → targetPort `http`. */
+/** Service default/store-be (the reference cluster): selector app=store,role=be, port http 80 → targetPort `http`. */
 function service(spec: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): Service {
   return ServiceSchema.parse({
     metadata: { name: 'store-be', namespace: 'default', uid: 'uid-svc', creationTimestamp: T0, ...meta },
@@ -75,7 +75,8 @@ function service(spec: Record<string, unknown> = {}, meta: Record<string, unknow
 const httpPod = (name: string, ip: string, o: PodOpts = {}) =>
   pod(name, { ip, ports: [{ name: 'http', containerPort: 8080 }], ...o });
 
-// Scenario 10 (§12): A 8080 Ready, B 9090 Ready, C 8080 not Ready, D without a port named http.
+// Scenario 10 (docs/network-model.md#scenarios):
+// A 8080 Ready, B 9090 Ready, C 8080 not Ready, D without a port named http.
 const A = pod('a', { ip: '10.11.0.9', node: 'vm1', ports: [{ name: 'http', containerPort: 8080 }] });
 const B = pod('b', { ip: '10.11.5.3', node: 'vm2', ports: [{ name: 'http', containerPort: 9090 }] });
 const C = pod('c', { ip: '10.11.8.67', node: 'vm3', ready: false, ports: [{ name: 'http', containerPort: 8080 }] });

@@ -12,7 +12,7 @@ import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/sch
 import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import { converge, findObject as find, startControllerOn as startControllerOnEnv } from '../helpers/controller-env.js';
 
-/** The fixture's Ingress IP (networking §0) is the pool's first address. */
+/** The reference cluster's Ingress IP (docs/network-model.md#the-reference-cluster) is the pool's first address. */
 const POOL = '86.73.50.8/29';
 const INGRESS_IP = '86.73.50.9';
 const CUSTOMERS_NODE_PORT = 30001;

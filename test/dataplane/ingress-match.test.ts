@@ -36,7 +36,7 @@ for (const tc of hostCases) {
     assert.equal(hostMatches(tc.rule, tc.request), tc.want));
 }
 
-// ---- the normative table of networking.md §9 (kubernetes.io Examples) -----------------------
+// ---- the examples table of kubernetes.io's Ingress page ("Examples") ---------------------------
 
 type RulePath = { pathType: PathType; path: string };
 const normative: { kind: string; paths: RulePath[]; request: string; want: RulePath | undefined }[] = [];

@@ -85,14 +85,14 @@ function assertGolden(name: string, actual: string): void {
   assert.equal(actual, readFileSync(url, 'utf8'));
 }
 
-/** ip-masq-agent's lines: a separate daemon in reality, so §6.7's kube-proxy listings leave them out. */
+/** ip-masq-agent's lines: a separate daemon in reality, so kube-proxy's own listings leave them out. */
 const withoutMasqAgent = (text: string): string =>
   text
     .split('\n')
     .filter((l) => !l.includes('IP-MASQ-AGENT'))
     .join('\n');
 
-test('golden: §6.7(a) store-be ClusterIP on vm1 (nat) is the spec listing plus ip-masq-agent', () => {
+test("golden: store-be ClusterIP on vm1 (nat) is kube-proxy's listing plus ip-masq-agent", () => {
   const nat = renderIptablesSave(compile(service(), storeBe), ['nat']);
   assertGolden('store-be-clusterip.iptables', withoutMasqAgent(nat));
   assert.equal(nat.split('\n').length - withoutMasqAgent(nat).split('\n').length, 5);
@@ -167,7 +167,7 @@ const lbLocal = () =>
     { loadBalancer: { ingress: [{ ip: '86.75.30.9' }] } },
   );
 
-/** §6.7(b) as the spec lists it: the lines the LoadBalancer eTP=Local variant adds to (a) on VM1. */
+/** The lines kube-proxy adds on VM1 when store-be becomes a LoadBalancer with eTP=Local, in its order. */
 const specAddedOnVm1 = [
   '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/store-be:http health check node port" -m tcp --dport 32012 -j ACCEPT',
   ':KUBE-EXT-MKWJAYKO35F7WYOU - [0:0]',
@@ -183,7 +183,7 @@ const specAddedOnVm1 = [
 
 const chainOf = (line: string): string => line.split(' ')[1];
 
-test('golden §6.7(b): LoadBalancer eTP=Local on vm1 adds exactly the spec lines to (a)', () => {
+test('golden: LoadBalancer eTP=Local on vm1 adds exactly the expected lines to the ClusterIP rules', () => {
   const text = renderIptablesSave(compile(lbLocal(), storeBe, 'vm1'));
   assertGolden('store-be-lb-local-vm1.iptables', text);
   const before = new Set(lines(compile(service(), storeBe, 'vm1')));
@@ -193,7 +193,7 @@ test('golden §6.7(b): LoadBalancer eTP=Local on vm1 adds exactly the spec lines
     [...before].filter((l) => !after.includes(l)),
     [],
   );
-  // Within a chain the rules keep the spec's order.
+  // Within a chain the rules keep the expected order.
   for (const chain of new Set(specAddedOnVm1.filter((l) => l.startsWith('-A')).map(chainOf))) {
     const spec = specAddedOnVm1.filter((l) => l.startsWith(`-A ${chain} `));
     assert.deepEqual(
@@ -203,7 +203,7 @@ test('golden §6.7(b): LoadBalancer eTP=Local on vm1 adds exactly the spec lines
   }
 });
 
-test('golden §6.7(b): on a node without a local endpoint (vm4) external traffic is dropped in filter', () => {
+test('golden: on a node without a local endpoint (vm4) external traffic is dropped in filter', () => {
   const text = renderIptablesSave(compile(lbLocal(), storeBe, 'vm4'));
   assertGolden('store-be-lb-local-vm4-no-local-endpoint.iptables', text);
   const out = text.split('\n');

@@ -1,5 +1,5 @@
 /**
- * Ready-made compiler inputs: a small cluster (networking.md §0 fixture) whose rules exercise every
+ * Ready-made compiler inputs: a small cluster (docs/network-model.md#the-reference-cluster) whose rules exercise every
  * rule kind the compiler emits, for tests, the real-iptables check and evaluator tests; and a
  * synthetic cluster of any size for benchmarks.
  */
@@ -63,7 +63,7 @@ const storePods: SampleEndpoint[] = [
 ];
 
 /**
- * The §0 fixture plus one Service per rule kind. On vm1: ClusterIP with hairpin (store-be), no
+ * The reference cluster plus one Service per rule kind. On vm1: ClusterIP with hairpin (store-be), no
  * endpoints → REJECT everywhere (nothing), NodePort eTP=Cluster (store-np), LoadBalancer eTP=Local
  * with a health-check port and a local endpoint (store-lb; vm4 has none → DROP), iTP=Local
  * (store-local; DROP on vm2 and vm4), externalIPs (store-ext), ClientIP affinity (store-sticky),

@@ -13,7 +13,7 @@ function fw(name: string, spec: Record<string, unknown>): Firewall {
   return FirewallSchema.parse({ metadata: { name }, spec });
 }
 
-// GKE's two rules for the fixture (networking §0): cluster CIDR 10.11.0.0/16, VPC 10.240.0.0/16.
+// GKE's two rules for the fixture (the reference cluster): cluster CIDR 10.11.0.0/16, VPC 10.240.0.0/16.
 const gkeAll = fw('gke-kplane-all', { sourceRanges: ['10.11.0.0/16'], allowed: [{ protocol: 'all' }] });
 const gkeVms = fw('gke-kplane-vms', {
   sourceRanges: ['10.240.0.0/16'],

@@ -61,7 +61,7 @@ function pod(ns: string, name: string, ip: string, terminating = false): Pod {
 
 const http = { name: 'http', port: 80 };
 
-/** Networking spec §0/§10: store-be, the headless `hl` over the three store pods, and friends. */
+/** The reference cluster's names: store-be, the headless `hl` over the three store pods, and friends. */
 function fixture(): ZoneChange[] {
   const objects: ZoneChange[] = [
     ...['default', 'kube-system', 'test'].map((n) => ({

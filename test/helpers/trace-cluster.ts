@@ -2,7 +2,7 @@
  * A whole in-process cluster for dataplane tests: storage, the built-in controllers (the harness
  * plays the scheduler, and asks the kubelet for the fixture's addresses, so pods get exactly the
  * fixture's nodes and IPs), the dataplane, and the HTTP app to POST traces to. Fixtures are YAML
- * documents (`test/tracer/golden/_fixture.yaml` is the spec's §0 cluster).
+ * documents (`test/tracer/golden/_fixture.yaml` is the reference cluster of docs/network-model.md).
  */
 import type { FastifyInstance } from 'fastify';
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from '../../src/config/config.js';

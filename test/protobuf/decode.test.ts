@@ -27,7 +27,7 @@ function assertDecodeError(body: Uint8Array, message: RegExp): void {
   );
 }
 
-/** The `kubectl create namespace team-b` body exactly as kubectl-compat.md §9 dumps it. */
+/** The `kubectl create namespace team-b` body as kubectl 1.33 sends it, written out by hand. */
 const specNamespaceDump = Buffer.from(
   [
     '6b 38 73 00',
@@ -40,7 +40,7 @@ const specNamespaceDump = Buffer.from(
     .map((hex) => parseInt(hex, 16)),
 );
 
-test('the kubectl-compat §9 Namespace dump decodes to the Namespace kubectl meant', () => {
+test('the kubectl Namespace dump decodes to the Namespace kubectl meant', () => {
   const decoded = decode(specNamespaceDump);
   assert.equal(decoded.apiVersion, 'v1');
   assert.equal(decoded.kind, 'Namespace');
@@ -53,7 +53,7 @@ test('the kubectl-compat §9 Namespace dump decodes to the Namespace kubectl mea
   });
 });
 
-test('the §9 dump is byte for byte what kubectl 1.33 sent', () => {
+test('the hand-written dump is byte for byte what kubectl 1.33 sent', () => {
   assert.deepEqual(fixture('namespace-team-b.kubectl-1.33.bin'), specNamespaceDump);
 });
 

@@ -1,5 +1,5 @@
 /**
- * The differential check of issue 8: networking.md §12's scenarios traced by the simulator and
+ * The differential check: the scenarios of docs/network-model.md#scenarios traced by the simulator and
  * sent as real packets through the same cluster realized in network namespaces (one realization,
  * reused by every scenario), with zero disagreements; and the same check catching a simulator fed
  * broken rules. Needs root, network namespaces and br_netfilter; elsewhere the kernel tests are
@@ -51,7 +51,7 @@ const service = (name: string, spec: Record<string, unknown>) => ({
 const http = (nodePort: number) => [{ name: 'http', port: 80, targetPort: 80, nodePort, protocol: 'TCP' }];
 
 /**
- * networking.md §0 (the golden traces' fixture) extended, additively, with what the rows need:
+ * The reference cluster (the golden traces' fixture) extended, additively, with what the rows need:
  * Services for scenarios 7, 19 and 20, a firewall rule for the NodePorts, and three network load
  * balancers (the service-lb controller makes their forwarding rules and firewalls; it is paused
  * once set up so that `lb-stale`'s health can be made stale, see `startCluster`).
@@ -165,7 +165,7 @@ const STORE_BE_VIP = '10.9.3.76';
 const CLIENT_IP = '198.51.100.7';
 
 interface Row {
-  /** networking.md §12 scenario number(s), or `-` for a path the section does not list. */
+  /** docs/network-model.md#scenarios number(s), or `-` for a path the list does not have. */
   section: string;
   scenario: Scenario;
   /** The outcomes the kernel must show (a sanity check that the row tests what it says, beside the agreement). */
@@ -321,7 +321,7 @@ function diagnoseEach(t: TestContext, text: string): void {
 
 const findRow = (name: string): Row => ROWS.find((r) => r.scenario.name === name)!;
 
-describe('differential check: the simulator against the kernel on the §0 fixture', () => {
+describe('differential check: the simulator against the kernel on the reference cluster', () => {
   let cluster: TraceCluster | undefined;
   let network: Realized | undefined;
   const ports = new SourcePorts();
@@ -354,7 +354,7 @@ describe('differential check: the simulator against the kernel on the §0 fixtur
   });
 
   for (const r of ROWS) {
-    test(`${r.section === '-' ? 'beyond §12' : `§12 scenario ${r.section}`}: ${r.scenario.name}`, async (t) => {
+    test(`${r.section === '-' ? 'beyond the scenarios' : `scenario ${r.section}`}: ${r.scenario.name}`, async (t) => {
       if (skipped(t)) return;
       const t0 = performance.now();
       const report = await runScenario(r.scenario, depsFor(cluster!, network!, ports));

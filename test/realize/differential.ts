@@ -1,7 +1,8 @@
 /**
- * The differential check of issue 8: the simulator's PacketTrace against real packets in the
- * realized network. Each scenario sends the same flows both ways (fresh source ports: conntrack
- * would otherwise replay an earlier decision) and compares what both sides can tell:
+ * The differential check (docs/network-model.md#checking-against-a-real-kernel): the simulator's
+ * PacketTrace against real packets in the realized network. Each scenario sends the same flows
+ * both ways (fresh source ports: conntrack would otherwise replay an earlier decision) and
+ * compares what both sides can tell:
  * - outcome only (Delivered / Dropped): a probe cannot tell why a packet vanished;
  * - where flows land: never a backend outside the trace's `backends` (probability > 0), and every
  *   one of them the kernel would surely have reached in that many flows. Which backend one 5-tuple
@@ -20,7 +21,7 @@ import type { Endpoint } from '../../src/dataplane/realize/agent-protocol.js';
 import type { RealizeInput, RealizeLoadBalancer, RealizeNode } from '../../src/dataplane/realize/input.js';
 import type { ProbeResult, ProbeSource } from '../../src/dataplane/realize/probe.js';
 
-/** The internet hosts of networking.md §0: a DNS server and an external client. */
+/** The internet hosts of the reference cluster: a DNS server and an external client. */
 const DEFAULT_INTERNET_HOSTS: readonly string[] = ['8.8.8.8', '198.51.100.7'];
 
 /** What `realizeInputFromCluster` reads of a running dataplane (`DataplaneState` has it all). */

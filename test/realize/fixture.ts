@@ -1,5 +1,5 @@
 /**
- * networking.md §0 as a RealizeInput, built by hand: three VMs, the five seed pods, the store-be
+ * The reference cluster as a RealizeInput, built by hand: three VMs, the five pods, the store-be
  * ClusterIP Service, GKE's routes and firewall rules, and each node's kube-proxy + ip-masq-agent
  * rules from the real compiler.
  */
@@ -63,7 +63,7 @@ function nodeRules(nodeName: string): string {
   return renderIptablesSave(compiled);
 }
 
-/** The §0 fixture. */
+/** The reference cluster (docs/network-model.md#the-reference-cluster). */
 export function fixtureInput(): RealizeInput {
   return {
     vpcCIDR: '10.240.0.0/16',

@@ -1,5 +1,5 @@
 /**
- * The §0 fixture built for real in network namespaces, and real packets through it (issue 8).
+ * The reference cluster built for real in network namespaces, and real packets through it.
  * Needs root and a kernel with network namespaces, br_netfilter and the iptables matches
  * kube-proxy uses; anywhere else every test is skipped, saying why.
  */
@@ -28,7 +28,7 @@ function skipped(t: TestContext): boolean {
 
 const ourNamespaces = async (prefix: string) => (await listNamespaces()).filter((n) => n.startsWith(prefix));
 
-describe('the §0 fixture in network namespaces', () => {
+describe('the reference cluster in network namespaces', () => {
   let r: Realized | undefined;
 
   before(async () => {

@@ -1,6 +1,7 @@
 /**
- * The conformance suite every storage backend must pass (architecture.md principle 3): it checks
- * the invariants documented in src/storage/interface.ts through the public `Backend` API only.
+ * The conformance suite every storage backend must pass (one suite for all, as k8s.io/apiserver's
+ * `storage/testing` is for etcd3 and the watch cache): it checks the invariants documented in
+ * src/storage/interface.ts through the public `Backend` API only.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Ingress host and path matching (networking.md §9; kubernetes.io Ingress "Examples" table and
+ * Ingress host and path matching (docs/network-model.md#url-map; kubernetes.io Ingress "Examples" table and
  * "Hostname wildcards"). ImplementationSpecific follows the GCE controller: a URL-map glob.
  */
 

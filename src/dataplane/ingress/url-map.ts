@@ -1,5 +1,5 @@
 /**
- * Ingress → GCE URL map translation and request routing (networking.md §9), modelled on
+ * Ingress → GCE URL map translation and request routing (docs/network-model.md#url-map), modelled on
  * ingress-gce's translator. The result is plain JSON: it is stored as a ForwardingRule's
  * `spec.target.urlMap` and read back by the packet tracer.
  *
@@ -10,7 +10,7 @@
  *   `PutPathRulesForHost`; likewise for several host-less rules).
  * - The same (pathType, path) twice under one host: the later path wins.
  * - A missing `pathType` is read as ImplementationSpecific (the v1beta1 default, so Ingresses
- *   converted from the seed's extensions/v1beta1 keep working).
+ *   converted from the talk's extensions/v1beta1 form keep working).
  *
  * Routing precedence (an explicit policy; the API leaves host precedence to the controller):
  * 1. Host: rules whose host equals the request host, then wildcard hosts (`*.foo.com`), then

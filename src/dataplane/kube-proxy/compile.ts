@@ -1,8 +1,8 @@
 /**
- * Pure kube-proxy iptables-mode rule compiler (networking.md §6, §7): turns the Services and
- * EndpointSlices a node sees into structured `nat`/`filter` chains an evaluator can walk
- * (rules.ts); render.ts prints them in `iptables-save` form. This is the reference the
- * incremental proxier (proxier.ts) must match.
+ * Pure kube-proxy iptables-mode rule compiler (docs/network-model.md#kube-proxy and
+ * #egress-and-masquerade): turns the Services and EndpointSlices a node sees into structured
+ * `nat`/`filter` chains an evaluator can walk (rules.ts); render.ts prints them in `iptables-save`
+ * form. This is the reference the incremental proxier (proxier.ts) must match.
  */
 import type { Service } from '../../registry/kinds/service/schema.js';
 import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';

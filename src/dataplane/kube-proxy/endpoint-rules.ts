@@ -1,6 +1,7 @@
 /**
- * Endpoint choice and DNAT (networking.md §6.3 items 6–7, §6.4): the SVC/SVL chains (session
- * affinity rules, then the statistic ladder) and one KUBE-SEP chain per referenced endpoint.
+ * Endpoint choice and DNAT (kube-proxy's `proxier.go`; docs/network-model.md#choosing-an-endpoint,
+ * #session-affinity): the SVC/SVL chains (session affinity rules, then the statistic ladder) and
+ * one KUBE-SEP chain per referenced endpoint.
  */
 import { endpointKey, type EndpointInfo } from './endpoints.js';
 import { comment, host, jump, MARK_MASQ_CHAIN, type ChainRules } from './fragment.js';
@@ -12,7 +13,7 @@ import type { Match } from './rules.js';
 const sepChain = (c: PortContext, ep: EndpointInfo): string =>
   `KUBE-SEP-${endpointChainHash(c.spn, c.protocol, ep.ip, ep.port)}`;
 
-/** §6.4: a client seen within the timeout goes back to the endpoint it was sent to (keyed by source IP). */
+/** Session affinity: a client seen within the timeout goes back to the endpoint it was sent to (keyed by source IP). */
 function addAffinityRules(
   c: PortContext,
   chain: string,
@@ -27,7 +28,7 @@ function addAffinityRules(
   }
 }
 
-/** §6.3 item 6: the 1/(n−i) statistic ladder, last endpoint unconditional. */
+/** The random choice: the 1/(n−i) statistic ladder, last endpoint unconditional. */
 function addSelectionRules(c: PortContext, chain: string, endpoints: EndpointInfo[], nat: ChainRules): void {
   if (c.affinitySeconds !== undefined) addAffinityRules(c, chain, endpoints, c.affinitySeconds, nat);
   const probabilities = selectionProbabilities(endpoints.length);
@@ -38,7 +39,7 @@ function addSelectionRules(c: PortContext, chain: string, endpoints: EndpointInf
   });
 }
 
-/** §6.3 item 7: hairpin masquerade then DNAT; with affinity the DNAT also records the client. */
+/** An endpoint's chain: hairpin masquerade then DNAT; with affinity the DNAT also records the client. */
 function addEndpointChain(c: PortContext, ep: EndpointInfo, nat: ChainRules): void {
   const chain = sepChain(c, ep);
   nat.add(chain, { source: { cidr: host(ep.ip) }, matches: [comment(c.spn)], target: jump(MARK_MASQ_CHAIN) });

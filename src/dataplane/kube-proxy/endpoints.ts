@@ -1,4 +1,4 @@
-/** A service port's endpoints as kube-proxy's endpoint cache sees them (networking.md §6.3, categorisation). */
+/** A service port's endpoints as kube-proxy's endpoint cache sees them (kube-proxy's `CategorizeEndpoints`). */
 import type { Service, ServicePort } from '../../registry/kinds/service/schema.js';
 import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 

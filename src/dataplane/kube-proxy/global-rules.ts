@@ -1,6 +1,7 @@
 /**
  * The node-wide rules that do not depend on any Service: kube-proxy's hooks from the built-in
- * chains (networking.md §6.1) and the ip-masq-agent egress masquerade (§7).
+ * chains (docs/network-model.md#chains) and the ip-masq-agent egress masquerade
+ * (docs/network-model.md#egress-and-masquerade).
  */
 import {
   comment,
@@ -45,7 +46,7 @@ function addNatHooks(nat: ChainRules): void {
   nat.declare('KUBE-SERVICES');
 }
 
-/** §7, ip-masq-agent form: after kube-proxy's POSTROUTING hook, non-local destinations outside the listed CIDRs are masqueraded. */
+/** ip-masq-agent's rules: after kube-proxy's POSTROUTING hook, non-local destinations outside the listed CIDRs are masqueraded. */
 function addMasqueradeAgent(nat: ChainRules, nonMasqueradeCIDRs: readonly string[]): void {
   nat.add('POSTROUTING', {
     matches: [

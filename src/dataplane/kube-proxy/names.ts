@@ -1,6 +1,7 @@
 /**
- * kube-proxy chain names (networking.md §6.2): a service port's chains share a hash of its
- * `ServicePortName` + protocol; each endpoint chain adds `"<ip>:<port>"` to that input.
+ * kube-proxy chain names (kube-proxy's `proxier.go`; docs/network-model.md#chain-names): a service
+ * port's chains share a hash of its `ServicePortName` + protocol; each endpoint chain adds
+ * `"<ip>:<port>"` to that input.
  */
 import { createHash } from 'node:crypto';
 

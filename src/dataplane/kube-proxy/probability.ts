@@ -1,6 +1,6 @@
 /**
  * Endpoint-selection probabilities of kube-proxy's `-m statistic --mode random` rules
- * (networking.md §6.3 item 6), as the kernel stores them and `iptables-save` prints them.
+ * (docs/network-model.md#choosing-an-endpoint), as the kernel stores them and `iptables-save` prints them.
  */
 
 const KERNEL_SCALE = 2 ** 31;

@@ -89,7 +89,8 @@ function renderTable(name: keyof CompiledRules, chains: Chain[]): string[] {
 
 /**
  * `iptables-save` text of the given tables (default filter then nat), newline-terminated.
- * Built-in chain headers (`:PREROUTING ACCEPT [0:0]`) are omitted, as in networking.md §6.7.
+ * Built-in chain headers (`:PREROUTING ACCEPT [0:0]`) are omitted: kube-proxy's restore input declares only its
+ * own chains (docs/network-model.md#the-iptables-save-text).
  */
 export function renderIptablesSave(
   compiled: CompiledRules,

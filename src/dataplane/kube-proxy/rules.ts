@@ -12,7 +12,7 @@ export type Match =
   /**
    * `-m recent` keyed by source address (`--rsource`): `set` records the source in list `name` and
    * always matches; `rcheck` matches when the source was recorded within `seconds`, and `reap`
-   * forgets older entries (session affinity, networking.md §6.4).
+   * forgets older entries (session affinity, docs/network-model.md#session-affinity).
    */
   | { kind: 'recent'; name: string; action: 'set' | 'rcheck'; seconds?: number; reap?: boolean }
   /** Matches when `(random32 & 0x7FFFFFFF) < threshold` (see probability.ts). */

@@ -1,5 +1,5 @@
 /**
- * The rules that catch a service port's traffic (networking.md §6.3 items 1–5, 8): ClusterIP,
+ * The rules that catch a service port's traffic (docs/network-model.md#rules-per-service-port, items 1–6): ClusterIP,
  * external and load-balancer IPs (with the KUBE-FW source filter), NodePort, the health-check
  * port, and the KUBE-EXT chain.
  */
@@ -22,7 +22,7 @@ function filterVerdict(c: PortContext): { target: Target; comment: Match } {
     : { target: { kind: 'REJECT' }, comment: comment(`${c.spn} has no endpoints`) };
 }
 
-/** §6.3 items 1–2: the ClusterIP portal (nat jump or filter REJECT/DROP) and its masquerade rule. */
+/** Items 1–2: the ClusterIP portal (nat jump or filter REJECT/DROP) and its masquerade rule. */
 export function addClusterIPRules(c: PortContext, { nat, filter }: Fragment): void {
   const base = { destination: host(c.clusterIP), protocol: c.protocol };
   if (!hasInternalEndpoints(c)) {
@@ -41,7 +41,7 @@ export function addClusterIPRules(c: PortContext, { nat, filter }: Fragment): vo
   nat.add('KUBE-SERVICES', { ...base, matches: [portal, dport(c, c.port)], target: jump(internalChain) });
 }
 
-/** §6.3 item 3: external IPs jump to KUBE-EXT, LB IPs to KUBE-FW when source-filtered; filter stops them without external endpoints. */
+/** Item 3: external IPs jump to KUBE-EXT, LB IPs to KUBE-FW when source-filtered; filter stops them without external endpoints. */
 export function addExternalAddressRules(c: PortContext, { nat, filter }: Fragment): void {
   const addresses = [
     ...c.externalIPs.map((ip) => ({ ip, label: 'external IP', chain: c.extChain })),
@@ -90,7 +90,7 @@ export function addFirewallChain(c: PortContext, nat: ChainRules): void {
   });
 }
 
-/** §6.3 item 4: the NodePort jump, or the filter rule for node-local destinations without external endpoints. */
+/** Item 4: the NodePort jump, or the filter rule for node-local destinations without external endpoints. */
 export function addNodePortRules(c: PortContext, nodePort: number, { nat, filter }: Fragment): void {
   if (hasEndpoints(c))
     nat.add('KUBE-NODEPORTS', {
@@ -109,7 +109,7 @@ export function addNodePortRules(c: PortContext, nodePort: number, { nat, filter
   }
 }
 
-/** §6.3 item 8: accept the eTP=Local health-check node port, whether or not endpoints are local. */
+/** Item 6: accept the eTP=Local health-check node port, whether or not endpoints are local. */
 export function addHealthCheckRule(c: PortContext, healthCheckNodePort: number, filter: ChainRules): void {
   filter.add('KUBE-NODEPORTS', {
     protocol: 'tcp',
@@ -118,7 +118,7 @@ export function addHealthCheckRule(c: PortContext, healthCheckNodePort: number, 
   });
 }
 
-/** §6.3 item 5: the KUBE-EXT chain for NodePort / LB / external-IP traffic. */
+/** Item 5: the KUBE-EXT chain for NodePort / LB / external-IP traffic. */
 export function addExternalChain(c: PortContext, nat: ChainRules): void {
   if (!hasEndpoints(c) || !c.external) return;
   const what = `${c.spn} external destinations`;

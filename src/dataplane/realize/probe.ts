@@ -1,6 +1,6 @@
 /**
  * Sending one real connection through a realized network, reported in the terms of a PacketTrace
- * (api-contract.md §4) so the two can be compared: `outcome`, `deliveredTo`, `observedSource`
+ * (docs/network-model.md#what-a-trace-reports) so the two can be compared: `outcome`, `deliveredTo`, `observedSource`
  * (what the receiving end saw) and `replySource` (= `status.reply.observedSource`, what the
  * client saw).
  */

@@ -1,6 +1,6 @@
 /**
  * The pure plan of `realize`: from a RealizeInput, the exact commands that build the cluster's
- * network in Linux network namespaces (networking.md §1), and the agents to start in them.
+ * network in Linux network namespaces (docs/network-model.md#nodes), and the agents to start in them.
  *
  * - node netns: `eth0` (veth to the VPC netns) with the internal IP/32 and `default via <vpc gw>
  *   onlink`, so every VM-to-VM packet crosses the VPC; bridge `cbr0` = first address of the pod CIDR

@@ -1,5 +1,5 @@
 /**
- * The VPC namespace's iptables (networking.md §1, §7, §8), as `iptables-restore` text: anti-spoofing
+ * The VPC namespace's iptables (docs/network-model.md#the-vpc), as `iptables-restore` text: anti-spoofing
  * at each VM's NIC, GCP's 1:1 NAT, the internet gateway's refusal of private destinations and of
  * untranslatable sources, the load balancers' protocol/port match, and the stateful ingress
  * firewall (implied deny). Comments carry GCP's drop causes so `iptables -L -v` reads like a trace.

@@ -1,5 +1,5 @@
 /**
- * The VPC firewall's ingress verdict (networking §1): GCP evaluates a VM's rules in priority order,
+ * The VPC firewall's ingress verdict (docs/network-model.md#firewall): GCP evaluates a VM's rules in priority order,
  * lower numbers first; at equal priority a deny wins; the implied rule at 65535 denies all ingress.
  * kplane's API has allow rules only, so a packet is admitted exactly when some rule matches it, and
  * the deciding rule is the matching one evaluated first. Stateful: replies of an admitted flow are

@@ -1,4 +1,4 @@
-/** compute.kplane.io/v1alpha1 firewalls: VPC ingress allow rules (api-contract §3, networking §1). */
+/** compute.kplane.io/v1alpha1 firewalls: VPC ingress allow rules (docs/network-model.md#firewall). */
 import { firewallOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';

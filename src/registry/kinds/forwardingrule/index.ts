@@ -1,4 +1,4 @@
-/** compute.kplane.io/v1alpha1 forwardingrules: load-balancer frontends and their backends' health (api-contract §3, networking §8–§9). */
+/** compute.kplane.io/v1alpha1 forwardingrules: load-balancer frontends and their backends' health (docs/network-model.md#the-simulated-cloud-api). */
 import { forwardingRuleOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';

@@ -1,5 +1,5 @@
 /**
- * network.kplane.io/v1alpha1 NodeDataplane (api-contract §4): read-only, one per node, derived
+ * network.kplane.io/v1alpha1 NodeDataplane (docs/network-model.md#nodedataplane): read-only, one per node, derived
  * from the dataplane the controllers keep — interfaces, routes, rule counts, conntrack entries.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * network.kplane.io/v1alpha1 PacketTrace (api-contract §4): a create-only question "what happens
+ * network.kplane.io/v1alpha1 PacketTrace (docs/network-model.md#packettrace): a create-only question "what happens
  * to this packet?"; the answer comes back in `status` and nothing is stored.
  */
 import { z } from 'zod';

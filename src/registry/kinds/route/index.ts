@@ -1,4 +1,4 @@
-/** compute.kplane.io/v1alpha1 routes: VPC custom static routes (api-contract §3, networking §1). */
+/** compute.kplane.io/v1alpha1 routes: VPC custom static routes (docs/network-model.md#routes). */
 import { routeOpenApi } from './openapi.js';
 import { kindPatchMeta } from '../../../apimachinery/patch.js';
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';

@@ -206,7 +206,7 @@ function apply(svc: Service, result: PortAssignment): void {
 }
 
 /**
- * The NodePort admission hook (networking.md §4): NodePort Services, and LoadBalancers unless
+ * The NodePort admission hook (docs/network-model.md#nodeport): NodePort Services, and LoadBalancers unless
  * `allocateLoadBalancerNodePorts: false`, get a nodePort per port (ports sharing a `port` number
  * share it); requested ones are honoured if in range and free, else 422 on `spec.ports[i].nodePort`;
  * a LoadBalancer with `externalTrafficPolicy: Local` gets a `healthCheckNodePort`. Updates keep
