@@ -13,7 +13,7 @@ import type {
   Endpoints,
 } from '../../src/registry/kinds/endpoints/schema.js';
 import type { Pod } from '../../src/registry/kinds/pod/schema.js';
-import type { Service, ServicePort } from '../../src/registry/kinds/service/schema.js';
+import { isHeadless, type Service, type ServicePort } from '../../src/registry/kinds/service/schema.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { labelSelectorFromSet, matchesLabels } from '../../src/apimachinery/selectors.js';
 import { repackSubsets } from '../../src/registry/kinds/endpoints/index.js';
@@ -145,7 +145,7 @@ function endpointPort(servicePort: ServicePort, port: number): EndpointPort {
  */
 function podEndpointPorts(svc: Service, pod: Pod): (EndpointPort | undefined)[] {
   const ports = svc.spec.ports ?? [];
-  if (ports.length === 0) return svc.spec.clusterIP === 'None' ? [undefined] : [];
+  if (ports.length === 0) return isHeadless(svc.spec) ? [undefined] : [];
   return ports.flatMap((sp) => {
     const resolved = findPort(pod, sp);
     return resolved === undefined ? [] : [endpointPort(sp, resolved)];

@@ -26,7 +26,7 @@ import type { Answer, SrvAnswer, StringAnswer } from 'dns-packet';
 import type { Endpoints } from '../registry/kinds/endpoints/schema.js';
 import type { Namespace } from '../registry/kinds/namespace/schema.js';
 import type { Pod } from '../registry/kinds/pod/schema.js';
-import type { Service } from '../registry/kinds/service/schema.js';
+import { isHeadless, type Service } from '../registry/kinds/service/schema.js';
 
 /** CoreDNS's `DNSSchemaVersion`, served as `dns-version.<zone>. TXT`. */
 export const dnsSchemaVersion = '1.1.0';
@@ -312,7 +312,7 @@ export class ZoneIndex {
     const spec = svc.spec;
     if (spec.type === 'ExternalName') return externalNameRecords(base, spec.externalName, this.ttl);
     const ready = readyAddresses(this.endpoints.get(key));
-    if (spec.clusterIP === 'None') return this.headlessRecords(base, ready);
+    if (isHeadless(spec)) return this.headlessRecords(base, ready);
     const ips = (spec.clusterIPs?.length ? spec.clusterIPs : [spec.clusterIP ?? '']).filter((ip) => isIPv4(ip));
     if (ips.length === 0) return [];
     const out: Contribution[] = [];

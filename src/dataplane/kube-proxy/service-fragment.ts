@@ -1,6 +1,10 @@
 /** One Service's rules on one node: the unit compile.ts and the incremental proxier share. */
-import type { Service, ServicePort } from '../../registry/kinds/service/schema.js';
-import { externallyAccessible } from '../../registry/kinds/service/schema.js';
+import {
+  externallyAccessible,
+  needsNodePorts,
+  type Service,
+  type ServicePort,
+} from '../../registry/kinds/service/schema.js';
 import type { EndpointSlice } from '../../registry/kinds/endpointslice/schema.js';
 import { addEndpointRules } from './endpoint-rules.js';
 import { newFragment, type Fragment } from './fragment.js';
@@ -67,8 +71,7 @@ function addServicePort(
   const c = portContext(svc, port, slices, nodeName, clusterCIDR);
   addClusterIPRules(c, out);
   addExternalAddressRules(c, out);
-  if (port.nodePort && (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer'))
-    addNodePortRules(c, port.nodePort, out);
+  if (port.nodePort && needsNodePorts(svc.spec)) addNodePortRules(c, port.nodePort, out);
   if (c.externalLocal && svc.spec.healthCheckNodePort) addHealthCheckRule(c, svc.spec.healthCheckNodePort, out.filter);
   addFirewallChain(c, out.nat);
   addExternalChain(c, out.nat);

@@ -12,7 +12,7 @@ import type { RangeStore } from '../../../allocators/stored-range.js';
 import type { AdmissionHook, Txn } from '../../admission.js';
 import { normalizeClusterIPs } from './index.js';
 import type { Backend } from '../../../storage/interface.js';
-import type { Service, ServiceSpec } from './schema.js';
+import { isHeadless, type Service, type ServiceSpec } from './schema.js';
 import { goStringSlice, initIPFamilyFields } from './ip-families.js';
 
 /**
@@ -31,8 +31,6 @@ export interface ClusterIPAllocatorOptions {
   /** Default `current`. */
   notInRangeWording?: NotInRangeWording;
 }
-
-const isHeadless = (spec: ServiceSpec) => spec.clusterIPs?.[0] === 'None' || spec.clusterIP === 'None';
 
 /** The IPs a stored Service holds in the allocator. */
 export function allocatedClusterIPs(spec: ServiceSpec): string[] {

@@ -20,7 +20,16 @@ import {
   validatePortNumber,
   validateQualifiedName,
 } from '../../../apimachinery/validation.js';
-import { ServiceSchema, externallyAccessible, type Service, type ServicePort, type ServiceSpec } from './schema.js';
+import {
+  ServiceSchema,
+  externallyAccessible,
+  isHeadless,
+  needsHealthCheck,
+  needsNodePorts,
+  type Service,
+  type ServicePort,
+  type ServiceSpec,
+} from './schema.js';
 import type { ResourceType } from '../../resource.js';
 import type { KubeObject } from '../../../apimachinery/object.js';
 import {
@@ -39,9 +48,6 @@ const IP_FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'
 const TRAFFIC_DISTRIBUTIONS = ['PreferClose', 'PreferSameNode', 'PreferSameZone'];
 const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
 const ONLY_LOAD_BALANCER = "may only be used when `type` is 'LoadBalancer'";
-
-const isHeadless = (spec: ServiceSpec) => spec.clusterIP === 'None' || spec.clusterIPs?.[0] === 'None';
-const needsNodePorts = (spec: ServiceSpec) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 
 /** Service names are RFC 1035 labels; the registry has already checked the RFC 1123 label rule, so only the extra "starts with a letter" rule is reported here. */
 function validateServiceName(name: string | undefined): StatusCause[] {
@@ -200,8 +206,7 @@ function validateTrafficPolicies(spec: ServiceSpec): StatusCause[] {
     causes.push(...validateEnum(spec.externalTrafficPolicy, etp, TRAFFIC_POLICIES));
   }
   const hcnp = spec.healthCheckNodePort;
-  const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
-  if (hcnp && !needsHealthCheck) {
+  if (hcnp && !needsHealthCheck(spec)) {
     causes.push(
       fieldError.invalid(
         'spec.healthCheckNodePort',
@@ -291,9 +296,7 @@ function dropTypeDependentFields(svc: Service, old: Service): void {
     (spec.ports ?? []).length === (prev.ports ?? []).length &&
     (spec.ports ?? []).every((p, i) => p.nodePort === prev.ports?.[i]?.nodePort);
   if (needsNodePorts(prev) && !needsNodePorts(spec) && samePorts) for (const p of spec.ports ?? []) delete p.nodePort;
-  const neededHealthCheck = prev.type === 'LoadBalancer' && prev.externalTrafficPolicy === 'Local';
-  const needsHealthCheck = spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
-  if (neededHealthCheck && !needsHealthCheck && spec.healthCheckNodePort === prev.healthCheckNodePort)
+  if (needsHealthCheck(prev) && !needsHealthCheck(spec) && spec.healthCheckNodePort === prev.healthCheckNodePort)
     delete spec.healthCheckNodePort;
   if (prev.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
     if (spec.allocateLoadBalancerNodePorts === prev.allocateLoadBalancerNodePorts)

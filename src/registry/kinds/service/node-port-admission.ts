@@ -11,7 +11,7 @@ import { openNodePortStore, type NodePortRange } from '../../../allocators/node-
 import type { RangeStore } from '../../../allocators/stored-range.js';
 import type { AdmissionHook, Txn } from '../../admission.js';
 import type { Backend } from '../../../storage/interface.js';
-import type { Service, ServicePort, ServiceSpec } from './schema.js';
+import { needsHealthCheck, needsNodePorts, type Service, type ServicePort, type ServiceSpec } from './schema.js';
 
 export interface NodePortAllocatorOptions {
   backend: Backend;
@@ -21,16 +21,9 @@ export interface NodePortAllocatorOptions {
   random?: RandomSource;
 }
 
-/** NodePort and LoadBalancer Services expose their ports on every node. */
-export const needsNodePorts = (spec: ServiceSpec) => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-
 /** Upstream `shouldAllocateNodePorts`: whether ports without a nodePort get one. */
 const allocatesNodePorts = (spec: ServiceSpec) =>
   spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
-
-/** Upstream `NeedsHealthCheck`: a LoadBalancer that keeps client source IPs needs a health-check port. */
-export const needsHealthCheck = (spec: ServiceSpec) =>
-  spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
 
 /** Every port a stored Service holds in the allocator: its nodePorts and healthCheckNodePort. */
 export function allocatedNodePorts(spec: ServiceSpec): number[] {

@@ -77,6 +77,21 @@ export const ServiceStatusSchema = modeled({
   conditions: z.array(ConditionSchema).optional(),
 });
 
+/** A headless Service has no ClusterIP: DNS answers with its pods' addresses instead. */
+export function isHeadless(spec: Pick<ServiceSpec, 'clusterIP' | 'clusterIPs'>): boolean {
+  return spec.clusterIP === 'None' || spec.clusterIPs?.[0] === 'None';
+}
+
+/** NodePort and LoadBalancer Services expose their ports on every node. */
+export function needsNodePorts(spec: Pick<ServiceSpec, 'type'>): boolean {
+  return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+}
+
+/** Upstream `NeedsHealthCheck`: a LoadBalancer that keeps client source IPs needs a health-check port. */
+export function needsHealthCheck(spec: Pick<ServiceSpec, 'type' | 'externalTrafficPolicy'>): boolean {
+  return spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+}
+
 /** Whether traffic from outside the cluster reaches the Service (upstream `ExternallyAccessible`). */
 export function externallyAccessible(spec: Pick<ServiceSpec, 'type' | 'externalIPs'>): boolean {
   return (
