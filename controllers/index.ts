@@ -12,12 +12,12 @@ import { endpointSliceController } from './endpointslices/endpointslices.js';
 import { gkeFirewallController } from './firewalls/gke-firewalls.js';
 import { kubeletController } from './kubelet/kubelet.js';
 import { namespaceController } from './namespace/namespace.js';
-import { nodeIpamController } from './nodes/node-ipam.js';
+import { nodeIpamController } from './node-ipam/node-ipam.js';
 import { nodesController } from './nodes/nodes.js';
 import { nodePortRepairController } from './nodeport/repair.js';
 import { routeController } from './routes/routes.js';
 import { schedulerController } from './scheduler/scheduler.js';
-import { LoadBalancerIPPool } from './cloud/ip-pool.js';
+import { LoadBalancerIPPool } from './common/ip-pool.js';
 import { ingressController } from './ingress-gce/ingress-gce.js';
 import { cloudLoadBalancerController } from './cloud-lb/cloud-lb.js';
 

@@ -3,7 +3,7 @@
  * ForwardingRules are the durable record (a restarted controller, whose pool remembers nothing,
  * keeps every Service's address); the pool keeps two controllers from handing one address out twice.
  */
-import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
+import type { LoadBalancerIPPool } from '../common/ip-pool.js';
 
 /** The address to use, and why the Service did not get what it asked for (a Warning Event), if so. */
 export interface AddressChoice {

@@ -30,7 +30,7 @@ import {
 } from '../../src/runtime/api.js';
 import { loadBalancerName, nodesHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
 import { SERVICE_NAME_LABEL } from '../endpointslices/desired.js';
-import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
+import type { LoadBalancerIPPool } from '../common/ip-pool.js';
 import type { Firewall } from '../../src/registry/kinds/firewall/schema.js';
 import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/schema.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';

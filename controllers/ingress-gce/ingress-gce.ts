@@ -37,7 +37,7 @@ import type { ForwardingRule } from '../../src/registry/kinds/forwardingrule/sch
 import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 import type { IngressClass } from '../../src/registry/kinds/ingressclass/schema.js';
-import type { LoadBalancerIPPool } from '../cloud/ip-pool.js';
+import type { LoadBalancerIPPool } from '../common/ip-pool.js';
 import {
   deleteForwardingRules,
   ensureBackends,

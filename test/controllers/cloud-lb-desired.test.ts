@@ -9,7 +9,7 @@ import {
   sharedHealthCheckFirewall,
 } from '../../controllers/cloud-lb/desired.js';
 import { backendsHealth, kubeProxyHealth, localReadyEndpoints } from '../../controllers/cloud-lb/health.js';
-import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
+import { LoadBalancerIPPool } from '../../controllers/common/ip-pool.js';
 import type { EndpointSlice } from '../../src/registry/kinds/endpointslice/schema.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import type { Service, ServiceSpec } from '../../src/registry/kinds/service/schema.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { cloudLoadBalancerController } from '../../controllers/cloud-lb/cloud-lb.js';
-import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
+import { LoadBalancerIPPool } from '../../controllers/common/ip-pool.js';
 import { endpointSliceController } from '../../controllers/endpointslices/endpointslices.js';
 import { lbFirewallName, loadBalancerName, serviceHealthCheckFirewallName } from '../../src/dataplane/gce-names.js';
 import { type Manager } from '../../src/runtime/manager.js';

@@ -21,6 +21,8 @@ import {
   type ObjectKey,
   type ReconcileContext,
 } from '../../src/runtime/api.js';
+import { allKinds, defaultIndexes } from '../../src/runtime/manager.js';
+import type { IndexFunc } from '../../src/registry/resource.js';
 
 /** One client call, as recorded. */
 export interface Call {
@@ -31,18 +33,8 @@ export interface Call {
   subresource?: 'status';
 }
 
-const KINDS: Kind[] = [
-  'Namespace',
-  'Node',
-  'Pod',
-  'Service',
-  'Endpoints',
-  'Event',
-  'EndpointSlice',
-  'Ingress',
-  'IngressClass',
-  'Lease',
-];
+/** Every kind a controller can read: the SDK's own list. */
+const KINDS = allKinds;
 
 function keyOfObject(obj: KubeObject): string {
   return keyString({ namespace: obj.metadata.namespace, name: obj.metadata.name! });
@@ -154,12 +146,13 @@ export class FakeCluster {
           (o) => (!opts?.namespace || o.metadata.namespace === opts.namespace) && labelsMatch(o, opts?.labels),
         ),
       byIndex: (name, value) => {
-        const read: Record<string, (o: KubeObject) => string | undefined> = {
-          namespace: (o) => o.metadata.namespace,
-          'spec.nodeName': (o) => (o.spec as { nodeName?: string } | undefined)?.nodeName,
+        // The indexes the kind declares, as the Manager's informers keep them.
+        const indexes: Readonly<Record<string, IndexFunc>> = {
+          namespace: (o) => [o.metadata.namespace ?? ''],
+          ...defaultIndexes[kind],
         };
-        if (!read[name]) throw new Error(`no index ${name}`);
-        return [...this.view(kind).values()].filter((o) => (read[name](o) ?? '') === value);
+        if (!indexes[name]) throw new Error(`no index ${name}`);
+        return [...this.view(kind).values()].filter((o) => indexes[name](o).includes(value));
       },
     };
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { LoadBalancerIPPool } from '../../controllers/cloud/ip-pool.js';
+import { LoadBalancerIPPool } from '../../controllers/common/ip-pool.js';
 import { clusterUIDFrom, type StoredUrlMap } from '../../controllers/ingress-gce/desired.js';
 import { ingressController } from '../../controllers/ingress-gce/ingress-gce.js';
 import { ingressForwardingRuleName, l7FirewallName } from '../../src/dataplane/gce-names.js';

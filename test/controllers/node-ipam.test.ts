@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CidrExhaustedError, CidrSet, NO_CIDRS_REMAINING } from '../../controllers/nodes/ipam.js';
-import { EXHAUSTED_RETRY_MS, nodeIpamController } from '../../controllers/nodes/node-ipam.js';
+import { CidrExhaustedError, CidrSet, NO_CIDRS_REMAINING } from '../../controllers/node-ipam/cidr-set.js';
+import { EXHAUSTED_RETRY_MS, nodeIpamController } from '../../controllers/node-ipam/node-ipam.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import { FakeCluster } from './fake-context.js';
 

@@ -16,7 +16,7 @@ import { defineController, type ReconcileContext, type Reconciler, type Result }
 import { EventRecorder } from '../../src/runtime/events.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import { cidrsOverlap, parseCIDR } from '../../src/net/ipv4.js';
-import { CidrExhaustedError, CidrSet } from './ipam.js';
+import { CidrExhaustedError, CidrSet } from './cidr-set.js';
 
 /** The server configuration node IPAM needs. */
 export interface NodeIpamOptions {
