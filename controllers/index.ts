@@ -35,7 +35,7 @@ export type ControllerConfig = Pick<
 >;
 
 /** Every built-in controller, in start order, built from the server configuration. */
-export function builtinControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
+function builtinControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
   // One pool for the network-LB and Ingress controllers, so they never hand out one address twice.
   const ipPool = new LoadBalancerIPPool(config.loadBalancerIPPool);
   return [

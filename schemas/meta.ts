@@ -39,7 +39,7 @@ export function isOpaque(schema: z.ZodType): boolean {
  * Removes `null` members of objects at any depth. Go's decoder treats `null` as "absent", and
  * clients send it (`creationTimestamp: null` from `kubectl create --dry-run -o yaml`).
  */
-export function dropNulls(value: unknown): unknown {
+function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
@@ -107,7 +107,7 @@ export const IntOrString = z.union([z.number().int(), z.string()]);
 export type IntOrString = z.infer<typeof IntOrString>;
 
 /** `resource.Quantity` syntax: sign, decimal number, then a binary/decimal SI suffix or an exponent. */
-export const QUANTITY_PATTERN = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$/;
+const QUANTITY_PATTERN = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$/;
 
 /** `resource.Quantity`: a JSON number or a string in Kubernetes' quantity syntax (bad syntax is a decode error). */
 export const Quantity = z.union([

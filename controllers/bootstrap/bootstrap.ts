@@ -41,11 +41,11 @@ export interface BootstrapOptions {
 }
 
 /** `default/kubernetes` and `kube-system/kube-dns`. */
-export const KUBERNETES_SERVICE: ObjectKey = { namespace: 'default', name: 'kubernetes' };
-export const KUBE_DNS_SERVICE: ObjectKey = { namespace: 'kube-system', name: 'kube-dns' };
+const KUBERNETES_SERVICE: ObjectKey = { namespace: 'default', name: 'kubernetes' };
+const KUBE_DNS_SERVICE: ObjectKey = { namespace: 'kube-system', name: 'kube-dns' };
 
 /** Label selecting the CoreDNS pods. */
-export const KUBE_DNS_LABELS = { 'k8s-app': 'kube-dns' } as const;
+const KUBE_DNS_LABELS = { 'k8s-app': 'kube-dns' } as const;
 
 const COREDNS_TEMPLATE_HASH = '5d78c9869d';
 /** The CoreDNS pods' names, Deployment-style (`<deployment>-<template hash>-<suffix>`). */

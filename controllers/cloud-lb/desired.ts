@@ -17,19 +17,19 @@ import type { ForwardingRuleSpec } from '../../src/registry/kinds/forwardingrule
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** Labels naming the Service a ForwardingRule or Firewall was made for. */
-export const OWNER_NAMESPACE_LABEL = 'compute.kplane.io/service-namespace';
+const OWNER_NAMESPACE_LABEL = 'compute.kplane.io/service-namespace';
 export const OWNER_NAME_LABEL = 'compute.kplane.io/service-name';
-export const OWNER_UID_LABEL = 'compute.kplane.io/service-uid';
+const OWNER_UID_LABEL = 'compute.kplane.io/service-uid';
 
 /** Where GCE's legacy HTTP health checkers probe from (cloud-provider-gcp `L4LoadBalancerSrcRanges`). */
-export const HEALTH_CHECK_SOURCE_RANGES: readonly string[] = [
+const HEALTH_CHECK_SOURCE_RANGES: readonly string[] = [
   '130.211.0.0/22',
   '35.191.0.0/16',
   '209.85.152.0/22',
   '209.85.204.0/22',
 ];
 /** kube-proxy's `/healthz` port, probed by the shared node health check (`lbNodesHealthCheckPort`). */
-export const KUBE_PROXY_HEALTHZ_PORT = 10256;
+const KUBE_PROXY_HEALTHZ_PORT = 10256;
 
 const DEFAULT_SOURCE_RANGES = ['0.0.0.0/0'];
 const FIREWALL_PRIORITY = 1000;
@@ -107,7 +107,7 @@ export function forwardingRuleName(lbName: string, protocol: string, index: numb
 }
 
 /** The labels naming `svc` on its cloud objects. */
-export function ownerLabels(svc: Pick<Service, 'metadata'>): Record<string, string> {
+function ownerLabels(svc: Pick<Service, 'metadata'>): Record<string, string> {
   const { namespace = 'default', name = '', uid = '' } = svc.metadata;
   return { [OWNER_NAMESPACE_LABEL]: namespace, [OWNER_NAME_LABEL]: name, [OWNER_UID_LABEL]: uid };
 }

@@ -10,7 +10,7 @@ import { EventRecorder } from '../../src/runtime/events.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** The event source of upstream's service controller. */
-export const SERVICE_EVENT_COMPONENT = 'service-controller';
+const SERVICE_EVENT_COMPONENT = 'service-controller';
 /** Warning: the Service gets no (new) address: the one it asks for is taken or outside the pool, or the pool is full. */
 export const IP_NOT_AVAILABLE_REASON = 'LoadBalancerIPNotAvailable';
 /** Warning: the Service has no TCP or UDP port, the only protocols a network load balancer carries. */

@@ -16,7 +16,7 @@ import type { Service } from '../../src/registry/kinds/service/schema.js';
 import { isLocalPolicy } from './desired.js';
 
 /** The taint that makes kube-proxy report its node ineligible (proxier_health.go). */
-export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
+const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
 
 /** kube-proxy's `/healthz` answer for `node`, as the eTP=Cluster health check sees it. */
 export function kubeProxyHealth(node: Node): ForwardingRuleBackend {
@@ -50,7 +50,7 @@ export function localReadyEndpoints(slices: readonly EndpointSlice[]): Map<strin
 }
 
 /** The `healthCheckNodePort` answer of `nodeName` that runs `localEndpoints` ready endpoints. */
-export function serviceHealth(
+function serviceHealth(
   nodeName: string,
   healthCheckNodePort: number | undefined,
   localEndpoints: number,

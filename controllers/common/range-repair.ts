@@ -12,7 +12,7 @@ import { EventRecorder } from '../../src/runtime/events.js';
 import type { Service } from '../../src/registry/kinds/service/schema.js';
 
 /** Passes a suspected leak survives before it is freed (upstream numRepairsBeforeLeakCleanup). */
-export const NUM_REPAIRS_BEFORE_LEAK_CLEANUP = 3;
+const NUM_REPAIRS_BEFORE_LEAK_CLEANUP = 3;
 
 /** How often the repair runs (upstream RepairServicesInterval). */
 export const DEFAULT_REPAIR_INTERVAL_MS = 3 * 60_000;
@@ -28,7 +28,7 @@ export interface RepairFinding<T> {
 }
 
 /** A Warning Event to record on a Service. */
-export interface RepairEvent {
+interface RepairEvent {
   service: Service;
   reason: string;
   message: string;

@@ -25,7 +25,7 @@ export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trig
 /** Set to `truncated` when more than `MAX_ENDPOINTS_ADDRESSES` addresses had to be dropped. */
 export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
 /** Upstream `maxCapacity`: the most addresses (ready + not ready, over all subsets) one Endpoints keeps. */
-export const MAX_ENDPOINTS_ADDRESSES = 1000;
+const MAX_ENDPOINTS_ADDRESSES = 1000;
 
 /** Whether the Pod's `Ready` condition is `True` (podutil.IsPodReady). */
 export function isPodReady(pod: Pod): boolean {
@@ -115,7 +115,7 @@ export function lastChangeTriggerTime(svc: Service, pods: readonly Pod[]): strin
 }
 
 /** The Endpoints/EndpointSlice labels: the Service's, plus the headless marker when it has no cluster IP. */
-export function endpointsLabels(svc: Service): Record<string, string> {
+function endpointsLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = { ...svc.metadata.labels };
   if (isServiceIPSet(svc)) delete labels[HEADLESS_LABEL];
   else labels[HEADLESS_LABEL] = '';
@@ -172,7 +172,7 @@ const countOf = (list: readonly unknown[] | undefined) => list?.length ?? 0;
  * the rest among the subsets' not-ready ones in proportion (or, with more than `max` ready
  * addresses, shares `max` among the ready ones and drops all not-ready). `undefined` = fits.
  */
-export function truncateSubsets(subsets: readonly EndpointSubset[], max: number): EndpointSubset[] | undefined {
+function truncateSubsets(subsets: readonly EndpointSubset[], max: number): EndpointSubset[] | undefined {
   const totalReady = subsets.reduce((n, s) => n + countOf(s.addresses), 0);
   const totalNotReady = subsets.reduce((n, s) => n + countOf(s.notReadyAddresses), 0);
   if (totalReady + totalNotReady <= max) return undefined;

@@ -27,14 +27,14 @@ export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 /** The `managed-by` value of this controller's slices. */
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 /** Upstream's `--max-endpoints-per-slice` default. */
-export const MAX_ENDPOINTS_PER_SLICE = 100;
+const MAX_ENDPOINTS_PER_SLICE = 100;
 /** Node label giving an endpoint its `zone`. */
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const ADDRESS_TYPE = 'IPv4';
 const RESERVED_LABELS = new Set([SERVICE_NAME_LABEL, MANAGED_BY_LABEL, HEADLESS_LABEL]);
 
 /** Endpoints that serve the same port list, keyed by endpoint identity (`endpointKey`). */
-export interface EndpointGroup {
+interface EndpointGroup {
   ports: EndpointSlicePort[];
   endpoints: Map<string, Endpoint>;
 }
@@ -53,7 +53,7 @@ export interface PlanOptions {
 }
 
 /** Identity of an endpoint within a slice (upstream `hashEndpoint`): addresses, hostname, target. */
-export function endpointKey(ep: Endpoint): string {
+function endpointKey(ep: Endpoint): string {
   return JSON.stringify([
     [...ep.addresses].sort(),
     ep.hostname ?? '',
@@ -63,7 +63,7 @@ export function endpointKey(ep: Endpoint): string {
 }
 
 /** Identity of a port list, order-insensitive (upstream `NewPortMapKey`). */
-export function portListKey(ports: readonly EndpointSlicePort[] | undefined): string {
+function portListKey(ports: readonly EndpointSlicePort[] | undefined): string {
   return JSON.stringify(
     (ports ?? [])
       .map((p) => JSON.stringify([p.name ?? '', p.port ?? 0, p.protocol ?? 'TCP', p.appProtocol ?? '']))
@@ -118,7 +118,7 @@ function podSlicePorts(svc: Service, pod: Pod): EndpointSlicePort[] {
  * name order so the plan is deterministic; terminating Pods are always included (with
  * `terminating: true`).
  */
-export function desiredEndpointGroups(
+function desiredEndpointGroups(
   svc: Service,
   pods: readonly Pod[],
   zoneOfNode?: PlanOptions['zoneOfNode'],
@@ -145,7 +145,7 @@ export function desiredEndpointGroups(
  * marker, the service name and `managed-by`; `changed` when the slice's non-reserved labels differ
  * from the Service's.
  */
-export function sliceLabels(
+function sliceLabels(
   svc: Service,
   current: Readonly<Record<string, string>> = {},
 ): { labels: Record<string, string>; changed: boolean } {
@@ -163,14 +163,14 @@ export function sliceLabels(
 }
 
 /** Upstream `ownedBy`: the slice's ownerReferences name this Service (by UID). */
-export function ownedBy(slice: EndpointSlice, svc: Service): boolean {
+function ownedBy(slice: EndpointSlice, svc: Service): boolean {
   return (slice.metadata.ownerReferences ?? []).some(
     (o) => o.uid === svc.metadata.uid && o.kind === 'Service' && o.apiVersion === 'v1',
   );
 }
 
 /** Upstream `newEndpointSlice`: an empty slice for `ports`, named by the server from `<svc>-`. */
-export function newEndpointSlice(svc: Service, ports: EndpointSlicePort[]): EndpointSlice {
+function newEndpointSlice(svc: Service, ports: EndpointSlicePort[]): EndpointSlice {
   const { name, namespace, uid } = svc.metadata;
   return {
     apiVersion: 'discovery.k8s.io/v1',

@@ -13,9 +13,9 @@ import type { Ingress } from '../../src/registry/kinds/ingress/schema.js';
 import type { IngressClass } from '../../src/registry/kinds/ingressclass/schema.js';
 
 /** The `spec.controller` of IngressClasses this controller serves. */
-export const GCE_INGRESS_CONTROLLER = 'k8s.io/ingress-gce';
+const GCE_INGRESS_CONTROLLER = 'k8s.io/ingress-gce';
 /** The pre-IngressClass way of choosing a controller, still honoured by ingress-gce. */
-export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 
 /** Finds an IngressClass by name. */
 export type IngressClassLookup = (name: string) => IngressClass | undefined;

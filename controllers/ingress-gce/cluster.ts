@@ -12,7 +12,7 @@ import { isGceIngress } from './class.js';
 import { clusterUIDFrom, labelledIngress } from './desired.js';
 
 /** The namespace whose uid the cluster UID is derived from. */
-export const CLUSTER_UID_NAMESPACE = 'kube-system';
+const CLUSTER_UID_NAMESPACE = 'kube-system';
 
 /** The cluster UID (see `clusterUIDFrom`), or undefined while `kube-system` is not in the cache. */
 export function findClusterUID(listers: Pick<Listers, 'Namespace'>): string | undefined {

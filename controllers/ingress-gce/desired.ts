@@ -18,12 +18,12 @@ import type { Namespace } from '../../src/registry/kinds/namespace/schema.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 
 /** Labels linking a ForwardingRule to its Ingress. */
-export const INGRESS_NAMESPACE_LABEL = 'compute.kplane.io/ingress-namespace';
-export const INGRESS_NAME_LABEL = 'compute.kplane.io/ingress-name';
-export const INGRESS_UID_LABEL = 'compute.kplane.io/ingress-uid';
+const INGRESS_NAMESPACE_LABEL = 'compute.kplane.io/ingress-namespace';
+const INGRESS_NAME_LABEL = 'compute.kplane.io/ingress-name';
+const INGRESS_UID_LABEL = 'compute.kplane.io/ingress-uid';
 
 /** Where Google's front ends (and their health checks) connect from (ingress-gce `L7SrcRanges`). */
-export const GCLB_SOURCE_RANGES = ['130.211.0.0/22', '35.191.0.0/16'] as const;
+const GCLB_SOURCE_RANGES = ['130.211.0.0/22', '35.191.0.0/16'] as const;
 
 const HTTP_PORT = '80';
 const HTTPS_PORT = '443';
@@ -51,7 +51,7 @@ export type DesiredForwardingRule = {
 };
 
 /** The labels naming `ing` on its ForwardingRule. */
-export function ingressLabels(ing: Pick<Ingress, 'metadata'>): Record<string, string> {
+function ingressLabels(ing: Pick<Ingress, 'metadata'>): Record<string, string> {
   const { namespace = 'default', name = '', uid = '' } = ing.metadata;
   return { [INGRESS_NAMESPACE_LABEL]: namespace, [INGRESS_NAME_LABEL]: name, [INGRESS_UID_LABEL]: uid };
 }

@@ -57,9 +57,9 @@ export interface IngressControllerOptions {
 }
 
 /** Reason of the Warning Event for each translation error (ingress-gce's `Translate`). */
-export const TRANSLATE_REASON = 'Translate';
+const TRANSLATE_REASON = 'Translate';
 /** Reason of the Warning Event when the pool has no address left. */
-export const IP_ALLOCATION_REASON = 'IPAllocationFailed';
+const IP_ALLOCATION_REASON = 'IPAllocationFailed';
 /** How often an Ingress waiting for an address retries, for addresses freed without a ForwardingRule event. */
 const IP_RETRY_MS = 10_000;
 

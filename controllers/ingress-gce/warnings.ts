@@ -11,7 +11,7 @@ import type { ReconcileContext } from '../../src/runtime/api.js';
 import { EventRecorder } from '../../src/runtime/events.js';
 
 /** ingress-gce's event source. */
-export const INGRESS_EVENT_COMPONENT = 'loadbalancer-controller';
+const INGRESS_EVENT_COMPONENT = 'loadbalancer-controller';
 
 /** A Warning to record about an Ingress. */
 export interface IngressWarning {

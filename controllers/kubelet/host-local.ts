@@ -19,7 +19,7 @@ import {
 } from '../../src/net/ipv4.js';
 
 /** Upstream's exhaustion message prefix; the range set (`start-end`) follows. */
-export const NO_ADDRESSES_AVAILABLE = 'no IP addresses available in range set';
+const NO_ADDRESSES_AVAILABLE = 'no IP addresses available in range set';
 
 /** Thrown by {@link HostLocalRange.allocate} when every address of the range is in use. */
 export class RangeExhaustedError extends Error {

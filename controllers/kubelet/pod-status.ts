@@ -9,7 +9,7 @@ import type { Container, Pod, PodCondition, PodStatus } from '../../src/registry
 import { mergeConditions } from '../common/conditions.js';
 
 /** Annotation forcing a phase: `Pending` (sandbox not created yet, no IP), `Succeeded` or `Failed`. */
-export const PHASE_ANNOTATION = 'kplane.io/phase';
+const PHASE_ANNOTATION = 'kplane.io/phase';
 /** Annotation `"false"` keeping a running pod not ready (its readiness probe "fails"). */
 export const READY_ANNOTATION = 'kplane.io/ready';
 

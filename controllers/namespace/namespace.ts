@@ -36,7 +36,7 @@ import { mergeConditions } from '../common/conditions.js';
 export const CONTENT_RETRY_MS = 5_000;
 
 /** Every namespaced kind of the API, with the `resource.group` name upstream's messages use. */
-export const NAMESPACED_KINDS = {
+const NAMESPACED_KINDS = {
   Pod: 'pods.',
   Service: 'services.',
   Endpoints: 'endpoints.',
@@ -50,7 +50,7 @@ type NamespacedKind = keyof typeof NAMESPACED_KINDS;
 const KINDS = Object.keys(NAMESPACED_KINDS) as NamespacedKind[];
 
 /** What deleting a namespace's content left behind. */
-export interface ContentTotals {
+interface ContentTotals {
   /** Remaining objects per `resource.group`. */
   remaining: Map<string, number>;
   /** Remaining objects per finalizer that holds them. */
@@ -87,10 +87,7 @@ async function deleteKind(
 }
 
 /** Deletes every namespaced object in `namespace` and reports what is left. */
-export async function deleteAllContent(
-  ctx: Pick<ReconcileContext, 'client'>,
-  namespace: string,
-): Promise<ContentTotals> {
+async function deleteAllContent(ctx: Pick<ReconcileContext, 'client'>, namespace: string): Promise<ContentTotals> {
   const totals: ContentTotals = { remaining: new Map(), finalizers: new Map(), errors: [] };
   for (const kind of KINDS) await deleteKind(ctx, kind, namespace, totals);
   return totals;
@@ -106,7 +103,7 @@ function describe(counts: Map<string, number>, format: (key: string, n: number) 
 }
 
 /** Upstream's five deletion conditions (status_condition_utils.go), "ok" variants when nothing is wrong. */
-export function deletionConditions(totals: ContentTotals): NamespaceCondition[] {
+function deletionConditions(totals: ContentTotals): NamespaceCondition[] {
   const ok = (type: string, reason: string, message: string): NamespaceCondition => ({
     type,
     status: 'False',
@@ -172,7 +169,7 @@ async function reportConditions(ctx: ReconcileContext, ns: Namespace, totals: Co
  * Removes the `kubernetes` spec finalizer (upstream `PUT namespaces/<n>/finalize`). Goes through the
  * status subresource until the registry has a finalize subresource; a 404 means the namespace is gone.
  */
-export async function finalizeNamespace(ctx: Pick<ReconcileContext, 'client'>, ns: Namespace): Promise<void> {
+async function finalizeNamespace(ctx: Pick<ReconcileContext, 'client'>, ns: Namespace): Promise<void> {
   const finalizers = (ns.spec.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER);
   try {
     await ctx.client.patch(

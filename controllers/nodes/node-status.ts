@@ -9,7 +9,7 @@ import type { Node, NodeAddress, NodeCondition, NodeStatus } from '../../src/reg
 export const KUBELET_VERSION = 'v1.32.0-kplane';
 
 /** Capacity of one simulated VM (an e2-standard-2-like machine); allocatable is the same. */
-export const NODE_CAPACITY = { cpu: '2', memory: '7.5Gi', pods: '110' } as const;
+const NODE_CAPACITY = { cpu: '2', memory: '7.5Gi', pods: '110' } as const;
 
 /** The addresses a VM gets from the simulated cloud. */
 export interface VmAddresses {
@@ -18,12 +18,12 @@ export interface VmAddresses {
 }
 
 /** Labels the kubelet puts on its Node at registration. */
-export function nodeLabels(name: string): Record<string, string> {
+function nodeLabels(name: string): Record<string, string> {
   return { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' };
 }
 
 /** InternalIP, ExternalIP (when the VM has one) and Hostname, in the kubelet's order. */
-export function nodeAddresses(name: string, vm: VmAddresses): NodeAddress[] {
+function nodeAddresses(name: string, vm: VmAddresses): NodeAddress[] {
   const addresses: NodeAddress[] = [{ type: 'InternalIP', address: vm.internalIP }];
   if (vm.externalIP) addresses.push({ type: 'ExternalIP', address: vm.externalIP });
   addresses.push({ type: 'Hostname', address: name });
@@ -31,7 +31,7 @@ export function nodeAddresses(name: string, vm: VmAddresses): NodeAddress[] {
 }
 
 /** A healthy kubelet's four conditions, with the kubelet's reasons and messages. */
-export function healthyConditions(now: string): NodeCondition[] {
+function healthyConditions(now: string): NodeCondition[] {
   const condition = (type: string, status: string, reason: string, message: string): NodeCondition => ({
     type,
     status,
@@ -49,7 +49,7 @@ export function healthyConditions(now: string): NodeCondition[] {
 }
 
 /** Machine facts; the ids are derived from the name so they are stable across restarts. */
-export function nodeInfo(name: string): Record<string, string> {
+function nodeInfo(name: string): Record<string, string> {
   const id = createHash('sha256').update(name).digest('hex');
   return {
     machineID: id.slice(0, 32),

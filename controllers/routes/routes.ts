@@ -27,7 +27,7 @@ import type { Route, RouteSpec } from '../../src/registry/kinds/route/schema.js'
 /** The label naming the node a controller-made Route serves. */
 export const NODE_LABEL = 'compute.kplane.io/node';
 /** Upstream's `k8sNodeRouteTag`, the description of every node route. */
-export const NODE_ROUTE_DESCRIPTION = 'k8s-node-route';
+const NODE_ROUTE_DESCRIPTION = 'k8s-node-route';
 const NODE_ROUTE_PRIORITY = 1000;
 /** GCP route names are at most 63 characters: 26 of the cluster name, a dash, a 36-character uid. */
 const CLUSTER_NAME_PREFIX_LENGTH = 26;

@@ -51,7 +51,7 @@ function matchesNodeSelector(pod: Pod, node: Node): boolean {
 }
 
 /** The pod capacity of a node: allocatable `pods`, else capacity, else the kubelet default 110. */
-export function podCapacity(node: Node): number {
+function podCapacity(node: Node): number {
   const pods = node.status?.allocatable?.pods ?? node.status?.capacity?.pods;
   return pods === undefined ? 110 : quantityValue(pods);
 }

@@ -36,7 +36,7 @@ import { findCondition, mergeConditions } from '../common/conditions.js';
 import { unfitReason, unschedulableMessage } from './feasibility.js';
 
 /** The `spec.schedulerName` this scheduler serves. */
-export const SCHEDULER_NAME = 'default-scheduler';
+const SCHEDULER_NAME = 'default-scheduler';
 
 const TERMINAL_PHASES = new Set(['Succeeded', 'Failed']);
 

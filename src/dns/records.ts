@@ -29,7 +29,7 @@ import type { Pod } from '../registry/kinds/pod/schema.js';
 import { isHeadless, type Service } from '../registry/kinds/service/schema.js';
 
 /** CoreDNS's `DNSSchemaVersion`, served as `dns-version.<zone>. TXT`. */
-export const dnsSchemaVersion = '1.1.0';
+const dnsSchemaVersion = '1.1.0';
 
 /** CoreDNS gives the schema TXT record its own, long TTL. */
 const schemaVersionTTL = 28800;
@@ -40,7 +40,7 @@ const reverseZone = 'in-addr.arpa';
 const maxChase = 8;
 
 /** The response codes a lookup can give (malformed queries are the server's business). */
-export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
+type Rcode = 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
 
 /** The sections of a response to one question. Shared and memoized: never mutate. */
 export interface LookupResult {
@@ -93,12 +93,12 @@ export function canonicalName(name: string): string {
 }
 
 /** `10.11.0.9` → `10-11-0-9`, the label CoreDNS uses for an address without a hostname. */
-export function dashedIP(ip: string): string {
+function dashedIP(ip: string): string {
   return ip.replaceAll('.', '-');
 }
 
 /** `10.11.0.9` → `9.0.11.10.in-addr.arpa`. */
-export function reverseName(ip: string): string {
+function reverseName(ip: string): string {
   return `${ip.split('.').reverse().join('.')}.${reverseZone}`;
 }
 

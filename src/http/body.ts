@@ -57,7 +57,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
 }
 
 /** Parses one YAML document into JSON-compatible data, rejecting alias bombs and `__proto__` keys. */
-export function parseYaml(text: string): unknown {
+function parseYaml(text: string): unknown {
   let value: unknown;
   try {
     value = loadYaml(text, { maxAliases: 100 });

@@ -8,7 +8,7 @@ export function sendStatus(reply: FastifyReply, status: Status): FastifyReply {
 }
 
 /** Maps any error to the Kubernetes Status a client should see. */
-export function toStatusError(err: unknown): StatusError {
+function toStatusError(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
   const fe = err as Partial<FastifyError>;
   switch (fe.code) {

@@ -32,7 +32,7 @@ export interface TableRequest {
 }
 
 /** One row: the cells in column order and, per `includeObject`, the object it shows. */
-export interface TableRow {
+interface TableRow {
   cells: TableCell[];
   object?: KubeObject;
 }

@@ -9,13 +9,13 @@
 import { ProtoReader, ProtobufDecodeError, WireType, type FieldTag } from './wire.js';
 
 /** Wire scalars. */
-export type ScalarType = 'string' | 'int32' | 'int64' | 'bool';
+type ScalarType = 'string' | 'int32' | 'int64' | 'bool';
 
 /**
  * Types with their own JSON form: `metav1.Time` (RFC 3339, seconds), `intstr.IntOrString` (a number
  * or a string), `metav1.FieldsV1` (embedded raw JSON) and `map<string,string>`.
  */
-export type SpecialType = 'time' | 'intOrString' | 'fieldsV1' | 'stringMap';
+type SpecialType = 'time' | 'intOrString' | 'fieldsV1' | 'stringMap';
 
 export type FieldType = ScalarType | SpecialType | MessageDescriptor;
 
@@ -75,7 +75,7 @@ const IntOrStringMessage = message('IntOrString', [
 const FieldsV1Message = message('FieldsV1', [field(1, 'Raw', 'string')]);
 const MapEntryMessage = message('MapEntry', [field(1, 'key', 'string'), field(2, 'value', 'string')]);
 
-export const OwnerReference = message('OwnerReference', [
+const OwnerReference = message('OwnerReference', [
   field(5, 'apiVersion', 'string'),
   field(1, 'kind', 'string'),
   field(3, 'name', 'string'),
@@ -84,7 +84,7 @@ export const OwnerReference = message('OwnerReference', [
   field(7, 'blockOwnerDeletion', 'bool', 'pointer omitempty'),
 ]);
 
-export const ManagedFieldsEntry = message('ManagedFieldsEntry', [
+const ManagedFieldsEntry = message('ManagedFieldsEntry', [
   field(1, 'manager', 'string', 'omitempty'),
   field(2, 'operation', 'string', 'omitempty'),
   field(3, 'apiVersion', 'string', 'omitempty'),

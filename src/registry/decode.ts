@@ -8,7 +8,7 @@ import { dropUnknownFields } from './unknown-fields.js';
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 /** kube-apiserver's directive when the request names none (since 1.27, `ServerSideFieldValidation` GA). */
-export const defaultFieldValidation: FieldValidation = 'Warn';
+const defaultFieldValidation: FieldValidation = 'Warn';
 
 const directives: readonly FieldValidation[] = ['Ignore', 'Strict', 'Warn'];
 
@@ -97,7 +97,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 }
 
 /** `spec.ports[0].port`, the path style of Kubernetes' messages. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
   return out || '<root>';

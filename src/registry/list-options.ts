@@ -53,7 +53,7 @@ export function parseListQuery(q: Record<string, unknown>): ListQuery {
 }
 
 /** A resourceVersion is an opaque string to clients, but ours are decimal revisions; anything else is a 400. */
-export function parseResourceVersion(value: string | undefined): number | undefined {
+function parseResourceVersion(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d{1,15}$/.test(value)) throw errors.badRequest(`invalid resource version: "${value}"`);
   return Number(value);
@@ -73,7 +73,7 @@ export function encodeContinue(token: ContinueToken): string {
   ).toString('base64url');
 }
 
-export function decodeContinue(text: string): ContinueToken {
+function decodeContinue(text: string): ContinueToken {
   const invalid = (why: string) => errors.badRequest(`continue key is not valid: ${why}`);
   let parsed: unknown;
   try {

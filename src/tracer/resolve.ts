@@ -17,7 +17,7 @@ export type Sender =
   { kind: 'pod'; pod: PodView } | { kind: 'node'; node: NodeView } | { kind: 'internet'; ip: string };
 
 /** One resolver query and its answer. */
-export interface DnsQuery {
+interface DnsQuery {
   name: string;
   type: string;
   rcode: string;
@@ -179,7 +179,7 @@ function serviceTarget(view: ClusterView, to: TraceDestination, causes: StatusCa
 }
 
 /** The resolver's candidate names (resolv.conf `search` + `options ndots:5`). */
-export function searchCandidates(host: string, search: readonly string[]): string[] {
+function searchCandidates(host: string, search: readonly string[]): string[] {
   if (host.endsWith('.')) return [host.slice(0, -1)];
   const dots = host.split('.').length - 1;
   const expanded = search.map((suffix) => `${host}.${suffix}`);
@@ -197,7 +197,7 @@ function answerText(answer: { type: string; data?: unknown }): string {
  * Resolves `host` as a pod in `namespace` would (or, without one, as an absolute name). A string
  * `port` is a named port: the SRV record `_<port>._<proto>.<name>` gives its number.
  */
-export function resolveHost(
+function resolveHost(
   view: ClusterView,
   host: string,
   port: string | undefined,

@@ -14,7 +14,7 @@ import type { Chooser } from './choices.js';
 import type { ClusterView, HttpLoadBalancerView, NodeView, PodView } from './view.js';
 
 /** The hop actions a trace reports (docs/network-model.md#what-a-trace-reports). */
-export type HopAction =
+type HopAction =
   | 'Emit'
   | 'Veth'
   | 'Bridge'

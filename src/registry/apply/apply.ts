@@ -14,7 +14,7 @@ import {
 } from './field-set.js';
 
 /** One `metadata.managedFields` entry (metav1.ManagedFieldsEntry). */
-export interface ManagedFieldsEntry {
+interface ManagedFieldsEntry {
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion?: string;

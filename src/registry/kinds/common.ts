@@ -13,7 +13,7 @@ import {
 import type { IntOrString } from '../../../schemas/meta.js';
 
 /** Port protocols, sorted as upstream lists them in `Unsupported value` messages. */
-export const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
+const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
 
 /** `protocol`: required, one of TCP, UDP, SCTP. */
 export function validateProtocol(protocol: string | undefined, field: string): StatusCause[] {
@@ -80,7 +80,7 @@ export function validateTypedReference(ref: TypedReference, field: string): Stat
 }
 
 /** Taint effects, in upstream's order. */
-export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
 /** A taint or toleration effect; tolerations may leave it empty (= every effect). */
 export function validateTaintEffect(effect: string | undefined, allowEmpty: boolean, field: string): StatusCause[] {

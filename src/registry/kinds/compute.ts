@@ -48,7 +48,7 @@ export function validatePortSpecs(ports: readonly string[] | undefined, field: s
 }
 
 /** Whether `text` is an IPv4 CIDR, `a.b.c.d/n` (host bits may be set, as Go's `net.ParseCIDR` allows; they are ignored). */
-export function isIPv4CIDR(text: string): boolean {
+function isIPv4CIDR(text: string): boolean {
   const [ip, prefix, ...rest] = text.split('/');
   return rest.length === 0 && prefix !== undefined && /^\d{1,2}$/.test(prefix) && Number(prefix) <= 32 && isIPv4(ip);
 }

@@ -16,7 +16,7 @@ import {
 import { firewallTable } from './table.js';
 
 /** Firewall protocols, matched case-insensitively (the object keeps the case it was written in). */
-export const FIREWALL_PROTOCOLS = ['tcp', 'udp', 'icmp', 'all'] as const;
+const FIREWALL_PROTOCOLS = ['tcp', 'udp', 'icmp', 'all'] as const;
 /** The protocols whose entries may name ports. */
 const PORTED_PROTOCOLS = new Set(['tcp', 'udp']);
 

@@ -21,7 +21,7 @@ import {
 import { forwardingRuleTable } from './table.js';
 
 /** The forwarding rule protocols (GCP's IPProtocol values kplane simulates). */
-export const FORWARDING_RULE_PROTOCOLS = ['TCP', 'UDP'] as const;
+const FORWARDING_RULE_PROTOCOLS = ['TCP', 'UDP'] as const;
 
 /** Exactly one of `nodes` (network LB) or `urlMap` (HTTP(S) LB). */
 function validateTarget(target: ForwardingRuleSpec['target']): StatusCause[] {

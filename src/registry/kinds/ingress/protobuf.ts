@@ -11,7 +11,7 @@ const IngressServiceBackend = message('IngressServiceBackend', [
   field(2, 'port', ServiceBackendPort, 'omitempty'),
 ]);
 
-export const IngressBackend = message('IngressBackend', [
+const IngressBackend = message('IngressBackend', [
   field(4, 'service', IngressServiceBackend, 'pointer omitempty'),
   field(3, 'resource', TypedLocalObjectReference, 'pointer omitempty'),
 ]);
@@ -31,12 +31,12 @@ export const IngressRule = message('IngressRule', [
   field(2, 'ingressRuleValue', IngressRuleValue, 'inline'),
 ]);
 
-export const IngressTLS = message('IngressTLS', [
+const IngressTLS = message('IngressTLS', [
   field(1, 'hosts', 'string', 'repeated omitempty'),
   field(2, 'secretName', 'string', 'omitempty'),
 ]);
 
-export const IngressSpec = message('IngressSpec', [
+const IngressSpec = message('IngressSpec', [
   field(4, 'ingressClassName', 'string', 'pointer omitempty'),
   field(1, 'defaultBackend', IngressBackend, 'pointer omitempty'),
   field(2, 'tls', IngressTLS, 'repeated omitempty'),
@@ -59,9 +59,7 @@ const IngressLoadBalancerStatus = message('IngressLoadBalancerStatus', [
   field(1, 'ingress', IngressLoadBalancerIngress, 'repeated omitempty'),
 ]);
 
-export const IngressStatus = message('IngressStatus', [
-  field(1, 'loadBalancer', IngressLoadBalancerStatus, 'omitempty'),
-]);
+const IngressStatus = message('IngressStatus', [field(1, 'loadBalancer', IngressLoadBalancerStatus, 'omitempty')]);
 
 export const Ingress = message('Ingress', [
   field(1, 'metadata', ObjectMeta, 'omitempty'),

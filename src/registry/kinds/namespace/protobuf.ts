@@ -1,7 +1,7 @@
 /** The protobuf message of a Namespace (k8s.io/api generated.proto), for bodies kubectl sends as `application/vnd.kubernetes.protobuf`. */
 import { field, message, ObjectMeta } from '../../../protobuf/messages.js';
 
-export const NamespaceCondition = message('NamespaceCondition', [
+const NamespaceCondition = message('NamespaceCondition', [
   field(1, 'type', 'string'),
   field(2, 'status', 'string'),
   field(4, 'lastTransitionTime', 'time', 'omitempty'),
@@ -9,7 +9,7 @@ export const NamespaceCondition = message('NamespaceCondition', [
   field(6, 'message', 'string', 'omitempty'),
 ]);
 
-export const NamespaceSpec = message('NamespaceSpec', [field(1, 'finalizers', 'string', 'repeated omitempty')]);
+const NamespaceSpec = message('NamespaceSpec', [field(1, 'finalizers', 'string', 'repeated omitempty')]);
 
 export const NamespaceStatus = message('NamespaceStatus', [
   field(1, 'phase', 'string', 'omitempty'),

@@ -301,7 +301,7 @@ function validatePodSpec(spec: PodSpec): StatusCause[] {
 }
 
 /** QoS class from the CPU and memory requests and limits of all containers (upstream `GetPodQOS`). */
-export function podQOSClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+function podQOSClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
   const requests = new Map<string, number>();
   const limits = new Map<string, number>();
   let guaranteed = true;

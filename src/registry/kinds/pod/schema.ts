@@ -102,7 +102,7 @@ const containerShape = {
 };
 
 /** The tag an image reference resolves to: `latest` when it names neither tag nor digest. */
-export function imageTag(image: string): string {
+function imageTag(image: string): string {
   const [name, digest] = image.split('@');
   const lastSegment = name.slice(name.lastIndexOf('/') + 1);
   const colon = lastSegment.indexOf(':');

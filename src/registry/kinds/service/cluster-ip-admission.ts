@@ -20,7 +20,7 @@ import { goStringSlice, initIPFamilyFields } from './ip-families.js';
  * (`provided IP 10.0.0.10 is not in the valid range`), `legacy` is 1.20–1.32
  * (`the provided IP (10.0.0.10) is not in the valid range. The range of valid IPs is 10.9.0.0/16`).
  */
-export type NotInRangeWording = 'current' | 'legacy';
+type NotInRangeWording = 'current' | 'legacy';
 
 export interface ClusterIPAllocatorOptions {
   backend: Backend;

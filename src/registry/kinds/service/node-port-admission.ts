@@ -26,7 +26,7 @@ const allocatesNodePorts = (spec: ServiceSpec) =>
   spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
 
 /** Every port a stored Service holds in the allocator: its nodePorts and healthCheckNodePort. */
-export function allocatedNodePorts(spec: ServiceSpec): number[] {
+function allocatedNodePorts(spec: ServiceSpec): number[] {
   const ports = new Set((spec.ports ?? []).map((p) => p.nodePort ?? 0));
   if (spec.healthCheckNodePort) ports.add(spec.healthCheckNodePort);
   ports.delete(0);

@@ -12,7 +12,7 @@ export const ServicePort = message('ServicePort', [
 
 const ClientIPConfig = message('ClientIPConfig', [field(1, 'timeoutSeconds', 'int32', 'pointer omitempty')]);
 
-export const SessionAffinityConfig = message('SessionAffinityConfig', [
+const SessionAffinityConfig = message('SessionAffinityConfig', [
   field(1, 'clientIP', ClientIPConfig, 'pointer omitempty'),
 ]);
 
