@@ -26,6 +26,26 @@ export default tseslint.config(
     },
   },
   {
+    // Folders are layers: src/ sits below controllers/ (only the server's wiring brings the built-in
+    // controllers in), and product code never reaches into tests or benchmarks.
+    files: ['src/**/*.ts', 'schemas/**/*.ts', 'controllers/**/*.ts'],
+    ignores: ['src/server.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+controllers/',
+              message: 'src/ does not import controllers/: wire them in src/server.ts.',
+            },
+            { regex: '^(\\.\\./)+(test|bench)/', message: 'product code does not import tests or benchmarks.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests probe deep into JSON response bodies; typing each one would only restate the assertions.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -8,7 +8,7 @@ const commands = `usage: kplane serve [flags]
        kplane trace --from <source> --to <destination> [flags]   (kplane trace --help)
        kplane dataplane realize [flags]                          (kplane dataplane realize --help)`;
 
-/** The CLI: `kplane serve [flags]`, `kplane trace …`. The only place that exits the process. */
+/** The CLI: `kplane serve [flags]`, `kplane trace …`, `kplane dataplane realize …`. The only place that exits the process. */
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'trace') process.exit(await runTraceCommand(rest));

@@ -19,6 +19,7 @@
 import { StatusError } from '../../src/apimachinery/errors.js';
 import { jsonEqual } from '../../src/apimachinery/equal.js';
 import { nowTimestamp, type KubeObject } from '../../src/apimachinery/object.js';
+import { storedKinds } from '../../src/registry/kinds/index.js';
 import { KUBERNETES_FINALIZER } from '../../src/registry/kinds/namespace/index.js';
 import {
   defineController,
@@ -35,19 +36,15 @@ import { mergeConditions } from '../common/conditions.js';
 /** How soon a namespace whose content is not gone yet is looked at again (watches usually come first). */
 export const CONTENT_RETRY_MS = 5_000;
 
-/** Every namespaced kind of the API, with the `resource.group` name upstream's messages use. */
-const NAMESPACED_KINDS = {
-  Pod: 'pods.',
-  Service: 'services.',
-  Endpoints: 'endpoints.',
-  EndpointSlice: 'endpointslices.discovery.k8s.io',
-  Ingress: 'ingresses.networking.k8s.io',
-  Lease: 'leases.coordination.k8s.io',
-  Event: 'events.',
-} as const satisfies Partial<Record<Kind, string>>;
-
-type NamespacedKind = keyof typeof NAMESPACED_KINDS;
-const KINDS = Object.keys(NAMESPACED_KINDS) as NamespacedKind[];
+/**
+ * Every namespaced kind the API stores, with the `resource.group` name upstream's messages use
+ * (`pods.`, `ingresses.networking.k8s.io`): derived from the list of kinds, so a new kind's objects
+ * go with their namespace too.
+ */
+const NAMESPACED_KINDS: ReadonlyMap<Kind, string> = new Map(
+  storedKinds.filter((rt) => rt.namespaced).map((rt) => [rt.kind, `${rt.plural}.${rt.group}`]),
+);
+const KINDS = [...NAMESPACED_KINDS.keys()];
 
 /** What deleting a namespace's content left behind. */
 interface ContentTotals {
@@ -69,19 +66,20 @@ function isNotFound(err: unknown): boolean {
 
 async function deleteKind(
   ctx: Pick<ReconcileContext, 'client'>,
-  kind: NamespacedKind,
+  kind: Kind,
   namespace: string,
   totals: ContentTotals,
 ): Promise<void> {
+  const resource = NAMESPACED_KINDS.get(kind) ?? kind;
   for (const item of await ctx.client.list(kind, { namespace })) {
     try {
       await ctx.client.delete(kind, { namespace, name: item.metadata.name! });
     } catch (err) {
-      if (!isNotFound(err)) totals.errors.push(`${NAMESPACED_KINDS[kind]}: ${(err as Error).message}`);
+      if (!isNotFound(err)) totals.errors.push(`${resource}: ${(err as Error).message}`);
     }
   }
   for (const item of (await ctx.client.list(kind, { namespace })) as KubeObject[]) {
-    increment(totals.remaining, NAMESPACED_KINDS[kind]);
+    increment(totals.remaining, resource);
     for (const finalizer of item.metadata.finalizers ?? []) increment(totals.finalizers, finalizer);
   }
 }
@@ -197,7 +195,7 @@ async function deleteOrphanedContent(ctx: ReconcileContext, key: ObjectKey): Pro
 }
 
 /** Maps an object to its namespace's key when that namespace is terminating or unknown. */
-function namespaceNeedingCleanup(kind: NamespacedKind): Watch {
+function namespaceNeedingCleanup(kind: Kind): Watch {
   return watchKind(kind, (obj, { listers }) => {
     const name = obj.metadata.namespace;
     if (!name) return [];

@@ -183,7 +183,7 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'etcd-endpoints', key: 'etcdEndpoints', kind: 'list', help: 'comma-separated etcd URLs (storage etcd)' },
   { flag: 'dns-port', key: 'dnsPort', kind: 'int', help: 'cluster DNS port, UDP and TCP (0 = free, -1 = off)' },
   { flag: 'nodes', key: 'nodes', kind: 'int', help: 'simulated VMs created at first start' },
-  { flag: 'controllers', key: 'controllers', kind: 'string', help: 'built-in controllers to run, e.g. "*,-dns"' },
+  { flag: 'controllers', key: 'controllers', kind: 'string', help: 'built-in controllers to run, e.g. "*,-ingress"' },
   { flag: 'sync-writes', key: 'syncWrites', kind: 'boolean', help: 'fsync every storage write' },
   { flag: 'token-auth-file', key: 'tokenAuthFile', kind: 'string', help: 'CSV of extra bearer tokens' },
   { flag: 'log-level', key: 'logLevel', kind: 'string', help: 'fatal | error | warn | info | debug | trace | silent' },

@@ -67,7 +67,7 @@ export class Registry {
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly watchQueueLength: number;
-  private readonly admission: readonly AdmissionHook[];
+  private readonly admission: AdmissionHook[];
 
   constructor(
     private readonly backend: Backend,
@@ -77,12 +77,12 @@ export class Registry {
     this.now = opts.now ?? Date.now;
     this.maxAttempts = opts.maxUpdateAttempts ?? 16;
     this.watchQueueLength = opts.watchQueueLength ?? 10_000;
-    this.admission = opts.admission ?? [];
+    this.admission = [...(opts.admission ?? [])];
   }
 
-  /** Adds admission hooks (controllers register theirs at start). */
+  /** Adds admission hooks after start (the test environment adds a test's own; Service's come with `startCore`). */
   addAdmission(...hooks: AdmissionHook[]): void {
-    (this.admission as AdmissionHook[]).push(...hooks);
+    this.admission.push(...hooks);
   }
 
   async get<T extends KubeObject>(rt: ResourceType<T>, namespace: string | undefined, name: string): Promise<T> {

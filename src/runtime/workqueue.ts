@@ -7,7 +7,7 @@
  * - Exclusive: a key handed out by `get` is never handed out again until `done(key)`; an `add`
  *   meanwhile parks it in `dirty` and `done` puts it back at the tail, exactly once.
  * - Fair: keys are handed out in the order they became ready (FIFO), waiting getters likewise.
- * - All delays go through the injected `Clock` (rule 7), so a `FakeClock` controls every timer.
+ * - All delays go through the injected `Clock`, so a `FakeClock` controls every timer.
  * - Shutdown: `add*` become no-ops, delayed keys are dropped, and `get` keeps handing out keys
  *   already queued (and ones `done` re-queues) before resolving `undefined`: workers drain, then exit.
  */

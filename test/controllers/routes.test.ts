@@ -3,11 +3,9 @@ import { after, test } from 'node:test';
 import { NODE_LABEL, desiredNodeRoute, nodeRouteName, routeController } from '../../controllers/routes/routes.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import type { Route } from '../../src/registry/kinds/route/schema.js';
-import { builtinKinds } from '../../src/registry/kinds/index.js';
-import { kindLookup, localSource } from '../../src/runtime/local.js';
-import { Manager } from '../../src/runtime/manager.js';
+import type { Manager } from '../../src/runtime/manager.js';
 import { startTestEnv, type TestEnv } from '../../src/runtime/testenv.js';
-import { converge } from '../helpers/controller-env.js';
+import { converge, startControllerOn } from '../helpers/controller-env.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -22,13 +20,7 @@ async function startEnv(clusterName = 'kplane'): Promise<TestEnv> {
 
 /** Starts the route controller later, on an environment that already holds objects (a restart). */
 async function startRouteControllerOn(env: TestEnv): Promise<Manager> {
-  const lookup = kindLookup(builtinKinds);
-  const manager = new Manager({
-    controllers: [routeController({ clusterName: 'kplane' })],
-    source: (kind) => localSource(env.registry, lookup(kind)),
-    client: env.client,
-  });
-  await manager.start();
+  const manager = await startControllerOn(env, routeController({ clusterName: 'kplane' }));
   cleanups.push(() => manager.stop());
   return manager;
 }

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -99,9 +99,15 @@ function markdownFindings(file: string, text: string): Finding[] {
     const raw = match[1] ?? match[2];
     if (/^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('#') || raw.startsWith('/')) continue;
     const target = raw.replace(/[#?].*$/, '');
-    if (target && escapesRoot(file, decodeURI(target))) {
+    if (!target) continue;
+    const problem = escapesRoot(file, decodeURI(target))
+      ? `links outside the repository (${raw})`
+      : existsSync(resolve(ROOT, dirname(file), decodeURI(target)))
+        ? undefined
+        : `links to a file the repository does not have (${raw})`;
+    if (problem) {
       const line = lineAt(prose, match.index);
-      findings.push({ file, line, problem: `links outside the repository (${raw})`, text: lineText(text, line) });
+      findings.push({ file, line, problem, text: lineText(text, line) });
     }
   }
   return findings;
@@ -168,6 +174,8 @@ test('the checks catch what they are meant to', () => {
   assert.equal(markdownFindings('docs/a.md', '[x](../README.md#running-it) [y](https://example.com/../z)').length, 0);
   assert.equal(markdownFindings('a.md', '[ref]: ../outside.md').length, 1);
   assert.equal(markdownFindings('a.md', '```\n[x](../outside.md)\n```').length, 0);
+  assert.equal(markdownFindings('README.md', '[x](docs/no-such-doc.md)').length, 1);
+  assert.equal(markdownFindings('README.md', '[x](docs/network-model.md#scenarios)').length, 0);
   const url = (target: string) => `new URL(${target}, import.meta.url)`;
   assert.equal(moduleUrlFindings('test/a/b.test.ts', url("'../../../x.yaml'")).length, 1);
   assert.equal(moduleUrlFindings('test/a/b.test.ts', url("'../../examples/store.yaml'")).length, 0);
