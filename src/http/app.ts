@@ -34,6 +34,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: maxBodyBytes,
     logger: false,
+    // kube-apiserver serves `/version/`, `/api/`, `/apis/<g>/<v>/` like the paths without the slash
+    // (go-restful trims it; the Python client always sends it). Resource paths under `/api/*` and
+    // `/apis/*` ignore empty segments themselves (src/http/path.ts).
+    routerOptions: { ignoreTrailingSlash: true },
     ...deps.server,
   } as FastifyServerOptions) as unknown as FastifyInstance;
   await app.register(websocket, { options: { maxPayload: maxBodyBytes, handleProtocols: echoOneProtocol } });

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { errors } from '../../apimachinery/errors.js';
+import { exactFieldValue, parseFieldSelector } from '../../apimachinery/selectors.js';
 import { parseListQuery } from '../../registry/list-options.js';
+import { supportedFields } from '../../registry/selection.js';
 import { patchContentTypes, type PatchType } from '../../registry/patching.js';
 import type { ResourceType } from '../../registry/resource.js';
 import { parseFieldValidation } from '../../registry/decode.js';
@@ -47,8 +49,7 @@ export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDe
 }
 
 async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const target = resolve(deps, req.url);
-  const query = req.query as Query;
+  const { target, query } = watchPrefixAsQuery(resolve(deps, req.url), req.query as Query, req.method);
   if (target.name === undefined) return handleCollection(deps, target, req, reply, query);
   if (target.subresource !== undefined && target.rt.actions?.[target.subresource])
     return handleAction(deps, target, req, reply, query);
@@ -162,8 +163,8 @@ function handleWebSocket(deps: ResourceRouteDeps, socket: WebSocket, req: Fastif
     socket.close(1011, String((err as Error).message ?? err).slice(0, 120));
   };
   try {
-    const target = resolve(deps, req.url);
-    const q = parseListQuery(req.query as Query);
+    const { target, query } = watchPrefixAsQuery(resolve(deps, req.url), req.query as Query, req.method);
+    const q = parseListQuery(query);
     if (target.name !== undefined || !q.watch)
       throw errors.badRequest('websocket connections are only supported for watch requests');
     const transport = asTables(webSocketTransport(socket), target.rt, tableRequestOf(req));
@@ -185,6 +186,29 @@ function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: 
   )
     throw errors.pathNotFound();
   return target;
+}
+
+/**
+ * A request through the deprecated `watch/` prefix is the collection's `?watch=true` request; a
+ * named one watches the collection narrowed by `metadata.name`, and a fieldSelector naming another
+ * object is a 400 (kube-apiserver's ListResource, staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go).
+ */
+function watchPrefixAsQuery(
+  target: ResourcePath,
+  query: Query,
+  method: string,
+): { target: ResourcePath; query: Query } {
+  if (!target.watchPrefix) return { target, query };
+  if (method !== 'GET') throw errors.methodNotAllowed();
+  const { rt, namespace, name } = target;
+  const collection: ResourcePath = namespace === undefined ? { rt } : { rt, namespace };
+  if (name === undefined) return { target: collection, query: { ...query, watch: 'true' } };
+  const fieldSelector = query.fieldSelector;
+  if (typeof fieldSelector !== 'string' || fieldSelector === '')
+    return { target: collection, query: { ...query, watch: 'true', fieldSelector: `metadata.name=${name}` } };
+  const pinned = exactFieldValue(parseFieldSelector(fieldSelector, supportedFields(rt)), 'metadata.name');
+  if (pinned !== name) throw errors.badRequest("fieldSelector metadata.name doesn't match requested name");
+  return { target: collection, query: { ...query, watch: 'true' } };
 }
 
 function subresourceOf(target: ResourcePath): Subresource {
