@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { resourceRoutes } from './routes/resources.js';
 import type { WatchTiming } from './watch-route.js';
+import type { ConnectHandlerLookup } from './connect-route.js';
 
 export interface AppDeps {
   registry: Registry;
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** Bearer-token check; omit for the insecure loopback port and in-process tests. */
   auth?: TokenAuthenticator;
   watchTiming?: WatchTiming;
+  /** Handlers of connect subresources (`pods/<name>/log` from the kubelet's log store); without one they are 404s. */
+  connect?: ConnectHandlerLookup;
   /** fastify server options (logger, https). */
   server?: FastifyServerOptions & { https?: { key: string; cert: string } };
 }
@@ -57,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     protobufMessage: (apiVersion, kind) => deps.kinds.byType(apiVersion, kind)?.protobuf,
     watchTiming: deps.watchTiming,
+    connect: deps.connect,
   });
   return app;
 }

@@ -15,6 +15,7 @@ import {
   UnsupportedProtobufKind,
   type MessageLookup,
 } from '../../protobuf/decode.js';
+import { handleConnect, isConnect, type ConnectHandlerLookup } from '../connect-route.js';
 import { parseResourcePath, type ResourceLookup, type ResourcePath } from '../path.js';
 import { listToTable, objectToTable, tableRequest, tableWatchTransport, type TableRequest } from '../table.js';
 import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } from '../watch-route.js';
@@ -25,6 +26,8 @@ export interface ResourceRouteDeps {
   /** The protobuf message of a type, for `application/vnd.kubernetes.protobuf` bodies. */
   protobufMessage: MessageLookup;
   watchTiming?: WatchTiming;
+  /** The handlers of connect subresources (`pods/<name>/log`); those without one answer 404. */
+  connect?: ConnectHandlerLookup;
 }
 
 type Query = Record<string, unknown>;
@@ -38,19 +41,37 @@ type Query = Record<string, unknown>;
 export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDeps): Promise<void> {
   for (const url of ['/api/*', '/apis/*']) {
     const handler = (req: FastifyRequest, reply: FastifyReply) => handle(deps, req, reply);
+    const preHandler = (req: FastifyRequest, reply: FastifyReply) => answerConnectUpgrade(deps, req, reply);
     app.route({
       method: 'GET',
       url,
       handler,
+      preHandler,
       wsHandler: (socket: WebSocket, req: FastifyRequest) => handleWebSocket(deps, socket, req),
     });
-    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler });
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler, preHandler });
   }
+}
+
+/**
+ * `kubectl exec`, `attach` and `port-forward` ask to upgrade the connection (WebSocket, then SPDY).
+ * Every upgrade request would be handed to the WebSocket server, which refuses SPDY with a bare 400;
+ * a connect subresource is answered here instead, before any upgrade, as a plain response (a Status
+ * for an error) that kubectl prints.
+ */
+async function answerConnectUpgrade(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply) {
+  if (!req.ws) return;
+  const target = resolve(deps, req.url);
+  if (!isConnect(target)) return;
+  const answer = await handleConnect(deps.registry, deps.connect, target, req, reply);
+  if (!reply.sent) reply.send(answer);
+  return reply;
 }
 
 async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { target, query } = watchPrefixAsQuery(resolve(deps, req.url), req.query as Query, req.method);
   if (target.name === undefined) return handleCollection(deps, target, req, reply, query);
+  if (isConnect(target)) return handleConnect(deps.registry, deps.connect, target, req, reply);
   if (target.subresource !== undefined && target.rt.actions?.[target.subresource])
     return handleAction(deps, target, req, reply, query);
   const sub = subresourceOf(target);
@@ -182,6 +203,7 @@ function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: 
   if (
     target.subresource !== undefined &&
     !target.rt.actions?.[target.subresource] &&
+    !isConnect(target) &&
     subresourceOf(target) === undefined
   )
     throw errors.pathNotFound();
