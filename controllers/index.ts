@@ -5,6 +5,7 @@
 import { isControllerEnabled, type ServerConfig } from '../src/config/config.js';
 import type { Reconciler } from '../src/runtime/api.js';
 import type { Backend } from '../src/storage/interface.js';
+import type { PodLogWriter } from '../src/podlogs/store.js';
 import { bootstrapController } from './bootstrap/bootstrap.js';
 import { clusterIPRepairController } from './clusterip/repair.js';
 import { endpointsController } from './endpoints/endpoints.js';
@@ -35,7 +36,7 @@ export type ControllerConfig = Pick<
 >;
 
 /** Every built-in controller, in start order, built from the server configuration. */
-function builtinControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
+function builtinControllers(config: ControllerConfig, backend: Backend, podLogs?: PodLogWriter): Reconciler[] {
   // One pool for the network-LB and Ingress controllers, so they never hand out one address twice.
   const ipPool = new LoadBalancerIPPool(config.loadBalancerIPPool);
   return [
@@ -49,7 +50,7 @@ function builtinControllers(config: ControllerConfig, backend: Backend): Reconci
     nodeIpamController({ clusterCIDR: config.clusterCIDR, serviceCIDR: config.serviceCIDR }),
     routeController({ clusterName: config.clusterName }),
     schedulerController(),
-    kubeletController(),
+    kubeletController(podLogs),
     endpointsController,
     endpointSliceController,
     namespaceController(),
@@ -60,7 +61,7 @@ function builtinControllers(config: ControllerConfig, backend: Backend): Reconci
   ];
 }
 
-/** The built-in controllers `--controllers` selects. */
-export function selectedControllers(config: ControllerConfig, backend: Backend): Reconciler[] {
-  return builtinControllers(config, backend).filter((r) => isControllerEnabled(config.controllers, r.name));
+/** The built-in controllers `--controllers` selects; the kubelet writes the containers' logs to `podLogs`. */
+export function selectedControllers(config: ControllerConfig, backend: Backend, podLogs?: PodLogWriter): Reconciler[] {
+  return builtinControllers(config, backend, podLogs).filter((r) => isControllerEnabled(config.controllers, r.name));
 }

@@ -23,6 +23,8 @@ import { CacheHub } from './watch/hub.js';
 import { kindLookup, LocalClient, localSource } from './runtime/local.js';
 import { Manager } from './runtime/manager.js';
 import { pinoLogger } from './runtime/log.js';
+import { PodLogStore, type PodLogWriter } from './podlogs/store.js';
+import { podLogHandlers } from './podlogs/handler.js';
 import { startDnsServer, type RunningDnsServer } from './dns/server.js';
 import type { LiveZone } from './dns/live-zone.js';
 
@@ -141,7 +143,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const core = await startCore(config);
   let ready = false;
   const apps: FastifyInstance[] = [];
-  const manager = startControllers(config, core);
+  const podLogs = new PodLogStore();
+  const manager = startControllers(config, core, podLogs);
   const log = pinoLogger(config.logLevel);
   const dataplane = startDataplane(manager, core.registry, config, {
     onError: (err) => log.error('cluster DNS records error', { err: String(err) }),
@@ -157,6 +160,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       registry: core.registry,
       kinds: core.kinds,
       dataplane: dataplane.api,
+      connect: podLogHandlers(podLogs),
       isReady: () => ready && manager.hasSynced(),
     };
     const secure = await buildApp({
@@ -220,10 +224,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
  * The built-in controllers `--controllers` selects, run in process on the watch cache. They take
  * a Lease so that, when several kplane servers share one store, only one set reconciles.
  */
-function startControllers(config: ServerConfig, core: Core): Manager {
+function startControllers(config: ServerConfig, core: Core, podLogs: PodLogWriter): Manager {
   const lookup = kindLookup(core.kinds.all());
   return new Manager({
-    controllers: selectedControllers(config, core.backend),
+    controllers: selectedControllers(config, core.backend, podLogs),
     source: (kind) => localSource(core.registry, lookup(kind)),
     client: new LocalClient(core.registry, lookup),
     log: pinoLogger(config.logLevel),

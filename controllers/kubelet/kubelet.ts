@@ -24,6 +24,9 @@
  * - `kplane.io/pod-ip: <ip>` — asks for that pod IP; it must be free and inside the node's podCIDR,
  *   otherwise sandbox creation fails as above ("requested IP address … is not available …").
  *
+ * - Logs: each container's log tells its start and exit (`container-log.ts`), served by
+ *   `pods/<name>/log`; they live in the server's memory, not in storage.
+ *
  * Not simulated: restarts, probes, init container ordering, image pulls, node heartbeats.
  * Needs the Pod informer's `spec.nodeName` index.
  */
@@ -45,6 +48,8 @@ import type { Pod } from '../../src/registry/kinds/pod/schema.js';
 import { nodeAddress } from '../nodes/node-status.js';
 import { RangeExhaustedError } from './host-local.js';
 import { PodNetwork, RequestedIPUnavailableError } from './pod-network.js';
+import type { PodLogWriter } from '../../src/podlogs/store.js';
+import { ContainerLogs, discardPodLogs } from './container-log.js';
 import { desiredPodStatus, simulatedPhase, type Sandbox } from './pod-status.js';
 
 /** How long a pod whose sandbox could not get an IP waits before the kubelet tries again. */
@@ -67,9 +72,10 @@ async function writeStatus(ctx: ReconcileContext, pod: Pod, status: Pod['status'
   }
 }
 
-/** The kubelet controller. */
-export function kubeletController(): Reconciler<'Pod'> {
+/** The kubelet controller; it writes the containers' logs (`container-log.ts`) to `podLogs`. */
+export function kubeletController(podLogs: PodLogWriter = discardPodLogs): Reconciler<'Pod'> {
   const network = new PodNetwork();
+  const containerLogs = new ContainerLogs(podLogs);
   const recorder = new EventRecorder(COMPONENT);
 
   /** The pod's sandbox, or undefined while its node has no usable podCIDR. Throws when no IP can be had. */
@@ -111,6 +117,7 @@ export function kubeletController(): Reconciler<'Pod'> {
       const pod = ctx.listers.Pod.get(key);
       if (!pod) {
         network.release(key);
+        containerLogs.forget(key);
         return;
       }
       if (pod.metadata.deletionTimestamp) return finishDeletion(ctx, pod, key);
@@ -126,7 +133,9 @@ export function kubeletController(): Reconciler<'Pod'> {
         throw err;
       }
       if (!sandbox) return;
-      await writeStatus(ctx, pod, desiredPodStatus(pod, simulatedPhase(pod), sandbox, nowTimestamp(ctx.now())));
+      const status = desiredPodStatus(pod, simulatedPhase(pod), sandbox, nowTimestamp(ctx.now()));
+      await writeStatus(ctx, pod, status);
+      containerLogs.record(pod, status, new Date(ctx.now()));
     },
   });
 }

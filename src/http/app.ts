@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { resourceRoutes } from './routes/resources.js';
 import type { WatchTiming } from './watch-route.js';
+import type { ConnectHandlerLookup } from './connect-route.js';
 
 export interface AppDeps {
   registry: Registry;
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** Bearer-token check; omit for the insecure loopback port and in-process tests. */
   auth?: TokenAuthenticator;
   watchTiming?: WatchTiming;
+  /** Handlers of connect subresources (`pods/<name>/log` from the kubelet's log store); without one they are 404s. */
+  connect?: ConnectHandlerLookup;
   /** fastify server options (logger, https). */
   server?: FastifyServerOptions & { https?: { key: string; cert: string } };
 }
@@ -34,6 +37,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: maxBodyBytes,
     logger: false,
+    // kube-apiserver serves `/version/`, `/api/`, `/apis/<g>/<v>/` like the paths without the slash
+    // (go-restful trims it; the Python client always sends it). Resource paths under `/api/*` and
+    // `/apis/*` ignore empty segments themselves (src/http/path.ts).
+    routerOptions: { ignoreTrailingSlash: true },
     ...deps.server,
   } as FastifyServerOptions) as unknown as FastifyInstance;
   await app.register(websocket, { options: { maxPayload: maxBodyBytes, handleProtocols: echoOneProtocol } });
@@ -53,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     protobufMessage: (apiVersion, kind) => deps.kinds.byType(apiVersion, kind)?.protobuf,
     watchTiming: deps.watchTiming,
+    connect: deps.connect,
   });
   return app;
 }

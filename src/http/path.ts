@@ -6,6 +6,8 @@ export interface ResourcePath {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** Reached through the deprecated `watch/` prefix (`/api/v1/watch/namespaces/<ns>/pods[/<name>]`). */
+  watchPrefix?: true;
 }
 
 /** Finds the served resource for a group, version and plural. */
@@ -15,6 +17,11 @@ export type ResourceLookup = (group: string, version: string, plural: string) =>
  * Parses `/api/v1/...` and `/apis/<group>/<version>/...` resource paths:
  * `<plural>[/<name>[/<sub>]]` and `namespaces/<ns>/<plural>[/<name>[/<sub>]]`, where
  * `namespaces/<name>[/<sub>]` is the Namespace object itself. Undefined when nothing matches.
+ * Empty segments (a trailing slash) are ignored, as kube-apiserver's RequestInfo trims them.
+ *
+ * The deprecated `watch/` prefix before either form (RequestInfoFactory's special verbs,
+ * staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go) marks a watch of the
+ * collection or of one named object; it takes no subresource (the installer registers none).
  */
 export function parseResourcePath(path: string, lookup: ResourceLookup): ResourcePath | undefined {
   const parts = path
@@ -34,7 +41,15 @@ export function parseResourcePath(path: string, lookup: ResourceLookup): Resourc
   } else {
     return undefined;
   }
-  const [version, ...tail] = rest;
+  const [version, ...afterVersion] = rest;
+  const watchPrefix = afterVersion[0] === 'watch';
+  const tail = watchPrefix ? afterVersion.slice(1) : afterVersion;
+  const found = parseTail(group, version, tail, lookup);
+  if (!watchPrefix || !found) return found;
+  return found.subresource === undefined ? { ...found, watchPrefix: true } : undefined;
+}
+
+function parseTail(group: string, version: string, tail: string[], lookup: ResourceLookup): ResourcePath | undefined {
   if (tail[0] === 'namespaces' && tail.length >= 3) {
     const inner = lookup(group, version, tail[2]);
     if (inner?.namespaced && tail.length <= 5) return withParts(inner, tail[1], tail.slice(3));

@@ -117,6 +117,25 @@ export interface ResourceType<T extends KubeObject = KubeObject, K extends strin
    * so the write is validated and compare-and-swapped like any update.
    */
   actions?: { readonly [subresource: string]: SubresourceAction<T> };
+  /**
+   * Subresources that reach the running object instead of storage (Pod `log`, `exec`, `attach`,
+   * `portforward`; upstream's log streamer and `rest.Connecter`s). The server answers them through
+   * the handler it wires for `<plural>/<subresource>` (src/http/connect-route.ts).
+   */
+  connect?: { readonly [subresource: string]: ConnectSubresource };
+}
+
+/** A subresource answered by a handler outside the registry, as discovery lists it. */
+export interface ConnectSubresource {
+  /** The response kind discovery reports (`Pod` for log, `PodExecOptions` for exec). */
+  kind: string;
+  /** The verbs discovery lists: `get` serves GET, `create` serves POST. */
+  verbs: readonly ('get' | 'create')[];
+  /**
+   * Set when kplane cannot do what the subresource does: every request for an existing object gets
+   * a 400 BadRequest with this message instead of reaching a handler.
+   */
+  unsupported?: string;
 }
 
 /**

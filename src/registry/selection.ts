@@ -7,7 +7,7 @@ import type { ResourceType } from './resource.js';
 const supportedCache = new WeakMap<ResourceType, ReadonlySet<string>>();
 
 /** The field-selector names a kind supports: `metadata.name`, `metadata.namespace` and the kind's own. */
-function supportedFields(rt: ResourceType): ReadonlySet<string> {
+export function supportedFields(rt: ResourceType): ReadonlySet<string> {
   let set = supportedCache.get(rt);
   if (!set) {
     set = new Set(['metadata.name', 'metadata.namespace', ...Object.keys(rt.fieldSelectors ?? {})]);

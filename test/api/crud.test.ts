@@ -404,6 +404,6 @@ describe('hostile and malformed requests', () => {
     assert.equal(res.status, 404);
     assert.equal(res.body.kind, 'Status');
     assert.equal((await req('POST', `${pods}/web-1`, podManifest('web-1'))).status, 405);
-    assert.equal((await req('GET', `${pods}/web-1/exec`)).status, 404);
+    assert.equal((await req('GET', `${pods}/web-1/nonsense`)).status, 404);
   });
 });

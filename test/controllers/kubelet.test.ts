@@ -4,6 +4,7 @@ import { SANDBOX_RETRY_MS, kubeletController } from '../../controllers/kubelet/k
 import { desiredPodStatus } from '../../controllers/kubelet/pod-status.js';
 import type { Node } from '../../src/registry/kinds/node/schema.js';
 import type { Pod, PodSpec } from '../../src/registry/kinds/pod/schema.js';
+import { PodLogStore } from '../../src/podlogs/store.js';
 import { FakeCluster } from './fake-context.js';
 
 const NOW = '2025-01-01T12:00:00Z';
@@ -326,4 +327,30 @@ test('pod status: transition times and start times are kept when nothing changes
   assert.equal(notReady.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime, '2025-01-01T13:00:00Z');
   assert.equal(notReady.conditions?.find((c) => c.type === 'Initialized')?.lastTransitionTime, NOW);
   assert.equal(notReady.startTime, NOW);
+});
+
+test('kubelet: each container logs its start once, and its exit; a deleted pod loses its logs', async () => {
+  const logs = new PodLogStore();
+  const kubelet = kubeletController(logs);
+  const cluster = new FakeCluster([node('vm1', '10.11.0.0/24'), pod('web')]);
+  const ref = { namespace: 'default', name: 'web', uid: 'uid-web' };
+  const texts = () => logs.read(ref, 'web')?.lines.map((l) => l.text);
+  await reconcile(cluster, kubelet, 'web');
+  await reconcile(cluster, kubelet, 'web');
+  assert.deepEqual(texts(), [
+    'Pulling image "nginx:1.25"',
+    'Successfully pulled image "nginx:1.25"',
+    'Created container web',
+    'Started container web',
+  ]);
+  const running = stored(cluster, 'web');
+  cluster.put('Pod', { ...running, metadata: { ...running.metadata, annotations: { 'kplane.io/phase': 'Failed' } } });
+  await reconcile(cluster, kubelet, 'web');
+  await reconcile(cluster, kubelet, 'web');
+  assert.equal(texts()?.at(-1), 'Container web exited with code 1 (Error)');
+  assert.equal(texts()?.length, 5);
+  assert.equal(logs.read(ref, 'web')?.exited, true);
+  cluster.remove('Pod', { namespace: 'default', name: 'web' });
+  await reconcile(cluster, kubelet, 'web');
+  assert.equal(logs.read(ref, 'web'), undefined);
 });

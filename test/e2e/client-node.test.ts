@@ -52,6 +52,7 @@ test('requests without a valid token are 401; health endpoints need none', async
   assert.equal(await get('/api/v1/pods', { authorization: 'Bearer wrong' }), 401);
   assert.equal(await get('/readyz'), 200);
   assert.equal(await get('/healthz'), 200);
+  assert.equal(await get('/version/'), 200);
 });
 
 test('a client-node informer sees add, update and delete', async () => {

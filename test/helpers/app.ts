@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import type { WatchTiming } from '../../src/http/watch-route.js';
+import type { ConnectHandlerLookup } from '../../src/http/connect-route.js';
 import { startCore, type Core } from '../../src/server.js';
 import type { HistoryLimits } from '../../src/watch/history.js';
 
@@ -13,6 +14,8 @@ export interface TestApp {
 export interface TestAppOptions {
   history?: Partial<HistoryLimits>;
   watchTiming?: WatchTiming;
+  /** Connect subresource handlers (`podLogHandlers(store)` for `pods/<name>/log`). */
+  connect?: ConnectHandlerLookup;
 }
 
 /** An in-memory core plus its HTTP app (no auth): requests go through `app.inject`, or `app.listen` for streams. */
@@ -23,6 +26,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     kinds: core.kinds,
     isReady: () => true,
     watchTiming: opts.watchTiming,
+    connect: opts.connect,
   });
   return {
     core,

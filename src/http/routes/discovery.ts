@@ -134,6 +134,7 @@ function resourceList(gv: GroupVersion) {
         verbs: [actionVerb(action.method)],
         kind: action.kind,
       })),
+      ...Object.entries(rt.connect ?? {}).map(([name, sub]) => ({ name, verbs: sub.verbs, kind: sub.kind })),
     ];
     return [
       main,
@@ -179,6 +180,11 @@ function aggregatedResource(rt: ResourceType) {
       subresource: name,
       responseKind: { group: rt.group, version: rt.version, kind: action.kind },
       verbs: [actionVerb(action.method)],
+    })),
+    ...Object.entries(rt.connect ?? {}).map(([name, sub]) => ({
+      subresource: name,
+      responseKind: { group: rt.group, version: rt.version, kind: sub.kind },
+      verbs: sub.verbs,
     })),
   ];
   return {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
-/** Paths answered without authentication, like kube-apiserver's system:public-info-viewer. */
-export const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+/** Paths answered without authentication, those of kube-apiserver's system:public-info-viewer role. */
+export const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
 /**
  * `/healthz` and `/livez` answer `ok` while the process serves; `/readyz` only once storage is

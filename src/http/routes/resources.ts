@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { errors } from '../../apimachinery/errors.js';
+import { exactFieldValue, parseFieldSelector } from '../../apimachinery/selectors.js';
 import { parseListQuery } from '../../registry/list-options.js';
+import { supportedFields } from '../../registry/selection.js';
 import { patchContentTypes, type PatchType } from '../../registry/patching.js';
 import type { ResourceType } from '../../registry/resource.js';
 import { parseFieldValidation } from '../../registry/decode.js';
@@ -13,6 +15,7 @@ import {
   UnsupportedProtobufKind,
   type MessageLookup,
 } from '../../protobuf/decode.js';
+import { handleConnect, isConnect, type ConnectHandlerLookup } from '../connect-route.js';
 import { parseResourcePath, type ResourceLookup, type ResourcePath } from '../path.js';
 import { listToTable, objectToTable, tableRequest, tableWatchTransport, type TableRequest } from '../table.js';
 import { defaultWatchTiming, openWatch, type WatchTiming, type WatchTransport } from '../watch-route.js';
@@ -23,6 +26,8 @@ export interface ResourceRouteDeps {
   /** The protobuf message of a type, for `application/vnd.kubernetes.protobuf` bodies. */
   protobufMessage: MessageLookup;
   watchTiming?: WatchTiming;
+  /** The handlers of connect subresources (`pods/<name>/log`); those without one answer 404. */
+  connect?: ConnectHandlerLookup;
 }
 
 type Query = Record<string, unknown>;
@@ -36,20 +41,37 @@ type Query = Record<string, unknown>;
 export async function resourceRoutes(app: FastifyInstance, deps: ResourceRouteDeps): Promise<void> {
   for (const url of ['/api/*', '/apis/*']) {
     const handler = (req: FastifyRequest, reply: FastifyReply) => handle(deps, req, reply);
+    const preHandler = (req: FastifyRequest, reply: FastifyReply) => answerConnectUpgrade(deps, req, reply);
     app.route({
       method: 'GET',
       url,
       handler,
+      preHandler,
       wsHandler: (socket: WebSocket, req: FastifyRequest) => handleWebSocket(deps, socket, req),
     });
-    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler });
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler, preHandler });
   }
 }
 
-async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+/**
+ * `kubectl exec`, `attach` and `port-forward` ask to upgrade the connection (WebSocket, then SPDY).
+ * Every upgrade request would be handed to the WebSocket server, which refuses SPDY with a bare 400;
+ * a connect subresource is answered here instead, before any upgrade, as a plain response (a Status
+ * for an error) that kubectl prints.
+ */
+async function answerConnectUpgrade(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply) {
+  if (!req.ws) return;
   const target = resolve(deps, req.url);
-  const query = req.query as Query;
+  if (!isConnect(target)) return;
+  const answer = await handleConnect(deps.registry, deps.connect, target, req, reply);
+  if (!reply.sent) reply.send(answer);
+  return reply;
+}
+
+async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { target, query } = watchPrefixAsQuery(resolve(deps, req.url), req.query as Query, req.method);
   if (target.name === undefined) return handleCollection(deps, target, req, reply, query);
+  if (isConnect(target)) return handleConnect(deps.registry, deps.connect, target, req, reply);
   if (target.subresource !== undefined && target.rt.actions?.[target.subresource])
     return handleAction(deps, target, req, reply, query);
   const sub = subresourceOf(target);
@@ -162,8 +184,8 @@ function handleWebSocket(deps: ResourceRouteDeps, socket: WebSocket, req: Fastif
     socket.close(1011, String((err as Error).message ?? err).slice(0, 120));
   };
   try {
-    const target = resolve(deps, req.url);
-    const q = parseListQuery(req.query as Query);
+    const { target, query } = watchPrefixAsQuery(resolve(deps, req.url), req.query as Query, req.method);
+    const q = parseListQuery(query);
     if (target.name !== undefined || !q.watch)
       throw errors.badRequest('websocket connections are only supported for watch requests');
     const transport = asTables(webSocketTransport(socket), target.rt, tableRequestOf(req));
@@ -181,10 +203,34 @@ function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: 
   if (
     target.subresource !== undefined &&
     !target.rt.actions?.[target.subresource] &&
+    !isConnect(target) &&
     subresourceOf(target) === undefined
   )
     throw errors.pathNotFound();
   return target;
+}
+
+/**
+ * A request through the deprecated `watch/` prefix is the collection's `?watch=true` request; a
+ * named one watches the collection narrowed by `metadata.name`, and a fieldSelector naming another
+ * object is a 400 (kube-apiserver's ListResource, staging/src/k8s.io/apiserver/pkg/endpoints/handlers/get.go).
+ */
+function watchPrefixAsQuery(
+  target: ResourcePath,
+  query: Query,
+  method: string,
+): { target: ResourcePath; query: Query } {
+  if (!target.watchPrefix) return { target, query };
+  if (method !== 'GET') throw errors.methodNotAllowed();
+  const { rt, namespace, name } = target;
+  const collection: ResourcePath = namespace === undefined ? { rt } : { rt, namespace };
+  if (name === undefined) return { target: collection, query: { ...query, watch: 'true' } };
+  const fieldSelector = query.fieldSelector;
+  if (typeof fieldSelector !== 'string' || fieldSelector === '')
+    return { target: collection, query: { ...query, watch: 'true', fieldSelector: `metadata.name=${name}` } };
+  const pinned = exactFieldValue(parseFieldSelector(fieldSelector, supportedFields(rt)), 'metadata.name');
+  if (pinned !== name) throw errors.badRequest("fieldSelector metadata.name doesn't match requested name");
+  return { target: collection, query: { ...query, watch: 'true' } };
 }
 
 function subresourceOf(target: ResourcePath): Subresource {

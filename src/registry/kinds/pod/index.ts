@@ -29,6 +29,7 @@ import {
 } from '../common.js';
 import { podTable } from './table.js';
 import { podBinding } from './binding.js';
+import { podConnect } from './connect.js';
 
 const MAX_INT32 = 2147483647;
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -435,6 +436,7 @@ export const pods: ResourceType<Pod, 'Pod'> = {
   informerIndexes: { 'spec.nodeName': (pod) => [(pod as Pod).spec.nodeName ?? ''] },
   table: podTable,
   actions: { binding: podBinding },
+  connect: podConnect,
   fieldSelectors: {
     'spec.nodeName': (pod) => pod.spec.nodeName ?? '',
     'spec.restartPolicy': (pod) => pod.spec.restartPolicy,
