@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../../apimachinery/errors.js';
 import { buildV3Documents, buildV3Index, type PublishedDocument } from '../../openapi/document.js';
+import { createHash } from 'node:crypto';
 import { toSwagger } from '../../openapi/v2.js';
+import { encodeSwaggerProtobuf } from '../../openapi/v2-protobuf.js';
+import type { SwaggerDocument } from '../../openapi/v2.js';
 import type { KindRegistry } from '../../registry/kind-registry.js';
 import { derivedFrom } from './discovery.js';
 
@@ -10,17 +13,16 @@ export interface OpenApiRouteDeps {
 }
 
 /**
- * `/openapi/v3` (index), `/openapi/v3/<group-version>` and `/openapi/v2`, in JSON (kube-openapi's
- * handlers). A document URL with the current `?hash=` is cacheable forever; with a stale one it
- * redirects to the current URL. v2 is answered only to clients accepting JSON: kubectl asks for
- * protobuf alone, and a 404 is the answer it tolerates (it then needs `--validate=false` when it
- * is 1.27/1.28, which use only v2 for validation).
+ * `/openapi/v3` (index), `/openapi/v3/<group-version>` in JSON and `/openapi/v2` in JSON or
+ * protobuf (kube-openapi's handlers). A document URL with the current `?hash=` is cacheable
+ * forever; with a stale one it redirects to the current URL. v2 carries an ETag and answers a
+ * matching `If-None-Match` with 304, which kubectl's HTTP cache (`--cache-dir`) revalidates with.
  */
 export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps): Promise<void> {
   // Built on first use, and again after the served kinds changed.
   const documents: () => Map<string, PublishedDocument> = derivedFrom(deps.kinds, buildV3Documents);
   const swagger = derivedFrom(deps.kinds, () =>
-    JSON.stringify(toSwagger([...documents().values()].map((d) => d.document))),
+    publishSwagger(toSwagger([...documents().values()].map((d) => d.document))),
   );
 
   app.get('/openapi/v3', async (req, reply) => {
@@ -37,9 +39,63 @@ export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps
   });
 
   app.get('/openapi/v2', async (req, reply) => {
-    // 404 rather than 406: the answer kubectl was verified to tolerate when it asks for protobuf.
-    if (!acceptsJson(req)) throw errors.pathNotFound();
-    return reply.type('application/json').send(swagger());
+    const format = negotiateV2(req.headers.accept);
+    if (!format) throw notAcceptable(['application/json', protobufV2]);
+    const published = swagger();
+    reply.header('ETag', published.etag);
+    reply.header('Vary', 'Accept');
+    if (matchesEtag(req.headers['if-none-match'], published.etag)) return reply.code(304).send();
+    return format === 'json'
+      ? reply.type('application/json').send(published.json)
+      : reply.type(protobufV2).send(Buffer.from(published.protobuf));
+  });
+}
+
+/** The v2 document in both renditions, with the ETag they share (kube-openapi: SHA-512 of the JSON, upper-case hex). */
+interface PublishedSwagger {
+  json: string;
+  protobuf: Uint8Array;
+  etag: string;
+}
+
+function publishSwagger(doc: SwaggerDocument): PublishedSwagger {
+  const json = JSON.stringify(doc);
+  const hash = createHash('sha512').update(json).digest('hex').toUpperCase();
+  return { json, protobuf: encodeSwaggerProtobuf(doc), etag: `"${hash}"` };
+}
+
+/** The protobuf media type kube-openapi answers with; kubectl asks for the older `…spec.v2@v1.0+protobuf` spelling. */
+const protobufV2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const protobufV2Deprecated = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/**
+ * The rendition for an Accept header, as kube-openapi's handler picks it: the clauses by falling
+ * quality, the first one matching JSON or either protobuf spelling (wildcards match JSON first);
+ * none is a 406. A request without Accept gets JSON.
+ */
+export function negotiateV2(accept: string | undefined): 'json' | 'protobuf' | undefined {
+  const clauses = (accept || '*/*')
+    .split(',')
+    .map((clause, index) => {
+      const [type, ...params] = clause.split(';').map((part) => part.trim().toLowerCase());
+      const q = params.find((p) => p.startsWith('q='));
+      return { type, quality: q ? Number(q.slice(2)) : 1, index };
+    })
+    .filter((c) => c.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
+  for (const { type } of clauses) {
+    if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'json';
+    if (type === protobufV2 || type === protobufV2Deprecated) return 'protobuf';
+  }
+  return undefined;
+}
+
+/** Whether an `If-None-Match` list names `etag` (weakly compared, as net/http's ServeContent does) or is `*`. */
+function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
   });
 }
 
@@ -56,12 +112,12 @@ function sendDocument(req: FastifyRequest, reply: FastifyReply, path: string, do
   return reply.type('application/json').send(doc.json);
 }
 
-/** Only JSON renditions are served (no protobuf). */
+/** Only JSON renditions of v3 are served (no protobuf). */
 function acceptsJson(req: FastifyRequest): boolean {
   const accept = req.headers.accept;
   return !accept || /application\/json|application\/\*|\*\/\*/.test(accept);
 }
 
-function notAcceptable(): StatusError {
-  return new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+function notAcceptable(types: readonly string[] = ['application/json']): StatusError {
+  return new StatusError(406, 'NotAcceptable', `only the following media types are accepted: ${types.join(', ')}`);
 }

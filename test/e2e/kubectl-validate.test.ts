@@ -1,0 +1,136 @@
+/**
+ * kubectl's client-side validation of `-f` files, without `--validate=false`: 1.27 and 1.28 need
+ * OpenAPI v2 in protobuf for it, later clients fall back to v2 for kinds OpenAPI v3 does not list.
+ * A refused object in the middle of a file does not stop kubectl: it creates the others and
+ * reports the errors at the end, exiting 1.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { kubectlVersion, runKubectl } from '../helpers/kubectl.js';
+import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
+
+let server: ServerProcess;
+let dir: Awaited<ReturnType<typeof scratchDir>>;
+
+before(async () => {
+  dir = await scratchDir();
+  server = await startServerProcess(dir.path);
+});
+
+after(async () => {
+  await server?.stop();
+  await dir?.remove();
+});
+
+function kubectlFor(minor: number, cache = `cache-${minor}`) {
+  return (...args: string[]) =>
+    runKubectl(
+      { kubeconfig: server.kubeconfigPath, cacheDir: join(dir.path, cache), binary: kubectlVersion(minor) },
+      ...args,
+    );
+}
+
+async function manifest(name: string, ...documents: string[]): Promise<string> {
+  const path = join(dir.path, name);
+  await writeFile(path, documents.join('---\n'));
+  return path;
+}
+
+const namespaceYaml = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}}
+`;
+const serviceYaml = (namespace: string, name: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {app: ${name}}
+  ports: [{port: 80}]
+`;
+const podYaml = (namespace: string, name: string, container = '{name: web, image: nginx}') => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: ${namespace}, labels: {app: ${name}}}
+spec:
+  containers: [${container}]
+`;
+
+for (const minor of [27, 28]) {
+  describe(`kubectl 1.${minor}`, () => {
+    const kubectl = kubectlFor(minor);
+    const namespace = `validated-${minor}`;
+
+    test('apply -f of a multi-document file validates with OpenAPI v2 in protobuf and creates every object', async () => {
+      const path = await manifest(
+        `all-${minor}.yaml`,
+        namespaceYaml(namespace),
+        serviceYaml(namespace, 'web'),
+        podYaml(namespace, 'web'),
+      );
+      const run = await kubectl('apply', '-f', path, '-v=6');
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /GET \S+\/openapi\/v2\?timeout=32s 200 OK/);
+      assert.deepEqual(run.stdout.trim().split('\n'), [
+        `namespace/${namespace} created`,
+        'service/web created',
+        'pod/web created',
+      ]);
+      const got = await kubectl('-n', namespace, 'get', 'svc/web', 'pod/web', '-o', 'name');
+      assert.deepEqual(got.stdout.trim().split('\n'), ['service/web', 'pod/web']);
+    });
+
+    test('apply -f of a changed object patches it, with no warning about the served schemas', async () => {
+      const path = await manifest(`changed-${minor}.yaml`, podYaml(namespace, 'web', '{name: web, image: nginx:1.27}'));
+      const run = await kubectl('apply', '-f', path);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.trim(), 'pod/web configured');
+      assert.equal(run.stderr, '');
+      const got = await kubectl('-n', namespace, 'get', 'pod/web', '-o', 'jsonpath={.spec.containers[0].image}');
+      assert.equal(got.stdout, 'nginx:1.27');
+    });
+
+    test("a second run revalidates the cached v2 document by its ETag (kubectl's HTTP cache)", async () => {
+      const path = await manifest(`again-${minor}.yaml`, serviceYaml(namespace, 'web'));
+      const run = await kubectl('apply', '-f', path, '-v=9');
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /service\/web unchanged/);
+      // The document carries no freshness, so the cache must ask again; it answers from the cache
+      // (X-From-Cache) only when the server said 304 to its If-None-Match.
+      const afterRequest = run.stderr.slice(run.stderr.search(/GET \S+\/openapi\/v2\?timeout=32s/));
+      const headers = afterRequest.slice(0, afterRequest.indexOf('Response Body'));
+      assert.match(headers, /Etag: "[0-9A-F]{128}"/);
+      assert.match(headers, /X-From-Cache: 1/);
+    });
+  });
+}
+
+for (const minor of [27, 28, 33]) {
+  test(`kubectl 1.${minor} apply -f goes on past refused objects and reports them at the end`, async () => {
+    const kubectl = kubectlFor(minor);
+    const namespace = `partial-${minor}`;
+    await kubectl('create', 'namespace', namespace);
+    const path = await manifest(
+      `partial-${minor}.yaml`,
+      serviceYaml(namespace, 'first'),
+      podYaml(namespace, 'unknown', '{name: web, image: nginx, colour: blue}'),
+      podYaml(namespace, 'mistyped', '{name: web, image: nginx, ports: [{containerPort: eighty}]}'),
+      serviceYaml(namespace, 'last'),
+    );
+    const run = await kubectl('apply', '-f', path);
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['service/first created', 'service/last created']);
+    const errors = run.stderr.trim().split('\n');
+    assert.equal(errors.length, 2, run.stderr);
+    assert.equal(
+      errors[0],
+      `Error from server (BadRequest): error when creating "${path}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].colour"`,
+    );
+    assert.match(
+      errors[1],
+      /^Error from server \(BadRequest\): error when creating ".*": Pod in version "v1" cannot be handled as a Pod: .*containerPort/,
+    );
+    const got = await kubectl('-n', namespace, 'get', 'svc,pods', '-o', 'name');
+    assert.deepEqual(got.stdout.trim().split('\n'), ['service/first', 'service/last']);
+  });
+}
