@@ -90,17 +90,19 @@ for (const minor of [27, 28]) {
       assert.equal(got.stdout, 'nginx:1.27');
     });
 
-    test("a second run revalidates the cached v2 document by its ETag (kubectl's HTTP cache)", async () => {
+    test("a second run revalidates the cached OpenAPI v2 document and v3 index by their ETags (kubectl's HTTP cache)", async () => {
       const path = await manifest(`again-${minor}.yaml`, serviceYaml(namespace, 'web'));
       const run = await kubectl('apply', '-f', path, '-v=9');
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /service\/web unchanged/);
-      // The document carries no freshness, so the cache must ask again; it answers from the cache
+      // Neither carries freshness, so the cache must ask again; it answers from the cache
       // (X-From-Cache) only when the server said 304 to its If-None-Match.
-      const afterRequest = run.stderr.slice(run.stderr.search(/GET \S+\/openapi\/v2\?timeout=32s/));
-      const headers = afterRequest.slice(0, afterRequest.indexOf('Response Body'));
-      assert.match(headers, /Etag: "[0-9A-F]{128}"/);
-      assert.match(headers, /X-From-Cache: 1/);
+      for (const url of [/GET \S+\/openapi\/v2\?timeout=32s/, /GET \S+\/openapi\/v3\?timeout=32s/]) {
+        const afterRequest = run.stderr.slice(run.stderr.search(url));
+        const headers = afterRequest.slice(0, afterRequest.indexOf('Response Body'));
+        assert.match(headers, /Etag: "[0-9A-F]{128}"/, `${url}`);
+        assert.match(headers, /X-From-Cache: 1/, `${url}`);
+      }
     });
   });
 }

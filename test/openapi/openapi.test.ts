@@ -239,21 +239,33 @@ describe('HTTP', () => {
     });
   }
 
-  test('GET /openapi/v2 with a matching If-None-Match is a 304 without a body', async () => {
-    const { etag } = (await get('/openapi/v2')).headers;
-    for (const ifNoneMatch of [etag as string, `W/${etag}`, `"other", ${etag}`, '*']) {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: '/openapi/v2',
-        headers: { accept: protobufSpellings[0], 'if-none-match': ifNoneMatch },
-      });
-      assert.equal(res.statusCode, 304, ifNoneMatch);
-      assert.equal(res.payload, '');
-      assert.equal(res.headers.etag, etag);
-    }
-    const stale = await t.app.inject({ method: 'GET', url: '/openapi/v2', headers: { 'if-none-match': '"0123"' } });
-    assert.equal(stale.statusCode, 200);
-  });
+  const hashedV3Url = async () => (await get('/openapi/v3')).json().paths['api/v1'].serverRelativeURL as string;
+  const revalidated: { name: string; url: () => Promise<string>; accept: string }[] = [
+    { name: '/openapi/v2 in protobuf', url: async () => '/openapi/v2', accept: protobufSpellings[0] },
+    { name: '/openapi/v2 in JSON', url: async () => '/openapi/v2', accept: 'application/json' },
+    { name: 'the /openapi/v3 index', url: async () => '/openapi/v3', accept: 'application/json' },
+    { name: 'a hashed /openapi/v3 document', url: hashedV3Url, accept: 'application/json' },
+  ];
+  for (const tc of revalidated) {
+    test(`${tc.name} with a matching If-None-Match is a 304 without a body`, async () => {
+      const url = await tc.url();
+      const request = (ifNoneMatch?: string) =>
+        t.app.inject({
+          method: 'GET',
+          url,
+          headers: { accept: tc.accept, ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) },
+        });
+      const { etag } = (await request()).headers;
+      assert.match(etag as string, /^"[0-9A-F]{128}"$/);
+      for (const ifNoneMatch of [etag as string, `W/${etag}`, `"other", ${etag}`, '*']) {
+        const res = await request(ifNoneMatch);
+        assert.equal(res.statusCode, 304, ifNoneMatch);
+        assert.equal(res.payload, '');
+        assert.equal(res.headers.etag, etag);
+      }
+      assert.equal((await request('"0123"')).statusCode, 200);
+    });
+  }
 
   const negotiations: { accept: string | undefined; want: ReturnType<typeof negotiateV2> }[] = [
     { accept: undefined, want: 'json' },

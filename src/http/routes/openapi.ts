@@ -1,10 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../../apimachinery/errors.js';
 import { buildV3Documents, buildV3Index, type PublishedDocument } from '../../openapi/document.js';
-import { createHash } from 'node:crypto';
-import { toSwagger } from '../../openapi/v2.js';
+import { toSwagger, type SwaggerDocument } from '../../openapi/v2.js';
 import { encodeSwaggerProtobuf } from '../../openapi/v2-protobuf.js';
-import type { SwaggerDocument } from '../../openapi/v2.js';
 import type { KindRegistry } from '../../registry/kind-registry.js';
 import { derivedFrom } from './discovery.js';
 
@@ -15,19 +14,25 @@ export interface OpenApiRouteDeps {
 /**
  * `/openapi/v3` (index), `/openapi/v3/<group-version>` in JSON and `/openapi/v2` in JSON or
  * protobuf (kube-openapi's handlers). A document URL with the current `?hash=` is cacheable
- * forever; with a stale one it redirects to the current URL. v2 carries an ETag and answers a
- * matching `If-None-Match` with 304, which kubectl's HTTP cache (`--cache-dir`) revalidates with.
+ * forever; with a stale one it redirects to the current URL. Every answer carries an ETag and a
+ * matching `If-None-Match` gets a 304, which kubectl's HTTP cache (`--cache-dir`) revalidates with.
  */
 export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps): Promise<void> {
   // Built on first use, and again after the served kinds changed.
   const documents: () => Map<string, PublishedDocument> = derivedFrom(deps.kinds, buildV3Documents);
+  const index = derivedFrom(deps.kinds, () => {
+    const json = JSON.stringify(buildV3Index(documents()));
+    return { json, etag: etagOf(json) };
+  });
   const swagger = derivedFrom(deps.kinds, () =>
     publishSwagger(toSwagger([...documents().values()].map((d) => d.document))),
   );
 
   app.get('/openapi/v3', async (req, reply) => {
     if (!acceptsJson(req)) throw notAcceptable();
-    return reply.type('application/json').send(JSON.stringify(buildV3Index(documents())));
+    const { json, etag } = index();
+    if (notModified(req, reply, etag)) return reply.code(304).send();
+    return reply.type('application/json').send(json);
   });
 
   app.get('/openapi/v3/*', async (req, reply) => {
@@ -42,9 +47,8 @@ export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps
     const format = negotiateV2(req.headers.accept);
     if (!format) throw notAcceptable(['application/json', protobufV2]);
     const published = swagger();
-    reply.header('ETag', published.etag);
     reply.header('Vary', 'Accept');
-    if (matchesEtag(req.headers['if-none-match'], published.etag)) return reply.code(304).send();
+    if (notModified(req, reply, published.etag)) return reply.code(304).send();
     return format === 'json'
       ? reply.type('application/json').send(published.json)
       : reply.type(protobufV2).send(Buffer.from(published.protobuf));
@@ -60,8 +64,26 @@ interface PublishedSwagger {
 
 function publishSwagger(doc: SwaggerDocument): PublishedSwagger {
   const json = JSON.stringify(doc);
-  const hash = createHash('sha512').update(json).digest('hex').toUpperCase();
-  return { json, protobuf: encodeSwaggerProtobuf(doc), etag: `"${hash}"` };
+  return { json, protobuf: encodeSwaggerProtobuf(doc), etag: etagOf(json) };
+}
+
+/** kube-openapi's ETag of a document: the quoted SHA-512 of its JSON, upper-case hex. */
+function etagOf(json: string): string {
+  return `"${createHash('sha512').update(json).digest('hex').toUpperCase()}"`;
+}
+
+/**
+ * Sets `etag` on the reply and tells whether the request's `If-None-Match` names it (weakly
+ * compared, or `*`), so the answer is a 304 without a body, as net/http's ServeContent gives.
+ */
+function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+  reply.header('ETag', etag);
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
+  });
 }
 
 /** The protobuf media type kube-openapi answers with; kubectl asks for the older `…spec.v2@v1.0+protobuf` spelling. */
@@ -90,18 +112,8 @@ export function negotiateV2(accept: string | undefined): 'json' | 'protobuf' | u
   return undefined;
 }
 
-/** Whether an `If-None-Match` list names `etag` (weakly compared, as net/http's ServeContent does) or is `*`. */
-function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
-}
-
 function sendDocument(req: FastifyRequest, reply: FastifyReply, path: string, doc: PublishedDocument): FastifyReply {
   const hash = (req.query as { hash?: unknown }).hash;
-  reply.header('ETag', JSON.stringify(doc.hash));
   if (typeof hash === 'string' && hash !== '') {
     if (hash !== doc.hash) return reply.redirect(`/openapi/v3/${path}?hash=${doc.hash}`, 301);
     // The hash names this exact content, so it can be cached for good (kube-openapi sets a year).
@@ -109,6 +121,7 @@ function sendDocument(req: FastifyRequest, reply: FastifyReply, path: string, do
     reply.header('Expires', new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString());
     reply.header('Vary', 'Accept');
   }
+  if (notModified(req, reply, JSON.stringify(doc.hash))) return reply.code(304).send();
   return reply.type('application/json').send(doc.json);
 }
 
