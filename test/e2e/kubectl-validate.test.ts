@@ -108,7 +108,7 @@ for (const minor of [27, 28]) {
 }
 
 for (const minor of [27, 28, 33]) {
-  test(`kubectl 1.${minor} apply -f goes on past refused objects and reports them at the end`, async () => {
+  test(`kubectl 1.${minor} apply -f goes on past refused and unknown objects and reports them at the end`, async () => {
     const kubectl = kubectlFor(minor);
     const namespace = `partial-${minor}`;
     await kubectl('create', 'namespace', namespace);
@@ -117,12 +117,20 @@ for (const minor of [27, 28, 33]) {
       serviceYaml(namespace, 'first'),
       podYaml(namespace, 'unknown', '{name: web, image: nginx, colour: blue}'),
       podYaml(namespace, 'mistyped', '{name: web, image: nginx, ports: [{containerPort: eighty}]}'),
+      // A kind no group-version serves: kubectl looks for a CRD (a 404 here, no CRDs are served),
+      // falls back to OpenAPI v2, and ends with the error kube-apiserver's clients get.
+      `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: ${namespace}}\n`,
       serviceYaml(namespace, 'last'),
     );
     const run = await kubectl('apply', '-f', path);
     assert.equal(run.code, 1);
     assert.deepEqual(run.stdout.trim().split('\n'), ['service/first created', 'service/last created']);
-    const errors = run.stderr.trim().split('\n');
+    const [unmapped, ensure, ...errors] = run.stderr.trim().split('\n');
+    assert.equal(
+      unmapped,
+      `resource mapping not found for name: "w" namespace: "${namespace}" from "${path}": no matches for kind "Widget" in version "example.com/v1"`,
+    );
+    assert.equal(ensure, 'ensure CRDs are installed first');
     assert.equal(errors.length, 2, run.stderr);
     assert.equal(
       errors[0],
