@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../../apimachinery/errors.js';
 import { buildV3Documents, buildV3Index, type PublishedDocument } from '../../openapi/document.js';
 import { toSwagger, type SwaggerDocument } from '../../openapi/v2.js';
 import { encodeSwaggerProtobuf } from '../../openapi/v2-protobuf.js';
 import type { KindRegistry } from '../../registry/kind-registry.js';
+import { etagOf, notModified } from '../etag.js';
 import { derivedFrom } from './discovery.js';
 
 export interface OpenApiRouteDeps {
@@ -65,25 +65,6 @@ interface PublishedSwagger {
 function publishSwagger(doc: SwaggerDocument): PublishedSwagger {
   const json = JSON.stringify(doc);
   return { json, protobuf: encodeSwaggerProtobuf(doc), etag: etagOf(json) };
-}
-
-/** kube-openapi's ETag of a document: the quoted SHA-512 of its JSON, upper-case hex. */
-function etagOf(json: string): string {
-  return `"${createHash('sha512').update(json).digest('hex').toUpperCase()}"`;
-}
-
-/**
- * Sets `etag` on the reply and tells whether the request's `If-None-Match` names it (weakly
- * compared, or `*`), so the answer is a 304 without a body, as net/http's ServeContent gives.
- */
-function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
-  reply.header('ETag', etag);
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
 }
 
 /** The protobuf media type kube-openapi answers with; kubectl asks for the older `…spec.v2@v1.0+protobuf` spelling. */
