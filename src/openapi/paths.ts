@@ -77,8 +77,8 @@ function pathParam(name: string, description: string): OpenApiSchema {
 /**
  * The PATCH body types declared (server-side apply is not served). Strategic merge patch is
  * accepted but deliberately not declared:
- * kubectl ≥1.27 then computes client-side apply patches from its compiled-in Go types (after a
- * tolerated 404 on /openapi/v2) instead of walking these schemas, which cannot describe the fields
+ * kubectl ≥1.27 then computes client-side apply patches from its compiled-in Go types (merging
+ * containers by name) instead of walking these schemas, which cannot describe the fields
  * inside kplane's opaque objects (`affinity`, `securityContext`, …) and make it warn
  * "unable to find api field".
  */

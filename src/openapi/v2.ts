@@ -1,6 +1,6 @@
 /**
- * The Swagger 2.0 (`/openapi/v2`) rendition of the v3 documents, served as JSON only. kubectl asks
- * for v2 in protobuf alone, so this is for other tools (curl, generators).
+ * The Swagger 2.0 (`/openapi/v2`) rendition of the v3 documents. It is served as JSON, and in
+ * protobuf (`v2-protobuf.ts`) to kubectl, which asks for that alone.
  */
 import type { OpenApiV3Document } from './document.js';
 import type { OpenApiSchema } from './schema.js';
@@ -25,17 +25,35 @@ export function toSwagger(documents: readonly OpenApiV3Document[]): SwaggerDocum
   };
   for (const doc of documents) {
     for (const [path, item] of Object.entries(doc.paths)) out.paths[path] = convertPathItem(item);
-    for (const [name, schema] of Object.entries(doc.components.schemas)) out.definitions[name] = withoutOneOf(schema);
+    for (const [name, schema] of Object.entries(doc.components.schemas)) out.definitions[name] = toV2Schema(schema);
   }
   // v2 keeps schemas under `definitions`; the reference text is the only place the old prefix occurs.
   return JSON.parse(JSON.stringify(out).replaceAll('"#/components/schemas/', '"#/definitions/')) as SwaggerDocument;
 }
 
-/** Swagger 2.0 has no `oneOf`: the int-or-string and quantity unions are strings there, as in upstream's v2. */
-function withoutOneOf(schema: OpenApiSchema): OpenApiSchema {
-  if (!schema.oneOf) return schema;
-  const { oneOf: _alternatives, ...rest } = schema;
-  return { ...rest, type: 'string' };
+/**
+ * Swagger 2.0 has no `oneOf`: the int-or-string and quantity unions are strings there, as in
+ * upstream's v2. A described reference (`allOf: [{$ref}]` in v3, where siblings of `$ref` are
+ * ignored) is a `$ref` with siblings in v2, as kube-openapi writes it and as kubectl's v2 model
+ * (k8s.io/kube-openapi/pkg/util/proto) expects: it reads `$ref` and nothing of `allOf`.
+ */
+function toV2Schema(schema: OpenApiSchema): OpenApiSchema {
+  const { oneOf, allOf, properties, items, additionalProperties, ...rest } = schema;
+  const out: OpenApiSchema = oneOf ? { ...rest, type: 'string' } : rest;
+  const parts = allOf as OpenApiSchema[] | undefined;
+  if (parts?.length === 1 && typeof parts[0].$ref === 'string') Object.assign(out, parts[0]);
+  else if (parts) out.allOf = parts.map(toV2Schema);
+  if (properties)
+    out.properties = Object.fromEntries(
+      Object.entries(properties as Record<string, OpenApiSchema>).map(([key, sub]) => [key, toV2Schema(sub)]),
+    );
+  if (items) out.items = toV2Schema(items as OpenApiSchema);
+  if (additionalProperties !== undefined)
+    out.additionalProperties =
+      typeof additionalProperties === 'object'
+        ? toV2Schema(additionalProperties as OpenApiSchema)
+        : additionalProperties;
+  return out;
 }
 
 function convertPathItem(item: Json): Json {

@@ -11,17 +11,16 @@ import { kubectlPath, kubectlVersion, runKubectl, storeManifest, type KubectlRun
 import { eventually } from '../helpers/eventually.js';
 import { scratchDir, startServerProcess, type ServerProcess } from '../helpers/process.js';
 
-/** A kubectl client under test; `fileFlags` go with every `-f`/`edit` (1.27/1.28 can only validate with OpenAPI v2, which we do not serve). */
+/** A kubectl client under test. */
 interface Client {
   tag: string;
   binary: string;
-  fileFlags: string[];
 }
 
 const clients: Client[] = [
-  { tag: 'v32', binary: kubectlPath, fileFlags: [] },
-  { tag: 'v29', binary: kubectlVersion(29), fileFlags: [] },
-  { tag: 'v27', binary: kubectlVersion(27), fileFlags: ['--validate=false'] },
+  { tag: 'v32', binary: kubectlPath },
+  { tag: 'v29', binary: kubectlVersion(29) },
+  { tag: 'v27', binary: kubectlVersion(27) },
 ];
 
 let server: ServerProcess;
@@ -153,16 +152,10 @@ for (const client of clients) {
 
     test('apply -f store.yaml: created, a changed Service port configured (SMP delete directive), then unchanged', async () => {
       const namespace = `${client.tag}-store-csa`;
-      const first = await kubectl.ok('apply', ...client.fileFlags, '-f', await storeManifestIn(namespace));
+      const first = await kubectl.ok('apply', '-f', await storeManifestIn(namespace));
       for (const obj of [`namespace/${namespace}`, 'pod/fe-test', 'pod/be-prod', 'pod/db', 'service/store-be'])
         assert.match(first, new RegExp(`^${obj} created$`, 'm'));
-      const changed = await kubectl.run(
-        'apply',
-        ...client.fileFlags,
-        '-f',
-        await storeManifestIn(namespace, 81),
-        '-v=8',
-      );
+      const changed = await kubectl.run('apply', '-f', await storeManifestIn(namespace, 81), '-v=8');
       assert.equal(changed.code, 0, changed.stderr);
       assert.match(changed.stdout, /^service\/store-be configured$/m);
       assert.match(changed.stdout, /^pod\/fe-test unchanged$/m);
@@ -174,7 +167,7 @@ for (const client of clients) {
         svc.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]),
         [['http', 81]],
       );
-      const again = await kubectl.ok('apply', ...client.fileFlags, '-f', await storeManifestIn(namespace, 81));
+      const again = await kubectl.ok('apply', '-f', await storeManifestIn(namespace, 81));
       assert.equal(
         again
           .trim()
@@ -187,26 +180,14 @@ for (const client of clients) {
 
     test('apply --server-side: creates, re-applies a change, conflicts between managers unless --force-conflicts', async () => {
       const namespace = `${client.tag}-store-ssa`;
-      const first = await kubectl.ok(
-        'apply',
-        '--server-side',
-        ...client.fileFlags,
-        '-f',
-        await storeManifestIn(namespace),
-      );
+      const first = await kubectl.ok('apply', '--server-side', '-f', await storeManifestIn(namespace));
       assert.match(first, /^service\/store-be serverside-applied$/m);
       const created = await kubectl.json('-n', namespace, 'get', 'svc', 'store-be', '--show-managed-fields');
       assert.ok(
         created.metadata.managedFields.some((f: ManagedField) => f.manager === 'kubectl' && f.operation === 'Apply'),
         JSON.stringify(created.metadata.managedFields),
       );
-      const second = await kubectl.ok(
-        'apply',
-        '--server-side',
-        ...client.fileFlags,
-        '-f',
-        await storeManifestIn(namespace, 82),
-      );
+      const second = await kubectl.ok('apply', '--server-side', '-f', await storeManifestIn(namespace, 82));
       assert.match(second, /^service\/store-be serverside-applied$/m);
       const svc = await kubectl.json('-n', namespace, 'get', 'svc', 'store-be');
       assert.deepEqual(
@@ -222,19 +203,11 @@ for (const client of clients) {
         );
         return path;
       };
-      await kubectl.ok(
-        'apply',
-        '--server-side',
-        '--field-manager=a',
-        ...client.fileFlags,
-        '-f',
-        await selectorManifest('one'),
-      );
+      await kubectl.ok('apply', '--server-side', '--field-manager=a', '-f', await selectorManifest('one'));
       const conflict = await kubectl.run(
         'apply',
         '--server-side',
         '--field-manager=b',
-        ...client.fileFlags,
         '-f',
         await selectorManifest('two'),
       );
@@ -247,7 +220,6 @@ for (const client of clients) {
         '--server-side',
         '--field-manager=b',
         '--force-conflicts',
-        ...client.fileFlags,
         '-f',
         await selectorManifest('two'),
       );
@@ -379,9 +351,9 @@ for (const client of clients) {
         path,
         (await kubectl.ok('-n', namespace, 'get', 'pod', 'p', '-o', 'yaml')).replace('tier: old', 'tier: replaced'),
       );
-      assert.equal((await kubectl.ok('replace', ...client.fileFlags, '-f', path)).trim(), 'pod/p replaced');
+      assert.equal((await kubectl.ok('replace', '-f', path)).trim(), 'pod/p replaced');
       assert.equal((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels.tier, 'replaced');
-      const stale = await kubectl.run('replace', ...client.fileFlags, '-f', path);
+      const stale = await kubectl.run('replace', '-f', path);
       assert.equal(stale.code, 1, stale.stdout);
       assert.match(
         stale.stderr,
@@ -392,7 +364,7 @@ for (const client of clients) {
     test('edit through KUBE_EDITOR', async () => {
       const namespace = await ns('edit');
       await readyPod(namespace, 'p');
-      const out = await kubectl.ok('-n', namespace, 'edit', ...client.fileFlags, 'pod', 'p');
+      const out = await kubectl.ok('-n', namespace, 'edit', 'pod', 'p');
       assert.equal(out.trim(), 'pod/p edited');
       assert.deepEqual((await kubectl.json('-n', namespace, 'get', 'pod', 'p')).metadata.labels, {
         app: 'x',
@@ -437,7 +409,6 @@ for (const client of clients) {
       await kubectl.piped(
         `apiVersion: v1\nkind: Pod\nmetadata: {name: held, namespace: ${namespace}, finalizers: [example.com/hold]}\nspec: {containers: [{name: c, image: nginx}]}\n`,
         'create',
-        ...client.fileFlags,
         '-f',
         '-',
       );
@@ -482,7 +453,7 @@ for (const client of clients) {
       await readyPod(namespace, 'p');
       const before = await kubectl.json('-n', namespace, 'get', 'pod', 'p');
       const yaml = await kubectl.ok('-n', namespace, 'get', 'pod', 'p', '-o', 'yaml');
-      const applied = await kubectl.piped(yaml, 'apply', ...client.fileFlags, '-f', '-');
+      const applied = await kubectl.piped(yaml, 'apply', '-f', '-');
       assert.equal(applied.code, 0, applied.stderr);
       assert.match(applied.stdout, /^pod\/p (configured|unchanged)$/m);
       const after = await kubectl.json('-n', namespace, 'get', 'pod', 'p');

@@ -162,3 +162,21 @@ test('kubectl get ingress with none: "No resources found in default namespace."'
   assert.equal(run.stdout, '');
   assert.equal(run.stderr.trim(), 'No resources found in default namespace.');
 });
+
+test('kubectl api-resources revalidates its cached aggregated discovery by ETag', async () => {
+  // api-resources drops the discovery cache and asks again; the HTTP cache under --cache-dir sends
+  // If-None-Match and answers from its copy (X-From-Cache) only when the server said 304.
+  const run = await kubectl('api-resources', '-v=9');
+  assert.equal(run.code, 0, run.stderr);
+  // Each response's headers: from its status line to the next request's.
+  for (const response of [
+    /GET https:\S+\/api\?timeout=32s 200[^]*?(?=curl|$)/,
+    /GET https:\S+\/apis\?timeout=32s 200[^]*?(?=curl|$)/,
+  ]) {
+    const headers = run.stderr.match(response)?.[0];
+    assert.ok(headers, `${response}`);
+    assert.match(headers, /Content-Type: application\/json;\s*g="?apidiscovery\.k8s\.io"?;\s*v="?v2"?/, `${response}`);
+    assert.match(headers, /Etag: "[0-9A-F]{128}"/, `${response}`);
+    assert.match(headers, /X-From-Cache: 1/, `${response}`);
+  }
+});

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildV3Documents, buildV3Index, groupVersionPath } from '../../src/openapi/document.js';
 import { kindComponentName } from '../../src/openapi/names.js';
+import { encodeSwaggerProtobuf } from '../../src/openapi/v2-protobuf.js';
+import { negotiateV2 } from '../../src/http/routes/openapi.js';
 import { builtinKinds } from '../../src/registry/kinds/index.js';
 import type { ResourceType } from '../../src/registry/resource.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -211,18 +213,72 @@ describe('HTTP', () => {
       accept: 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf',
       status: 406,
     },
-    {
-      name: 'v2 as protobuf (what kubectl asks)',
-      url: '/openapi/v2',
-      accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
-      status: 404,
-    },
+    { name: 'v2 as YAML', url: '/openapi/v2', accept: 'application/yaml', status: 406 },
   ];
   for (const tc of refusals) {
     test(`refuses ${tc.name} with ${tc.status}`, async () => {
       const res = await get(tc.url, tc.accept);
       assert.equal(res.statusCode, tc.status);
       assert.equal(res.json().kind, 'Status');
+    });
+  }
+
+  const protobufSpellings = [
+    'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+    'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+  ];
+  for (const accept of protobufSpellings) {
+    test(`GET /openapi/v2 as ${accept} is the Swagger document in protobuf, with the JSON's ETag`, async () => {
+      const [pb, json] = await Promise.all([get('/openapi/v2?timeout=32s', accept), get('/openapi/v2')]);
+      assert.equal(pb.statusCode, 200);
+      assert.equal(pb.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+      assert.deepEqual(pb.rawPayload, Buffer.from(encodeSwaggerProtobuf(json.json())));
+      assert.match(pb.headers.etag as string, /^"[0-9A-F]{128}"$/);
+      assert.equal(pb.headers.etag, json.headers.etag);
+      assert.equal(pb.headers.vary, 'Accept');
+    });
+  }
+
+  const hashedV3Url = async () => (await get('/openapi/v3')).json().paths['api/v1'].serverRelativeURL as string;
+  const revalidated: { name: string; url: () => Promise<string>; accept: string }[] = [
+    { name: '/openapi/v2 in protobuf', url: async () => '/openapi/v2', accept: protobufSpellings[0] },
+    { name: '/openapi/v2 in JSON', url: async () => '/openapi/v2', accept: 'application/json' },
+    { name: 'the /openapi/v3 index', url: async () => '/openapi/v3', accept: 'application/json' },
+    { name: 'a hashed /openapi/v3 document', url: hashedV3Url, accept: 'application/json' },
+  ];
+  for (const tc of revalidated) {
+    test(`${tc.name} with a matching If-None-Match is a 304 without a body`, async () => {
+      const url = await tc.url();
+      const request = (ifNoneMatch?: string) =>
+        t.app.inject({
+          method: 'GET',
+          url,
+          headers: { accept: tc.accept, ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}) },
+        });
+      const { etag } = (await request()).headers;
+      assert.match(etag as string, /^"[0-9A-F]{128}"$/);
+      for (const ifNoneMatch of [etag as string, `W/${etag}`, `"other", ${etag}`, '*']) {
+        const res = await request(ifNoneMatch);
+        assert.equal(res.statusCode, 304, ifNoneMatch);
+        assert.equal(res.payload, '');
+        assert.equal(res.headers.etag, etag);
+      }
+      assert.equal((await request('"0123"')).statusCode, 200);
+    });
+  }
+
+  const negotiations: { accept: string | undefined; want: ReturnType<typeof negotiateV2> }[] = [
+    { accept: undefined, want: 'json' },
+    { accept: '*/*', want: 'json' },
+    { accept: 'application/json, */*', want: 'json' },
+    { accept: `${protobufSpellings[0]}, application/json;q=0.5`, want: 'protobuf' },
+    { accept: `application/json;q=0.5, ${protobufSpellings[1]}`, want: 'protobuf' },
+    { accept: `${protobufSpellings[1]};q=0, application/json;q=0.1`, want: 'json' },
+    { accept: 'application/yaml', want: undefined },
+  ];
+  for (const tc of negotiations) {
+    test(`negotiateV2: Accept ${tc.accept ?? '(none)'} gets ${tc.want ?? 'a 406'}`, () => {
+      assert.equal(negotiateV2(tc.accept), tc.want);
     });
   }
 

@@ -105,3 +105,18 @@ test('a kind whose URL or type is taken is refused', async () => {
   await assert.rejects(t.core.registerKind({ ...widgets, group: '', version: 'v1', plural: 'pods' }), /already served/);
   assert.throws(() => t.core.kinds.add({ ...widgets, group: '', version: 'v1', kind: 'Pod' }), /already served/);
 });
+
+test('OpenAPI v2 follows the served kinds: a registered kind is defined and the ETag kubectl revalidates with changes', async () => {
+  const v2 = () => inject('GET', '/openapi/v2');
+  const before = await v2();
+  assert.ok(!before.json().definitions['io.k8s.api.example.v1.Widget']);
+  await t.core.registerKind(widgets);
+  try {
+    const registered = await v2();
+    assert.ok(registered.json().definitions['io.k8s.api.example.v1.Widget']);
+    assert.notEqual(registered.headers.etag, before.headers.etag);
+  } finally {
+    t.core.unregisterKind(widgets);
+  }
+  assert.equal((await v2()).headers.etag, before.headers.etag);
+});

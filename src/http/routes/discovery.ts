@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { kubernetesVersion } from '../../version.js';
 import { errors } from '../../apimachinery/errors.js';
 import type { KindRegistry } from '../../registry/kind-registry.js';
 import type { ResourceType } from '../../registry/resource.js';
+import { etagOf, notModified } from '../etag.js';
 
 const aggregatedType = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -18,13 +19,18 @@ interface GroupVersion {
  * Discovery, legacy (`/api`, `/api/v1`, `/apis`, `/apis/<g>/<v>`) and aggregated (apidiscovery v2,
  * chosen by the Accept header and marked by its exact content type: kubectl reads a v2 body sent
  * as plain JSON as an empty legacy document). Built from the served kinds, nothing per kind, and
- * rebuilt when kinds come or go.
+ * rebuilt when kinds come or go. Aggregated documents carry an ETag and answer a matching
+ * `If-None-Match` with 304, as kube-apiserver's (apiserver/pkg/endpoints/discovery/aggregated).
  */
 export async function discoveryRoutes(app: FastifyInstance, opts: { kinds: KindRegistry }): Promise<void> {
   const served = derivedFrom(opts.kinds, (kinds) => {
     const gvs = groupVersions(kinds);
     return { gvs, core: gvs.filter((gv) => gv.group === ''), named: gvs.filter((gv) => gv.group !== '') };
   });
+  const aggregated = derivedFrom(opts.kinds, () => ({
+    core: publish(aggregatedList(served().core)),
+    named: publish(aggregatedList(served().named)),
+  }));
 
   app.get('/version', async () => ({
     ...kubernetesVersion,
@@ -38,7 +44,7 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { kinds: KindR
 
   app.get('/api', async (req, reply) =>
     wantsAggregated(req)
-      ? reply.type(aggregatedType).send(aggregatedList(served().core))
+      ? sendAggregated(req, reply, aggregated().core)
       : {
           kind: 'APIVersions',
           versions: served().core.map((gv) => gv.version),
@@ -47,7 +53,7 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { kinds: KindR
   );
   app.get('/apis', async (req, reply) =>
     wantsAggregated(req)
-      ? reply.type(aggregatedType).send(aggregatedList(served().named))
+      ? sendAggregated(req, reply, aggregated().named)
       : { kind: 'APIGroupList', apiVersion: 'v1', groups: groupList(served().named) },
   );
   app.get('/api/:version', async (req) =>
@@ -72,6 +78,24 @@ export function derivedFrom<T>(kinds: KindRegistry, compute: (all: readonly Reso
     if (cached?.generation !== kinds.generation) cached = { generation: kinds.generation, value: compute(kinds.all()) };
     return cached.value;
   };
+}
+
+/** A document's JSON text and its ETag. */
+interface Published {
+  json: string;
+  etag: string;
+}
+
+function publish(document: unknown): Published {
+  const json = JSON.stringify(document);
+  return { json, etag: etagOf(json) };
+}
+
+function sendAggregated(req: FastifyRequest, reply: FastifyReply, document: Published): FastifyReply {
+  // The URL also serves the legacy document: caches must key on the Accept header too.
+  reply.header('Vary', 'Accept');
+  if (notModified(req, reply, document.etag)) return reply.code(304).send();
+  return reply.type(aggregatedType).send(document.json);
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../../apimachinery/errors.js';
 import { buildV3Documents, buildV3Index, type PublishedDocument } from '../../openapi/document.js';
-import { toSwagger } from '../../openapi/v2.js';
+import { toSwagger, type SwaggerDocument } from '../../openapi/v2.js';
+import { encodeSwaggerProtobuf } from '../../openapi/v2-protobuf.js';
 import type { KindRegistry } from '../../registry/kind-registry.js';
+import { etagOf, notModified } from '../etag.js';
 import { derivedFrom } from './discovery.js';
 
 export interface OpenApiRouteDeps {
@@ -10,22 +12,27 @@ export interface OpenApiRouteDeps {
 }
 
 /**
- * `/openapi/v3` (index), `/openapi/v3/<group-version>` and `/openapi/v2`, in JSON (kube-openapi's
- * handlers). A document URL with the current `?hash=` is cacheable forever; with a stale one it
- * redirects to the current URL. v2 is answered only to clients accepting JSON: kubectl asks for
- * protobuf alone, and a 404 is the answer it tolerates (it then needs `--validate=false` when it
- * is 1.27/1.28, which use only v2 for validation).
+ * `/openapi/v3` (index), `/openapi/v3/<group-version>` in JSON and `/openapi/v2` in JSON or
+ * protobuf (kube-openapi's handlers). A document URL with the current `?hash=` is cacheable
+ * forever; with a stale one it redirects to the current URL. Every answer carries an ETag and a
+ * matching `If-None-Match` gets a 304, which kubectl's HTTP cache (`--cache-dir`) revalidates with.
  */
 export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps): Promise<void> {
   // Built on first use, and again after the served kinds changed.
   const documents: () => Map<string, PublishedDocument> = derivedFrom(deps.kinds, buildV3Documents);
+  const index = derivedFrom(deps.kinds, () => {
+    const json = JSON.stringify(buildV3Index(documents()));
+    return { json, etag: etagOf(json) };
+  });
   const swagger = derivedFrom(deps.kinds, () =>
-    JSON.stringify(toSwagger([...documents().values()].map((d) => d.document))),
+    publishSwagger(toSwagger([...documents().values()].map((d) => d.document))),
   );
 
   app.get('/openapi/v3', async (req, reply) => {
     if (!acceptsJson(req)) throw notAcceptable();
-    return reply.type('application/json').send(JSON.stringify(buildV3Index(documents())));
+    const { json, etag } = index();
+    if (notModified(req, reply, etag)) return reply.code(304).send();
+    return reply.type('application/json').send(json);
   });
 
   app.get('/openapi/v3/*', async (req, reply) => {
@@ -37,15 +44,57 @@ export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps
   });
 
   app.get('/openapi/v2', async (req, reply) => {
-    // 404 rather than 406: the answer kubectl was verified to tolerate when it asks for protobuf.
-    if (!acceptsJson(req)) throw errors.pathNotFound();
-    return reply.type('application/json').send(swagger());
+    const format = negotiateV2(req.headers.accept);
+    if (!format) throw notAcceptable(['application/json', protobufV2]);
+    const published = swagger();
+    reply.header('Vary', 'Accept');
+    if (notModified(req, reply, published.etag)) return reply.code(304).send();
+    return format === 'json'
+      ? reply.type('application/json').send(published.json)
+      : reply.type(protobufV2).send(Buffer.from(published.protobuf));
   });
+}
+
+/** The v2 document in both renditions, with the ETag they share (kube-openapi: SHA-512 of the JSON, upper-case hex). */
+interface PublishedSwagger {
+  json: string;
+  protobuf: Uint8Array;
+  etag: string;
+}
+
+function publishSwagger(doc: SwaggerDocument): PublishedSwagger {
+  const json = JSON.stringify(doc);
+  return { json, protobuf: encodeSwaggerProtobuf(doc), etag: etagOf(json) };
+}
+
+/** The protobuf media type kube-openapi answers with; kubectl asks for the older `…spec.v2@v1.0+protobuf` spelling. */
+const protobufV2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const protobufV2Deprecated = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/**
+ * The rendition for an Accept header, as kube-openapi's handler picks it: the clauses by falling
+ * quality, the first one matching JSON or either protobuf spelling (wildcards match JSON first);
+ * none is a 406. A request without Accept gets JSON.
+ */
+export function negotiateV2(accept: string | undefined): 'json' | 'protobuf' | undefined {
+  const clauses = (accept || '*/*')
+    .split(',')
+    .map((clause, index) => {
+      const [type, ...params] = clause.split(';').map((part) => part.trim().toLowerCase());
+      const q = params.find((p) => p.startsWith('q='));
+      return { type, quality: q ? Number(q.slice(2)) : 1, index };
+    })
+    .filter((c) => c.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
+  for (const { type } of clauses) {
+    if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'json';
+    if (type === protobufV2 || type === protobufV2Deprecated) return 'protobuf';
+  }
+  return undefined;
 }
 
 function sendDocument(req: FastifyRequest, reply: FastifyReply, path: string, doc: PublishedDocument): FastifyReply {
   const hash = (req.query as { hash?: unknown }).hash;
-  reply.header('ETag', JSON.stringify(doc.hash));
   if (typeof hash === 'string' && hash !== '') {
     if (hash !== doc.hash) return reply.redirect(`/openapi/v3/${path}?hash=${doc.hash}`, 301);
     // The hash names this exact content, so it can be cached for good (kube-openapi sets a year).
@@ -53,15 +102,16 @@ function sendDocument(req: FastifyRequest, reply: FastifyReply, path: string, do
     reply.header('Expires', new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString());
     reply.header('Vary', 'Accept');
   }
+  if (notModified(req, reply, JSON.stringify(doc.hash))) return reply.code(304).send();
   return reply.type('application/json').send(doc.json);
 }
 
-/** Only JSON renditions are served (no protobuf). */
+/** Only JSON renditions of v3 are served (no protobuf). */
 function acceptsJson(req: FastifyRequest): boolean {
   const accept = req.headers.accept;
   return !accept || /application\/json|application\/\*|\*\/\*/.test(accept);
 }
 
-function notAcceptable(): StatusError {
-  return new StatusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+function notAcceptable(types: readonly string[] = ['application/json']): StatusError {
+  return new StatusError(406, 'NotAcceptable', `only the following media types are accepted: ${types.join(', ')}`);
 }
