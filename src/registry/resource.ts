@@ -96,6 +96,11 @@ export interface ResourceType<T extends KubeObject = KubeObject, K extends strin
    * are all atomic says so with `metadataOnlyPatchMeta`.
    */
   strategicMerge: PatchMeta;
+  /**
+   * Strategic merge patch is a 415 for this kind, as for custom resources upstream (no Go struct
+   * tags to merge by); JSON patch, merge patch and apply work.
+   */
+  refusesStrategicMerge?: boolean;
   /** Upstream component names of the kind's nested schemas, and the descriptions `kubectl explain` prints. */
   openapi?: KindOpenApi;
   /** The kind's protobuf message, for request bodies kubectl sends in `application/vnd.kubernetes.protobuf`. */
