@@ -1,6 +1,6 @@
 /**
  * The ResourceType of a custom kind, built from its CustomResourceDefinition's storage version:
- * decoding prunes unknown fields and applies defaults (the apiextensions-apiserver's decoder),
+ * decoding applies defaults and prunes unknown fields (reported like any kind's under strict field validation),
  * validation checks the structural schema, the Table prints the version's columns, and OpenAPI
  * publishes the CRD's own schema (staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource).
  */
@@ -41,6 +41,7 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
     // Custom resources' strategy (customresource/strategy.go) requires a resourceVersion on update.
     allowUnconditionalUpdate: false,
     schema: customObjectSchema(schema),
+    pruneUnknownFields: (obj) => prune(schema, obj as unknown as Record<string, unknown>),
     strategy: {
       // With a status subresource, status is written through /status only (customresource/strategy.go).
       prepareForCreate: (obj) => {
@@ -57,15 +58,13 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
 }
 
 /**
- * Decodes like the custom resource decoder: ObjectMeta's shape, then defaults, then pruning. The
- * object is `opaque` to the zod field walker: pruning, not the walker, drops what the schema lacks.
+ * Decodes ObjectMeta's shape, then applies the schema's defaults. The object is `opaque` to the
+ * zod field walker: `pruneUnknownFields`, not the walker, drops what the schema lacks.
  */
 function customObjectSchema(schema: JsonSchema): z.ZodType<KubeObject> {
   const decoded = opaque({ ...typeMeta, metadata: z.preprocess(withoutNulls, metadata) });
   return decoded.transform((obj) => {
-    const raw = obj as Record<string, unknown>;
-    applyDefaults(schema, raw);
-    prune(schema, raw);
+    applyDefaults(schema, obj as Record<string, unknown>);
     return obj as KubeObject;
   });
 }

@@ -86,6 +86,21 @@ test('custom objects are defaulted, pruned and validated against the schema', as
   assert.equal(missing.json().message, 'Widget.example.kplane.io "w3" is invalid: spec.color: Required value');
 });
 
+test('unknown fields are pruned, with a warning, or refused under strict field validation', async () => {
+  const body = widget('strict', { color: 'red', extra: 1 });
+  const strict = await request('POST', `${widgets}?fieldValidation=Strict`, body);
+  assert.equal(strict.statusCode, 400);
+  assert.equal(
+    strict.json().message,
+    'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.extra"',
+  );
+  const warned = await request('POST', widgets, body);
+  assert.equal(warned.statusCode, 201, warned.body);
+  assert.deepEqual(warned.headers.warning, ['299 - "unknown field \\"spec.extra\\""']);
+  assert.equal(warned.json().spec.extra, undefined);
+  assert.equal((await request('DELETE', `${widgets}/strict`)).statusCode, 200);
+});
+
 test('the status subresource alone changes status; the main resource ignores it', async () => {
   const current = (await request('GET', `${widgets}/w1`)).json();
   const status = { conditions: [{ type: 'Ready', status: 'True' }] };

@@ -224,7 +224,14 @@ test('pruning drops what the schema does not specify', () => {
       embedded: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: {}, other: 1 },
     },
   };
-  prune(schema, obj);
+  assert.deepEqual(prune(schema, obj), [
+    ['extra'],
+    ['spec', 'unknown'],
+    ['spec', 'free', 'a', 'dropped'],
+    ['spec', 'map', 'k', 'y'],
+    ['spec', 'list', 0, 'y'],
+    ['spec', 'embedded', 'other'],
+  ]);
   assert.deepEqual(obj, {
     apiVersion: 'example.kplane.io/v1',
     kind: 'Widget',

@@ -23,7 +23,7 @@ const manifest = [
     apiVersion: 'example.kplane.io/v1',
     kind: 'Widget',
     metadata: { name: 'second' },
-    spec: { color: 'blue', replicas: 3, unknown: 'pruned' },
+    spec: { color: 'blue', replicas: 3 },
   },
 ]
   .map((doc) => dump(doc))
