@@ -27,7 +27,65 @@ export function structuralErrors(schema: unknown, path: string): StatusCause[] {
   return causes;
 }
 
+/** The JSON type each keyword must have (JSONSchemaProps' Go types: a wrong one is undecodable upstream). */
+const KEYWORD_TYPES: Record<string, 'string' | 'number' | 'boolean' | 'object' | 'array'> = {
+  type: 'string',
+  format: 'string',
+  description: 'string',
+  pattern: 'string',
+  nullable: 'boolean',
+  exclusiveMinimum: 'boolean',
+  exclusiveMaximum: 'boolean',
+  'x-kubernetes-int-or-string': 'boolean',
+  'x-kubernetes-preserve-unknown-fields': 'boolean',
+  'x-kubernetes-embedded-resource': 'boolean',
+  minimum: 'number',
+  maximum: 'number',
+  minLength: 'number',
+  maxLength: 'number',
+  minItems: 'number',
+  maxItems: 'number',
+  properties: 'object',
+  items: 'object',
+  required: 'array',
+  enum: 'array',
+};
+
+function jsonTypeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  return typeof value;
+}
+
+/** Keywords of the wrong JSON type, `required` entries that are not strings, and patterns that do not compile. */
+function checkKeywords(s: Record<string, unknown>, path: string, out: StatusCause[]): boolean {
+  const before = out.length;
+  for (const [keyword, type] of Object.entries(KEYWORD_TYPES)) {
+    const value = s[keyword];
+    if (value !== undefined && jsonTypeOf(value) !== type)
+      out.push(fieldError.invalid(`${path}.${keyword}`, value, `must be of type ${type}`));
+  }
+  const ap = s.additionalProperties;
+  if (ap !== undefined && typeof ap !== 'boolean' && !isObject(ap))
+    out.push(fieldError.invalid(`${path}.additionalProperties`, ap, 'must be a boolean or a schema'));
+  if (Array.isArray(s.required) && s.required.some((r) => typeof r !== 'string'))
+    out.push(fieldError.invalid(`${path}.required`, s.required, 'must be a list of strings'));
+  if (typeof s.pattern === 'string' && !compiles(s.pattern))
+    out.push(fieldError.invalid(`${path}.pattern`, s.pattern, 'must be a valid regular expression'));
+  return out.length === before;
+}
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]): void {
+  if (!checkKeywords(s as Record<string, unknown>, path, out)) return;
   if (s.$ref !== undefined) out.push(fieldError.forbidden(`${path}.$ref`, '$ref is not supported'));
   checkType(s, path, level, out);
   if (s['x-kubernetes-preserve-unknown-fields'] === false)
@@ -39,6 +97,7 @@ function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]
   if (level === 'root') checkRootMetadata(s, path, out);
   for (const [name, child] of Object.entries(s.properties ?? {})) {
     if (isObject(child)) checkNode(child, `${path}.properties[${name}]`, 'property', out);
+    else out.push(fieldError.invalid(`${path}.properties[${name}]`, child, 'must be a schema'));
   }
   if (isObject(s.items)) checkNode(s.items, `${path}.items`, 'items', out);
   const values = mapValueSchema(s);

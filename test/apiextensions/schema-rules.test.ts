@@ -71,6 +71,27 @@ test('structural schema rules, with upstream wording and paths', () => {
         `${path}.properties[spec].type: Invalid value: "string": must be object if x-kubernetes-embedded-resource is true`,
       ],
     ],
+    [
+      'keywords of the wrong type',
+      { type: 'object', properties: { spec: { type: 'object', required: 'a', properties: { a: { enum: 'x' } } } } },
+      [`${path}.properties[spec].required: Invalid value: "a": must be of type array`],
+    ],
+    [
+      'a property that is not a schema, and a pattern that does not compile',
+      {
+        type: 'object',
+        properties: { spec: { type: 'object', properties: { a: 'string', b: { type: 'string', pattern: '(' } } } },
+      },
+      [
+        `${path}.properties[spec].properties[a]: Invalid value: "string": must be a schema`,
+        `${path}.properties[spec].properties[b].pattern: Invalid value: "(": must be a valid regular expression`,
+      ],
+    ],
+    [
+      'items as a list of schemas',
+      { type: 'object', properties: { spec: { type: 'array', items: [{ type: 'string' }] } } },
+      [`${path}.properties[spec].items: Invalid value: [{"type":"string"}]: must be of type object`],
+    ],
   ];
   for (const [name, schema, want] of cases) assert.deepEqual(messages(structuralErrors(schema, path)), want, name);
 });
