@@ -24,7 +24,9 @@ export function structuralErrors(schema: unknown, path: string): StatusCause[] {
   if (!isObject(schema)) return [fieldError.required(path, '')];
   const causes: StatusCause[] = [];
   checkNode(schema as JsonSchema, path, 'root', causes);
-  return causes;
+  // Upstream sorts by the error text, so the order does not depend on map iteration.
+  const text = (c: StatusCause) => `${c.field}: ${c.message}`;
+  return causes.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
 }
 
 /** The JSON type each keyword must have (JSONSchemaProps' Go types: a wrong one is undecodable upstream). */
@@ -70,17 +72,25 @@ function checkKeywords(s: Record<string, unknown>, path: string, out: StatusCaus
     out.push(fieldError.invalid(`${path}.additionalProperties`, ap, 'must be a boolean or a schema'));
   if (Array.isArray(s.required) && s.required.some((r) => typeof r !== 'string'))
     out.push(fieldError.invalid(`${path}.required`, s.required, 'must be a list of strings'));
-  if (typeof s.pattern === 'string' && !compiles(s.pattern))
-    out.push(fieldError.invalid(`${path}.pattern`, s.pattern, 'must be a valid regular expression'));
+  const patternError = typeof s.pattern === 'string' ? compileError(s.pattern) : undefined;
+  if (patternError)
+    out.push(
+      fieldError.invalid(
+        `${path}.pattern`,
+        s.pattern,
+        `must be a valid regular expression, but isn't: ${patternError}`,
+      ),
+    );
   return out.length === before;
 }
 
-function compiles(pattern: string): boolean {
+/** Why `pattern` does not compile (JavaScript's words, not Go's), or undefined. */
+function compileError(pattern: string): string | undefined {
   try {
     new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
   }
 }
 
@@ -88,13 +98,20 @@ function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]
   if (!checkKeywords(s as Record<string, unknown>, path, out)) return;
   if (s.$ref !== undefined) out.push(fieldError.forbidden(`${path}.$ref`, '$ref is not supported'));
   checkType(s, path, level, out);
-  if (s['x-kubernetes-preserve-unknown-fields'] === false)
-    out.push(fieldError.invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
-  if (s.properties !== undefined && s.additionalProperties !== undefined && s.additionalProperties !== false)
-    out.push(
-      fieldError.forbidden(`${path}.additionalProperties`, 'additionalProperties and properties are mutual exclusive'),
-    );
-  if (level === 'root') checkRootMetadata(s, path, out);
+  checkExtensions(s, path, out);
+  if (s.type === 'array' && s.items === undefined) out.push(fieldError.required(`${path}.items`, 'must be specified'));
+  if (s.additionalProperties !== undefined && s.additionalProperties !== false) {
+    if (level === 'root')
+      out.push(fieldError.forbidden(`${path}.additionalProperties`, 'must not be used at the root'));
+    if (s.properties !== undefined)
+      out.push(
+        fieldError.forbidden(
+          `${path}.additionalProperties`,
+          'additionalProperties and properties are mutual exclusive',
+        ),
+      );
+  }
+  if (level === 'root' || s['x-kubernetes-embedded-resource']) checkObjectMetaFields(s, path, level, out);
   for (const [name, child] of Object.entries(s.properties ?? {})) {
     if (isObject(child)) checkNode(child, `${path}.properties[${name}]`, 'property', out);
     else out.push(fieldError.invalid(`${path}.properties[${name}]`, child, 'must be a schema'));
@@ -106,30 +123,67 @@ function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]
 
 function checkType(s: JsonSchema, path: string, level: Level, out: StatusCause[]): void {
   const field = `${path}.type`;
-  if (s['x-kubernetes-int-or-string']) {
-    if (s.type) out.push(fieldError.invalid(field, s.type, 'must be empty if x-kubernetes-int-or-string is true'));
-    return;
+  const embedded = s['x-kubernetes-embedded-resource'];
+  if (s.type && !TYPES.includes(s.type)) out.push(fieldError.unsupported(field, s.type, TYPES));
+  if (embedded && s.type !== 'object') {
+    const detail = 'must be object if x-kubernetes-embedded-resource is true';
+    out.push(s.type ? fieldError.invalid(field, s.type, detail) : fieldError.required(field, detail));
+  } else if (!s.type && !s['x-kubernetes-int-or-string'] && !s['x-kubernetes-preserve-unknown-fields']) {
+    out.push(fieldError.required(field, emptyTypeDetail[level]));
   }
-  if (s.type === undefined || s.type === '') {
-    if (!s['x-kubernetes-preserve-unknown-fields'] || level === 'root')
-      out.push(fieldError.required(field, emptyTypeDetail[level]));
-    return;
-  }
-  if (!TYPES.includes(s.type)) out.push(fieldError.unsupported(field, s.type, TYPES));
-  else if (level === 'root' && s.type !== 'object')
+  if (s.type && s['x-kubernetes-int-or-string'])
+    out.push(fieldError.invalid(field, s.type, 'must be empty if x-kubernetes-int-or-string is true'));
+  if (level === 'root' && s.type && s.type !== 'object')
     out.push(fieldError.invalid(field, s.type, 'must be object at the root'));
-  if (s['x-kubernetes-embedded-resource'] && s.type !== 'object')
-    out.push(fieldError.invalid(field, s.type, 'must be object if x-kubernetes-embedded-resource is true'));
 }
 
-/** metadata is implicit at the root: a schema may only restrict `name` and `generateName` (as strings). */
-function checkRootMetadata(s: JsonSchema, path: string, out: StatusCause[]): void {
+function checkExtensions(s: JsonSchema, path: string, out: StatusCause[]): void {
+  const preserve = s['x-kubernetes-preserve-unknown-fields'];
+  if (preserve === false)
+    out.push(fieldError.invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));
+  if (s['x-kubernetes-int-or-string']) {
+    if (preserve)
+      out.push(
+        fieldError.invalid(
+          `${path}.x-kubernetes-preserve-unknown-fields`,
+          true,
+          'must be false if x-kubernetes-int-or-string is true',
+        ),
+      );
+    if (s['x-kubernetes-embedded-resource'])
+      out.push(
+        fieldError.invalid(
+          `${path}.x-kubernetes-embedded-resource`,
+          true,
+          'must be false if x-kubernetes-int-or-string is true',
+        ),
+      );
+  }
+  if (s['x-kubernetes-embedded-resource'] && !preserve && !Object.keys(s.properties ?? {}).length)
+    out.push(
+      fieldError.required(
+        `${path}.properties`,
+        'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+      ),
+    );
+}
+
+/**
+ * At the root and in embedded resources, apiVersion and kind are strings and metadata an object
+ * that may only restrict `name` and `generateName`, and only at the root (ObjectMeta is implicit).
+ */
+function checkObjectMetaFields(s: JsonSchema, path: string, level: Level, out: StatusCause[]): void {
+  for (const name of ['apiVersion', 'kind']) {
+    const field = s.properties?.[name];
+    if (isObject(field) && field.type !== 'string')
+      out.push(fieldError.invalid(`${path}.properties[${name}].type`, field.type ?? '', 'must be string'));
+  }
   const meta = s.properties?.metadata;
   if (!isObject(meta)) return;
   const field = `${path}.properties[metadata]`;
-  if (meta.type !== undefined && meta.type !== 'object')
-    out.push(fieldError.invalid(`${field}.type`, meta.type, 'must be object if specified'));
-  const others = Object.keys(meta).filter((k) => !['type', 'properties', 'description'].includes(k));
+  if (meta.type !== 'object') out.push(fieldError.invalid(`${field}.type`, meta.type ?? '', 'must be object'));
+  if (level !== 'root') return;
+  const others = Object.keys(meta).filter((k) => k !== 'type' && k !== 'properties');
   const extraProps = Object.keys(meta.properties ?? {}).filter((k) => k !== 'name' && k !== 'generateName');
   if (others.length || extraProps.length)
     out.push(

@@ -68,9 +68,29 @@ test('structural schema rules, with upstream wording and paths', () => {
       'an embedded resource that is not an object',
       root({ type: 'string', 'x-kubernetes-embedded-resource': true }),
       [
+        `${path}.properties[spec].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields`,
         `${path}.properties[spec].type: Invalid value: "string": must be object if x-kubernetes-embedded-resource is true`,
       ],
     ],
+    [
+      'an array without items, and additionalProperties at the root',
+      { type: 'object', additionalProperties: { type: 'string' }, properties: { spec: { type: 'array' } } },
+      [
+        `${path}.additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive`,
+        `${path}.additionalProperties: Forbidden: must not be used at the root`,
+        `${path}.properties[spec].items: Required value: must be specified`,
+      ],
+    ],
+    [
+      'kind and metadata of the wrong type',
+      { type: 'object', properties: { kind: { type: 'integer' }, metadata: {} } },
+      [
+        `${path}.properties[kind].type: Invalid value: "integer": must be string`,
+        `${path}.properties[metadata].type: Invalid value: "": must be object`,
+        `${path}.properties[metadata].type: Required value: must not be empty for specified object fields`,
+      ],
+    ],
+    ['preserve-unknown-fields at the root needs no type', { 'x-kubernetes-preserve-unknown-fields': true }, []],
     [
       'keywords of the wrong type',
       { type: 'object', properties: { spec: { type: 'object', required: 'a', properties: { a: { enum: 'x' } } } } },
@@ -84,7 +104,7 @@ test('structural schema rules, with upstream wording and paths', () => {
       },
       [
         `${path}.properties[spec].properties[a]: Invalid value: "string": must be a schema`,
-        `${path}.properties[spec].properties[b].pattern: Invalid value: "(": must be a valid regular expression`,
+        `${path}.properties[spec].properties[b].pattern: Invalid value: "(": must be a valid regular expression, but isn't: Invalid regular expression: /(/u: Unterminated group`,
       ],
     ],
     [
