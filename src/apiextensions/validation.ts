@@ -33,11 +33,15 @@ function jsonType(value: unknown): string {
   return typeof value;
 }
 
-function typeInvalid(path: string, value: unknown, type: string): StatusCause {
-  const actual = jsonType(value);
+/**
+ * kube-openapi's InvalidType as a TypeInvalid field error: a value of the wrong type names its own
+ * type (`"string"`); a string of the wrong format is quoted itself; other values are not shown.
+ */
+function typeInvalid(path: string, badValue: unknown, type: string): StatusCause {
+  const data = typeof badValue === 'string' ? `: ${JSON.stringify(badValue)}` : '';
   return {
     reason: 'FieldValueTypeInvalid',
-    message: `Invalid value: ${JSON.stringify(actual)}: ${path} in body must be of type ${type}: ${JSON.stringify(actual)}`,
+    message: `Invalid value: ${JSON.stringify(badValue)}: ${path} in body must be of type ${type}${data}`,
     field: path,
   };
 }
@@ -49,13 +53,14 @@ function hasType(value: unknown, type: string): boolean {
 
 function validateValue(s: JsonSchema, value: unknown, path: string, out: StatusCause[]): void {
   if (value === null) {
-    if (!s.nullable && s.type) out.push(typeInvalid(path, value, s.type));
+    if (!s.nullable && s.type) out.push(typeInvalid(path, jsonType(value), s.type));
     return;
   }
   if (s['x-kubernetes-int-or-string']) {
-    if (!hasType(value, 'integer') && typeof value !== 'string') out.push(typeInvalid(path, value, 'integer,string'));
+    if (!hasType(value, 'integer') && typeof value !== 'string')
+      out.push(typeInvalid(path, jsonType(value), 'integer,string'));
   } else if (s.type && !hasType(value, s.type)) {
-    out.push(typeInvalid(path, value, s.type));
+    out.push(typeInvalid(path, jsonType(value), s.type));
     return;
   }
   if (s.enum && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
@@ -79,8 +84,7 @@ function validateString(s: JsonSchema, value: string, path: string, out: StatusC
     out.push(fieldError.invalid(path, value, `${path} in body should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined && !matches(s.pattern, value))
     out.push(fieldError.invalid(path, value, `${path} in body should match '${s.pattern}'`));
-  if (s.format && !stringFormatValid(s.format, value))
-    out.push(fieldError.invalid(path, value, `${path} in body must be of type ${s.format}: ${JSON.stringify(value)}`));
+  if (s.format && !stringFormatValid(s.format, value)) out.push(typeInvalid(path, value, s.format));
 }
 
 function matches(pattern: string, value: string): boolean {
@@ -112,10 +116,9 @@ function stringFormatValid(format: string, value: string): boolean {
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 function validateNumber(s: JsonSchema, value: number, path: string, out: StatusCause[]): void {
-  if (s.format === 'int32' && (value < INT32.min || value > INT32.max))
-    out.push(fieldError.invalid(path, value, `${path} in body must be of type int32: "${value}"`));
+  if (s.format === 'int32' && (value < INT32.min || value > INT32.max)) out.push(typeInvalid(path, value, 'int32'));
   if (s.format === 'int64' && !Number.isSafeInteger(value) && Number.isInteger(value))
-    out.push(fieldError.invalid(path, value, `${path} in body must be of type int64: "${value}"`));
+    out.push(typeInvalid(path, value, 'int64'));
   if (s.maximum !== undefined) {
     if (s.exclusiveMaximum ? value >= s.maximum : value > s.maximum) {
       const bound = s.exclusiveMaximum ? 'less than' : 'less than or equal to';
@@ -130,11 +133,12 @@ function validateNumber(s: JsonSchema, value: number, path: string, out: StatusC
   }
 }
 
+/** Items first, then the bounds, in kube-openapi's order; a bound's error shows the array's length. */
 function validateArray(s: JsonSchema, value: unknown[], path: string, out: StatusCause[]): void {
-  if (s.maxItems !== undefined && value.length > s.maxItems) out.push(tooMany(path, value.length, s.maxItems));
-  if (s.minItems !== undefined && value.length < s.minItems)
-    out.push(fieldError.invalid(path, value, `${path} in body should have at least ${s.minItems} items`));
   if (isObject(s.items)) value.forEach((item, i) => validateValue(s.items!, item, `${path}[${i}]`, out));
+  if (s.minItems !== undefined && value.length < s.minItems)
+    out.push(fieldError.invalid(path, value.length, `${path} in body should have at least ${s.minItems} items`));
+  if (s.maxItems !== undefined && value.length > s.maxItems) out.push(tooMany(path, value.length, s.maxItems));
 }
 
 function validateObject(s: JsonSchema, value: Record<string, unknown>, path: string, out: StatusCause[]): void {

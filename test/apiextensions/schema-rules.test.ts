@@ -173,15 +173,15 @@ test('objects are validated against the schema with kube-openapi messages', () =
       spec({ l: { type: 'array', maxItems: 1, items: { type: 'string' } } }),
       { l: ['a', 2] },
       [
-        'spec.l: Too many: 2: must have at most 1 items',
         'spec.l[1]: Invalid value: "integer": spec.l[1] in body must be of type string: "integer"',
+        'spec.l: Too many: 2: must have at most 1 items',
       ],
     ],
     [
       'minItems',
       spec({ l: { type: 'array', minItems: 2, items: { type: 'string' } } }),
       { l: ['a'] },
-      ['spec.l: Invalid value: ["a"]: spec.l in body should have at least 2 items'],
+      ['spec.l: Invalid value: 1: spec.l in body should have at least 2 items'],
     ],
     [
       'additionalProperties',
@@ -200,7 +200,7 @@ test('objects are validated against the schema with kube-openapi messages', () =
       [
         'spec.t: Invalid value: "yesterday": spec.t in body must be of type date-time: "yesterday"',
         'spec.b: Invalid value: "!!": spec.b in body must be of type byte: "!!"',
-        'spec.i: Invalid value: 2147483648: spec.i in body must be of type int32: "2147483648"',
+        'spec.i: Invalid value: 2147483648: spec.i in body must be of type int32',
       ],
     ],
     ['a valid date-time', spec({ t: { type: 'string', format: 'date-time' } }), { t: '2024-01-02T03:04:05Z' }, []],
