@@ -95,7 +95,19 @@ function compileError(pattern: string): string | undefined {
 }
 
 function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]): void {
+  if (Array.isArray(s.items)) {
+    out.push(fieldError.forbidden(`${path}.items`, 'items must be a schema object and not an array'));
+    return;
+  }
   if (!checkKeywords(s as Record<string, unknown>, path, out)) return;
+  if (s.type === 'null') out.push(fieldError.forbidden(`${path}.type`, 'type cannot be set to null'));
+  if ((s as { uniqueItems?: unknown }).uniqueItems === true)
+    out.push(
+      fieldError.forbidden(
+        `${path}.uniqueItems`,
+        'uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+      ),
+    );
   if (s.$ref !== undefined) out.push(fieldError.forbidden(`${path}.$ref`, '$ref is not supported'));
   checkType(s, path, level, out);
   checkExtensions(s, path, out);
@@ -124,7 +136,7 @@ function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]
 function checkType(s: JsonSchema, path: string, level: Level, out: StatusCause[]): void {
   const field = `${path}.type`;
   const embedded = s['x-kubernetes-embedded-resource'];
-  if (s.type && !TYPES.includes(s.type)) out.push(fieldError.unsupported(field, s.type, TYPES));
+  if (s.type && s.type !== 'null' && !TYPES.includes(s.type)) out.push(fieldError.unsupported(field, s.type, TYPES));
   if (embedded && s.type !== 'object') {
     const detail = 'must be object if x-kubernetes-embedded-resource is true';
     out.push(s.type ? fieldError.invalid(field, s.type, detail) : fieldError.required(field, detail));

@@ -39,7 +39,11 @@ test('CustomResourceDefinition validation', () => {
       (crd) => (crd.spec.scope = 'Global'),
       ['spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"'],
     ],
-    ['no kind', (crd) => (crd.spec.names.kind = ''), ['spec.names.kind: Required value']],
+    [
+      'no kind',
+      (crd) => (crd.spec.names.kind = ''),
+      ['spec.names.kind: Required value', 'spec.names.listKind: Required value'],
+    ],
     [
       'an upper-case plural',
       (crd) => {
@@ -59,8 +63,8 @@ test('CustomResourceDefinition validation', () => {
       'two storage versions with one name',
       (crd) => crd.spec.versions.push({ ...crd.spec.versions[0] }),
       [
+        'spec.versions: Invalid value: "[v1 v1]": must contain unique version names',
         'spec.versions: Invalid value: "[v1 v1]": must have exactly one version marked as storage version',
-        'spec.versions[1].name: Duplicate value: "v1"',
       ],
     ],
     [
@@ -84,7 +88,7 @@ test('CustomResourceDefinition validation', () => {
       'a printer column of an unknown type',
       (crd) => (version(crd).additionalPrinterColumns[0].type = 'text'),
       [
-        'spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: "text": supported values: "boolean", "date", "integer", "number", "string"',
+        'spec.versions[0].additionalPrinterColumns[0].type: Invalid value: "text": must be one of boolean,date,integer,number,string',
       ],
     ],
   ];

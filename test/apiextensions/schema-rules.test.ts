@@ -90,6 +90,17 @@ test('structural schema rules, with upstream wording and paths', () => {
         `${path}.properties[metadata].type: Required value: must not be empty for specified object fields`,
       ],
     ],
+    [
+      'uniqueItems and a null type',
+      root({
+        type: 'object',
+        properties: { l: { type: 'array', items: { type: 'null' }, uniqueItems: true } as JsonSchema },
+      }),
+      [
+        `${path}.properties[spec].properties[l].items.type: Forbidden: type cannot be set to null`,
+        `${path}.properties[spec].properties[l].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic`,
+      ],
+    ],
     ['preserve-unknown-fields at the root needs no type', { 'x-kubernetes-preserve-unknown-fields': true }, []],
     [
       'keywords of the wrong type',
@@ -110,7 +121,7 @@ test('structural schema rules, with upstream wording and paths', () => {
     [
       'items as a list of schemas',
       { type: 'object', properties: { spec: { type: 'array', items: [{ type: 'string' }] } } },
-      [`${path}.properties[spec].items: Invalid value: [{"type":"string"}]: must be of type object`],
+      [`${path}.properties[spec].items: Forbidden: items must be a schema object and not an array`],
     ],
   ];
   for (const [name, schema, want] of cases) assert.deepEqual(messages(structuralErrors(schema, path)), want, name);

@@ -3,9 +3,10 @@
  * (staging/src/k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation/validation.go).
  */
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
-import { invalidEach, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
+import { isDNS1035Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { structuralErrors } from '../../../apiextensions/structural.js';
 import type {
+  CustomResourceColumnDefinition,
   CustomResourceDefinition,
   CustomResourceDefinitionNames,
   CustomResourceDefinitionSpec,
@@ -14,6 +15,7 @@ import type {
 
 const SCOPES = ['Cluster', 'Namespaced'];
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
+const COLUMN_FORMATS = ['byte', 'date', 'date-time', 'double', 'float', 'int32', 'int64', 'password'];
 
 export function validateCustomResourceDefinition(crd: CustomResourceDefinition): StatusCause[] {
   const { spec } = crd;
@@ -33,9 +35,9 @@ export function validateCustomResourceDefinition(crd: CustomResourceDefinition):
 function validateGroup(group: string): StatusCause[] {
   const field = 'spec.group';
   if (!group) return [fieldError.required(field)];
-  const causes = invalidEach(field, group, isDNS1123Subdomain(group));
-  if (!group.includes('.')) causes.push(fieldError.invalid(field, group, 'should be a domain with at least one dot'));
-  return causes;
+  const errs = isDNS1123Subdomain(group);
+  if (errs.length) return [fieldError.invalid(field, group, errs.join(','))];
+  return group.includes('.') ? [] : [fieldError.invalid(field, group, 'should be a domain with at least one dot')];
 }
 
 function validateScope(scope: string): StatusCause[] {
@@ -43,37 +45,50 @@ function validateScope(scope: string): StatusCause[] {
   return SCOPES.includes(scope) ? [] : [fieldError.unsupported('spec.scope', scope, SCOPES)];
 }
 
-/** `ValidateCustomResourceDefinitionNames`: lower-case DNS-1035 labels, kinds checked lower-cased. */
+/**
+ * `ValidateCustomResourceDefinitionNames` plus the spec's required names (singular and listKind are
+ * defaulted before): lower-case DNS-1035 labels, kinds checked lower-cased.
+ */
 export function validateNames(names: CustomResourceDefinitionNames, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
-  const label = (value: string | undefined, field: string, required: boolean) => {
-    if (!value) {
-      if (required) causes.push(fieldError.required(`${path}.${field}`));
-      return;
-    }
-    causes.push(...invalidEach(`${path}.${field}`, value, isDNS1035Label(value)));
+  for (const field of ['plural', 'singular', 'kind', 'listKind'] as const)
+    if (!names[field]) causes.push(fieldError.required(`${path}.${field}`));
+  const label = (value: string | undefined, field: string) => {
+    const errs = value ? isDNS1035Label(value) : [];
+    if (errs.length) causes.push(fieldError.invalid(`${path}.${field}`, value, errs.join(',')));
   };
-  label(names.plural, 'plural', true);
-  label(names.singular, 'singular', false);
-  names.shortNames?.forEach((s, i) => label(s, `shortNames[${i}]`, false));
-  names.categories?.forEach((c, i) => label(c, `categories[${i}]`, false));
+  label(names.plural, 'plural');
+  label(names.singular, 'singular');
   for (const field of ['kind', 'listKind'] as const) {
     const value = names[field];
-    if (!value) {
-      if (field === 'kind') causes.push(fieldError.required(`${path}.kind`));
-      continue;
-    }
-    const errs = isDNS1035Label(value.toLowerCase());
-    if (errs.length) causes.push(fieldError.invalid(`${path}.${field}`, value, errs.join('; ')));
+    const errs = value ? isDNS1035Label(value.toLowerCase()) : [];
+    if (errs.length)
+      causes.push(
+        fieldError.invalid(
+          `${path}.${field}`,
+          value,
+          `may have mixed case, but should otherwise match: ${errs.join(',')}`,
+        ),
+      );
   }
+  names.shortNames?.forEach((s, i) => label(s, `shortNames[${i}]`));
   if (names.kind && names.kind === names.listKind)
     causes.push(fieldError.invalid(`${path}.listKind`, names.listKind, 'kind and listKind may not be the same'));
+  names.categories?.forEach((c, i) => label(c, `categories[${i}]`));
   return causes;
 }
 
 function validateVersions(spec: CustomResourceDefinitionSpec): StatusCause[] {
   const causes: StatusCause[] = [];
   const versions = spec.versions;
+  versions.forEach((v, i) => {
+    const path = `spec.versions[${i}]`;
+    const errs = isDNS1035Label(v.name);
+    if (errs.length) causes.push(fieldError.invalid(`${path}.name`, v.name, errs.join(',')));
+    causes.push(...validateVersion(v, path));
+  });
+  if (new Set(versions.map((v) => v.name)).size !== versions.length)
+    causes.push(fieldError.invalid('spec.versions', versionNames(versions), 'must contain unique version names'));
   if (versions.filter((v) => v.storage).length !== 1)
     causes.push(
       fieldError.invalid(
@@ -84,15 +99,6 @@ function validateVersions(spec: CustomResourceDefinitionSpec): StatusCause[] {
     );
   if (versions.length && !versions.some((v) => v.served))
     causes.push(fieldError.invalid('spec.versions', versionNames(versions), 'must serve at least one version'));
-  const seen = new Set<string>();
-  versions.forEach((v, i) => {
-    const path = `spec.versions[${i}]`;
-    if (!v.name) causes.push(fieldError.required(`${path}.name`));
-    else causes.push(...invalidEach(`${path}.name`, v.name, isDNS1123Label(v.name)));
-    if (seen.has(v.name)) causes.push(fieldError.duplicate(`${path}.name`, v.name));
-    seen.add(v.name);
-    causes.push(...validateVersion(v, path));
-  });
   return causes;
 }
 
@@ -106,12 +112,23 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Stat
   const schema = v.schema?.openAPIV3Schema;
   if (schema === undefined) causes.push(fieldError.required(schemaPath, 'schemas are required'));
   else causes.push(...structuralErrors(schema, schemaPath));
-  v.additionalPrinterColumns?.forEach((c, i) => {
-    const col = `${path}.additionalPrinterColumns[${i}]`;
-    if (!c.name) causes.push(fieldError.required(`${col}.name`));
-    if (!c.jsonPath) causes.push(fieldError.required(`${col}.jsonPath`));
-    if (!c.type) causes.push(fieldError.required(`${col}.type`));
-    else if (!COLUMN_TYPES.includes(c.type)) causes.push(fieldError.unsupported(`${col}.type`, c.type, COLUMN_TYPES));
-  });
+  v.additionalPrinterColumns?.forEach((c, i) =>
+    causes.push(...validateColumn(c, `${path}.additionalPrinterColumns[${i}]`)),
+  );
+  return causes;
+}
+
+/** `ValidateCustomResourceColumnDefinition`. */
+function validateColumn(c: CustomResourceColumnDefinition, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (!c.name) causes.push(fieldError.required(`${path}.name`));
+  const types = `must be one of ${COLUMN_TYPES.join(',')}`;
+  if (!c.type) causes.push(fieldError.required(`${path}.type`, types));
+  else if (!COLUMN_TYPES.includes(c.type)) causes.push(fieldError.invalid(`${path}.type`, c.type, types));
+  if (c.format && !COLUMN_FORMATS.includes(c.format))
+    causes.push(fieldError.invalid(`${path}.format`, c.format, `must be one of ${COLUMN_FORMATS.join(',')}`));
+  if (!c.jsonPath) causes.push(fieldError.required(`${path}.jsonPath`));
+  else if (!c.jsonPath.startsWith('.'))
+    causes.push(fieldError.invalid(`${path}.jsonPath`, c.jsonPath, 'must be a simple json path starting with .'));
   return causes;
 }
