@@ -100,7 +100,8 @@ export class CrdRegistrar {
     const crd = await this.read(name);
     if (!crd) return this.stopServing(name);
     if (crd.metadata.deletionTimestamp) return this.cleanUp(crd);
-    const acceptance = namesAcceptance(crd, this.otherKindsOfGroup(crd));
+    const established = crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    const acceptance = namesAcceptance(crd, this.otherKindsOfGroup(crd), established);
     if (acceptance.accepted) await this.serve(crd);
     await this.writeStatus(crd, acceptance);
   }

@@ -171,7 +171,8 @@ test('a CRD whose names are taken in its group is not accepted', async () => {
   assert.deepEqual(
     crd.status.conditions.map((c: Record<string, string>) => [c.type, c.status, c.reason, c.message]),
     [
-      ['NamesAccepted', 'False', 'KindConflict', '"Widget" is already in use'],
+      // Kind and list kind are both taken; upstream reports the last check's conflict.
+      ['NamesAccepted', 'False', 'ListKindConflict', '"WidgetList" is already in use'],
       ['Established', 'False', 'NotAccepted', 'not all names are accepted'],
     ],
   );
