@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { LogController, type FastifyInstance } from 'fastify';
 import { ensurePki } from './auth/pki.js';
 import { ensureAdminToken, parseTokenAuthFile, TokenAuthenticator } from './auth/tokens.js';
+import { CrdRegistrar } from './apiextensions/registrar.js';
 import { bootstrapNamespaces } from './bootstrap.js';
+import type { AdmissionHook } from './registry/admission.js';
 import { ConfigError, defaultConfig, type ServerConfig } from './config/config.js';
 import { selectedControllers } from '../controllers/index.js';
 import { KindRegistry } from './registry/kind-registry.js';
@@ -80,7 +82,7 @@ export interface CoreOptions
   history?: Partial<HistoryLimits>;
 }
 
-/** Opens storage, loads the watch cache and bootstraps the namespaces. */
+/** Opens storage, loads the watch cache, bootstraps the namespaces and serves the CustomResourceDefinitions' kinds. */
 export async function startCore(config: CoreOptions): Promise<Core> {
   if (config.storage === 'etcd' && !config.etcdEndpoints?.length)
     throw new ConfigError('--etcd-endpoints is required with --storage etcd');
@@ -112,7 +114,7 @@ export async function startCore(config: CoreOptions): Promise<Core> {
     if (watching) hub.stop();
     watching = false;
   };
-  return {
+  const core: Core = {
     backend,
     hub,
     registry,
@@ -131,6 +133,11 @@ export async function startCore(config: CoreOptions): Promise<Core> {
       await backend.close();
     },
   };
+  // Stored CRDs' kinds are served before the core is: a restarted server answers for them at once.
+  const crds = new CrdRegistrar(registry, core);
+  registry.addAdmission(crds.admission as AdmissionHook);
+  await crds.start();
+  return core;
 }
 
 /**

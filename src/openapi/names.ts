@@ -83,6 +83,11 @@ export function kindComponentName(rt: Pick<ResourceType, 'group' | 'version'>, k
   return `io.k8s.api.${pkg}.${rt.version}.${kind}`;
 }
 
+/** The component name of `rt`'s kind: the one it supplies (CRDs, custom kinds), else upstream's built-in pattern. */
+export function componentNameOf(rt: ResourceType): string {
+  return rt.openapi?.name ?? kindComponentName(rt, rt.kind);
+}
+
 /** Reference to a component of the same document. */
 export function ref(name: string): { $ref: string } {
   return { $ref: `#/components/schemas/${name}` };

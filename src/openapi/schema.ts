@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isOpaque, reqInt, reqString } from '../../schemas/meta.js';
 import type { ResourceType } from '../registry/resource.js';
 import { innerSchema, structuralSchema } from '../registry/unknown-fields.js';
-import { kindComponentName, listMetaName, ref, scalarComponents } from './names.js';
+import { componentNameOf, listMetaName, ref, scalarComponents } from './names.js';
 import type { TypeDescription } from './types.js';
 
 /** One OpenAPI schema object, as JSON. */
@@ -38,7 +38,12 @@ export function gvkOf(rt: Pick<ResourceType, 'group' | 'version'>, kind: string)
  * `x-kubernetes-group-version-kind` list `kubectl explain` finds it by. Returns its name.
  */
 export function addKindComponent(rt: ResourceType, doc: ComponentsBuilder): string {
-  const name = kindComponentName(rt, rt.kind);
+  const name = componentNameOf(rt);
+  const supplied = rt.openapi?.component;
+  if (supplied) {
+    doc.components[name] = { ...supplied, 'x-kubernetes-group-version-kind': [gvkOf(rt, rt.kind)] };
+    return name;
+  }
   const body = structuralSchema(rt.schema as z.ZodType);
   if (!(body instanceof z.ZodObject)) throw new Error(`${rt.kind}: the schema is not an object`);
   doc.components[name] = {
@@ -51,7 +56,7 @@ export function addKindComponent(rt: ResourceType, doc: ComponentsBuilder): stri
 /** Adds the `<Kind>List` component of `rt` (and ListMeta). Returns its name. */
 export function addListComponent(rt: ResourceType, doc: ComponentsBuilder): string {
   const kind = `${rt.kind}List`;
-  const name = kindComponentName(rt, kind);
+  const name = `${componentNameOf(rt)}List`;
   doc.components[listMetaName] ??= {
     type: 'object',
     description: 'Metadata of a list: its resourceVersion and the continue token of the next page.',
@@ -69,7 +74,7 @@ export function addListComponent(rt: ResourceType, doc: ComponentsBuilder): stri
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
       metadata: ref(listMetaName),
-      items: { type: 'array', items: ref(kindComponentName(rt, rt.kind)) },
+      items: { type: 'array', items: ref(componentNameOf(rt)) },
     },
     required: ['items'],
     'x-kubernetes-group-version-kind': [gvkOf(rt, kind)],

@@ -17,6 +17,13 @@ export interface KindOpenApi {
   names?: readonly (readonly [z.ZodType, string])[];
   /** Descriptions by component name, the kind's own (`io.k8s.api.core.v1.Service`) included. */
   descriptions?: Readonly<Record<string, TypeDescription>>;
+  /** The kind's component name when it does not follow `io.k8s.api.<group>.<version>.<Kind>` (CRDs, custom kinds). */
+  name?: string;
+  /**
+   * The kind's whole component schema, used as is instead of one derived from its zod schema (a
+   * custom kind publishes its CRD's openAPIV3Schema). `names` and `descriptions` do not apply to it.
+   */
+  component?: Readonly<Record<string, unknown>>;
 }
 
 /** Upstream's package prefixes of component names. */

@@ -51,7 +51,10 @@ export function decodeBody<T extends KubeObject>(rt: ResourceType<T>, body: unkn
   raw.metadata ??= {};
   const parsed = rt.schema.safeParse(raw);
   if (!parsed.success) throw cannotHandle(rt, describeIssues(parsed.error.issues));
-  const unknown = dropUnknownFields(rt.schema, raw, parsed.data).map((path) => `unknown field "${formatPath(path)}"`);
+  const unknown = [
+    ...dropUnknownFields(rt.schema, raw, parsed.data),
+    ...(rt.pruneUnknownFields?.(parsed.data) ?? []),
+  ].map((path) => `unknown field "${formatPath(path)}"`);
   if (unknown.length) reportUnknownFields(rt, unknown, opts);
   return parsed.data;
 }

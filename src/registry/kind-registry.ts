@@ -1,7 +1,7 @@
 /**
  * The kinds a running server serves. Routes, discovery, OpenAPI and protobuf decoding read kinds
- * from here on every request, so a kind registered or removed while serving (a CustomResourceDefinition,
- * later) appears in or leaves all of them at once.
+ * from here on every request, so a kind registered or removed while serving (one a
+ * CustomResourceDefinition defines, see src/apiextensions/registrar.ts) appears in or leaves all of them at once.
  */
 import { apiVersionOf, type ResourceType } from './resource.js';
 

@@ -5,6 +5,7 @@ import type { PatchMeta } from '../apimachinery/patch.js';
 import type { KindOpenApi } from '../openapi/types.js';
 import type { MessageDescriptor } from '../protobuf/messages.js';
 import type { TableConvertor } from './table.js';
+import type { FieldPath } from './unknown-fields.js';
 
 /**
  * What one kind contributes to the generic registry: the kube-apiserver `RESTCreateStrategy` /
@@ -96,6 +97,17 @@ export interface ResourceType<T extends KubeObject = KubeObject, K extends strin
    * are all atomic says so with `metadataOnlyPatchMeta`.
    */
   strategicMerge: PatchMeta;
+  /**
+   * Strategic merge patch is a 415 for this kind, as for custom resources upstream (no Go struct
+   * tags to merge by); JSON patch, merge patch and apply work.
+   */
+  refusesStrategicMerge?: boolean;
+  /**
+   * For a kind whose fields `schema` does not list (custom kinds, checked against their CRD's
+   * schema): removes the fields the kind does not have from a decoded object and returns their
+   * paths, which decoding reports like the unknown fields it finds itself (`fieldValidation`).
+   */
+  pruneUnknownFields?(obj: T): FieldPath[];
   /** Upstream component names of the kind's nested schemas, and the descriptions `kubectl explain` prints. */
   openapi?: KindOpenApi;
   /** The kind's protobuf message, for request bodies kubectl sends in `application/vnd.kubernetes.protobuf`. */

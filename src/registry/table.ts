@@ -6,8 +6,8 @@
  */
 import type { KubeObject } from '../apimachinery/object.js';
 
-/** One cell: a JSON scalar. */
-export type TableCell = string | number | boolean;
+/** One cell: a JSON scalar; null for a value the object lacks (kubectl prints `<none>`). */
+export type TableCell = string | number | boolean | null;
 
 /** `meta.k8s.io/v1` TableColumnDefinition. */
 export interface TableColumnDefinition {

@@ -1,6 +1,7 @@
 import { dump } from 'js-yaml';
 import type { FastifyInstance } from 'fastify';
 import { kubeconfigFor } from '../config/kubeconfig.js';
+import { installCrds } from '../apiextensions/install.js';
 import { buildApp } from '../http/app.js';
 import type { AdmissionHook } from '../registry/admission.js';
 import type { Registry } from '../registry/store.js';
@@ -15,6 +16,12 @@ export interface TestEnvOptions {
   controllers?: readonly Reconciler[];
   /** Extra admission hooks (the ClusterIP/NodePort allocators are always installed by the core). */
   admission?: readonly AdmissionHook[];
+  /**
+   * CustomResourceDefinition manifests to install before the controllers start (envtest's
+   * `CRDDirectoryPaths`): files, or directories of `.yaml`/`.yml`/`.json` files. Their kinds are
+   * served over HTTP; the SDK's typed client and informers know only the built-in kinds.
+   */
+  crdPaths?: readonly string[];
   /** Also serve HTTP on a free loopback port and hand back a kubeconfig for it (default false: no sockets). */
   listen?: boolean;
   clock?: Clock;
@@ -42,6 +49,13 @@ export interface TestEnv {
 export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> {
   const core: Core = await startCore({ storage: 'memory', dataDir: '', syncWrites: false });
   core.registry.addAdmission(...(opts.admission ?? []));
+  try {
+    await installCrds(core.registry, opts.crdPaths ?? []);
+  } catch (err) {
+    core.endWatches();
+    await core.close();
+    throw err;
+  }
   const lookup = kindLookup(core.kinds.all());
   const client = new LocalClient(core.registry, lookup);
   const manager = new Manager({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildV3Documents, buildV3Index, groupVersionPath } from '../../src/openapi/document.js';
-import { kindComponentName } from '../../src/openapi/names.js';
+import { componentNameOf } from '../../src/openapi/names.js';
 import { encodeSwaggerProtobuf } from '../../src/openapi/v2-protobuf.js';
 import { negotiateV2 } from '../../src/http/routes/openapi.js';
 import { builtinKinds } from '../../src/registry/kinds/index.js';
@@ -42,7 +42,7 @@ describe('group-version documents', () => {
 
   for (const rt of builtinKinds) {
     test(`${rt.kind}: component named like upstream, with its GVK`, () => {
-      const name = kindComponentName(rt, rt.kind);
+      const name = componentNameOf(rt);
       const schema = documentOf(rt).components.schemas[name];
       assert.ok(schema, `${name} missing`);
       assert.deepEqual(schema['x-kubernetes-group-version-kind'], [
@@ -287,7 +287,7 @@ describe('HTTP', () => {
     assert.equal(res.statusCode, 200);
     const doc = res.json();
     assert.equal(doc.swagger, '2.0');
-    for (const rt of builtinKinds) assert.ok(doc.definitions[kindComponentName(rt, rt.kind)], rt.kind);
+    for (const rt of builtinKinds) assert.ok(doc.definitions[componentNameOf(rt)], rt.kind);
     const refs = collectRefs(doc);
     assert.ok(refs.length > 0 && refs.every((r) => r.startsWith('#/definitions/') && doc.definitions[r.slice(14)]));
     const patch = doc.paths['/api/v1/namespaces/{namespace}/pods/{name}'].patch;

@@ -1098,11 +1098,21 @@ const identity: [
   ['Route', 'routes', 'compute.kplane.io', false, undefined, false, 'subdomain', true],
   ['Firewall', 'firewalls', 'compute.kplane.io', false, undefined, false, 'subdomain', true],
   ['ForwardingRule', 'forwardingrules', 'compute.kplane.io', false, undefined, true, 'subdomain', true],
+  [
+    'CustomResourceDefinition',
+    'customresourcedefinitions',
+    'apiextensions.k8s.io',
+    false,
+    ['crd', 'crds'],
+    true,
+    'subdomain',
+    false,
+  ],
   ['NodeDataplane', 'nodedataplanes', 'network.kplane.io', false, ['ndp'], false, 'subdomain', false],
   ['PacketTrace', 'packettraces', 'network.kplane.io', false, ['trace'], false, 'subdomain', false],
   ['Binding', 'bindings', '', true, undefined, false, 'subdomain', false],
 ];
-test('builtinKinds lists the sixteen kinds with their upstream identity', () => {
+test('builtinKinds lists the seventeen kinds with their upstream identity', () => {
   const got = builtinKinds.map((rt: ResourceType<KubeObject>) => [
     rt.kind,
     rt.plural,

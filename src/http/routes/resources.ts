@@ -93,7 +93,7 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
         writeOptions(query, reply),
       );
     case 'PATCH': {
-      const type = patchTypeOf(req);
+      const type = patchTypeOf(req, rt);
       if (type !== 'apply') return registry.patch(rt, namespace, name, type, req.body, sub, writeOptions(query, reply));
       if (sub) throw errors.methodNotAllowed('server-side apply of a subresource is not supported');
       const force = query.force === 'true';
@@ -270,12 +270,15 @@ function fromProtobuf(body: Buffer, messageOf: MessageLookup): unknown {
   }
 }
 
-function patchTypeOf(req: FastifyRequest): PatchType {
+/** The patch type of the request; one the kind does not take is a 415 listing those it does. */
+function patchTypeOf(req: FastifyRequest, rt: ResourceType): PatchType {
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim();
-  const type = patchContentTypes[mediaType as keyof typeof patchContentTypes];
-  if (!type) throw errors.unsupportedMediaType(mediaType, Object.keys(patchContentTypes));
+  const accepted = Object.keys(patchContentTypes).filter(
+    (t) => !(rt.refusesStrategicMerge && patchContentTypes[t as keyof typeof patchContentTypes] === 'strategic'),
+  );
+  if (!accepted.includes(mediaType)) throw errors.unsupportedMediaType(mediaType, accepted);
   if (req.body === undefined) throw errors.badRequest('the patch body is empty');
-  return type;
+  return patchContentTypes[mediaType as keyof typeof patchContentTypes];
 }
 
 function writeOptions(query: Query, reply: FastifyReply): WriteOptions {

@@ -5,6 +5,7 @@
  */
 import type { ResourceType } from '../resource.js';
 import { bindings } from './binding/index.js';
+import { customResourceDefinitions } from './customresourcedefinition/index.js';
 import { endpoints } from './endpoints/index.js';
 import { endpointSlices } from './endpointslice/index.js';
 import { events } from './event/index.js';
@@ -36,6 +37,7 @@ export const storedKinds = [
   routes,
   firewalls,
   forwardingRules,
+  customResourceDefinitions,
 ] as const;
 
 /** Kinds answered by their own routes, never stored (see `ResourceType.custom`). */
