@@ -47,6 +47,10 @@ test('kubectl apply -f of a CRD and its objects: the CRD is established at once,
   const first = await kubectl('apply', '-f', file);
   assert.notEqual(first.code, 0);
   assert.equal(first.stdout.trim(), 'customresourcedefinition.apiextensions.k8s.io/widgets.example.kplane.io created');
+  assert.match(
+    first.stderr,
+    /no matches for kind "Widget" in version "example.kplane.io\/v1"\nensure CRDs are installed first/,
+  );
   // The CRD was established before its create returned: the next run needs no wait.
   const established = '{.status.conditions[?(@.type=="Established")].status}';
   assert.equal(await kubectlOk('get', 'crd', 'widgets.example.kplane.io', '-o', `jsonpath=${established}`), 'True');
