@@ -68,6 +68,18 @@ export class KindRegistry {
     return true;
   }
 
+  /**
+   * A value computed from the served kinds (discovery documents, OpenAPI): `compute` runs on first
+   * use and again only after the kinds changed.
+   */
+  derived<T>(compute: (kinds: readonly ResourceType[]) => T): () => T {
+    let cached: { generation: number; value: T } | undefined;
+    return () => {
+      if (cached?.generation !== this.changes) cached = { generation: this.changes, value: compute(this.all()) };
+      return cached.value;
+    };
+  }
+
   /** Calls `listener` after every change; returns the function that stops it. */
   onChange(listener: (change: KindChange) => void): () => void {
     this.listeners.add(listener);

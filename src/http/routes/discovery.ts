@@ -23,11 +23,11 @@ interface GroupVersion {
  * `If-None-Match` with 304, as kube-apiserver's (apiserver/pkg/endpoints/discovery/aggregated).
  */
 export async function discoveryRoutes(app: FastifyInstance, opts: { kinds: KindRegistry }): Promise<void> {
-  const served = derivedFrom(opts.kinds, (kinds) => {
+  const served = opts.kinds.derived((kinds) => {
     const gvs = groupVersions(kinds);
     return { gvs, core: gvs.filter((gv) => gv.group === ''), named: gvs.filter((gv) => gv.group !== '') };
   });
-  const aggregated = derivedFrom(opts.kinds, () => ({
+  const aggregated = opts.kinds.derived(() => ({
     core: publish(aggregatedList(served().core)),
     named: publish(aggregatedList(served().named)),
   }));
@@ -69,15 +69,6 @@ export async function discoveryRoutes(app: FastifyInstance, opts: { kinds: KindR
     const p = req.params as { group: string; version: string };
     return resourceList(find(served().gvs, p.group, p.version));
   });
-}
-
-/** A value computed from the served kinds, computed again only after they changed. */
-export function derivedFrom<T>(kinds: KindRegistry, compute: (all: readonly ResourceType[]) => T): () => T {
-  let cached: { generation: number; value: T } | undefined;
-  return () => {
-    if (cached?.generation !== kinds.generation) cached = { generation: kinds.generation, value: compute(kinds.all()) };
-    return cached.value;
-  };
 }
 
 /** A document's JSON text and its ETag. */

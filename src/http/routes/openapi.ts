@@ -5,7 +5,6 @@ import { toSwagger, type SwaggerDocument } from '../../openapi/v2.js';
 import { encodeSwaggerProtobuf } from '../../openapi/v2-protobuf.js';
 import type { KindRegistry } from '../../registry/kind-registry.js';
 import { etagOf, notModified } from '../etag.js';
-import { derivedFrom } from './discovery.js';
 
 export interface OpenApiRouteDeps {
   kinds: KindRegistry;
@@ -19,14 +18,12 @@ export interface OpenApiRouteDeps {
  */
 export async function openapiRoutes(app: FastifyInstance, deps: OpenApiRouteDeps): Promise<void> {
   // Built on first use, and again after the served kinds changed.
-  const documents: () => Map<string, PublishedDocument> = derivedFrom(deps.kinds, buildV3Documents);
-  const index = derivedFrom(deps.kinds, () => {
+  const documents: () => Map<string, PublishedDocument> = deps.kinds.derived(buildV3Documents);
+  const index = deps.kinds.derived(() => {
     const json = JSON.stringify(buildV3Index(documents()));
     return { json, etag: etagOf(json) };
   });
-  const swagger = derivedFrom(deps.kinds, () =>
-    publishSwagger(toSwagger([...documents().values()].map((d) => d.document))),
-  );
+  const swagger = deps.kinds.derived(() => publishSwagger(toSwagger([...documents().values()].map((d) => d.document))));
 
   app.get('/openapi/v3', async (req, reply) => {
     if (!acceptsJson(req)) throw notAcceptable();
