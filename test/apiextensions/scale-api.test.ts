@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { scalableWidgetCrd } from './fixtures.js';
+import { scalableWidgetCrd, widgetCrd } from './fixtures.js';
 
 const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 const widgets = '/apis/example.kplane.io/v1/namespaces/default/widgets';
@@ -95,6 +95,15 @@ test('PATCH /scale: merge and JSON patch; strategic merge is a 415 as for the ki
   );
   assert.equal(json.statusCode, 200, json.body);
   assert.equal((await request('GET', `${widgets}/s3`)).json().spec.replicas, 6);
+  const managed = await request('PATCH', `${widgets}/s3/scale?fieldManager=scaler`, { spec: { replicas: 7 } }, merge);
+  assert.equal(managed.statusCode, 200, managed.body);
+  const entry = (await request('GET', `${widgets}/s3`))
+    .json()
+    .metadata.managedFields.find((e: { manager: string }) => e.manager === 'scaler');
+  assert.deepEqual(
+    [entry.operation, entry.subresource, entry.fieldsV1],
+    ['Update', 'scale', { 'f:spec': { 'f:replicas': {} } }],
+  );
   const strategic = await request(
     'PATCH',
     `${widgets}/s3/scale`,
@@ -122,6 +131,47 @@ test('a scale write goes through validation: the schema and the replica rules ap
     'the API version in the data (autoscaling/v1) or kind (Widget) does not match the expected API version (autoscaling/v1) and kind (Scale)',
   );
   assert.equal((await request('GET', `${widgets}/s4`)).json().spec.replicas, 1);
+});
+
+/** A kind whose desired count is nested and has no default: `.spec.scaling.count`. */
+function gadgetCrd() {
+  const crd = widgetCrd({
+    names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', shortNames: [], categories: [] },
+    versionExtras: {
+      subresources: { scale: { specReplicasPath: '.spec.scaling.count', statusReplicasPath: '.status.count' } },
+    },
+  });
+  crd.metadata.name = 'gadgets.example.kplane.io';
+  const schema = crd.spec.versions[0].schema.openAPIV3Schema.properties;
+  (schema.spec.properties as Record<string, unknown>).scaling = {
+    type: 'object',
+    properties: { count: { type: 'integer' } },
+  };
+  return crd;
+}
+
+test("an object without the desired count: GET is upstream's 500, a patch must set one", async () => {
+  assert.equal((await request('POST', crds, gadgetCrd())).statusCode, 201);
+  const gadgets = '/apis/example.kplane.io/v1/namespaces/default/gadgets';
+  const created = await request('POST', gadgets, { ...widget('g1', { color: 'red' }), kind: 'Gadget' });
+  assert.equal(created.statusCode, 201, created.body);
+  const get = await request('GET', `${gadgets}/g1/scale`);
+  assert.equal(get.statusCode, 500);
+  assert.equal(
+    get.json().message,
+    'Internal error occurred: the spec replicas field ".spec.scaling.count" does not exist',
+  );
+  const unset = await request('PATCH', `${gadgets}/g1/scale`, { metadata: { labels: { a: 'b' } } }, merge);
+  assert.equal(unset.statusCode, 400);
+  assert.equal(unset.json().message, 'the spec replicas field ".spec.scaling.count" cannot be empty');
+  const dryRun = await request('PATCH', `${gadgets}/g1/scale?dryRun=All`, { spec: { replicas: 2 } }, merge);
+  assert.equal(dryRun.statusCode, 200, dryRun.body);
+  assert.equal(dryRun.json().spec.replicas, 2);
+  assert.equal((await request('GET', `${gadgets}/g1`)).json().spec.scaling, undefined, 'a dry run stores nothing');
+  const set = await request('PATCH', `${gadgets}/g1/scale`, { spec: { replicas: 2 } }, merge);
+  assert.equal(set.statusCode, 200, set.body);
+  assert.deepEqual((await request('GET', `${gadgets}/g1`)).json().spec.scaling, { count: 2 });
+  assert.deepEqual((await request('GET', `${gadgets}/g1/scale`)).json().spec, { replicas: 2 });
 });
 
 test('discovery lists <plural>/scale as an autoscaling/v1 Scale; OpenAPI describes its operations', async () => {
