@@ -87,5 +87,7 @@ export function scaledObject<T extends KubeObject>(rt: ResourceType<T>, current:
     throw errors.badRequest(`the spec replicas field ${JSON.stringify(scale.specReplicasPath)} cannot be empty`);
   const next = structuredClone(current);
   scale.writeReplicas(next, replicas);
+  // The count is not decoded from a body: a kind whose schema lacks its path drops it, as on read upstream.
+  rt.pruneUnknownFields?.(next);
   return next;
 }

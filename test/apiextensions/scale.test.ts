@@ -167,6 +167,16 @@ test('a requested Scale changes only the desired count; unset, stale or renamed 
   assert.deepEqual(next, { ...current, spec: { color: 'red', replicas: 4 } });
   assert.equal((current.spec as { replicas: number }).replicas, 1, 'the current object is left alone');
 
+  const pruning: ResourceType = {
+    ...rt,
+    pruneUnknownFields: (obj) => {
+      delete (obj.spec as { replicas?: number }).replicas;
+      return [['spec', 'replicas']];
+    },
+  };
+  const pruned = scaledObject(pruning, current, requested({ ...base, spec: { replicas: 4 } }), 'w');
+  assert.deepEqual(pruned.spec, { color: 'red' }, 'a count the schema lacks is pruned');
+
   const nested = customScaleSubresource({ ...paths, specReplicasPath: '.spec.scaling.count' });
   const created = structuredClone(current);
   nested.writeReplicas(created, 2);
