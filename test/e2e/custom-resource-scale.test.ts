@@ -48,6 +48,10 @@ test('kubectl scale of a custom object changes its spec.replicas; get --raw read
   assert.equal(scale.metadata.name, 'first');
   assert.deepEqual(scale.spec, { replicas: 5 });
   assert.deepEqual(scale.status, { replicas: 0 });
+  // The kind's columns, read from the Scale (upstream's Table of a custom kind's scale subresource).
+  const [header, row] = (await kubectlOk('get', 'widget', 'first', '--subresource=scale')).trim().split('\n');
+  assert.deepEqual(header.trim().split(/\s{2,}/), ['NAME', 'COLOR', 'REPLICAS', 'READY']);
+  assert.deepEqual(row.trim().split(/\s{2,}/), ['first', '5']);
 });
 
 test('kubectl scale --current-replicas reads the Scale, then replaces it; a wrong precondition fails', async () => {

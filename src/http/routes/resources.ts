@@ -147,8 +147,12 @@ async function handleScale(
   const { rt, namespace } = target;
   const name = target.name!;
   switch (req.method) {
-    case 'GET':
-      return deps.registry.getScale(rt, namespace, name);
+    case 'GET': {
+      // As upstream, a Table prints the kind's own columns, read from the Scale.
+      const table = tableRequestOf(req);
+      const scale = await deps.registry.getScale(rt, namespace, name);
+      return table ? objectToTable(rt, scale, table, Date.now()) : scale;
+    }
     case 'PUT':
       return deps.registry.updateScale(
         rt,
