@@ -18,6 +18,7 @@ import { customTable } from './columns.js';
 import { applyDefaults } from './defaults.js';
 import { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { prune } from './prune.js';
+import { withScaleSubresource } from './scale.js';
 import { isObject, type JsonSchema } from './types.js';
 import { validateCustomObject } from './validation.js';
 
@@ -28,7 +29,7 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
   const schema = (version.schema?.openAPIV3Schema ?? { type: 'object' }) as JsonSchema;
   const names = crd.spec.names;
   const hasStatus = isObject(version.subresources?.status);
-  return {
+  return withScaleSubresource(version, {
     group: crd.spec.group,
     version: version.name,
     kind: names.kind,
@@ -54,7 +55,7 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
     table: customTable(version.additionalPrinterColumns),
     fieldSelectors: selectableFields(version),
     openapi: { name: componentName(crd.spec.group, version.name, names.kind), component: publishedSchema(schema) },
-  };
+  });
 }
 
 /**

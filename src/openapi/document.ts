@@ -9,6 +9,7 @@ import { apiVersionOf, type ResourceType } from '../registry/resource.js';
 import { resourcePaths } from './paths.js';
 import { sharedDescriptions } from './descriptions.js';
 import { namedSchemas } from './names.js';
+import { scaleComponents } from './scale.js';
 import { addKindComponent, addListComponent, type Components, type ComponentsBuilder } from './schema.js';
 import type { TypeDescription } from './types.js';
 
@@ -57,6 +58,7 @@ function buildGroupVersionDocument(resources: readonly ResourceType[], catalog: 
     const kindRef = addKindComponent(rt, doc);
     const listRef = addListComponent(rt, doc);
     Object.assign(paths, resourcePaths(rt, kindRef, listRef));
+    if (rt.scale) Object.assign(schemas, scaleComponents);
   }
   return {
     openapi: '3.0.0',

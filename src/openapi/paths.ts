@@ -6,6 +6,7 @@
  */
 import type { ResourceType } from '../registry/resource.js';
 import { ref } from './names.js';
+import { scaleComponentName, scaleGvk } from './scale.js';
 import { gvkOf, type OpenApiSchema } from './schema.js';
 
 type Operation = Record<string, unknown>;
@@ -185,6 +186,13 @@ export function resourcePaths(rt: ResourceType, kindRef: string, listRef: string
       patchBody,
       false,
     );
+  if (rt.scale)
+    paths[`${object}/scale`] = scaleItem(
+      rt,
+      `${scope}${rt.kind}Scale`,
+      [...nsParams, nameParam, params.pretty],
+      patchBody,
+    );
   if (rt.namespaced) {
     paths[`${base}/${rt.plural}`] = {
       parameters: [params.pretty],
@@ -214,6 +222,19 @@ function onlyServedVerbs(paths: Record<string, PathItem>, verbs: readonly string
     if (Object.keys(kept).length > 1) out[path] = kept as PathItem;
   }
   return out;
+}
+
+/** The `scale` subresource's read, replace and patch, all of an autoscaling/v1 Scale. */
+function scaleItem(
+  rt: ResourceType,
+  id: string,
+  parameters: OpenApiSchema[],
+  patchBody: Record<string, unknown>,
+): PathItem {
+  const item = objectItem(rt, id, parameters, ref(scaleComponentName), patchBody, false);
+  for (const method of ['get', 'put', 'patch'])
+    (item[method] as Operation)['x-kubernetes-group-version-kind'] = scaleGvk;
+  return item;
 }
 
 function objectItem(

@@ -29,13 +29,19 @@ export interface DecodeOptions {
   invalidPatch?: unknown;
 }
 
+/** What decoding reads of a kind: identity, schema and pruning (a Scale body has no ResourceType of its own). */
+export type DecodedKind<T extends KubeObject> = Pick<
+  ResourceType<T>,
+  'group' | 'version' | 'kind' | 'schema' | 'pruneUnknownFields'
+>;
+
 /**
  * Turns a request body into a typed object of `rt`, as kube-apiserver's decoder does: a body that
  * is not a JSON object, names another kind or version, or has a field of the wrong JSON type is a
  * 400 BadRequest; missing `apiVersion`/`kind` are taken from the URL; defaults are applied; unknown
  * fields are handled as `opts.fieldValidation` says. Semantic rules (422) are the strategy's job, later.
  */
-export function decodeBody<T extends KubeObject>(rt: ResourceType<T>, body: unknown, opts: DecodeOptions = {}): T {
+export function decodeBody<T extends KubeObject>(rt: DecodedKind<T>, body: unknown, opts: DecodeOptions = {}): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw errors.badRequest(`the body of the request must be a JSON or YAML object describing a ${rt.kind}`);
   }
@@ -74,7 +80,7 @@ export function parseFieldValidation(value: unknown, method: string): FieldValid
   ]);
 }
 
-function reportUnknownFields(rt: ResourceType, messages: string[], opts: DecodeOptions): void {
+function reportUnknownFields(rt: DecodedKind<KubeObject>, messages: string[], opts: DecodeOptions): void {
   const mode = opts.fieldValidation ?? defaultFieldValidation;
   if (mode === 'Ignore') return;
   if (mode === 'Warn') {
@@ -88,7 +94,7 @@ function reportUnknownFields(rt: ResourceType, messages: string[], opts: DecodeO
   throw cannotHandle(rt, strictError);
 }
 
-function cannotHandle(rt: ResourceType, why: string) {
+function cannotHandle(rt: DecodedKind<KubeObject>, why: string) {
   return errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${why}`);
 }
 

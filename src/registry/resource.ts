@@ -135,6 +135,34 @@ export interface ResourceType<T extends KubeObject = KubeObject, K extends strin
    * the handler it wires for `<plural>/<subresource>` (src/http/connect-route.ts).
    */
   connect?: { readonly [subresource: string]: ConnectSubresource };
+  /**
+   * The `scale` subresource (an autoscaling/v1 Scale, registry/scale.ts): where the kind keeps its
+   * replica counts. A Scale written through it changes only the desired count, through the normal
+   * update path (strategy, validation, optimistic concurrency).
+   */
+  scale?: ScaleSubresource<T>;
+}
+
+/** What a kind's Scale shows: its desired and current replica counts and its pods' label selector. */
+export interface ScaleFields {
+  /** The desired count; undefined when the object has none. */
+  specReplicas?: number;
+  statusReplicas: number;
+  /** The selector in its string form (`app=web`), if the kind has one. */
+  selector?: string;
+}
+
+/**
+ * Where one kind keeps what its Scale shows. Declared through methods so a `ResourceType<Pod>` is
+ * usable where a `ResourceType` is expected (method parameters are bivariant).
+ */
+export interface ScaleSubresource<T extends KubeObject = KubeObject> {
+  /** Where the desired count lives, as messages name it (`.spec.replicas`). */
+  specReplicasPath: string;
+  /** The object's counts and selector; never throws. */
+  read(obj: T): ScaleFields;
+  /** Sets the desired count on `obj`, a copy the registry owns. */
+  writeReplicas(obj: T, replicas: number): void;
 }
 
 /** A subresource answered by a handler outside the registry, as discovery lists it. */

@@ -63,3 +63,25 @@ export function widgetCrd(
     },
   };
 }
+
+/** The widget CRD with a scale subresource over `.spec.replicas`, `.status.replicas` and `.status.selector`. */
+export function scalableWidgetCrd() {
+  const crd = widgetCrd({
+    versionExtras: {
+      subresources: {
+        status: {},
+        scale: {
+          specReplicasPath: '.spec.replicas',
+          statusReplicasPath: '.status.replicas',
+          labelSelectorPath: '.status.selector',
+        },
+      },
+    },
+  });
+  const status = crd.spec.versions[0].schema.openAPIV3Schema.properties.status as {
+    properties: Record<string, unknown>;
+  };
+  status.properties.replicas = { type: 'integer' };
+  status.properties.selector = { type: 'string' };
+  return crd;
+}

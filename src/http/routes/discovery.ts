@@ -8,6 +8,8 @@ import { etagOf, notModified } from '../etag.js';
 const aggregatedType = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const subresourceVerbs = ['get', 'patch', 'update'];
+/** What a `scale` subresource answers, whatever the kind: clients' scale clients read it from discovery. */
+const scaleKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 
 interface GroupVersion {
   group: string;
@@ -130,6 +132,15 @@ function groupList(named: GroupVersion[]) {
   });
 }
 
+/** A subresource as legacy discovery lists it; group and version only when its kind is of another group. */
+interface LegacySubresource {
+  name: string;
+  verbs: readonly string[];
+  kind?: string;
+  group?: string;
+  version?: string;
+}
+
 function resourceList(gv: GroupVersion) {
   const resources = gv.resources.flatMap((rt) => {
     const main = {
@@ -141,8 +152,9 @@ function resourceList(gv: GroupVersion) {
       ...(rt.shortNames?.length ? { shortNames: rt.shortNames } : {}),
       ...(rt.categories?.length ? { categories: rt.categories } : {}),
     };
-    const subresources = [
+    const subresources: LegacySubresource[] = [
       ...(rt.hasStatus ? [{ name: 'status', verbs: subresourceVerbs }] : []),
+      ...(rt.scale ? [{ name: 'scale', verbs: subresourceVerbs, ...scaleKind }] : []),
       ...(rt.custom?.subresources ?? []),
       ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({
         name,
@@ -157,7 +169,8 @@ function resourceList(gv: GroupVersion) {
         name: `${rt.plural}/${sub.name}`,
         singularName: '',
         namespaced: rt.namespaced,
-        kind: 'kind' in sub ? sub.kind : rt.kind,
+        ...(sub.group !== undefined ? { group: sub.group, version: sub.version } : {}),
+        kind: sub.kind ?? rt.kind,
         verbs: sub.verbs,
       })),
     ];
@@ -190,6 +203,7 @@ function aggregatedResource(rt: ResourceType) {
   const responseKind = { group: rt.group, version: rt.version, kind: rt.kind };
   const subresources = [
     ...(rt.hasStatus ? [{ subresource: 'status', responseKind, verbs: subresourceVerbs }] : []),
+    ...(rt.scale ? [{ subresource: 'scale', responseKind: scaleKind, verbs: subresourceVerbs }] : []),
     ...(rt.custom?.subresources ?? []).map((sub) => ({ subresource: sub.name, responseKind, verbs: sub.verbs })),
     ...Object.entries(rt.actions ?? {}).map(([name, action]) => ({
       subresource: name,

@@ -74,6 +74,7 @@ async function handle(deps: ResourceRouteDeps, req: FastifyRequest, reply: Fasti
   if (isConnect(target)) return handleConnect(deps.registry, deps.connect, target, req, reply);
   if (target.subresource !== undefined && target.rt.actions?.[target.subresource])
     return handleAction(deps, target, req, reply, query);
+  if (isScale(target)) return handleScale(deps, target, req, reply, query);
   const sub = subresourceOf(target);
   const { rt, namespace, name } = target;
   const registry = deps.registry;
@@ -133,6 +134,46 @@ async function handleAction(
   );
   if (action.answer === 'object') return object;
   return reply.code(201).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** The scale subresource (`<plural>/<name>/scale`) of a kind that declares one: an autoscaling/v1 Scale. */
+async function handleScale(
+  deps: ResourceRouteDeps,
+  target: ResourcePath,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  query: Query,
+): Promise<unknown> {
+  const { rt, namespace } = target;
+  const name = target.name!;
+  switch (req.method) {
+    case 'GET': {
+      // As upstream, a Table prints the kind's own columns, read from the Scale.
+      const table = tableRequestOf(req);
+      const scale = await deps.registry.getScale(rt, namespace, name);
+      return table ? objectToTable(rt, scale, table, Date.now()) : scale;
+    }
+    case 'PUT':
+      return deps.registry.updateScale(
+        rt,
+        namespace,
+        name,
+        requireBody(req, deps.protobufMessage),
+        writeOptions(query, reply),
+      );
+    case 'PATCH': {
+      const type = patchTypeOf(req, rt);
+      if (type === 'apply') throw errors.methodNotAllowed('server-side apply of a subresource is not supported');
+      return deps.registry.patchScale(rt, namespace, name, type, req.body, writeOptions(query, reply));
+    }
+    default:
+      throw errors.methodNotAllowed();
+  }
+}
+
+/** Whether the path names the scale subresource of a kind that has one. */
+function isScale(target: ResourcePath): boolean {
+  return target.subresource === 'scale' && target.rt.scale !== undefined;
 }
 
 async function handleCollection(
@@ -204,6 +245,7 @@ function resolve(deps: ResourceRouteDeps, url: string): ResourcePath & { name?: 
     target.subresource !== undefined &&
     !target.rt.actions?.[target.subresource] &&
     !isConnect(target) &&
+    !isScale(target) &&
     subresourceOf(target) === undefined
   )
     throw errors.pathNotFound();

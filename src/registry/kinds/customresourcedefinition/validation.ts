@@ -4,6 +4,7 @@
  */
 import { fieldError, type StatusCause } from '../../../apimachinery/errors.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
+import { scaleDefinitionErrors } from '../../../apiextensions/scale.js';
 import { structuralErrors } from '../../../apiextensions/structural.js';
 import type {
   CustomResourceColumnDefinition,
@@ -112,6 +113,7 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Stat
   const schema = v.schema?.openAPIV3Schema;
   if (schema === undefined) causes.push(fieldError.required(schemaPath, 'schemas are required'));
   else causes.push(...structuralErrors(schema, schemaPath));
+  causes.push(...scaleDefinitionErrors(v.subresources, `${path}.subresources`));
   v.additionalPrinterColumns?.forEach((c, i) =>
     causes.push(...validateColumn(c, `${path}.additionalPrinterColumns[${i}]`)),
   );
