@@ -15,6 +15,7 @@ import {
 } from '../registry/kinds/customresourcedefinition/schema.js';
 import { metadata, opaque, typeMeta } from '../../schemas/meta.js';
 import { customTable } from './columns.js';
+import { celValidator } from './cel-validation.js';
 import { applyDefaults } from './defaults.js';
 import { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { prune } from './prune.js';
@@ -28,6 +29,9 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
   const schema = (version.schema?.openAPIV3Schema ?? { type: 'object' }) as JsonSchema;
   const names = crd.spec.names;
   const hasStatus = isObject(version.subresources?.status);
+  const rules = celValidator(schema);
+  // Creates run the rules without an old object; updates run them in validateUpdate, with it.
+  const creating = new WeakSet<object>();
   return {
     group: crd.spec.group,
     version: version.name,
@@ -46,8 +50,14 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
       // With a status subresource, status is written through /status only (customresource/strategy.go).
       prepareForCreate: (obj) => {
         if (hasStatus) delete (obj as { status?: unknown }).status;
+        creating.add(obj);
       },
-      validate: (obj) => validateCustomObject(schema, obj as unknown as Record<string, unknown>),
+      validate: (obj) => [
+        ...validateCustomObject(schema, obj as unknown as Record<string, unknown>),
+        ...(rules && creating.has(obj) ? rules.validate(obj as unknown as Record<string, unknown>) : []),
+      ],
+      validateUpdate: (obj, old) =>
+        rules?.validate(obj as unknown as Record<string, unknown>, old as unknown as Record<string, unknown>) ?? [],
     },
     strategicMerge: kindPatchMeta(),
     refusesStrategicMerge: true,

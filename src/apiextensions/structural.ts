@@ -5,6 +5,7 @@
  * validation of custom objects rely on them.
  */
 import { fieldError, type StatusCause } from '../apimachinery/errors.js';
+import { ruleErrors } from './cel-rules.js';
 import { isObject, mapValueSchema, type JsonSchema } from './types.js';
 
 /** Where a node sits: the root, a property, an array's items, or a map's values. */
@@ -111,6 +112,7 @@ function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]
   if (s.$ref !== undefined) out.push(fieldError.forbidden(`${path}.$ref`, '$ref is not supported'));
   checkType(s, path, level, out);
   checkExtensions(s, path, out);
+  out.push(...ruleErrors(s, path));
   if (s.type === 'array' && s.items === undefined) out.push(fieldError.required(`${path}.items`, 'must be specified'));
   if (s.additionalProperties !== undefined && s.additionalProperties !== false) {
     if (level === 'root')

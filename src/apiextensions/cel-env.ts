@@ -1,0 +1,105 @@
+/**
+ * The CEL environment of `x-kubernetes-validations` rules, on @bufbuild/cel: the standard library
+ * (with RE2 `matches`), the strings extension, `self` and `oldSelf`, and the optional type's
+ * `hasValue()`/`value()`/`orValue()` for `optionalOldSelf` rules
+ * (staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/compilation.go).
+ *
+ * @bufbuild/cel has no type checker in its public API: a compiled rule is parsed, its functions
+ * looked up and its program planned; type errors show at evaluation, not when the CRD is written.
+ */
+import { celEnv, celList, celMethod, CelScalar, parse, plan, type CelList, type CelResult } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { isObject, mapValueSchema, type JsonSchema } from './types.js';
+
+/** Lists standing for CEL optionals: `optional.none()` is empty, `optional.of(v)` holds v. */
+const optionals = new WeakSet<object>();
+
+function asOptional(target: unknown): CelList {
+  if (!optionals.has(target as object)) throw new Error('no such overload');
+  return target as CelList;
+}
+
+const optionalMethods = [
+  celMethod('hasValue', CelScalar.DYN, [], CelScalar.BOOL, function () {
+    return asOptional(this).size > 0;
+  }),
+  celMethod('value', CelScalar.DYN, [], CelScalar.DYN, function () {
+    const opt = asOptional(this);
+    if (!opt.size) throw new Error('optional.none() dereference');
+    return opt.get(0) as never;
+  }),
+  celMethod('orValue', CelScalar.DYN, [CelScalar.DYN], CelScalar.DYN, function (fallback) {
+    const opt = asOptional(this);
+    return (opt.size ? opt.get(0) : fallback) as never;
+  }),
+];
+
+const env = celEnv({ funcs: [...strings, ...optionalMethods] });
+
+/** `oldSelf` of an optionalOldSelf rule: the old value wrapped as an optional, none when absent. */
+export function optionalOf(value: unknown): unknown {
+  const opt = celList(value === undefined ? [] : [value as never]);
+  optionals.add(opt);
+  return opt;
+}
+
+/** A planned expression: runs against `self` and `oldSelf`, returns a CEL value or a CelError. */
+export type CelProgram = (vars: { self: unknown; oldSelf?: unknown }) => CelResult;
+
+/** A compiled expression, or upstream's detail of why it does not compile. */
+export type Compiled = { program: CelProgram; usesOldSelf: boolean } | { error: string };
+
+/** Parses and plans `source`; calls of functions the environment lacks are compile errors, as upstream. */
+export function compile(source: string): Compiled {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(source);
+  } catch (err) {
+    return { error: `compilation failed: ERROR: ${(err as Error).message}` };
+  }
+  const refs = references(parsed.expr);
+  const positions = parsed.sourceInfo?.positions ?? {};
+  const unknown = refs.calls.find((c) => !env.funcs.find(c.name));
+  if (unknown) {
+    const at = location(source, positions[String(unknown.id)] ?? 0);
+    return {
+      error: `compilation failed: ERROR: <input>:${at}: undeclared reference to '${unknown.name}' (in container '')`,
+    };
+  }
+  const planned = plan(env, parsed);
+  return { program: (vars) => planned(vars as never), usesOldSelf: refs.usesOldSelf };
+}
+
+/** `line:column` of an offset, 1-based as cel-go prints them. */
+function location(source: string, offset: number): string {
+  const before = source.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/** Named function calls (operators such as `_+_` and macros are built in) and whether `oldSelf` is read. */
+function references(root: unknown): { calls: { name: string; id: bigint }[]; usesOldSelf: boolean } {
+  const out = { calls: [] as { name: string; id: bigint }[], usesOldSelf: false };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isObject(node)) return;
+    const kind = node.exprKind as { case?: string; value?: { name?: string; function?: string } } | undefined;
+    if (kind?.case === 'identExpr' && kind.value?.name === 'oldSelf') out.usesOldSelf = true;
+    const fn = kind?.case === 'callExpr' ? kind.value?.function : undefined;
+    if (fn && /^[A-Za-z]/.test(fn)) out.calls.push({ name: fn, id: node.id as bigint });
+    Object.values(node).forEach(visit);
+  };
+  visit(root);
+  return out;
+}
+
+/**
+ * A JSON value as the CEL value upstream's unstructured adapter gives (schema/cel/model): integers
+ * (and int-or-string numbers) are `int`, `number`s `double`, objects maps, arrays lists.
+ */
+export function celValue(schema: JsonSchema | undefined, value: unknown): unknown {
+  if (typeof value === 'number') return schema?.type !== 'number' && Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map((v) => celValue(schema?.items, v));
+  if (!isObject(value)) return value;
+  const values = schema && mapValueSchema(schema);
+  return new Map(Object.entries(value).map(([k, v]) => [k, celValue(schema?.properties?.[k] ?? values, v)]));
+}

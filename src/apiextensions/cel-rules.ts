@@ -1,0 +1,81 @@
+/**
+ * The `x-kubernetes-validations` rules of one schema node as a CRD write checks them
+ * (staging/src/k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation/validation.go):
+ * each rule and messageExpression must compile, the reason be a known one, the message fit on one
+ * line, and the fieldPath name a field of the node's schema.
+ */
+import { fieldError, type StatusCause } from '../apimachinery/errors.js';
+import { compile } from './cel-env.js';
+import { isObject, mapValueSchema, type JsonSchema, type ValidationRule } from './types.js';
+
+export const RULE_REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
+
+/** Every problem of the rules at `schema`, whose own path is `path`. */
+export function ruleErrors(schema: JsonSchema, path: string): StatusCause[] {
+  const rules = schema['x-kubernetes-validations'];
+  if (rules === undefined) return [];
+  const listPath = `${path}.x-kubernetes-validations`;
+  if (!Array.isArray(rules)) return [fieldError.invalid(listPath, rules, 'must be a list of rules')];
+  return rules.flatMap((rule, i) => oneRuleErrors(schema, rule, `${listPath}[${i}]`));
+}
+
+function oneRuleErrors(schema: JsonSchema, rule: unknown, path: string): StatusCause[] {
+  if (!isObject(rule) || typeof rule.rule !== 'string' || !rule.rule.trim())
+    return [fieldError.required(`${path}.rule`, 'rule is not specified')];
+  const r = rule as unknown as ValidationRule;
+  const out: StatusCause[] = [];
+  const compiled = compile(r.rule);
+  if ('error' in compiled) out.push(invalidRule(`${path}.rule`, r, compiled.error));
+  if (r.message !== undefined && /[\r\n]/.test(r.message))
+    out.push(fieldError.invalid(`${path}.message`, r.message, 'message must not contain line breaks'));
+  if (r.messageExpression !== undefined) {
+    const message = r.messageExpression.trim()
+      ? compile(r.messageExpression)
+      : { error: 'must be non-empty if specified' };
+    if ('error' in message) out.push(invalidRule(`${path}.messageExpression`, r, `messageExpression ${message.error}`));
+  }
+  if (r.reason !== undefined && !RULE_REASONS.includes(r.reason))
+    out.push(fieldError.unsupported(`${path}.reason`, r.reason, RULE_REASONS));
+  if (r.fieldPath !== undefined) {
+    const resolved = resolveFieldPath(r.fieldPath, schema);
+    if ('error' in resolved)
+      out.push(
+        fieldError.invalid(`${path}.fieldPath`, r.fieldPath, `fieldPath must be a valid path: ${resolved.error}`),
+      );
+  }
+  return out;
+}
+
+/** Upstream shows the whole rule, printed as Go prints the struct. */
+function invalidRule(field: string, r: ValidationRule, detail: string): StatusCause {
+  const reason = r.reason === undefined ? '(*apiextensions.FieldValueErrorReason)(nil)' : JSON.stringify(r.reason);
+  const optional = r.optionalOldSelf === undefined ? '(*bool)(nil)' : String(r.optionalOldSelf);
+  const shown =
+    `apiextensions.ValidationRule{Rule:${JSON.stringify(r.rule)}, Message:${JSON.stringify(r.message ?? '')}, ` +
+    `MessageExpression:${JSON.stringify(r.messageExpression ?? '')}, Reason:${reason}, ` +
+    `FieldPath:${JSON.stringify(r.fieldPath ?? '')}, OptionalOldSelf:${optional}}`;
+  return { reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${detail}`, field };
+}
+
+const SEGMENT = /^(?:\.([A-Za-z_][A-Za-z0-9_-]*)|\['((?:[^'\\]|\\.)*)'\])/;
+
+/**
+ * A rule's `fieldPath` (`.spec.replicas`, `.labels['a.b']`) as the suffix of a field path
+ * (`.spec.replicas`, `.labels[a.b]`), checked against the schema like upstream's `ValidFieldPath`.
+ */
+export function resolveFieldPath(fieldPath: string, schema: JsonSchema): { suffix: string } | { error: string } {
+  let rest = fieldPath;
+  let node: JsonSchema | undefined = schema;
+  let suffix = '';
+  while (rest) {
+    const m = SEGMENT.exec(rest);
+    if (!m || !node) return { error: 'does not refer to a valid field' };
+    const name = m[1] ?? m[2].replace(/\\(.)/g, '$1');
+    const named: boolean = node.properties !== undefined;
+    node = named ? node.properties?.[name] : mapValueSchema(node);
+    if (!node) return { error: 'does not refer to a valid field' };
+    suffix += named ? `.${name}` : `[${name}]`;
+    rest = rest.slice(m[0].length);
+  }
+  return { suffix };
+}

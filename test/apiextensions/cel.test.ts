@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { celValidator } from '../../src/apiextensions/cel-validation.js';
+import { structuralErrors } from '../../src/apiextensions/structural.js';
+import type { JsonSchema, ValidationRule } from '../../src/apiextensions/types.js';
+
+const messages = (causes: { field?: string; message: string; reason?: string }[]) =>
+  causes.map((c) => `${c.reason} ${c.field}: ${c.message}`);
+
+const spec = (rules: ValidationRule[], extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  properties: {
+    spec: {
+      type: 'object',
+      'x-kubernetes-validations': rules,
+      properties: {
+        replicas: { type: 'integer' },
+        maxReplicas: { type: 'integer' },
+        name: { type: 'string' },
+        ratio: { type: 'number' },
+        port: { 'x-kubernetes-int-or-string': true },
+        tags: { type: 'array', items: { type: 'string' } },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+      ...extra,
+    },
+  },
+});
+
+test('CRD writes refuse rules that do not compile, naming the rule with upstream wording', () => {
+  const path = 'spec.versions[0].schema.openAPIV3Schema';
+  const rules = `${path}.properties[spec].x-kubernetes-validations`;
+  const cases: [string, ValidationRule[], string[]][] = [
+    ['a rule that compiles', [{ rule: 'self.replicas <= self.maxReplicas', message: 'too many' }], []],
+    [
+      'a syntax error',
+      [{ rule: 'self.replicas <=' }],
+      [
+        `FieldValueInvalid ${rules}[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.replicas <=", Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: compilation failed: ERROR: <input>:1:15: found < but expecting end of input`,
+      ],
+    ],
+    [
+      'an unknown function',
+      [{ rule: 'self.name.frobnicate()' }],
+      [
+        `FieldValueInvalid ${rules}[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.name.frobnicate()", Message:"", MessageExpression:"", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: compilation failed: ERROR: <input>:1:10: undeclared reference to 'frobnicate' (in container '')`,
+      ],
+    ],
+    ['an empty rule', [{ rule: ' ' }], [`FieldValueRequired ${rules}[0].rule: Required value: rule is not specified`]],
+    [
+      'a messageExpression that does not compile',
+      [{ rule: 'true', messageExpression: 'nope(self)' }],
+      [
+        `FieldValueInvalid ${rules}[0].messageExpression: Invalid value: apiextensions.ValidationRule{Rule:"true", Message:"", MessageExpression:"nope(self)", Reason:(*apiextensions.FieldValueErrorReason)(nil), FieldPath:"", OptionalOldSelf:(*bool)(nil)}: messageExpression compilation failed: ERROR: <input>:1:1: undeclared reference to 'nope' (in container '')`,
+      ],
+    ],
+    [
+      'an unknown reason',
+      [{ rule: 'true', reason: 'FieldValueOdd' }],
+      [
+        `FieldValueNotSupported ${rules}[0].reason: Unsupported value: "FieldValueOdd": supported values: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"`,
+      ],
+    ],
+    [
+      'a message on two lines',
+      [{ rule: 'true', message: 'a\nb' }],
+      [`FieldValueInvalid ${rules}[0].message: Invalid value: "a\\nb": message must not contain line breaks`],
+    ],
+    [
+      'a fieldPath to no field',
+      [{ rule: 'true', fieldPath: '.nothing' }],
+      [
+        `FieldValueInvalid ${rules}[0].fieldPath: Invalid value: ".nothing": fieldPath must be a valid path: does not refer to a valid field`,
+      ],
+    ],
+    ['a fieldPath into a map', [{ rule: 'true', fieldPath: ".labels['a.b']" }], []],
+  ];
+  for (const [name, rule, want] of cases) assert.deepEqual(messages(structuralErrors(spec(rule), path)), want, name);
+});
+
+type Obj = Record<string, unknown>;
+const widget = (s: Obj): Obj => ({
+  apiVersion: 'example.kplane.io/v1',
+  kind: 'Widget',
+  metadata: { name: 'w' },
+  spec: s,
+});
+
+test('rules run with self bound to their node and report upstream field errors', () => {
+  const max: ValidationRule = {
+    rule: 'self.replicas <= self.maxReplicas',
+    message: 'replicas must be at most maxReplicas',
+  };
+  const cases: [string, JsonSchema, Obj, Obj | undefined, string[]][] = [
+    ['a rule that holds', spec([max]), widget({ replicas: 1, maxReplicas: 2 }), undefined, []],
+    [
+      'a violated rule with a message',
+      spec([max]),
+      widget({ replicas: 3, maxReplicas: 2 }),
+      undefined,
+      ['FieldValueInvalid spec: Invalid value: "object": replicas must be at most maxReplicas'],
+    ],
+    [
+      'no message: the rule itself',
+      spec([{ rule: 'self.replicas <= self.maxReplicas' }]),
+      widget({ replicas: 3, maxReplicas: 2 }),
+      undefined,
+      ['FieldValueInvalid spec: Invalid value: "object": failed rule: self.replicas <= self.maxReplicas'],
+    ],
+    [
+      'has(), size() and strings',
+      spec([
+        { rule: "has(self.name) && self.name.size() > 2 && self.name.startsWith('w') && self.tags.all(t, t != '')" },
+      ]),
+      widget({ name: 'wid', tags: ['a'] }),
+      undefined,
+      [],
+    ],
+    [
+      'a double and an int-or-string',
+      spec([{ rule: "self.ratio < 0.5 && (type(self.port) == string ? self.port == 'http' : self.port > 0)" }]),
+      widget({ ratio: 0.25, port: 'http' }),
+      undefined,
+      [],
+    ],
+    [
+      'regex matches',
+      spec([{ rule: "self.name.matches('^[a-z]+$')" }]),
+      widget({ name: 'Bad' }),
+      undefined,
+      [`FieldValueInvalid spec: Invalid value: "object": failed rule: self.name.matches('^[a-z]+$')`],
+    ],
+    [
+      'messageExpression',
+      spec([{ ...max, messageExpression: "'replicas ' + string(self.replicas) + ' > ' + string(self.maxReplicas)" }]),
+      widget({ replicas: 3, maxReplicas: 2 }),
+      undefined,
+      ['FieldValueInvalid spec: Invalid value: "object": replicas 3 > 2'],
+    ],
+    [
+      'a failing messageExpression falls back to the message',
+      spec([{ ...max, messageExpression: 'self.missing' }]),
+      widget({ replicas: 3, maxReplicas: 2 }),
+      undefined,
+      ['FieldValueInvalid spec: Invalid value: "object": replicas must be at most maxReplicas'],
+    ],
+    [
+      'fieldPath',
+      spec([{ ...max, fieldPath: '.replicas' }]),
+      widget({ replicas: 3, maxReplicas: 2 }),
+      undefined,
+      ['FieldValueInvalid spec.replicas: Invalid value: "object": replicas must be at most maxReplicas'],
+    ],
+    [
+      'reason Forbidden, Required, Duplicate',
+      spec([
+        { rule: 'false', message: 'no', reason: 'FieldValueForbidden' },
+        { rule: 'false', message: 'needed', reason: 'FieldValueRequired' },
+        { rule: 'false', reason: 'FieldValueDuplicate' },
+      ]),
+      widget({}),
+      undefined,
+      [
+        'FieldValueForbidden spec: Forbidden: no',
+        'FieldValueRequired spec: Required value: needed',
+        'FieldValueDuplicate spec: Duplicate value: "object"',
+      ],
+    ],
+    [
+      'an evaluation error',
+      spec([{ rule: 'self.replicas > 0' }]),
+      widget({}),
+      undefined,
+      ['FieldValueInvalid spec: Invalid value: "object": field not found: replicas evaluating rule: self.replicas > 0'],
+    ],
+    ['an absent node is not checked', spec([{ rule: 'false' }]), { metadata: { name: 'w' } }, undefined, []],
+    [
+      'the root sees apiVersion, kind and metadata.name',
+      {
+        type: 'object',
+        'x-kubernetes-validations': [
+          { rule: "self.kind == 'Widget' && self.metadata.name == 'w' && !has(self.metadata.labels)" },
+        ],
+      },
+      { ...widget({}), metadata: { name: 'w', labels: { a: 'b' } } },
+      undefined,
+      [],
+    ],
+  ];
+  for (const [name, schema, obj, old, want] of cases)
+    assert.deepEqual(messages(celValidator(schema)!.validate(obj, old)), want, name);
+});
+
+test('transition rules compare with the old value and are skipped on create', () => {
+  const immutable: ValidationRule = { rule: 'self == oldSelf', message: 'name is immutable' };
+  const named = (rule: ValidationRule): JsonSchema => ({
+    type: 'object',
+    properties: {
+      spec: { type: 'object', properties: { name: { type: 'string', 'x-kubernetes-validations': [rule] } } },
+    },
+  });
+  const optional: ValidationRule = {
+    rule: "oldSelf.hasValue() ? self == oldSelf.value() : self.startsWith('new-')",
+    message: 'new names start with new-, old ones do not change',
+    optionalOldSelf: true,
+  };
+  const error = (m: string) => [`FieldValueInvalid spec.name: Invalid value: "string": ${m}`];
+  const cases: [string, ValidationRule, Obj, Obj | undefined, string[]][] = [
+    ['create: skipped', immutable, widget({ name: 'a' }), undefined, []],
+    ['update, unchanged', immutable, widget({ name: 'a' }), widget({ name: 'a' }), []],
+    ['update, changed', immutable, widget({ name: 'b' }), widget({ name: 'a' }), error('name is immutable')],
+    ['update, no old value: skipped', immutable, widget({ name: 'b' }), widget({}), []],
+    ['optionalOldSelf on create', optional, widget({ name: 'a' }), undefined, error(optional.message!)],
+    ['optionalOldSelf on create, holding', optional, widget({ name: 'new-a' }), undefined, []],
+    ['optionalOldSelf on update', optional, widget({ name: 'b' }), widget({ name: 'a' }), error(optional.message!)],
+    ['optionalOldSelf on update, holding', optional, widget({ name: 'a' }), widget({ name: 'a' }), []],
+  ];
+  for (const [name, rule, obj, old, want] of cases)
+    assert.deepEqual(messages(celValidator(named(rule))!.validate(obj, old)), want, name);
+});
+
+test('rules in list items and map values report the item path; map lists correlate old items by key', () => {
+  const item: JsonSchema = {
+    type: 'object',
+    properties: { name: { type: 'string' }, port: { type: 'integer' } },
+    'x-kubernetes-validations': [
+      { rule: 'self.port < 1024', message: 'port must be below 1024' },
+      { rule: 'self.port == oldSelf.port', message: 'port is immutable' },
+    ],
+  };
+  const schema: JsonSchema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          ports: {
+            type: 'array',
+            items: item,
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['name'],
+          },
+          atomic: { type: 'array', items: item },
+          limits: {
+            type: 'object',
+            additionalProperties: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= 0' }] },
+          },
+        },
+      },
+    },
+  };
+  const obj = widget({
+    ports: [
+      { name: 'b', port: 81 },
+      { name: 'a', port: 2000 },
+    ],
+    atomic: [{ name: 'x', port: 5 }],
+    limits: { cpu: 1, 'mem.x': -1 },
+  });
+  const old = widget({
+    ports: [
+      { name: 'a', port: 2000 },
+      { name: 'b', port: 80 },
+    ],
+    atomic: [{ name: 'x', port: 6 }],
+  });
+  assert.deepEqual(messages(celValidator(schema)!.validate(obj, old)), [
+    'FieldValueInvalid spec.ports[0]: Invalid value: "object": port is immutable',
+    'FieldValueInvalid spec.ports[1]: Invalid value: "object": port must be below 1024',
+    'FieldValueInvalid spec.limits[mem.x]: Invalid value: "integer": failed rule: self >= 0',
+  ]);
+});
+
+test('the evaluation budget stops rules once the elements they visit exceed it', () => {
+  const schema: JsonSchema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: { type: 'integer' },
+            'x-kubernetes-validations': [{ rule: 'self.all(x, x >= 0)' }, { rule: 'self.size() >= 0' }],
+          },
+        },
+      },
+    },
+  };
+  const obj = widget({ items: Array.from({ length: 50 }, () => 1) });
+  assert.deepEqual(messages(celValidator(schema, 80)!.validate(obj)), [
+    'FieldValueInvalid spec.items: Invalid value: "array": validation failed due to running out of cost budget, no further validation rules will be run',
+  ]);
+});
+
+test('a schema without rules needs no validator', () => {
+  assert.equal(celValidator(spec([])), undefined);
+});
