@@ -1,7 +1,7 @@
 /**
  * The ResourceType of a custom kind, built from its CustomResourceDefinition's storage version:
  * decoding applies defaults and prunes unknown fields (reported like any kind's under strict field validation),
- * validation checks the structural schema, the Table prints the version's columns, and OpenAPI
+ * validation checks the structural schema and CEL rules, the Table prints the version's columns, and OpenAPI
  * publishes the CRD's own schema (staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource).
  */
 import { z } from 'zod';
@@ -15,12 +15,11 @@ import {
 } from '../registry/kinds/customresourcedefinition/schema.js';
 import { metadata, opaque, typeMeta } from '../../schemas/meta.js';
 import { customTable } from './columns.js';
-import { celValidator } from './cel-validation.js';
 import { applyDefaults } from './defaults.js';
 import { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { prune } from './prune.js';
 import { isObject, type JsonSchema } from './types.js';
-import { validateCustomObject } from './validation.js';
+import { customObjectValidation } from './object-validation.js';
 
 /** The kind `crd` defines, served at its storage version. */
 export function customKind(crd: CustomResourceDefinition): ResourceType {
@@ -29,9 +28,7 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
   const schema = (version.schema?.openAPIV3Schema ?? { type: 'object' }) as JsonSchema;
   const names = crd.spec.names;
   const hasStatus = isObject(version.subresources?.status);
-  const rules = celValidator(schema);
-  // Creates run the rules without an old object; updates run them in validateUpdate, with it.
-  const creating = new WeakSet<object>();
+  const validation = customObjectValidation(schema);
   return {
     group: crd.spec.group,
     version: version.name,
@@ -50,14 +47,11 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
       // With a status subresource, status is written through /status only (customresource/strategy.go).
       prepareForCreate: (obj) => {
         if (hasStatus) delete (obj as { status?: unknown }).status;
-        creating.add(obj);
+        validation.creating(obj);
       },
-      validate: (obj) => [
-        ...validateCustomObject(schema, obj as unknown as Record<string, unknown>),
-        ...(rules && creating.has(obj) ? rules.validate(obj as unknown as Record<string, unknown>) : []),
-      ],
+      validate: (obj) => validation.validate(obj as unknown as Record<string, unknown>),
       validateUpdate: (obj, old) =>
-        rules?.validate(obj as unknown as Record<string, unknown>, old as unknown as Record<string, unknown>) ?? [],
+        validation.validateUpdate(obj as unknown as Record<string, unknown>, old as unknown as Record<string, unknown>),
     },
     strategicMerge: kindPatchMeta(),
     refusesStrategicMerge: true,

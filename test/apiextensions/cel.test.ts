@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { celValidator } from '../../src/apiextensions/cel-validation.js';
+import { customObjectValidation } from '../../src/apiextensions/object-validation.js';
 import { structuralErrors } from '../../src/apiextensions/structural.js';
 import type { JsonSchema, ValidationRule } from '../../src/apiextensions/types.js';
 
@@ -295,4 +296,46 @@ test('the evaluation budget stops rules once the elements they visit exceed it',
 
 test('a schema without rules needs no validator', () => {
   assert.equal(celValidator(spec([])), undefined);
+});
+
+test('schema errors and rule violations come in one list; blocking schema errors skip the rules', () => {
+  const schema = spec([{ rule: 'self.replicas <= self.maxReplicas', message: 'too many' }], { required: ['name'] });
+  const validation = customObjectValidation(schema);
+  const cases: [string, Obj, Obj | undefined, string[]][] = [
+    [
+      'create: a wrong type blocks the rules',
+      widget({ name: 'a', replicas: 3, maxReplicas: 2, ratio: 'x' }),
+      undefined,
+      [
+        'FieldValueTypeInvalid spec.ratio: Invalid value: "string": spec.ratio in body must be of type number: "string"',
+        'FieldValueInvalid <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+      ],
+    ],
+    [
+      'create: a required field missing blocks the rules',
+      widget({ replicas: 3, maxReplicas: 2 }),
+      undefined,
+      [
+        'FieldValueRequired spec.name: Required value',
+        'FieldValueInvalid <nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+      ],
+    ],
+    [
+      'create: only the rule',
+      widget({ name: 'a', replicas: 3, maxReplicas: 2 }),
+      undefined,
+      ['FieldValueInvalid spec: Invalid value: "object": too many'],
+    ],
+    [
+      'update: the rule runs in validateUpdate',
+      widget({ name: 'a', replicas: 3, maxReplicas: 2 }),
+      widget({ name: 'a', replicas: 1, maxReplicas: 2 }),
+      ['FieldValueInvalid spec: Invalid value: "object": too many'],
+    ],
+  ];
+  for (const [name, obj, old, want] of cases) {
+    if (!old) validation.creating(obj);
+    const got = old ? [...validation.validate(obj), ...validation.validateUpdate(obj, old)] : validation.validate(obj);
+    assert.deepEqual(messages(got), want, name);
+  }
 });
