@@ -47,7 +47,7 @@ export function optionalOf(value: unknown): unknown {
 export type CelProgram = (vars: { self: unknown; oldSelf?: unknown }) => CelResult;
 
 /** A compiled expression, or upstream's detail of why it does not compile. */
-export type Compiled = { program: CelProgram; usesOldSelf: boolean } | { error: string };
+export type Compiled = { program: CelProgram; usesOldSelf: boolean; loopDepth: number } | { error: string };
 
 /** Parses and plans `source`; calls of functions the environment lacks are compile errors, as upstream. */
 export function compile(source: string): Compiled {
@@ -67,7 +67,7 @@ export function compile(source: string): Compiled {
     };
   }
   const planned = plan(env, parsed);
-  return { program: (vars) => planned(vars as never), usesOldSelf: refs.usesOldSelf };
+  return { program: (vars) => planned(vars as never), usesOldSelf: refs.usesOldSelf, loopDepth: refs.loopDepth };
 }
 
 /** `line:column` of an offset, 1-based as cel-go prints them. */
@@ -76,19 +76,24 @@ function location(source: string, offset: number): string {
   return `${before.length}:${before[before.length - 1].length + 1}`;
 }
 
-/** Named function calls (operators such as `_+_` and macros are built in) and whether `oldSelf` is read. */
-function references(root: unknown): { calls: { name: string; id: bigint }[]; usesOldSelf: boolean } {
-  const out = { calls: [] as { name: string; id: bigint }[], usesOldSelf: false };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
+/**
+ * Named function calls (operators such as `_+_` and macros are built in), whether `oldSelf` is
+ * read, and how deeply comprehensions (`all`, `exists`, `map`, `filter`) nest.
+ */
+function references(root: unknown): { calls: { name: string; id: bigint }[]; usesOldSelf: boolean; loopDepth: number } {
+  const out = { calls: [] as { name: string; id: bigint }[], usesOldSelf: false, loopDepth: 0 };
+  const visit = (node: unknown, depth: number): void => {
+    if (Array.isArray(node)) return node.forEach((n) => visit(n, depth));
     if (!isObject(node)) return;
     const kind = node.exprKind as { case?: string; value?: { name?: string; function?: string } } | undefined;
     if (kind?.case === 'identExpr' && kind.value?.name === 'oldSelf') out.usesOldSelf = true;
     const fn = kind?.case === 'callExpr' ? kind.value?.function : undefined;
     if (fn && /^[A-Za-z]/.test(fn)) out.calls.push({ name: fn, id: node.id as bigint });
-    Object.values(node).forEach(visit);
+    const inner = kind?.case === 'comprehensionExpr' ? depth + 1 : depth;
+    out.loopDepth = Math.max(out.loopDepth, inner);
+    Object.values(node).forEach((n) => visit(n, inner));
   };
-  visit(root);
+  visit(root, 0);
   return out;
 }
 

@@ -6,9 +6,11 @@
  * `optionalOldSelf`, as an optional). A false rule is a field error at the node (or its
  * `fieldPath`) showing the node's schema type: `spec: Invalid value: "object": <message>`.
  *
- * Cost: @bufbuild/cel tracks no evaluation cost, so upstream's per-object budget
- * (RuntimeCELCostBudget, 10,000,000) is charged with the size of each rule's `self` and `oldSelf`
- * (the elements a rule can visit); once it is spent, no further rule runs, with upstream's message.
+ * Cost: @bufbuild/cel tracks no evaluation cost, so each rule is charged, before it runs, the
+ * elements of its `self` and `oldSelf` raised to the nesting depth of its comprehensions (what
+ * `self.all(x, self.exists(y, …))` can visit). A rule over its per-call limit (PerCallLimit,
+ * 1,000,000) or past the object's budget (RuntimeCELCostBudget, 10,000,000) stops the rules with
+ * upstream's messages.
  */
 import { isCelError } from '@bufbuild/cel';
 import { fieldError, type StatusCause } from '../apimachinery/errors.js';
@@ -16,14 +18,16 @@ import { celValue, compile, optionalOf, type CelProgram } from './cel-env.js';
 import { resolveFieldPath } from './cel-rules.js';
 import { isObject, mapValueSchema, type JsonSchema, type ValidationRule } from './types.js';
 
-/** Upstream's per-object evaluation budget (k8s.io/apiserver/pkg/apis/cel/config.go). */
+/** Upstream's per-object evaluation budget and per-rule limit (k8s.io/apiserver/pkg/apis/cel/config.go). */
 export const RUNTIME_COST_BUDGET = 10_000_000;
+export const PER_CALL_LIMIT = 1_000_000;
 
 interface CompiledRule {
   source: ValidationRule;
   program?: CelProgram;
   compileError?: string;
   usesOldSelf: boolean;
+  loopDepth: number;
   message?: CelProgram;
   fieldPathSuffix: string;
 }
@@ -80,6 +84,7 @@ function compileRule(source: ValidationRule, schema: JsonSchema): CompiledRule {
     program: 'program' in compiled ? compiled.program : undefined,
     compileError: 'error' in compiled ? compiled.error : undefined,
     usesOldSelf: 'program' in compiled && compiled.usesOldSelf,
+    loopDepth: 'program' in compiled ? compiled.loopDepth : 0,
     message: message && 'program' in message ? message.program : undefined,
     fieldPathSuffix: 'suffix' in resolved ? resolved.suffix : '',
   };
@@ -136,7 +141,14 @@ function evaluateRules(node: RuleNode, value: unknown, old: unknown, path: strin
     }
     const optionalOld = rule.source.optionalOldSelf === true;
     if (rule.usesOldSelf && old === undefined && !optionalOld) continue;
-    run.budget -= size(value) + size(old);
+    const cost = (size(value) + size(old)) ** Math.max(1, rule.loopDepth);
+    if (cost > PER_CALL_LIMIT) {
+      const detail = `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleErrorString(rule.source)}`;
+      run.out.push(fieldError.invalid(path, type, detail));
+      run.budget = -1;
+      return;
+    }
+    run.budget -= cost;
     if (run.budget < 0) {
       run.out.push(fieldError.invalid(path, type, OUT_OF_BUDGET));
       return;

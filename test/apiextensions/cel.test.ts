@@ -339,3 +339,18 @@ test('schema errors and rule violations come in one list; blocking schema errors
     assert.deepEqual(messages(got), want, name);
   }
 });
+
+test('a rule whose nested comprehensions could visit more than the per-call limit does not run', () => {
+  const rule = 'self.all(x, self.exists(y, y == x))';
+  const schema: JsonSchema = {
+    type: 'object',
+    properties: {
+      spec: { type: 'array', items: { type: 'integer' }, 'x-kubernetes-validations': [{ rule }] },
+    },
+  };
+  const validator = celValidator(schema)!;
+  assert.deepEqual(messages(validator.validate({ spec: Array.from({ length: 999 }, (_, i) => i) })), []);
+  assert.deepEqual(messages(validator.validate({ spec: Array.from({ length: 1000 }, (_, i) => i) })), [
+    `FieldValueInvalid spec: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${rule}`,
+  ]);
+});
