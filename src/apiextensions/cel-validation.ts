@@ -12,6 +12,7 @@
  * 1,000,000) or past the object's budget (RuntimeCELCostBudget, 10,000,000) stops the rules with
  * upstream's messages.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { isCelError } from '@bufbuild/cel';
 import { fieldError, type StatusCause } from '../apimachinery/errors.js';
 import { celValue, compile, optionalOf, type CelProgram } from './cel-env.js';
@@ -55,7 +56,7 @@ export function celValidator(schema: JsonSchema, budget = RUNTIME_COST_BUDGET): 
   return {
     validate: (obj, old) => {
       const run: Run = { budget, out: [] };
-      evaluate(root, rootView(obj), old && rootView(old), '', run);
+      evaluate(root, rootView(obj), old && rootView(old), '', run, CREATED);
       return run.out;
     },
   };
@@ -102,18 +103,35 @@ interface Run {
   out: StatusCause[];
 }
 
-function evaluate(node: RuleNode, value: unknown, old: unknown, path: string, run: Run): void {
+/**
+ * Whether a node equals its old value, or (a node without one, such as an atomic list's item) its
+ * nearest ancestor that has one does: violations of rules without oldSelf there are ratcheted
+ * (CRDValidationRatcheting, on by default in 1.32: they become warnings upstream; here they are dropped).
+ */
+type Unchanged = () => boolean;
+
+function unchangedFrom(value: unknown, old: unknown, parent: Unchanged): Unchanged {
+  if (old === undefined) return parent;
+  let equal: boolean | undefined;
+  return () => (equal ??= isDeepStrictEqual(value, old));
+}
+
+const CREATED: Unchanged = () => false;
+
+function evaluate(node: RuleNode, value: unknown, old: unknown, path: string, run: Run, parent: Unchanged): void {
   if (value === null || value === undefined || run.budget < 0) return;
-  evaluateRules(node, value, old ?? undefined, path, run);
+  const unchanged = unchangedFrom(value, old ?? undefined, parent);
+  evaluateRules(node, value, old ?? undefined, path, run, unchanged);
   if (Array.isArray(value) && node.items) {
     const olds = correlateItems(node.schema, value, old);
-    value.forEach((item, i) => evaluate(node.items!, item, olds[i], `${path}[${i}]`, run));
+    value.forEach((item, i) => evaluate(node.items!, item, olds[i], `${path}[${i}]`, run, unchanged));
   } else if (isObject(value)) {
     const oldMap = isObject(old) ? old : {};
     for (const [name, child] of Object.entries(node.properties))
-      evaluate(child, value[name], oldMap[name], join(path, `.${name}`), run);
+      evaluate(child, value[name], oldMap[name], join(path, `.${name}`), run, unchanged);
     if (node.values)
-      for (const [key, v] of Object.entries(value)) evaluate(node.values, v, oldMap[key], join(path, `[${key}]`), run);
+      for (const [key, v] of Object.entries(value))
+        evaluate(node.values, v, oldMap[key], join(path, `[${key}]`), run, unchanged);
   }
 }
 
@@ -130,7 +148,14 @@ function join(path: string, suffix: string): string {
   return path ? `${path}${suffix}` : suffix.replace(/^\./, '');
 }
 
-function evaluateRules(node: RuleNode, value: unknown, old: unknown, path: string, run: Run): void {
+function evaluateRules(
+  node: RuleNode,
+  value: unknown,
+  old: unknown,
+  path: string,
+  run: Run,
+  unchanged: Unchanged,
+): void {
   const type = node.schema.type ?? '';
   let self: unknown;
   let oldSelf: unknown;
@@ -164,7 +189,7 @@ function evaluateRules(node: RuleNode, value: unknown, old: unknown, path: strin
       );
     } else if (typeof result !== 'boolean') {
       run.out.push(fieldError.invalid(path, type, 'cel expression must evaluate to a bool'));
-    } else {
+    } else if (rule.usesOldSelf || !unchanged()) {
       run.out.push(violation(rule, join(path, rule.fieldPathSuffix), type, messageOf(rule, vars)));
     }
   }

@@ -260,7 +260,7 @@ test('rules in list items and map values report the item path; map lists correla
   });
   const old = widget({
     ports: [
-      { name: 'a', port: 2000 },
+      { name: 'c', port: 2000 },
       { name: 'b', port: 80 },
     ],
     atomic: [{ name: 'x', port: 6 }],
@@ -353,4 +353,47 @@ test('a rule whose nested comprehensions could visit more than the per-call limi
   assert.deepEqual(messages(validator.validate({ spec: Array.from({ length: 1000 }, (_, i) => i) })), [
     `FieldValueInvalid spec: Invalid value: "array": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${rule}`,
   ]);
+});
+
+test('on update, violations at values equal to their old ones are ratcheted, unless the rule reads oldSelf', () => {
+  const schema: JsonSchema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() < 3', message: 'too long' }] },
+          tags: {
+            type: 'array',
+            items: { type: 'string', 'x-kubernetes-validations': [{ rule: "self != 'bad'" }] },
+          },
+          pinned: { type: 'string', 'x-kubernetes-validations': [{ rule: "self == oldSelf && self != 'bad'" }] },
+        },
+      },
+    },
+  };
+  const validator = celValidator(schema)!;
+  const old = widget({ name: 'long', tags: ['bad'], pinned: 'bad' });
+  const cases: [string, Obj, string[]][] = [
+    [
+      'nothing changed: only the transition rule',
+      old,
+      ['FieldValueInvalid spec.pinned: Invalid value: "string": failed rule: self == oldSelf && self != \'bad\''],
+    ],
+    [
+      'changed values are checked, items of a changed atomic list too',
+      widget({ name: 'longer', tags: ['bad', 'ok'], pinned: 'bad' }),
+      [
+        'FieldValueInvalid spec.name: Invalid value: "string": too long',
+        'FieldValueInvalid spec.tags[0]: Invalid value: "string": failed rule: self != \'bad\'',
+        'FieldValueInvalid spec.pinned: Invalid value: "string": failed rule: self == oldSelf && self != \'bad\'',
+      ],
+    ],
+  ];
+  for (const [name, obj, want] of cases) assert.deepEqual(messages(validator.validate(obj, old)), want, name);
+  assert.equal(
+    validator.validate(old).length,
+    2,
+    'a create ratchets nothing (the transition rule waits for an update)',
+  );
 });
