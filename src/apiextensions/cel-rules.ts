@@ -10,22 +10,57 @@ import { isObject, mapValueSchema, type JsonSchema, type ValidationRule } from '
 
 export const RULE_REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
 
-/** Every problem of the rules at `schema`, whose own path is `path`. */
-export function ruleErrors(schema: JsonSchema, path: string): StatusCause[] {
+/**
+ * Every problem of the rules in `schema` and below it, whose own path is `path`. Below the items of
+ * a list that is not `x-kubernetes-list-type: map`, old values cannot be correlated: rules there may
+ * not read oldSelf.
+ */
+export function ruleErrors(schema: JsonSchema, path: string, uncorrelatable?: string): StatusCause[] {
+  const out = nodeRuleErrors(schema, path, uncorrelatable);
+  for (const [name, child] of Object.entries(isObject(schema.properties) ? schema.properties : {}))
+    if (isObject(child)) out.push(...ruleErrors(child, `${path}.properties[${name}]`, uncorrelatable));
+  if (isObject(schema.items)) {
+    const items = `${path}.items`;
+    const correlated = schema['x-kubernetes-list-type'] === 'map';
+    out.push(...ruleErrors(schema.items, items, uncorrelatable ?? (correlated ? undefined : items)));
+  }
+  const values = mapValueSchema(schema);
+  if (isObject(values)) out.push(...ruleErrors(values, `${path}.additionalProperties`, uncorrelatable));
+  return out;
+}
+
+function nodeRuleErrors(schema: JsonSchema, path: string, uncorrelatable: string | undefined): StatusCause[] {
   const rules = schema['x-kubernetes-validations'];
   if (rules === undefined) return [];
   const listPath = `${path}.x-kubernetes-validations`;
   if (!Array.isArray(rules)) return [fieldError.invalid(listPath, rules, 'must be a list of rules')];
-  return rules.flatMap((rule, i) => oneRuleErrors(schema, rule, `${listPath}[${i}]`));
+  return rules.flatMap((rule, i) => oneRuleErrors(schema, rule, `${listPath}[${i}]`, uncorrelatable));
 }
 
-function oneRuleErrors(schema: JsonSchema, rule: unknown, path: string): StatusCause[] {
+function oneRuleErrors(
+  schema: JsonSchema,
+  rule: unknown,
+  path: string,
+  uncorrelatable: string | undefined,
+): StatusCause[] {
   if (!isObject(rule) || typeof rule.rule !== 'string' || !rule.rule.trim())
     return [fieldError.required(`${path}.rule`, 'rule is not specified')];
   const r = rule as unknown as ValidationRule;
   const out: StatusCause[] = [];
   const compiled = compile(r.rule);
   if ('error' in compiled) out.push(invalidRule(`${path}.rule`, r, compiled.error));
+  else if (compiled.usesOldSelf && uncorrelatable)
+    out.push(
+      fieldError.invalid(
+        `${path}.rule`,
+        r.rule,
+        `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`,
+      ),
+    );
+  else if (!compiled.usesOldSelf && r.optionalOldSelf !== undefined)
+    out.push(
+      fieldError.invalid(`${path}.optionalOldSelf`, r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'),
+    );
   if (r.message !== undefined && /[\r\n]/.test(r.message))
     out.push(fieldError.invalid(`${path}.message`, r.message, 'message must not contain line breaks'));
   if (r.messageExpression !== undefined) {

@@ -25,6 +25,7 @@ export function structuralErrors(schema: unknown, path: string): StatusCause[] {
   if (!isObject(schema)) return [fieldError.required(path, '')];
   const causes: StatusCause[] = [];
   checkNode(schema as JsonSchema, path, 'root', causes);
+  causes.push(...ruleErrors(schema as JsonSchema, path));
   // Upstream sorts by the error text, so the order does not depend on map iteration.
   const text = (c: StatusCause) => `${c.field}: ${c.message}`;
   return causes.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
@@ -112,7 +113,6 @@ function checkNode(s: JsonSchema, path: string, level: Level, out: StatusCause[]
   if (s.$ref !== undefined) out.push(fieldError.forbidden(`${path}.$ref`, '$ref is not supported'));
   checkType(s, path, level, out);
   checkExtensions(s, path, out);
-  out.push(...ruleErrors(s, path));
   if (s.type === 'array' && s.items === undefined) out.push(fieldError.required(`${path}.items`, 'must be specified'));
   if (s.additionalProperties !== undefined && s.additionalProperties !== false) {
     if (level === 'root')

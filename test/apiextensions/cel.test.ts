@@ -397,3 +397,29 @@ test('on update, violations at values equal to their old ones are ratcheted, unl
     'a create ratchets nothing (the transition rule waits for an update)',
   );
 });
+
+test('CRD writes refuse oldSelf below lists that are not maps, and optionalOldSelf on rules without oldSelf', () => {
+  const path = 'spec.versions[0].schema.openAPIV3Schema';
+  const transition: ValidationRule = { rule: 'self == oldSelf' };
+  const listOf = (listType?: string): JsonSchema => ({
+    type: 'object',
+    properties: {
+      list: {
+        type: 'array',
+        ...(listType && { 'x-kubernetes-list-type': listType, 'x-kubernetes-list-map-keys': ['name'] }),
+        items: {
+          type: 'object',
+          properties: { name: { type: 'string', 'x-kubernetes-validations': [transition] } },
+        },
+      },
+    },
+  });
+  const items = `${path}.properties[list].items`;
+  assert.deepEqual(messages(structuralErrors(listOf(), path)), [
+    `FieldValueInvalid ${items}.properties[name].x-kubernetes-validations[0].rule: Invalid value: "self == oldSelf": oldSelf cannot be used on the uncorrelatable portion of the schema within ${items}`,
+  ]);
+  assert.deepEqual(messages(structuralErrors(listOf('map'), path)), []);
+  assert.deepEqual(messages(structuralErrors(spec([{ rule: 'true', optionalOldSelf: true }]), path)), [
+    `FieldValueInvalid ${path}.properties[spec].x-kubernetes-validations[0].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule`,
+  ]);
+});
