@@ -7,7 +7,17 @@
  * @bufbuild/cel has no type checker in its public API: a compiled rule is parsed, its functions
  * looked up and its program planned; type errors show at evaluation, not when the CRD is written.
  */
-import { celEnv, celList, celMethod, CelScalar, parse, plan, type CelList, type CelResult } from '@bufbuild/cel';
+import {
+  celEnv,
+  celError,
+  celList,
+  celMethod,
+  CelScalar,
+  parse,
+  plan,
+  type CelList,
+  type CelResult,
+} from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { isObject, mapValueSchema, type JsonSchema } from './types.js';
 
@@ -67,7 +77,14 @@ export function compile(source: string): Compiled {
     };
   }
   const planned = plan(env, parsed);
-  return { program: (vars) => planned(vars as never), usesOldSelf: refs.usesOldSelf, loopDepth: refs.loopDepth };
+  const program: CelProgram = (vars) => {
+    try {
+      return planned(vars as never);
+    } catch (err) {
+      return celError(err);
+    }
+  };
+  return { program, usesOldSelf: refs.usesOldSelf, loopDepth: refs.loopDepth };
 }
 
 /** `line:column` of an offset, 1-based as cel-go prints them. */

@@ -56,7 +56,7 @@ export function celValidator(schema: JsonSchema, budget = RUNTIME_COST_BUDGET): 
   return {
     validate: (obj, old) => {
       const run: Run = { budget, out: [] };
-      evaluate(root, rootView(obj), old && rootView(old), '', run, CREATED);
+      evaluate(root, rootView(obj), old && rootView(old), '', run, NO_ANCESTOR);
       return run.out;
     },
   };
@@ -116,7 +116,8 @@ function unchangedFrom(value: unknown, old: unknown, parent: Unchanged): Unchang
   return () => (equal ??= isDeepStrictEqual(value, old));
 }
 
-const CREATED: Unchanged = () => false;
+/** The root's parent: nothing to compare with. */
+const NO_ANCESTOR: Unchanged = () => false;
 
 function evaluate(node: RuleNode, value: unknown, old: unknown, path: string, run: Run, parent: Unchanged): void {
   if (value === null || value === undefined || run.budget < 0) return;
