@@ -116,12 +116,34 @@ function references(root: unknown): { calls: { name: string; id: bigint }[]; use
 
 /**
  * A JSON value as the CEL value upstream's unstructured adapter gives (schema/cel/model): integers
- * (and int-or-string numbers) are `int`, `number`s `double`, objects maps, arrays lists.
+ * (and int-or-string numbers) are `int`, `number`s `double`, objects maps, arrays lists. Properties
+ * the schema declares are named as CEL identifiers (`escapeProperty`); map keys stay as they are.
  */
 export function celValue(schema: JsonSchema | undefined, value: unknown): unknown {
   if (typeof value === 'number') return schema?.type !== 'number' && Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map((v) => celValue(schema?.items, v));
   if (!isObject(value)) return value;
   const values = schema && mapValueSchema(schema);
-  return new Map(Object.entries(value).map(([k, v]) => [k, celValue(schema?.properties?.[k] ?? values, v)]));
+  const out = new Map<string, unknown>();
+  for (const [key, v] of Object.entries(value)) {
+    const property = schema?.properties?.[key];
+    const name = property ? escapeProperty(key) : key;
+    if (name !== undefined) out.set(name, celValue(property ?? values, v));
+  }
+  return out;
+}
+
+/** CEL's reserved words: a property so named is read as `self.__namespace__` (model/escaping.go). */
+const RESERVED = new Set([
+  ...['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if'],
+  ...['import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while'],
+]);
+
+const ESCAPES: Record<string, string> = { __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' };
+
+/** A property's name as rules read it (`my-field` → `my__dash__field`), or undefined if no rule can. */
+export function escapeProperty(name: string): string | undefined {
+  if (!name || /^[0-9]/.test(name) || /[^A-Za-z0-9_.\-/]/.test(name)) return undefined;
+  if (RESERVED.has(name)) return `__${name}__`;
+  return name.replace(/__|[-./]/g, (m) => ESCAPES[m]);
 }

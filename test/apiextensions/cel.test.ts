@@ -174,6 +174,32 @@ test('rules run with self bound to their node and report upstream field errors',
       undefined,
       ['FieldValueInvalid spec: Invalid value: "object": field not found: replicas evaluating rule: self.replicas > 0'],
     ],
+    [
+      'properties named as CEL identifiers: my-field, namespace, a.b, x__y',
+      {
+        type: 'object',
+        properties: {
+          spec: {
+            type: 'object',
+            'x-kubernetes-validations': [
+              {
+                rule: "self.my__dash__field == 1 && self.__namespace__ == 'n' && self.a__dot__b && self.x__underscores__y && self.labels['k.io/x'] == 'v'",
+              },
+            ],
+            properties: {
+              'my-field': { type: 'integer' },
+              namespace: { type: 'string' },
+              'a.b': { type: 'boolean' },
+              x__y: { type: 'boolean' },
+              labels: { type: 'object', additionalProperties: { type: 'string' } },
+            },
+          },
+        },
+      },
+      widget({ 'my-field': 1, namespace: 'n', 'a.b': true, x__y: true, labels: { 'k.io/x': 'v' } }),
+      undefined,
+      [],
+    ],
     ['an absent node is not checked', spec([{ rule: 'false' }]), { metadata: { name: 'w' } }, undefined, []],
     [
       'the root sees apiVersion, kind and metadata.name',
