@@ -1,13 +1,15 @@
 /**
- * The `x-kubernetes-validations` rules of one schema node as a CRD write checks them
+ * The `x-kubernetes-validations` rules of a schema as a CRD write checks them
  * (staging/src/k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation/validation.go):
  * each rule and messageExpression must compile, the reason be a known one, the message fit on one
- * line, and the fieldPath name a field of the node's schema.
+ * line, the fieldPath name a field of the node's schema, and oldSelf be read only where old values
+ * correlate.
  */
 import { fieldError, type StatusCause } from '../apimachinery/errors.js';
 import { compile } from './cel-env.js';
 import { isObject, mapValueSchema, type JsonSchema, type ValidationRule } from './types.js';
 
+/** The reasons a rule may give its violations (`FieldValueErrorReason`). */
 export const RULE_REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'];
 
 /**
@@ -46,7 +48,8 @@ function oneRuleErrors(
   if (!isObject(rule) || typeof rule.rule !== 'string' || !rule.rule.trim())
     return [fieldError.required(`${path}.rule`, 'rule is not specified')];
   const r = rule as unknown as ValidationRule;
-  const out: StatusCause[] = [];
+  const out = memberTypeErrors(rule, path);
+  if (out.length) return out;
   const compiled = compile(r.rule);
   if ('error' in compiled) out.push(invalidRule(`${path}.rule`, r, compiled.error));
   else if (compiled.usesOldSelf && uncorrelatable)
@@ -79,6 +82,21 @@ function oneRuleErrors(
       );
   }
   return out;
+}
+
+const MEMBER_TYPES = {
+  message: 'string',
+  messageExpression: 'string',
+  reason: 'string',
+  fieldPath: 'string',
+  optionalOldSelf: 'boolean',
+};
+
+/** Members of the wrong JSON type (undecodable upstream). */
+function memberTypeErrors(rule: Record<string, unknown>, path: string): StatusCause[] {
+  return Object.entries(MEMBER_TYPES)
+    .filter(([member, type]) => rule[member] !== undefined && typeof rule[member] !== type)
+    .map(([member, type]) => fieldError.invalid(`${path}.${member}`, rule[member], `must be of type ${type}`));
 }
 
 /** Upstream shows the whole rule, printed as Go prints the struct. */

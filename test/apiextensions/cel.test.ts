@@ -74,6 +74,14 @@ test('CRD writes refuse rules that do not compile, naming the rule with upstream
         `FieldValueInvalid ${rules}[0].fieldPath: Invalid value: ".nothing": fieldPath must be a valid path: does not refer to a valid field`,
       ],
     ],
+    [
+      'members of the wrong type',
+      [{ rule: 'true', fieldPath: 3, optionalOldSelf: 'yes' } as unknown as ValidationRule],
+      [
+        `FieldValueInvalid ${rules}[0].fieldPath: Invalid value: 3: must be of type string`,
+        `FieldValueInvalid ${rules}[0].optionalOldSelf: Invalid value: "yes": must be of type boolean`,
+      ],
+    ],
     ['a fieldPath into a map', [{ rule: 'true', fieldPath: ".labels['a.b']" }], []],
   ];
   for (const [name, rule, want] of cases) assert.deepEqual(messages(structuralErrors(spec(rule), path)), want, name);
