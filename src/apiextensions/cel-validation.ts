@@ -63,7 +63,8 @@ export function celValidator(schema: JsonSchema, budget = RUNTIME_COST_BUDGET): 
 }
 
 function compileNode(schema: JsonSchema): RuleNode | undefined {
-  const rules = (schema['x-kubernetes-validations'] ?? []).map((r) => compileRule(r, schema));
+  const declared = schema['x-kubernetes-validations'];
+  const rules = (Array.isArray(declared) ? declared.filter(isObject) : []).map((r) => compileRule(r, schema));
   const properties: Record<string, RuleNode> = {};
   for (const [name, child] of Object.entries(schema.properties ?? {})) {
     const node = compileNode(child);
@@ -139,7 +140,7 @@ function evaluate(node: RuleNode, value: unknown, old: unknown, path: string, ru
 /** Only items of a `map` list have an old value: the old item with the same keys (upstream's correlation). */
 function correlateItems(schema: JsonSchema, value: unknown[], old: unknown): unknown[] {
   const keys = schema['x-kubernetes-list-map-keys'];
-  if (schema['x-kubernetes-list-type'] !== 'map' || !keys || !Array.isArray(old)) return [];
+  if (schema['x-kubernetes-list-type'] !== 'map' || !Array.isArray(keys) || !Array.isArray(old)) return [];
   const key = (item: unknown) => (isObject(item) ? JSON.stringify(keys.map((k) => item[k])) : '');
   const byKey = new Map(old.map((item) => [key(item), item]));
   return value.map((item) => byKey.get(key(item)));
