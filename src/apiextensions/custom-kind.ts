@@ -1,7 +1,7 @@
 /**
  * The ResourceType of a custom kind, built from its CustomResourceDefinition's storage version:
  * decoding applies defaults and prunes unknown fields (reported like any kind's under strict field validation),
- * validation checks the structural schema, the Table prints the version's columns, and OpenAPI
+ * validation checks the structural schema and CEL rules, the Table prints the version's columns, and OpenAPI
  * publishes the CRD's own schema (staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource).
  */
 import { z } from 'zod';
@@ -20,7 +20,7 @@ import { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { prune } from './prune.js';
 import { withScaleSubresource } from './scale.js';
 import { isObject, type JsonSchema } from './types.js';
-import { validateCustomObject } from './validation.js';
+import { customObjectValidation } from './object-validation.js';
 
 /** The kind `crd` defines, served at its storage version. */
 export function customKind(crd: CustomResourceDefinition): ResourceType {
@@ -29,6 +29,7 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
   const schema = (version.schema?.openAPIV3Schema ?? { type: 'object' }) as JsonSchema;
   const names = crd.spec.names;
   const hasStatus = isObject(version.subresources?.status);
+  const validation = customObjectValidation(schema);
   return withScaleSubresource(version, {
     group: crd.spec.group,
     version: version.name,
@@ -47,8 +48,11 @@ export function customKind(crd: CustomResourceDefinition): ResourceType {
       // With a status subresource, status is written through /status only (customresource/strategy.go).
       prepareForCreate: (obj) => {
         if (hasStatus) delete (obj as { status?: unknown }).status;
+        validation.creating(obj);
       },
-      validate: (obj) => validateCustomObject(schema, obj as unknown as Record<string, unknown>),
+      validate: (obj) => validation.validate(obj as unknown as Record<string, unknown>),
+      validateUpdate: (obj, old) =>
+        validation.validateUpdate(obj as unknown as Record<string, unknown>, old as unknown as Record<string, unknown>),
     },
     strategicMerge: kindPatchMeta(),
     refusesStrategicMerge: true,

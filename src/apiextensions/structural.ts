@@ -5,6 +5,7 @@
  * validation of custom objects rely on them.
  */
 import { fieldError, type StatusCause } from '../apimachinery/errors.js';
+import { ruleErrors } from './cel-rules.js';
 import { isObject, mapValueSchema, type JsonSchema } from './types.js';
 
 /** Where a node sits: the root, a property, an array's items, or a map's values. */
@@ -24,6 +25,7 @@ export function structuralErrors(schema: unknown, path: string): StatusCause[] {
   if (!isObject(schema)) return [fieldError.required(path, '')];
   const causes: StatusCause[] = [];
   checkNode(schema as JsonSchema, path, 'root', causes);
+  causes.push(...ruleErrors(schema as JsonSchema, path));
   // Upstream sorts by the error text, so the order does not depend on map iteration.
   const text = (c: StatusCause) => `${c.field}: ${c.message}`;
   return causes.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
