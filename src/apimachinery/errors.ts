@@ -116,6 +116,13 @@ export const errors = {
       causes,
     }),
   badRequest: (message: string) => new StatusError(400, 'BadRequest', message),
+  /** A body naming another object than its URL (upstream's rest.BeforeUpdate and apply checks); no name shows as empty. */
+  nameMismatch: (objectName: string | undefined, urlName: string) =>
+    new StatusError(
+      400,
+      'BadRequest',
+      `the name of the object (${objectName ?? ''}) does not match the name on the URL (${urlName})`,
+    ),
   expired: (message: string) => new StatusError(410, 'Expired', message),
   methodNotAllowed: (message = 'the server does not allow this method on the requested resource') =>
     new StatusError(405, 'MethodNotAllowed', message),

@@ -76,10 +76,7 @@ export function decodeScale(body: unknown, opts: DecodeOptions): Scale {
  */
 export function scaledObject<T extends KubeObject>(rt: ResourceType<T>, current: T, requested: Scale, name: string): T {
   const scale = scaleSubresourceOf(rt);
-  if (requested.metadata.name !== name)
-    throw errors.badRequest(
-      `the name of the object (${requested.metadata.name ?? ''}) does not match the name on the URL (${name})`,
-    );
+  if (requested.metadata.name !== name) throw errors.nameMismatch(requested.metadata.name, name);
   const wantedRV = requested.metadata.resourceVersion;
   if (wantedRV && wantedRV !== current.metadata.resourceVersion) throw errors.conflict(rt, name);
   const replicas = requested.spec.replicas ?? 0;

@@ -239,9 +239,7 @@ export class Registry {
     const incoming = decodeBody(rt, body, opts);
     this.applyRequestNamespace(rt, incoming, namespace);
     if (incoming.metadata.name !== name) {
-      throw errors.badRequest(
-        `the name of the object (${incoming.metadata.name ?? ''}) does not match the name on the URL (${name})`,
-      );
+      throw errors.nameMismatch(incoming.metadata.name, name);
     }
     const wantedRV = incoming.metadata.resourceVersion;
     if (!wantedRV && !rt.allowUnconditionalUpdate) {
@@ -286,10 +284,7 @@ export class Registry {
         const next = decodeBody(rt, patched, { ...opts, invalidPatch: type === 'strategic' ? patch : patched });
         if (next.metadata.resourceVersion && next.metadata.resourceVersion !== current.metadata.resourceVersion)
           throw errors.conflict(rt, name);
-        if (next.metadata.name !== name)
-          throw errors.badRequest(
-            `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`,
-          );
+        if (next.metadata.name !== name) throw errors.nameMismatch(next.metadata.name, name);
         return next;
       },
       sub,
@@ -646,9 +641,7 @@ function appliedConfiguration(rt: ResourceType, body: unknown, name: string): Ku
   }
   const metadata = typeof applied.metadata === 'object' && applied.metadata !== null ? applied.metadata : {};
   if (metadata.name !== undefined && metadata.name !== name) {
-    throw errors.badRequest(
-      `the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`,
-    );
+    throw errors.nameMismatch(metadata.name, name);
   }
   return { ...applied, metadata: { ...metadata, name } };
 }

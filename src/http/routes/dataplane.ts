@@ -72,9 +72,7 @@ export async function dataplaneRoutes(app: FastifyInstance, opts: { api: Datapla
     const warnings: string[] = [];
     const trace = decodeBody(packetTraces, req.body, { fieldValidation, warn: (m) => warnings.push(m) });
     if (name !== undefined && trace.metadata.name !== undefined && trace.metadata.name !== name) {
-      throw errors.badRequest(
-        `the name of the object (${trace.metadata.name}) does not match the name on the URL (${name})`,
-      );
+      throw errors.nameMismatch(trace.metadata.name, name);
     }
     await api.catchUp();
     const status = api.trace(trace.spec);
